@@ -56,11 +56,9 @@ use core::fmt;
 use rustls::SupportedCipherSuite;
 use rustls::crypto::{CryptoProvider, GetRandomFailed, SecureRandom};
 
-pub use aead::{TLS13_AES_128_GCM_SHA256, TLS13_CHACHA20_POLY1305_SHA256};
 #[cfg(feature = "tls12")]
-pub use aead::{
-    TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-};
+pub use aead::{TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256};
+pub use aead::{TLS13_AES_128_GCM_SHA256, TLS13_CHACHA20_POLY1305_SHA256};
 pub use verify::SIGNATURE_VERIFICATION_ALGORITHMS;
 
 /// The cipher suites of the provider, in preference order.
@@ -254,19 +252,36 @@ mod tests {
     #[test]
     fn provider_lists_the_documented_algorithms() {
         let provider = COUNTER.provider();
-        let suites: Vec<_> = provider.cipher_suites.iter().map(SupportedCipherSuite::suite).collect();
+        let suites: Vec<_> = provider
+            .cipher_suites
+            .iter()
+            .map(SupportedCipherSuite::suite)
+            .collect();
         assert_eq!(suites[0], rustls::CipherSuite::TLS13_AES_128_GCM_SHA256);
-        assert_eq!(suites[1], rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256);
+        assert_eq!(
+            suites[1],
+            rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256
+        );
         assert_eq!(suites.len(), if cfg!(feature = "tls12") { 4 } else { 2 });
-        let groups: Vec<_> = provider.kx_groups.iter().map(|group| group.name()).collect();
-        assert_eq!(groups, [rustls::NamedGroup::X25519, rustls::NamedGroup::secp256r1]);
+        let groups: Vec<_> = provider
+            .kx_groups
+            .iter()
+            .map(|group| group.name())
+            .collect();
+        assert_eq!(
+            groups,
+            [rustls::NamedGroup::X25519, rustls::NamedGroup::secp256r1]
+        );
     }
 
     #[test]
     fn a_failing_entropy_source_fails_key_exchange() {
         let provider = BROKEN.provider();
         for group in &provider.kx_groups {
-            assert!(matches!(group.start(), Err(rustls::Error::FailedToGetRandomBytes)));
+            assert!(matches!(
+                group.start(),
+                Err(rustls::Error::FailedToGetRandomBytes)
+            ));
         }
         let mut buf = [0; 8];
         assert!(provider.secure_random.fill(&mut buf).is_err());

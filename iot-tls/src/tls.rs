@@ -79,7 +79,7 @@
 //!         }
 //!         TlsEvent::NeedData => {
 //!             if !tls.is_handshaking() && !sent {
-//!                 let out = tls.encrypt(b"ping", &mut tx)?;
+//!                 let out = tls.encrypt(&mut rx, b"ping", &mut tx)?;
 //!                 server.read_tls(&mut &tx[..out.written]).unwrap();
 //!                 server.process_new_packets().unwrap();
 //!                 std::io::Write::write_all(&mut server.writer(), b"pong").unwrap();

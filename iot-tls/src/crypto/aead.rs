@@ -64,11 +64,17 @@ struct Aes128Gcm;
 
 impl Tls13AeadAlgorithm for Aes128Gcm {
     fn encrypter(&self, key: AeadKey, iv: Iv) -> Box<dyn MessageEncrypter> {
-        Box::new(Tls13Record::<aes_gcm::Aes128Gcm> { aead: keyed(&key), iv })
+        Box::new(Tls13Record::<aes_gcm::Aes128Gcm> {
+            aead: keyed(&key),
+            iv,
+        })
     }
 
     fn decrypter(&self, key: AeadKey, iv: Iv) -> Box<dyn MessageDecrypter> {
-        Box::new(Tls13Record::<aes_gcm::Aes128Gcm> { aead: keyed(&key), iv })
+        Box::new(Tls13Record::<aes_gcm::Aes128Gcm> {
+            aead: keyed(&key),
+            iv,
+        })
     }
 
     fn key_len(&self) -> usize {
@@ -88,11 +94,17 @@ struct ChaCha20Poly1305;
 
 impl Tls13AeadAlgorithm for ChaCha20Poly1305 {
     fn encrypter(&self, key: AeadKey, iv: Iv) -> Box<dyn MessageEncrypter> {
-        Box::new(Tls13Record::<chacha20poly1305::ChaCha20Poly1305> { aead: keyed(&key), iv })
+        Box::new(Tls13Record::<chacha20poly1305::ChaCha20Poly1305> {
+            aead: keyed(&key),
+            iv,
+        })
     }
 
     fn decrypter(&self, key: AeadKey, iv: Iv) -> Box<dyn MessageDecrypter> {
-        Box::new(Tls13Record::<chacha20poly1305::ChaCha20Poly1305> { aead: keyed(&key), iv })
+        Box::new(Tls13Record::<chacha20poly1305::ChaCha20Poly1305> {
+            aead: keyed(&key),
+            iv,
+        })
     }
 
     fn key_len(&self) -> usize {
@@ -376,11 +388,20 @@ mod tests {
         // A flipped bit, a replay under the next sequence number, or a truncated record fails.
         let mut tampered: Vec<u8> = sealed[5..].to_vec();
         tampered[0] ^= 1;
-        assert_eq!(dec.decrypt(opaque(&mut tampered), 5).err(), Some(Error::DecryptError));
+        assert_eq!(
+            dec.decrypt(opaque(&mut tampered), 5).err(),
+            Some(Error::DecryptError)
+        );
         let mut replay: Vec<u8> = sealed[5..].to_vec();
-        assert_eq!(dec.decrypt(opaque(&mut replay), 6).err(), Some(Error::DecryptError));
+        assert_eq!(
+            dec.decrypt(opaque(&mut replay), 6).err(),
+            Some(Error::DecryptError)
+        );
         let mut short = vec![0; TAG_LEN - 1];
-        assert_eq!(dec.decrypt(opaque(&mut short), 7).err(), Some(Error::DecryptError));
+        assert_eq!(
+            dec.decrypt(opaque(&mut short), 7).err(),
+            Some(Error::DecryptError)
+        );
     }
 
     #[test]

@@ -67,8 +67,7 @@ pub(super) static PRF_SHA256: rustls::crypto::tls12::PrfUsingHmac<'static> =
 impl rustls_hmac::Hmac for HmacSha256 {
     fn with_key(&self, key: &[u8]) -> Box<dyn rustls_hmac::Key> {
         Box::new(HmacSha256Key(
-            hmac::Hmac::<sha2::Sha256>::new_from_slice(key)
-                .expect("HMAC takes keys of any length"),
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes keys of any length"),
         ))
     }
 

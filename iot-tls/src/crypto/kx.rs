@@ -129,7 +129,10 @@ mod tests {
         fn fill(&self, dest: &mut [u8]) -> Result<(), EntropyError> {
             let start = self.0.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
             for (i, b) in dest.iter_mut().enumerate() {
-                *b = start.wrapping_mul(31).wrapping_add(u8::try_from(i % 200).unwrap_or(0)) | 1;
+                *b = start
+                    .wrapping_mul(31)
+                    .wrapping_add(u8::try_from(i % 200).unwrap_or(0))
+                    | 1;
             }
             Ok(())
         }
@@ -140,7 +143,10 @@ mod tests {
     #[test]
     fn x25519_and_p256_agree_on_a_shared_secret() {
         let random = Random(&ENTROPY);
-        for group in [&X25519::new(random) as &dyn SupportedKxGroup, &P256::new(random)] {
+        for group in [
+            &X25519::new(random) as &dyn SupportedKxGroup,
+            &P256::new(random),
+        ] {
             let a = group.start().unwrap();
             let b = group.start().unwrap();
             let (a_pub, b_pub) = (a.pub_key().to_vec(), b.pub_key().to_vec());
@@ -157,15 +163,24 @@ mod tests {
         let random = Random(&ENTROPY);
         let x = X25519::new(random);
         let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
-        assert_eq!(x.start().unwrap().complete(&[1; 31]).err(), Some(invalid.clone()));
+        assert_eq!(
+            x.start().unwrap().complete(&[1; 31]).err(),
+            Some(invalid.clone())
+        );
         // The all-zero point has low order: the shared secret would be all zeroes.
-        assert_eq!(x.start().unwrap().complete(&[0; 32]).err(), Some(invalid.clone()));
+        assert_eq!(
+            x.start().unwrap().complete(&[0; 32]).err(),
+            Some(invalid.clone())
+        );
 
         let p = P256::new(random);
         let share = p.start().unwrap();
         let mut compressed = share.pub_key()[..33].to_vec();
         compressed[0] = 0x02;
-        assert_eq!(p.start().unwrap().complete(&compressed).err(), Some(invalid.clone()));
+        assert_eq!(
+            p.start().unwrap().complete(&compressed).err(),
+            Some(invalid.clone())
+        );
         let mut off_curve = share.pub_key().to_vec();
         off_curve[64] ^= 1;
         assert_eq!(p.start().unwrap().complete(&off_curve).err(), Some(invalid));

@@ -68,7 +68,9 @@ impl KeyProvider for KeyLoader {
 }
 
 /// The DER `SubjectPublicKeyInfo` of a key, kept so rustls can check it against the certificate.
-fn spki(encoded: Result<p256::pkcs8::Document, p256::pkcs8::spki::Error>) -> Result<Vec<u8>, Error> {
+fn spki(
+    encoded: Result<p256::pkcs8::Document, p256::pkcs8::spki::Error>,
+) -> Result<Vec<u8>, Error> {
     encoded
         .map(|doc| doc.as_bytes().to_vec())
         .map_err(|e| Error::General(e.to_string()))
@@ -172,16 +174,19 @@ impl fmt::Debug for RsaKey {
 impl SigningKey for RsaKey {
     fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
         // PSS first: TLS 1.3 allows nothing else for RSA.
-        [SignatureScheme::RSA_PSS_SHA256, SignatureScheme::RSA_PKCS1_SHA256]
-            .into_iter()
-            .find(|scheme| offered.contains(scheme))
-            .map(|scheme| {
-                Box::new(RsaSigner {
-                    key: Arc::clone(&self.key),
-                    scheme,
-                    random: self.random,
-                }) as Box<dyn Signer>
-            })
+        [
+            SignatureScheme::RSA_PSS_SHA256,
+            SignatureScheme::RSA_PKCS1_SHA256,
+        ]
+        .into_iter()
+        .find(|scheme| offered.contains(scheme))
+        .map(|scheme| {
+            Box::new(RsaSigner {
+                key: Arc::clone(&self.key),
+                scheme,
+                random: self.random,
+            }) as Box<dyn Signer>
+        })
     }
 
     fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {
@@ -201,7 +206,9 @@ struct RsaSigner {
 
 impl fmt::Debug for RsaSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RsaSigner").field("scheme", &self.scheme).finish_non_exhaustive()
+        f.debug_struct("RsaSigner")
+            .field("scheme", &self.scheme)
+            .finish_non_exhaustive()
     }
 }
 

@@ -1,12 +1,14 @@
 //! Signature verification for certificate chains and handshake signatures (webpki's
 //! [`SignatureVerificationAlgorithm`]).
 
+use p256::ecdsa::signature::Verifier as _;
 use rsa::pkcs1::DecodeRsaPublicKey as _;
 use rsa::traits::PublicKeyParts as _;
 use rustls::SignatureScheme;
 use rustls::crypto::WebPkiSupportedAlgorithms;
-use rustls::pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm, alg_id};
-use p256::ecdsa::signature::Verifier as _;
+use rustls::pki_types::{
+    AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm, alg_id,
+};
 
 /// Every algorithm of this provider, with the TLS signature schemes mapped onto them in
 /// preference order: ECDSA P-256, then RSA-PSS, then RSA PKCS#1 v1.5 (TLS 1.2 only).
@@ -44,8 +46,10 @@ impl SignatureVerificationAlgorithm for EcdsaP256Sha256 {
     ) -> Result<(), InvalidSignature> {
         let key =
             p256::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
-        let signature = p256::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
-        key.verify(message, &signature).map_err(|_| InvalidSignature)
+        let signature =
+            p256::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
+        key.verify(message, &signature)
+            .map_err(|_| InvalidSignature)
     }
 
     fn public_key_alg_id(&self) -> AlgorithmIdentifier {
@@ -81,7 +85,8 @@ impl SignatureVerificationAlgorithm for RsaPkcs1Sha256 {
         let key = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(rsa_key(public_key)?);
         let signature =
             rsa::pkcs1v15::Signature::try_from(signature).map_err(|_| InvalidSignature)?;
-        key.verify(message, &signature).map_err(|_| InvalidSignature)
+        key.verify(message, &signature)
+            .map_err(|_| InvalidSignature)
     }
 
     fn public_key_alg_id(&self) -> AlgorithmIdentifier {
@@ -104,10 +109,13 @@ impl SignatureVerificationAlgorithm for RsaPssSha256 {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), InvalidSignature> {
-        let key =
-            rsa::pss::VerifyingKey::<sha2::Sha256>::new_with_salt_len(rsa_key(public_key)?, PSS_SALT_LEN);
+        let key = rsa::pss::VerifyingKey::<sha2::Sha256>::new_with_salt_len(
+            rsa_key(public_key)?,
+            PSS_SALT_LEN,
+        );
         let signature = rsa::pss::Signature::try_from(signature).map_err(|_| InvalidSignature)?;
-        key.verify(message, &signature).map_err(|_| InvalidSignature)
+        key.verify(message, &signature)
+            .map_err(|_| InvalidSignature)
     }
 
     fn public_key_alg_id(&self) -> AlgorithmIdentifier {
@@ -133,13 +141,23 @@ mod tests {
         let signature: p256::ecdsa::Signature = key.sign(b"server key exchange");
         let der = signature.to_der();
         let alg = &EcdsaP256Sha256;
-        assert!(alg.verify_signature(&public, b"server key exchange", der.as_bytes()).is_ok());
-        assert!(alg.verify_signature(&public, b"another message", der.as_bytes()).is_err());
         assert!(
-            alg.verify_signature(&public, b"server key exchange", &signature.to_bytes()).is_err(),
+            alg.verify_signature(&public, b"server key exchange", der.as_bytes())
+                .is_ok()
+        );
+        assert!(
+            alg.verify_signature(&public, b"another message", der.as_bytes())
+                .is_err()
+        );
+        assert!(
+            alg.verify_signature(&public, b"server key exchange", &signature.to_bytes())
+                .is_err(),
             "a raw r||s signature is not DER"
         );
-        assert!(alg.verify_signature(&public[..64], b"x", der.as_bytes()).is_err());
+        assert!(
+            alg.verify_signature(&public[..64], b"x", der.as_bytes())
+                .is_err()
+        );
     }
 
     #[test]

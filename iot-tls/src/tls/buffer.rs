@@ -120,7 +120,9 @@ impl RecordBuffer<'static> {
     pub fn new(policy: RecordPolicy) -> Self {
         const FLOOR: usize = 64;
         let (initial, limit) = match policy {
-            RecordPolicy::Grow { initial, max } => (initial.max(FLOOR), max.max(initial.max(FLOOR))),
+            RecordPolicy::Grow { initial, max } => {
+                (initial.max(FLOOR), max.max(initial.max(FLOOR)))
+            }
             RecordPolicy::Cap(len) => (len.max(FLOOR), len.max(FLOOR)),
         };
         Self::from_storage(Storage::Heap(Vec::new()), initial, limit)
@@ -197,7 +199,10 @@ impl<'a> RecordBuffer<'a> {
         let needed = self.pending_end.unwrap_or(self.scan + HEADER_LEN);
         if needed > self.capacity() {
             self.grow(needed)?;
-        } else if self.capacity() > self.initial && needed <= self.initial && self.filled <= self.initial {
+        } else if self.capacity() > self.initial
+            && needed <= self.initial
+            && self.filled <= self.initial
+        {
             self.shrink();
         }
         let filled = self.filled;
@@ -306,7 +311,10 @@ impl<'a> RecordBuffer<'a> {
                 Storage::Heap(vec) => vec.as_slice(),
                 Storage::Borrowed(slice) => slice,
             };
-            let len = usize::from(u16::from_be_bytes([bytes[self.scan + 3], bytes[self.scan + 4]]));
+            let len = usize::from(u16::from_be_bytes([
+                bytes[self.scan + 3],
+                bytes[self.scan + 4],
+            ]));
             let end = self.scan + HEADER_LEN + len;
             if end > self.filled {
                 self.pending_end = Some(end);
@@ -328,7 +336,10 @@ impl<'a> RecordBuffer<'a> {
         }
         let Storage::Heap(vec) = &mut self.storage else {
             // Borrowed storage has a fixed size, which is also its limit.
-            return Err(TlsError::RecordTooLarge { announced: needed, limit });
+            return Err(TlsError::RecordTooLarge {
+                announced: needed,
+                limit,
+            });
         };
         // The first allocation takes the resting size, so small records never cause a second one.
         let target = needed.max(self.initial);
@@ -377,7 +388,10 @@ mod tests {
 
     #[test]
     fn grows_only_when_a_header_announces_more_and_shrinks_after() {
-        let mut rx = RecordBuffer::new(RecordPolicy::Grow { initial: 256, max: MAX_RECORD_LEN });
+        let mut rx = RecordBuffer::new(RecordPolicy::Grow {
+            initial: 256,
+            max: MAX_RECORD_LEN,
+        });
         assert_eq!(rx.unfilled().unwrap().len(), 256);
 
         // Small records fill the buffer without growing it.
@@ -403,7 +417,10 @@ mod tests {
 
     #[test]
     fn a_record_split_across_reads_is_tracked() {
-        let mut rx = RecordBuffer::new(RecordPolicy::Grow { initial: 64, max: 4096 });
+        let mut rx = RecordBuffer::new(RecordPolicy::Grow {
+            initial: 64,
+            max: 4096,
+        });
         let header = record(1000);
         push(&mut rx, &header[..3]);
         assert_eq!(rx.capacity(), 64);
@@ -413,7 +430,10 @@ mod tests {
 
     #[test]
     fn handshake_records_kept_for_joining_count_towards_the_need() {
-        let mut rx = RecordBuffer::new(RecordPolicy::Grow { initial: 64, max: 1000 });
+        let mut rx = RecordBuffer::new(RecordPolicy::Grow {
+            initial: 64,
+            max: 1000,
+        });
         // One complete record that rustls keeps while it waits for the rest of the message,
         // then a second record that would take the total past the limit.
         push(&mut rx, &record(595));
@@ -421,7 +441,10 @@ mod tests {
         push(&mut rx, &record(500));
         assert_eq!(
             rx.unfilled().err(),
-            Some(TlsError::HandshakeTooLarge { needed: 1105, limit: 1000 })
+            Some(TlsError::HandshakeTooLarge {
+                needed: 1105,
+                limit: 1000
+            })
         );
     }
 
@@ -432,7 +455,10 @@ mod tests {
         push(&mut rx, &record(2000));
         assert_eq!(
             rx.unfilled().err(),
-            Some(TlsError::RecordTooLarge { announced: 2005, limit: 512 })
+            Some(TlsError::RecordTooLarge {
+                announced: 2005,
+                limit: 512
+            })
         );
 
         let mut rx = RecordBuffer::new(RecordPolicy::Cap(512));
@@ -442,7 +468,10 @@ mod tests {
         push(&mut rx, &record(508));
         assert_eq!(
             rx.unfilled().err(),
-            Some(TlsError::RecordTooLarge { announced: 513, limit: 512 })
+            Some(TlsError::RecordTooLarge {
+                announced: 513,
+                limit: 512
+            })
         );
     }
 

@@ -70,7 +70,9 @@ impl Plaintext<'_> {
 
 impl core::fmt::Debug for Plaintext<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Plaintext").field("next_len", &self.peek_len()).finish()
+        f.debug_struct("Plaintext")
+            .field("next_len", &self.peek_len())
+            .finish()
     }
 }
 
@@ -96,7 +98,7 @@ pub struct Encrypted {
 ///         Transmit(n)     => transport.write_all(&tx[..n]),
 ///         Connected       => { /* start MQTT: CONNECT */ }
 ///         Plaintext(mut p) => while let Some(bytes) = p.next_record()? { mqtt.handle_input(now, bytes) }
-///         NeedData        => { /* send pending MQTT with `encrypt`, then: */
+///         NeedData        => { /* send pending MQTT with `encrypt(&mut rx, ..)`, then: */
 ///                              let n = transport.read(rx.unfilled()?); rx.advance(n) }
 ///         PeerClosed | Closed => break,
 ///     }
@@ -182,7 +184,11 @@ impl TlsClient {
         if let Some(error) = &self.failed {
             let error = error.clone();
             let n = self.flush_alerts(tx);
-            return if n > 0 { Ok(Driven::Event(TlsEvent::Transmit(n))) } else { Err(error) };
+            return if n > 0 {
+                Ok(Driven::Event(TlsEvent::Transmit(n)))
+            } else {
+                Err(error)
+            };
         }
         if core::mem::take(&mut self.peer_closed_pending) {
             return Ok(Driven::Event(TlsEvent::PeerClosed));
@@ -195,20 +201,25 @@ impl TlsClient {
             if used > 0 && tx.len() - used < self.max_record {
                 return Ok(Driven::Event(TlsEvent::Transmit(used)));
             }
-            let UnbufferedStatus { discard, state } = self.conn.process_tls_records(rx.received_mut());
+            let UnbufferedStatus { discard, state } =
+                self.conn.process_tls_records(rx.received_mut());
             let step = match state {
                 Err(error) => Step::Fail(TlsError::from_rustls(error)),
-                Ok(ConnectionState::EncodeTlsData(mut data)) => match data.encode(&mut tx[used..]) {
-                    Ok(n) => {
-                        used += n;
-                        Step::Continue
+                Ok(ConnectionState::EncodeTlsData(mut data)) => {
+                    match data.encode(&mut tx[used..]) {
+                        Ok(n) => {
+                            used += n;
+                            Step::Continue
+                        }
+                        Err(EncodeError::InsufficientSize(size)) => {
+                            Step::Fail(TlsError::TransmitBufferTooSmall {
+                                required: size.required_size,
+                                available: tx.len() - used,
+                            })
+                        }
+                        Err(EncodeError::AlreadyEncoded) => Step::Continue,
                     }
-                    Err(EncodeError::InsufficientSize(size)) => Step::Fail(TlsError::TransmitBufferTooSmall {
-                        required: size.required_size,
-                        available: tx.len() - used,
-                    }),
-                    Err(EncodeError::AlreadyEncoded) => Step::Continue,
-                },
+                }
                 Ok(ConnectionState::TransmitTlsData(data)) => {
                     // The driver sends `tx[..used]` before its next call, as `Transmit` demands.
                     data.done();
@@ -253,7 +264,11 @@ impl TlsClient {
                 Step::Fail(error) => {
                     let error = self.fail(error);
                     used += self.flush_alerts(&mut tx[used..]);
-                    return if used > 0 { Ok(Driven::Event(TlsEvent::Transmit(used))) } else { Err(error) };
+                    return if used > 0 {
+                        Ok(Driven::Event(TlsEvent::Transmit(used)))
+                    } else {
+                        Err(error)
+                    };
                 }
             }
         }
@@ -266,9 +281,14 @@ impl TlsClient {
         // rustls offers queued plaintext before it looks at new input, so this call returns it
         // at once and consumes nothing from `rx`.
         let UnbufferedStatus { discard, state } = self.conn.process_tls_records(rx.received_mut());
-        debug_assert_eq!(discard, 0, "plaintext is offered before any input is processed");
+        debug_assert_eq!(
+            discard, 0,
+            "plaintext is offered before any input is processed"
+        );
         match state {
-            Ok(ConnectionState::ReadTraffic(traffic)) => Ok(TlsEvent::Plaintext(Plaintext { traffic })),
+            Ok(ConnectionState::ReadTraffic(traffic)) => {
+                Ok(TlsEvent::Plaintext(Plaintext { traffic }))
+            }
             Ok(_) => Err(TlsError::Protocol(rustls::Error::General(
                 "queued plaintext vanished".to_string(),
             ))),
@@ -280,112 +300,143 @@ impl TlsClient {
     /// TLS records the connection has to send first (a key update, say).
     ///
     /// Call it when [`process`](Self::process) has returned [`TlsEvent::NeedData`] (the idle
-    /// state) and every [`Plaintext`] record has been taken; send `tx[..written]`, and call again
-    /// with the rest of the plaintext until all is consumed. Messages longer than the
-    /// configured record size are split over several records.
+    /// state); send `tx[..written]`, and call again with the rest of the plaintext until all is
+    /// consumed. Messages longer than the configured record size are split over several records.
+    /// `rx` is the connection's receive buffer: rustls may still refer to a handshake message
+    /// in it.
     ///
     /// # Errors
     ///
     /// - [`TlsError::HandshakeIncomplete`] before [`TlsEvent::Connected`];
-    /// - [`TlsError::UnreadPlaintext`] while decrypted records wait to be taken;
+    /// - [`TlsError::UnreadPlaintext`] when decrypted records are waiting: call
+    ///   [`process`](Self::process) until [`TlsEvent::NeedData`], then retry;
     /// - [`TlsError::TransmitBufferTooSmall`] when `tx` is shorter than one record;
     /// - [`TlsError::Closed`] after [`close`](Self::close) or the server's close;
     /// - the connection's error once it has failed.
-    pub fn encrypt(&mut self, plaintext: &[u8], tx: &mut [u8]) -> Result<Encrypted, TlsError> {
-        if let Some(error) = &self.failed {
-            return Err(error.clone());
-        }
+    pub fn encrypt(
+        &mut self,
+        rx: &mut RecordBuffer<'_>,
+        plaintext: &[u8],
+        tx: &mut [u8],
+    ) -> Result<Encrypted, TlsError> {
         match self.phase {
-            Phase::Handshaking => return Err(TlsError::HandshakeIncomplete),
+            Phase::Handshaking => {
+                return Err(self.failed.clone().unwrap_or(TlsError::HandshakeIncomplete));
+            }
             Phase::Closed => return Err(TlsError::Closed),
             Phase::Connected => {}
         }
-        self.check_transmit_room(tx.len())?;
         let mut used = 0;
-        loop {
-            if used > 0 && tx.len() - used < self.max_record {
-                return Ok(Encrypted { consumed: 0, written: used });
-            }
-            // No input: only what is queued inside rustls comes out.
-            let state = self.conn.process_tls_records(&mut []).state;
-            let result = match state {
-                Err(error) => Err(TlsError::from_rustls(error)),
-                Ok(ConnectionState::EncodeTlsData(mut data)) => match data.encode(&mut tx[used..]) {
-                    Ok(n) => {
-                        used += n;
-                        continue;
-                    }
-                    Err(EncodeError::InsufficientSize(size)) => Err(TlsError::TransmitBufferTooSmall {
-                        required: size.required_size,
-                        available: tx.len() - used,
-                    }),
-                    Err(EncodeError::AlreadyEncoded) => continue,
-                },
-                Ok(ConnectionState::TransmitTlsData(mut data)) => {
-                    let result = match data.may_encrypt_app_data() {
-                        Some(mut traffic) => encrypt_prefix(&mut traffic, plaintext, &mut tx[used..]),
-                        None => Err(TlsError::HandshakeIncomplete),
-                    };
-                    data.done();
-                    result
-                }
-                Ok(ConnectionState::WriteTraffic(mut traffic)) => {
-                    encrypt_prefix(&mut traffic, plaintext, &mut tx[used..])
-                }
-                Ok(ConnectionState::ReadTraffic(_)) => return Err(TlsError::UnreadPlaintext),
-                Ok(ConnectionState::PeerClosed) => {
-                    self.peer_closed_pending = true;
-                    continue;
-                }
-                Ok(ConnectionState::BlockedHandshake) => return Err(TlsError::HandshakeIncomplete),
-                Ok(_) => return Err(TlsError::Closed),
-            };
-            return match result {
-                Ok((consumed, written)) => Ok(Encrypted { consumed, written: used + written }),
-                Err(error) => Err(self.fail(error)),
-            };
-        }
+        let written = self.write_with(rx, tx, &mut used, |traffic, out| {
+            encrypt_prefix(traffic, plaintext, out)
+        })?;
+        Ok(match written {
+            Some((consumed, written)) => Encrypted {
+                consumed,
+                written: used + written,
+            },
+            // The records rustls had queued filled `tx`: send them, then call again.
+            None => Encrypted {
+                consumed: 0,
+                written: used,
+            },
+        })
     }
 
     /// Ends the connection: writes a `close_notify` alert into `tx` once connected, or the alert
-    /// explaining a failure, and returns its length (0 when there is nothing to send). Send it,
+    /// explaining a failure, and returns the length to send (0 when there is nothing). Send it,
     /// then close the transport.
     ///
     /// # Errors
     ///
-    /// [`TlsError::TransmitBufferTooSmall`] when `tx` is shorter than one record.
-    pub fn close(&mut self, tx: &mut [u8]) -> Result<usize, TlsError> {
+    /// [`TlsError::TransmitBufferTooSmall`] when `tx` is shorter than one record; a failure of
+    /// the connection while flushing what it had queued.
+    pub fn close(&mut self, rx: &mut RecordBuffer<'_>, tx: &mut [u8]) -> Result<usize, TlsError> {
         if self.failed.is_some() {
             return Ok(self.flush_alerts(tx));
         }
         if self.phase != Phase::Connected {
             return Ok(0);
         }
-        self.check_transmit_room(tx.len())?;
-        self.phase = Phase::Closed;
         let mut used = 0;
+        let closed = self.write_with(rx, tx, &mut used, |traffic, out| {
+            traffic
+                .queue_close_notify(out)
+                .map_err(|error| encrypt_error(&error, out.len()))
+        });
+        self.phase = Phase::Closed;
+        match closed {
+            Ok(Some(n)) => Ok(used + n),
+            Ok(None) | Err(TlsError::UnreadPlaintext) => Ok(used),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Runs rustls until it lets the client write, encoding the records it had queued into `tx`
+    /// first, then calls `write` on the rest of `tx`. `Ok(None)` means `tx` filled up first.
+    fn write_with<R>(
+        &mut self,
+        rx: &mut RecordBuffer<'_>,
+        tx: &mut [u8],
+        used: &mut usize,
+        mut write: impl FnMut(
+            &mut WriteTraffic<'_, ClientConnectionData>,
+            &mut [u8],
+        ) -> Result<R, TlsError>,
+    ) -> Result<Option<R>, TlsError> {
+        if let Some(error) = &self.failed {
+            return Err(error.clone());
+        }
+        self.check_transmit_room(tx.len())?;
         loop {
-            let state = self.conn.process_tls_records(&mut []).state;
-            let n = match state {
-                Ok(ConnectionState::EncodeTlsData(mut data)) => data.encode(&mut tx[used..]).unwrap_or(0),
+            if *used > 0 && tx.len() - *used < self.max_record {
+                return Ok(None);
+            }
+            let UnbufferedStatus { discard, state } =
+                self.conn.process_tls_records(rx.received_mut());
+            let outcome = match state {
+                Err(error) => Err(Some(TlsError::from_rustls(error))),
+                Ok(ConnectionState::EncodeTlsData(mut data)) => match data.encode(&mut tx[*used..])
+                {
+                    Ok(n) => {
+                        *used += n;
+                        Ok(None)
+                    }
+                    Err(EncodeError::InsufficientSize(size)) => {
+                        Err(Some(TlsError::TransmitBufferTooSmall {
+                            required: size.required_size,
+                            available: tx.len() - *used,
+                        }))
+                    }
+                    Err(EncodeError::AlreadyEncoded) => Ok(None),
+                },
                 Ok(ConnectionState::TransmitTlsData(mut data)) => {
-                    let n = data
+                    let written = data
                         .may_encrypt_app_data()
-                        .and_then(|mut traffic| traffic.queue_close_notify(&mut tx[used..]).ok())
-                        .unwrap_or(0);
+                        .map(|mut traffic| write(&mut traffic, &mut tx[*used..]));
                     data.done();
-                    return Ok(used + n);
+                    written.map_or(Err(None), |written| written.map(Some).map_err(Some))
                 }
                 Ok(ConnectionState::WriteTraffic(mut traffic)) => {
-                    return Ok(used + traffic.queue_close_notify(&mut tx[used..]).unwrap_or(0));
+                    write(&mut traffic, &mut tx[*used..])
+                        .map(Some)
+                        .map_err(Some)
                 }
-                // Unread plaintext, the server's close, or an error: nothing more to say.
-                _ => return Ok(used),
+                Ok(ConnectionState::PeerClosed) => {
+                    self.peer_closed_pending = true;
+                    Ok(None)
+                }
+                // Decrypted records wait for `process`; not a failure.
+                Ok(ConnectionState::ReadTraffic(_)) => Err(None),
+                Ok(_) => Err(Some(TlsError::Closed)),
             };
-            if n == 0 {
-                return Ok(used);
+            rx.discard(discard);
+            match outcome {
+                Ok(None) => {}
+                Ok(Some(result)) => return Ok(Some(result)),
+                Err(Some(error)) => return Err(self.fail(error)),
+                Err(None) => return Err(TlsError::UnreadPlaintext),
             }
-            used += n;
         }
     }
 
@@ -406,12 +457,16 @@ impl TlsClient {
 
     /// The negotiated cipher suite.
     pub fn cipher_suite(&self) -> Option<CipherSuite> {
-        self.conn.negotiated_cipher_suite().map(|suite| suite.suite())
+        self.conn
+            .negotiated_cipher_suite()
+            .map(|suite| suite.suite())
     }
 
     /// The negotiated key-exchange group.
     pub fn key_exchange_group(&self) -> Option<NamedGroup> {
-        self.conn.negotiated_key_exchange_group().map(rustls::crypto::SupportedKxGroup::name)
+        self.conn
+            .negotiated_key_exchange_group()
+            .map(rustls::crypto::SupportedKxGroup::name)
     }
 
     /// The error that ended the connection, if any.
@@ -432,22 +487,23 @@ impl TlsClient {
 
     /// Writes the alerts rustls queued when the connection failed (each is tiny) and returns
     /// their length.
+    ///
+    /// rustls must not see the receive buffer again after a failure: it would deframe the
+    /// offending bytes a second time. With records queued, rustls hands them out before it looks
+    /// at any input, so an empty input is safe here, and only here.
     fn flush_alerts(&mut self, tx: &mut [u8]) -> usize {
         let mut used = 0;
-        loop {
+        while self.conn.wants_write() {
             let state = self.conn.process_tls_records(&mut []).state;
-            match state {
-                Ok(ConnectionState::EncodeTlsData(mut data)) => match data.encode(&mut tx[used..]) {
-                    Ok(n) => used += n,
-                    Err(_) => return used,
-                },
-                Ok(ConnectionState::TransmitTlsData(data)) => {
-                    data.done();
-                    return used;
-                }
-                _ => return used,
+            let Ok(ConnectionState::EncodeTlsData(mut data)) = state else {
+                break;
+            };
+            match data.encode(&mut tx[used..]) {
+                Ok(n) => used += n,
+                Err(_) => break,
             }
         }
+        used
     }
 
     fn check_transmit_room(&self, available: usize) -> Result<(), TlsError> {
@@ -509,8 +565,18 @@ fn encrypt_prefix(
             Err(EncryptError::InsufficientSize(size)) => {
                 take = take.saturating_sub(size.required_size.saturating_sub(out.len()).max(1));
             }
-            Err(EncryptError::EncryptExhausted) => return Err(TlsError::KeysExhausted),
+            Err(error) => return Err(encrypt_error(&error, out.len())),
         }
     }
     Ok((0, 0))
+}
+
+fn encrypt_error(error: &EncryptError, available: usize) -> TlsError {
+    match error {
+        EncryptError::InsufficientSize(size) => TlsError::TransmitBufferTooSmall {
+            required: size.required_size,
+            available,
+        },
+        EncryptError::EncryptExhausted => TlsError::KeysExhausted,
+    }
 }

@@ -73,7 +73,9 @@ impl TrustAnchors {
     pub fn aws_iot() -> Self {
         let mut anchors = Self::new();
         for der in [AMAZON_ROOT_CA_1, AMAZON_ROOT_CA_3] {
-            anchors.add_der(der).expect("the bundled Amazon roots parse");
+            anchors
+                .add_der(der)
+                .expect("the bundled Amazon roots parse");
         }
         anchors
     }
@@ -148,7 +150,9 @@ impl TrustAnchors {
 
 impl fmt::Debug for TrustAnchors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TrustAnchors").field("len", &self.len()).finish()
+        f.debug_struct("TrustAnchors")
+            .field("len", &self.len())
+            .finish()
     }
 }
 
@@ -447,7 +451,8 @@ impl TlsConfigBuilder {
     ///   certificate;
     /// - [`TlsError::Config`] when the provider cannot serve the protocol versions.
     pub fn build(self) -> Result<TlsConfig, TlsError> {
-        let Ok(server_name @ ServerName::DnsName(_)) = ServerName::try_from(self.server_name.clone())
+        let Ok(server_name @ ServerName::DnsName(_)) =
+            ServerName::try_from(self.server_name.clone())
         else {
             return Err(TlsError::InvalidServerName(self.server_name));
         };
@@ -520,7 +525,10 @@ fn versions(tls13_only: bool) -> &'static [&'static SupportedProtocolVersion] {
 /// The process default, else rustls's ring provider when it is built in.
 #[cfg_attr(
     feature = "ring",
-    expect(clippy::unnecessary_wraps, reason = "without the ring feature there may be no provider")
+    expect(
+        clippy::unnecessary_wraps,
+        reason = "without the ring feature there may be no provider"
+    )
 )]
 fn default_provider() -> Option<Arc<CryptoProvider>> {
     let installed = CryptoProvider::get_default().cloned();

@@ -78,7 +78,9 @@ pub enum TlsError {
     Incompatible(PeerIncompatible),
 
     /// A record header announced more bytes than the receive buffer may hold.
-    #[error("the server sent a {announced}-byte record but the receive buffer is capped at {limit} bytes")]
+    #[error(
+        "the server sent a {announced}-byte record but the receive buffer is capped at {limit} bytes"
+    )]
     RecordTooLarge {
         /// The record's length, header included.
         announced: usize,
@@ -200,9 +202,8 @@ impl TlsError {
         use rustls::Error as E;
         match error {
             E::InvalidCertificate(cert) => Self::from_certificate(cert),
-            E::AlertReceived(AlertDescription::NoApplicationProtocol) | E::NoApplicationProtocol => {
-                Self::AlpnRefused
-            }
+            E::AlertReceived(AlertDescription::NoApplicationProtocol)
+            | E::NoApplicationProtocol => Self::AlpnRefused,
             E::AlertReceived(
                 alert @ (AlertDescription::BadCertificate
                 | AlertDescription::UnsupportedCertificate
@@ -232,7 +233,10 @@ impl TlsError {
                 expected: String::new(),
                 presented: Vec::new(),
             },
-            C::NotValidForNameContext { expected, presented } => Self::NameMismatch {
+            C::NotValidForNameContext {
+                expected,
+                presented,
+            } => Self::NameMismatch {
                 expected: server_name(&expected),
                 presented,
             },
@@ -282,8 +286,14 @@ mod tests {
             expected: ServerName::try_from("broker.example").unwrap(),
             presented: vec!["DnsName(\"other.example\")".into()],
         });
-        assert!(matches!(&mismatch, TlsError::NameMismatch { expected, .. } if expected == "broker.example"));
-        assert!(mismatch.to_string().starts_with("the server certificate is not valid for broker.example"));
+        assert!(
+            matches!(&mismatch, TlsError::NameMismatch { expected, .. } if expected == "broker.example")
+        );
+        assert!(
+            mismatch
+                .to_string()
+                .starts_with("the server certificate is not valid for broker.example")
+        );
         let expired = cert(CertificateError::ExpiredContext {
             time: UnixTime::since_unix_epoch(core::time::Duration::from_secs(2_000)),
             not_after: UnixTime::since_unix_epoch(core::time::Duration::from_secs(1_000)),
@@ -301,7 +311,10 @@ mod tests {
     #[test]
     fn alerts_about_the_client_certificate_are_told_apart() {
         let alert = |a| TlsError::from_rustls(rustls::Error::AlertReceived(a));
-        assert_eq!(alert(AlertDescription::NoApplicationProtocol), TlsError::AlpnRefused);
+        assert_eq!(
+            alert(AlertDescription::NoApplicationProtocol),
+            TlsError::AlpnRefused
+        );
         assert_eq!(
             alert(AlertDescription::CertificateRequired),
             TlsError::ClientCertificateRejected(AlertDescription::CertificateRequired)
