@@ -65,6 +65,27 @@ pub use verify::SIGNATURE_VERIFICATION_ALGORITHMS;
 ///
 /// AES-128-GCM comes first because AWS IoT recommends it; a target without AES hardware may
 /// prefer ChaCha20-Poly1305 and can reorder [`CryptoProvider::cipher_suites`].
+///
+/// # Example
+///
+/// ```
+/// # use iot_tls::crypto::{EntropyError, EntropySource, RustCrypto};
+/// # struct OsEntropy;
+/// # impl EntropySource for OsEntropy {
+/// #     fn fill(&self, dest: &mut [u8]) -> Result<(), EntropyError> {
+/// #         getrandom::fill(dest).map_err(|_| EntropyError)
+/// #     }
+/// # }
+/// use iot_tls::crypto::{CIPHER_SUITES, TLS13_CHACHA20_POLY1305_SHA256};
+///
+/// static CRYPTO: RustCrypto = RustCrypto::new(&OsEntropy);
+///
+/// // ChaCha20-Poly1305 first, for a chip without AES hardware.
+/// let mut provider = CRYPTO.provider();
+/// provider.cipher_suites.sort_by_key(|suite| suite.suite() != TLS13_CHACHA20_POLY1305_SHA256.suite());
+/// assert_eq!(provider.cipher_suites[0].suite(), TLS13_CHACHA20_POLY1305_SHA256.suite());
+/// assert_eq!(provider.cipher_suites.len(), CIPHER_SUITES.len());
+/// ```
 pub static CIPHER_SUITES: &[SupportedCipherSuite] = &[
     TLS13_AES_128_GCM_SHA256,
     TLS13_CHACHA20_POLY1305_SHA256,
@@ -80,6 +101,24 @@ pub static CIPHER_SUITES: &[SupportedCipherSuite] = &[
 /// another entropy source enabled as the chip's manual requires); on a host it calls the
 /// operating system (`getrandom`). It is shared between connections, so it takes `&self`: a
 /// peripheral that needs `&mut` access sits behind a critical-section mutex.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::crypto::{EntropyError, EntropySource};
+///
+/// struct OsEntropy;
+///
+/// impl EntropySource for OsEntropy {
+///     fn fill(&self, dest: &mut [u8]) -> Result<(), EntropyError> {
+///         getrandom::fill(dest).map_err(|_| EntropyError)
+///     }
+/// }
+///
+/// let mut nonce = [0; 16];
+/// OsEntropy.fill(&mut nonce)?;
+/// # Ok::<(), EntropyError>(())
+/// ```
 pub trait EntropySource: Send + Sync {
     /// Fills `dest` entirely with random bytes.
     ///
@@ -91,6 +130,14 @@ pub trait EntropySource: Send + Sync {
 }
 
 /// The [`EntropySource`] could not produce random bytes.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::crypto::EntropyError;
+///
+/// assert_eq!(EntropyError.to_string(), "the entropy source failed to produce random bytes");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the entropy source failed to produce random bytes")]
 pub struct EntropyError;

@@ -721,3 +721,19 @@ fn garbage_from_the_server_is_an_error_not_a_panic() {
         assert_ne!(error.to_string(), "", "{input:?}");
     }
 }
+
+#[test]
+fn trust_anchors_from_pem_files() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let root = params.self_signed(&key).unwrap();
+    let bundle = format!("# two roots\n{}\n{}", root.pem(), root.pem());
+    let mut anchors = iot_tls::tls::TrustAnchors::new();
+    assert_eq!(anchors.add_pem(bundle.as_bytes()).unwrap(), 2);
+    let broken = root.pem().replace("MI", "!!");
+    assert!(matches!(
+        anchors.add_pem(broken.as_bytes()),
+        Err(TlsError::InvalidTrustAnchor(_))
+    ));
+}

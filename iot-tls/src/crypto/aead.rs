@@ -25,6 +25,14 @@ const TAG_LEN: usize = 16;
 const AES_GCM_CONFIDENTIALITY_LIMIT: u64 = 1 << 24;
 
 /// The TLS 1.3 suite `TLS_AES_128_GCM_SHA256`.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::crypto::TLS13_AES_128_GCM_SHA256;
+///
+/// assert_eq!(TLS13_AES_128_GCM_SHA256.suite(), rustls::CipherSuite::TLS13_AES_128_GCM_SHA256);
+/// ```
 pub static TLS13_AES_128_GCM_SHA256: SupportedCipherSuite =
     SupportedCipherSuite::Tls13(&Tls13CipherSuite {
         common: CipherSuiteCommon {
@@ -38,6 +46,14 @@ pub static TLS13_AES_128_GCM_SHA256: SupportedCipherSuite =
     });
 
 /// The TLS 1.3 suite `TLS_CHACHA20_POLY1305_SHA256`.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::crypto::TLS13_CHACHA20_POLY1305_SHA256;
+///
+/// assert_eq!(TLS13_CHACHA20_POLY1305_SHA256.version(), &rustls::version::TLS13);
+/// ```
 pub static TLS13_CHACHA20_POLY1305_SHA256: SupportedCipherSuite =
     SupportedCipherSuite::Tls13(&Tls13CipherSuite {
         common: CipherSuiteCommon {
@@ -207,6 +223,14 @@ mod tls12 {
     const EXPLICIT_NONCE_LEN: usize = 8;
 
     /// The TLS 1.2 suite `TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::crypto::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 as SUITE;
+    ///
+    /// assert_eq!(SUITE.version(), &rustls::version::TLS12);
+    /// ```
     pub static TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: SupportedCipherSuite =
         SupportedCipherSuite::Tls12(&Tls12CipherSuite {
             common: CipherSuiteCommon {
@@ -221,6 +245,14 @@ mod tls12 {
         });
 
     /// The TLS 1.2 suite `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::crypto::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 as SUITE;
+    ///
+    /// assert_eq!(SUITE.suite(), rustls::CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    /// ```
     pub static TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: SupportedCipherSuite =
         SupportedCipherSuite::Tls12(&Tls12CipherSuite {
             common: CipherSuiteCommon {

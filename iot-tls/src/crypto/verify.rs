@@ -12,6 +12,22 @@ use rustls::pki_types::{
 
 /// Every algorithm of this provider, with the TLS signature schemes mapped onto them in
 /// preference order: ECDSA P-256, then RSA-PSS, then RSA PKCS#1 v1.5 (TLS 1.2 only).
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::crypto::SIGNATURE_VERIFICATION_ALGORITHMS as ALGORITHMS;
+/// use rustls::SignatureScheme;
+///
+/// assert_eq!(
+///     ALGORITHMS.supported_schemes(),
+///     [
+///         SignatureScheme::ECDSA_NISTP256_SHA256,
+///         SignatureScheme::RSA_PSS_SHA256,
+///         SignatureScheme::RSA_PKCS1_SHA256,
+///     ]
+/// );
+/// ```
 pub static SIGNATURE_VERIFICATION_ALGORITHMS: WebPkiSupportedAlgorithms =
     WebPkiSupportedAlgorithms {
         all: &[ECDSA_P256_SHA256, RSA_PSS_SHA256, RSA_PKCS1_SHA256],

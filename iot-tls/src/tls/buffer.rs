@@ -9,19 +9,48 @@ const HEADER_LEN: usize = 5;
 
 /// The largest TLS 1.3 record: a 5-byte header, 2^14 bytes of plaintext and the 256 bytes of
 /// expansion RFC 8446 §5.2 allows. TLS 1.2 AES-GCM records are smaller (2^14 + 29).
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(iot_tls::tls::MAX_RECORD_LEN, 16_645);
+/// ```
 pub const MAX_RECORD_LEN: usize = HEADER_LEN + 16_384 + 256;
 
 /// The receive buffer's size before any large record arrives.
 ///
 /// Large enough for an MQTT control packet or a small PUBLISH in one record, and for an ECC
 /// certificate chain; a 5 KB RSA chain grows it once during the handshake.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::tls::{DEFAULT_INITIAL_RECORD_BUFFER, RecordBuffer};
+///
+/// let mut rx = RecordBuffer::default();
+/// assert_eq!(rx.unfilled()?.len(), DEFAULT_INITIAL_RECORD_BUFFER);
+/// # Ok::<(), iot_tls::tls::TlsError>(())
+/// ```
 pub const DEFAULT_INITIAL_RECORD_BUFFER: usize = 4096;
 
 /// How the receive buffer of a [`RecordBuffer`] is sized.
 ///
 /// Without the max_fragment_length extension (which rustls does not implement) a server may send
 /// records of up to [`MAX_RECORD_LEN`] bytes, so a buffer that holds any record costs 16.6 KiB.
-/// Most records on an MQTT connection are far smaller, hence the two policies:
+/// Most records on an MQTT connection are far smaller, hence the two policies.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::tls::{MAX_RECORD_LEN, RecordBuffer, RecordPolicy};
+///
+/// // Rest at 2 KiB, accept any record.
+/// let elastic = RecordBuffer::new(RecordPolicy::Grow { initial: 2048, max: MAX_RECORD_LEN });
+/// // The broker is known to send nothing above 4 KiB: never more than that.
+/// let capped = RecordBuffer::new(RecordPolicy::Cap(4096));
+/// assert_eq!(elastic.limit(), MAX_RECORD_LEN);
+/// assert_eq!(capped.limit(), 4096);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordPolicy {
     /// Start with `initial` bytes; when a record header announces a record that does not fit,
@@ -214,6 +243,19 @@ impl<'a> RecordBuffer<'a> {
     /// # Panics
     ///
     /// If `n` is larger than the last [`unfilled`](Self::unfilled) slice.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::tls::RecordBuffer;
+    ///
+    /// let mut rx = RecordBuffer::default();
+    /// let space = rx.unfilled()?;
+    /// space[..3].copy_from_slice(&[22, 3, 3]); // what a socket read would put there
+    /// rx.advance(3);
+    /// assert_eq!(rx.len(), 3);
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn advance(&mut self, n: usize) {
         assert!(
             n <= self.capacity() - self.filled,
@@ -249,16 +291,45 @@ impl<'a> RecordBuffer<'a> {
     }
 
     /// The bytes received and not yet processed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::tls::RecordBuffer;
+    ///
+    /// let mut rx = RecordBuffer::default();
+    /// rx.receive(&[23, 3, 3, 0, 1])?;
+    /// assert_eq!(rx.len(), 5);
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.filled
     }
 
     /// Whether no bytes are waiting.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(iot_tls::tls::RecordBuffer::default().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.filled == 0
     }
 
     /// The current size of the storage, in bytes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::tls::RecordBuffer;
+    ///
+    /// let mut rx = RecordBuffer::default();
+    /// assert_eq!(rx.capacity(), 0, "nothing allocated yet");
+    /// rx.unfilled()?;
+    /// assert_eq!(rx.capacity(), 4096);
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn capacity(&self) -> usize {
         match &self.storage {
             Storage::Heap(vec) => vec.len(),
@@ -267,11 +338,30 @@ impl<'a> RecordBuffer<'a> {
     }
 
     /// The largest size the storage has had, in bytes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::tls::RecordBuffer;
+    ///
+    /// let mut rx = RecordBuffer::default();
+    /// rx.receive(&[23, 3, 3, 0x20, 0x00])?; // announces an 8 KiB record
+    /// rx.unfilled()?;
+    /// assert_eq!(rx.high_water(), 5 + 8192);
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn high_water(&self) -> usize {
         self.high_water.max(self.capacity())
     }
 
     /// The most bytes the storage may grow to.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut memory = [0; 2048];
+    /// assert_eq!(iot_tls::tls::RecordBuffer::with_storage(&mut memory).limit(), 2048);
+    /// ```
     pub fn limit(&self) -> usize {
         self.limit
     }

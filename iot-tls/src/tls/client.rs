@@ -11,6 +11,42 @@ use rustls::{CipherSuite, NamedGroup, ProtocolVersion};
 use super::{RecordBuffer, TlsConfig, TlsError};
 
 /// What [`TlsClient::process`] asks the driver to do next.
+///
+/// # Example
+///
+/// One step of a blocking driver; `io` is the transport and `deliver` the MQTT decoder.
+///
+/// ```
+/// use iot_tls::tls::{RecordBuffer, TlsClient, TlsError, TlsEvent};
+///
+/// /// Returns `false` once the connection is over.
+/// fn step(
+///     tls: &mut TlsClient,
+///     rx: &mut RecordBuffer<'_>,
+///     tx: &mut [u8],
+///     io: &mut (impl std::io::Read + std::io::Write),
+///     deliver: &mut impl FnMut(&[u8]),
+/// ) -> Result<bool, TlsError> {
+///     match tls.process(rx, tx)? {
+///         TlsEvent::Transmit(n) => io.write_all(&tx[..n]).map_err(|_| TlsError::Closed)?,
+///         TlsEvent::Connected => {}
+///         TlsEvent::Plaintext(mut records) => {
+///             while let Some(bytes) = records.next_record()? {
+///                 deliver(bytes);
+///             }
+///         }
+///         TlsEvent::NeedData => {
+///             let n = io.read(rx.unfilled()?).map_err(|_| TlsError::Closed)?;
+///             if n == 0 {
+///                 return Ok(false);
+///             }
+///             rx.advance(n);
+///         }
+///         TlsEvent::PeerClosed | TlsEvent::Closed => return Ok(false),
+///     }
+///     Ok(true)
+/// }
+/// ```
 #[must_use]
 #[derive(Debug)]
 pub enum TlsEvent<'a> {
@@ -38,6 +74,20 @@ pub enum TlsEvent<'a> {
 ///
 /// Each record's bytes are a slice the MQTT core decodes from in place. Records not taken here
 /// are offered again by the next [`TlsClient::process`].
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::tls::{Plaintext, TlsError};
+///
+/// /// Hands every decrypted record to the MQTT decoder.
+/// fn deliver(mut records: Plaintext<'_>, decode: &mut impl FnMut(&[u8])) -> Result<(), TlsError> {
+///     while let Some(bytes) = records.next_record()? {
+///         decode(bytes);
+///     }
+///     Ok(())
+/// }
+/// ```
 pub struct Plaintext<'a> {
     traffic: ReadTraffic<'a, 'a, ClientConnectionData>,
 }
@@ -52,6 +102,19 @@ impl Plaintext<'_> {
     ///
     /// [`TlsError::DecryptFailed`] (or another [`TlsError`]) when the record cannot be opened;
     /// the connection is then dead.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use iot_tls::tls::{Plaintext, TlsError};
+    /// fn total_len(mut records: Plaintext<'_>) -> Result<usize, TlsError> {
+    ///     let mut total = 0;
+    ///     while let Some(bytes) = records.next_record()? {
+    ///         total += bytes.len();
+    ///     }
+    ///     Ok(total)
+    /// }
+    /// ```
     pub fn next_record(&mut self) -> Result<Option<&[u8]>, TlsError> {
         match self.traffic.next_record() {
             None => Ok(None),
@@ -63,6 +126,16 @@ impl Plaintext<'_> {
     }
 
     /// The plaintext length of the next record, without taking it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use iot_tls::tls::Plaintext;
+    /// /// Whether the next record fits the MQTT decoder's buffer.
+    /// fn fits(records: &Plaintext<'_>, room: usize) -> bool {
+    ///     records.peek_len().is_none_or(|len| len <= room)
+    /// }
+    /// ```
     pub fn peek_len(&self) -> Option<usize> {
         self.traffic.peek_len().map(core::num::NonZeroUsize::get)
     }
@@ -77,6 +150,15 @@ impl core::fmt::Debug for Plaintext<'_> {
 }
 
 /// How much of a plaintext [`TlsClient::encrypt`] took, and how many TLS bytes it wrote.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::tls::Encrypted;
+///
+/// let out = Encrypted { consumed: 1_000, written: 1_022 };
+/// assert_eq!(out.written - out.consumed, 22, "TLS 1.3 adds 22 bytes to a record");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Encrypted {
     /// Plaintext bytes taken (a prefix of the input); the rest goes in a later call.
@@ -104,6 +186,25 @@ pub struct Encrypted {
 ///     }
 /// }
 /// ```
+///
+/// # Example
+///
+/// ```
+/// # #[cfg(all(feature = "std", feature = "ring"))] {
+/// use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TrustAnchors};
+///
+/// let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot())
+///     .build()?;
+/// let tls = TlsClient::new(&config)?;
+/// let rx = RecordBuffer::default();
+/// let tx = vec![0; config.max_outgoing_record()];
+/// assert!(tls.is_handshaking());
+/// # let _ = (rx, tx);
+/// # }
+/// # Ok::<(), iot_tls::tls::TlsError>(())
+/// ```
+///
+/// The [module example](super) runs a whole connection.
 ///
 /// # Memory
 ///
@@ -140,6 +241,18 @@ impl TlsClient {
     ///
     /// [`TlsError::RandomUnavailable`] when the random source fails, or another [`TlsError`]
     /// when rustls refuses the configuration.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
+    /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
+    /// let tls = TlsClient::new(&config)?;
+    /// assert_eq!(tls.protocol_version(), None);
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn new(config: &TlsConfig) -> Result<Self, TlsError> {
         let conn =
             UnbufferedClientConnection::new(config.client.clone(), config.server_name.clone())
@@ -167,6 +280,27 @@ impl TlsClient {
     /// a refused ALPN or client certificate, an alert, a protocol violation. When an alert for
     /// the server is pending, it comes first as [`TlsEvent::Transmit`] and the error on the
     /// following call. Every later call returns the same error.
+    ///
+    /// # Example
+    ///
+    /// The first call produces the ClientHello; the client then waits for the server.
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
+    /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
+    /// let mut tls = TlsClient::new(&config)?;
+    /// let mut rx = RecordBuffer::default();
+    /// let mut tx = vec![0; config.max_outgoing_record()];
+    /// let TlsEvent::Transmit(n) = tls.process(&mut rx, &mut tx)? else {
+    ///     panic!("the ClientHello comes first");
+    /// };
+    /// assert_eq!(tx[0], 22, "a handshake record");
+    /// assert!(n > 100);
+    /// assert!(matches!(tls.process(&mut rx, &mut tx)?, TlsEvent::NeedData));
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn process<'a>(
         &'a mut self,
         rx: &'a mut RecordBuffer<'_>,
@@ -313,6 +447,29 @@ impl TlsClient {
     /// - [`TlsError::TransmitBufferTooSmall`] when `tx` is shorter than one record;
     /// - [`TlsError::Closed`] after [`close`](Self::close) or the server's close;
     /// - the connection's error once it has failed.
+    ///
+    /// # Example
+    ///
+    /// Sending one MQTT packet, record by record:
+    ///
+    /// ```
+    /// use iot_tls::tls::{RecordBuffer, TlsClient, TlsError};
+    ///
+    /// fn send(
+    ///     tls: &mut TlsClient,
+    ///     rx: &mut RecordBuffer<'_>,
+    ///     tx: &mut [u8],
+    ///     mut packet: &[u8],
+    ///     write: &mut impl FnMut(&[u8]),
+    /// ) -> Result<(), TlsError> {
+    ///     while !packet.is_empty() {
+    ///         let out = tls.encrypt(rx, packet, tx)?;
+    ///         write(&tx[..out.written]);
+    ///         packet = &packet[out.consumed..];
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn encrypt(
         &mut self,
         rx: &mut RecordBuffer<'_>,
@@ -351,6 +508,20 @@ impl TlsClient {
     ///
     /// [`TlsError::TransmitBufferTooSmall`] when `tx` is shorter than one record; a failure of
     /// the connection while flushing what it had queued.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
+    /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
+    /// let mut tls = TlsClient::new(&config)?;
+    /// let mut rx = RecordBuffer::default();
+    /// let mut tx = vec![0; config.max_outgoing_record()];
+    /// assert_eq!(tls.close(&mut rx, &mut tx)?, 0, "nothing to say before the handshake");
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn close(&mut self, rx: &mut RecordBuffer<'_>, tx: &mut [u8]) -> Result<usize, TlsError> {
         if self.failed.is_some() {
             return Ok(self.flush_alerts(tx));
@@ -441,21 +612,69 @@ impl TlsClient {
     }
 
     /// Whether the handshake has not completed yet.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
+    /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
+    /// let tls = TlsClient::new(&config)?;
+    /// assert!(tls.is_handshaking());
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn is_handshaking(&self) -> bool {
         self.phase == Phase::Handshaking
     }
 
     /// The ALPN protocol the server selected.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
+    /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
+    /// let tls = TlsClient::new(&config)?;
+    /// assert_eq!(tls.alpn_protocol(), None, "known once connected");
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn alpn_protocol(&self) -> Option<&[u8]> {
         self.conn.alpn_protocol()
     }
 
     /// The negotiated TLS version.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
+    /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
+    /// let tls = TlsClient::new(&config)?;
+    /// assert_eq!(tls.protocol_version(), None, "known once the server has answered");
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn protocol_version(&self) -> Option<ProtocolVersion> {
         self.conn.protocol_version()
     }
 
     /// The negotiated cipher suite.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
+    /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
+    /// let tls = TlsClient::new(&config)?;
+    /// assert_eq!(tls.cipher_suite(), None, "known once the server has answered");
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn cipher_suite(&self) -> Option<CipherSuite> {
         self.conn
             .negotiated_cipher_suite()
@@ -463,6 +682,18 @@ impl TlsClient {
     }
 
     /// The negotiated key-exchange group.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
+    /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
+    /// let tls = TlsClient::new(&config)?;
+    /// assert_eq!(tls.key_exchange_group(), None, "known once the server has answered");
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn key_exchange_group(&self) -> Option<NamedGroup> {
         self.conn
             .negotiated_key_exchange_group()
@@ -470,6 +701,18 @@ impl TlsClient {
     }
 
     /// The error that ended the connection, if any.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
+    /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
+    /// let tls = TlsClient::new(&config)?;
+    /// assert_eq!(tls.error(), None);
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn error(&self) -> Option<&TlsError> {
         self.failed.as_ref()
     }

@@ -21,6 +21,16 @@ use super::{MAX_RECORD_LEN, TlsError};
 /// SHA-256 fingerprint
 /// `8E:CD:E6:88:4F:3D:87:B1:12:5B:A3:1A:C3:FC:B1:3D:70:16:DE:7F:57:CC:90:4F:E1:CB:97:C6:AE:98:19:6E`,
 /// as published at <https://www.amazontrust.com/repository/>.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::tls::{AMAZON_ROOT_CA_1, TrustAnchors};
+///
+/// let mut anchors = TrustAnchors::new();
+/// anchors.add_der(AMAZON_ROOT_CA_1)?;
+/// # Ok::<(), iot_tls::tls::TlsError>(())
+/// ```
 pub const AMAZON_ROOT_CA_1: &[u8] = include_bytes!("amazon-root-ca-1.der");
 
 /// Amazon Root CA 3 (ECC P-256, valid until 2040-05-26), DER-encoded: the root of AWS IoT Core's
@@ -28,6 +38,16 @@ pub const AMAZON_ROOT_CA_1: &[u8] = include_bytes!("amazon-root-ca-1.der");
 ///
 /// SHA-256 fingerprint
 /// `18:CE:6C:FE:7B:F1:4E:60:B2:E3:47:B8:DF:E8:68:CB:31:D0:2E:BB:3A:DA:27:15:69:F5:03:43:B4:6D:B3:A4`.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::tls::{AMAZON_ROOT_CA_3, TrustAnchors};
+///
+/// let mut anchors = TrustAnchors::new();
+/// anchors.add_der(AMAZON_ROOT_CA_3)?;
+/// # Ok::<(), iot_tls::tls::TlsError>(())
+/// ```
 pub const AMAZON_ROOT_CA_3: &[u8] = include_bytes!("amazon-root-ca-3.der");
 
 /// The certificates a server's chain must lead to. Verification is always on: there is no way to
@@ -61,6 +81,14 @@ impl Default for TrustAnchors {
 impl TrustAnchors {
     /// No anchors yet; add the broker's root CA with [`add_der`](Self::add_der) or
     /// [`add_pem`](Self::add_pem).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::tls::TrustAnchors;
+    ///
+    /// assert!(TrustAnchors::new().is_empty());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -70,6 +98,14 @@ impl TrustAnchors {
     /// # Panics
     ///
     /// Never: the bundled certificates are checked by the crate's tests.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::tls::TrustAnchors;
+    ///
+    /// assert_eq!(TrustAnchors::aws_iot().len(), 2);
+    /// ```
     pub fn aws_iot() -> Self {
         let mut anchors = Self::new();
         for der in [AMAZON_ROOT_CA_1, AMAZON_ROOT_CA_3] {
@@ -138,11 +174,30 @@ impl TrustAnchors {
     }
 
     /// The number of anchors.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::tls::{AMAZON_ROOT_CA_1, TrustAnchors};
+    ///
+    /// let mut anchors = TrustAnchors::new();
+    /// anchors.add_der(AMAZON_ROOT_CA_1)?;
+    /// assert_eq!(anchors.len(), 1);
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.store.len()
     }
 
     /// Whether there is no anchor.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::tls::TrustAnchors;
+    ///
+    /// assert!(!TrustAnchors::aws_iot().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.store.is_empty()
     }
@@ -161,6 +216,16 @@ impl fmt::Debug for TrustAnchors {
 /// AWS IoT Core multiplexes port 443 by ALPN: MQTT with a custom authorizer (username and
 /// password) needs `mqtt`, MQTT with an X.509 client certificate needs `x-amzn-mqtt-ca`, and
 /// port 8883 takes no ALPN. [`Alpn::for_aws`] picks the right one.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::tls::Alpn;
+///
+/// let mqtt_first = Alpn::Custom(vec![b"mqtt".to_vec(), b"x-amzn-mqtt-ca".to_vec()]);
+/// assert_eq!(mqtt_first.protocols().len(), 2);
+/// assert!(Alpn::None.protocols().is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Alpn {
@@ -231,12 +296,44 @@ impl Alpn {
 /// rustls asks it once per handshake. On a microcontroller it reads an RTC or the last SNTP
 /// answer; until the time is known it returns `None`, and handshakes fail with
 /// [`TlsError::ClockUnavailable`] rather than trusting a made-up date.
+///
+/// # Example
+///
+/// ```
+/// use core::sync::atomic::{AtomicU32, Ordering};
+/// use iot_tls::tls::Clock;
+///
+/// /// Unix seconds stored by the network task after each SNTP answer; 0 until the first.
+/// struct SntpClock(AtomicU32);
+///
+/// impl Clock for SntpClock {
+///     fn unix_time(&self) -> Option<u64> {
+///         match self.0.load(Ordering::Relaxed) {
+///             0 => None,
+///             secs => Some(u64::from(secs)),
+///         }
+///     }
+/// }
+///
+/// let clock = SntpClock(AtomicU32::new(0));
+/// assert_eq!(clock.unix_time(), None);
+/// clock.0.store(1_750_000_000, Ordering::Relaxed);
+/// assert_eq!(clock.unix_time(), Some(1_750_000_000));
+/// ```
 pub trait Clock: Send + Sync {
     /// Seconds since the Unix epoch, or `None` while the time is unknown.
     fn unix_time(&self) -> Option<u64>;
 }
 
 /// The operating system's clock.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::tls::{Clock, SystemClock};
+///
+/// assert!(SystemClock.unix_time().is_some_and(|secs| secs > 1_700_000_000));
+/// ```
 #[cfg(feature = "std")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
@@ -269,9 +366,26 @@ impl TimeProvider for ClockTime {
 }
 
 /// The smallest outgoing record size the builder accepts.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::tls::{DEFAULT_MAX_OUTGOING_RECORD, MIN_OUTGOING_RECORD};
+///
+/// assert!(MIN_OUTGOING_RECORD < DEFAULT_MAX_OUTGOING_RECORD);
+/// ```
 pub const MIN_OUTGOING_RECORD: usize = 256;
 
 /// The default largest outgoing record, which is also the transmit buffer's minimum size.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::tls::DEFAULT_MAX_OUTGOING_RECORD;
+///
+/// let tx = [0u8; DEFAULT_MAX_OUTGOING_RECORD];
+/// # let _ = tx;
+/// ```
 pub const DEFAULT_MAX_OUTGOING_RECORD: usize = 4096;
 
 /// What an encrypted record adds to the fragment size rustls is configured with: up to 24 bytes
@@ -308,6 +422,15 @@ pub struct TlsConfig {
 impl TlsConfig {
     /// Starts a configuration for the server `server_name` (sent in SNI and matched against its
     /// certificate) trusting `trust_anchors`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::tls::{TlsConfig, TrustAnchors};
+    ///
+    /// let builder = TlsConfig::builder("broker.example.com", TrustAnchors::aws_iot());
+    /// # let _ = builder;
+    /// ```
     pub fn builder(server_name: &str, trust_anchors: TrustAnchors) -> TlsConfigBuilder {
         TlsConfigBuilder {
             server_name: server_name.to_string(),
@@ -323,6 +446,17 @@ impl TlsConfig {
     }
 
     /// The server name sent in SNI and checked against the certificate.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+    /// # let builder = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot());
+    /// assert_eq!(builder.build()?.server_name(), "a1b2c3-ats.iot.eu-west-1.amazonaws.com");
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn server_name(&self) -> &str {
         match &self.server_name {
             ServerName::DnsName(name) => name.as_ref(),
@@ -331,18 +465,56 @@ impl TlsConfig {
     }
 
     /// The ALPN protocols offered.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+    /// # let builder = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot());
+    /// let config = builder.alpn(Alpn::AwsX509).build()?;
+    /// assert_eq!(config.alpn_protocols(), [b"x-amzn-mqtt-ca".to_vec()]);
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn alpn_protocols(&self) -> &[Vec<u8>] {
         &self.client.alpn_protocols
     }
 
     /// The largest record the client sends, which is the smallest transmit buffer
     /// [`TlsClient::process`](super::TlsClient::process) accepts.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+    /// # let builder = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot());
+    /// let config = builder.build()?;
+    /// let tx = vec![0; config.max_outgoing_record()];
+    /// assert_eq!(tx.len(), 4096);
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn max_outgoing_record(&self) -> usize {
         self.max_outgoing_record
     }
 
     /// The rustls configuration, with the same verification, SNI and ALPN, for a stack that
     /// drives rustls itself (tokio-rustls, rumqttc).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+    /// # let builder = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot());
+    /// let config = builder.alpn(Alpn::AwsCustomAuth).build()?;
+    /// let rustls_config: std::sync::Arc<rustls::ClientConfig> = config.rustls_config().clone();
+    /// assert!(rustls_config.enable_sni);
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     pub fn rustls_config(&self) -> &Arc<ClientConfig> {
         &self.client
     }
@@ -360,6 +532,32 @@ impl fmt::Debug for TlsConfig {
 }
 
 /// Builds a [`TlsConfig`]; see [`TlsConfig::builder`].
+///
+/// # Example
+///
+/// An AWS IoT device with an X.509 certificate on port 443, offering TLS 1.3 only:
+///
+/// ```
+/// # #[cfg(all(feature = "std", feature = "ring"))] {
+/// use iot_tls::tls::pki_types::pem::PemObject as _;
+/// use iot_tls::tls::pki_types::{CertificateDer, PrivateKeyDer};
+/// use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+/// # let key = rcgen::KeyPair::generate().unwrap();
+/// # let cert = rcgen::CertificateParams::new(vec![]).unwrap().self_signed(&key).unwrap();
+/// # let (device_cert_pem, device_key_pem) = (cert.pem(), key.serialize_pem());
+///
+/// let chain = vec![CertificateDer::from_pem_slice(device_cert_pem.as_bytes()).unwrap()];
+/// let key = PrivateKeyDer::from_pem_slice(device_key_pem.as_bytes()).unwrap();
+/// let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot())
+///     .alpn(Alpn::for_aws(443, true))
+///     .client_certificate(chain, key)
+///     .max_outgoing_record(2048)
+///     .tls13_only()
+///     .build()?;
+/// assert_eq!(config.max_outgoing_record(), 2048);
+/// # }
+/// # Ok::<(), iot_tls::tls::TlsError>(())
+/// ```
 pub struct TlsConfigBuilder {
     server_name: String,
     trust_anchors: TrustAnchors,
@@ -377,6 +575,18 @@ impl TlsConfigBuilder {
     /// ([`CryptoProvider::install_default`]) or, with the `ring` feature, rustls's ring provider.
     /// On `no_std` targets pass [`RustCrypto::provider`](crate::crypto::RustCrypto::provider)
     /// (feature `rustcrypto`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+    /// # let builder = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot());
+    /// let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    /// let config = builder.provider(provider).build()?;
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     #[must_use]
     pub fn provider(mut self, provider: Arc<CryptoProvider>) -> Self {
         self.provider = Some(provider);
@@ -385,6 +595,17 @@ impl TlsConfigBuilder {
 
     /// The clock for certificate validity; the system clock by default with `std`, required
     /// without it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+    /// # let builder = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot());
+    /// let config = builder.clock(std::sync::Arc::new(iot_tls::tls::SystemClock)).build()?;
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     #[must_use]
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
@@ -392,6 +613,18 @@ impl TlsConfigBuilder {
     }
 
     /// The ALPN protocols to offer; none by default. See [`Alpn::for_aws`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+    /// # let builder = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot());
+    /// let config = builder.alpn(Alpn::for_aws(443, false)).build()?;
+    /// assert_eq!(config.alpn_protocols(), [b"mqtt".to_vec()]);
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     #[must_use]
     pub fn alpn(mut self, alpn: Alpn) -> Self {
         self.alpn = alpn;
@@ -402,6 +635,17 @@ impl TlsConfigBuilder {
     /// [`TlsError::AlpnRefused`]; `true` by default, because an AWS IoT endpoint on port 443
     /// without ALPN is not an MQTT endpoint. Set `false` for brokers behind proxies that strip
     /// ALPN.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+    /// # let builder = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot());
+    /// let config = builder.alpn(Alpn::AwsCustomAuth).require_alpn(false).build()?;
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     #[must_use]
     pub fn require_alpn(mut self, required: bool) -> Self {
         self.require_alpn = required;
@@ -412,7 +656,23 @@ impl TlsConfigBuilder {
     /// the chain, leaf first, and its private key (PKCS#8, SEC 1 or PKCS#1). Without it the
     /// client sends no certificate and authenticates in MQTT (username and password).
     ///
-    /// Decode PEM files with [`pki_types::pem::PemObject`](rustls::pki_types::pem::PemObject).
+    /// Decode PEM files with [`pki_types::pem::PemObject`](rustls::pki_types::pem::PemObject);
+    /// the [builder's example](TlsConfigBuilder) shows it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+    /// # let builder = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot());
+    /// # let key = rcgen::KeyPair::generate().unwrap();
+    /// # let cert = rcgen::CertificateParams::new(vec![]).unwrap().self_signed(&key).unwrap();
+    /// let chain = vec![cert.der().clone()];
+    /// let key = rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap();
+    /// let config = builder.client_certificate(chain, key).build()?;
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     #[must_use]
     pub fn client_certificate(
         mut self,
@@ -426,6 +686,18 @@ impl TlsConfigBuilder {
     /// The largest TLS record the client sends, header and tag included; 4096 bytes by default,
     /// from [`MIN_OUTGOING_RECORD`] to [`MAX_RECORD_LEN`]. Longer messages are split over several
     /// records. The transmit buffer given to the client must be at least this long.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+    /// # let builder = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot());
+    /// let config = builder.max_outgoing_record(1024).build()?;
+    /// assert_eq!(config.max_outgoing_record(), 1024);
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     #[must_use]
     pub fn max_outgoing_record(mut self, bytes: usize) -> Self {
         self.max_outgoing_record = bytes;
@@ -433,6 +705,17 @@ impl TlsConfigBuilder {
     }
 
     /// Offers TLS 1.3 only, even when the `tls12` feature is on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+    /// # let builder = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot());
+    /// let config = builder.tls13_only().build()?;
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
     #[must_use]
     pub fn tls13_only(mut self) -> Self {
         self.tls13_only = true;
@@ -450,6 +733,15 @@ impl TlsConfigBuilder {
     /// - [`TlsError::InvalidClientIdentity`] when the key does not load or does not match the
     ///   certificate;
     /// - [`TlsError::Config`] when the provider cannot serve the protocol versions.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::tls::{TlsConfig, TlsError, TrustAnchors};
+    ///
+    /// let error = TlsConfig::builder("192.0.2.7", TrustAnchors::aws_iot()).build().unwrap_err();
+    /// assert_eq!(error, TlsError::InvalidServerName("192.0.2.7".into()));
+    /// ```
     pub fn build(self) -> Result<TlsConfig, TlsError> {
         let Ok(server_name @ ServerName::DnsName(_)) =
             ServerName::try_from(self.server_name.clone())
@@ -536,4 +828,31 @@ fn default_provider() -> Option<Arc<CryptoProvider>> {
     return Some(installed.unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider())));
     #[cfg(not(feature = "ring"))]
     installed
+}
+
+#[cfg(all(test, feature = "rustcrypto"))]
+mod tests {
+    use sha2::Digest as _;
+
+    use super::*;
+
+    #[test]
+    fn the_bundled_amazon_roots_match_their_published_fingerprints() {
+        let fingerprint = |der: &[u8]| {
+            sha2::Sha256::digest(der)
+                .iter()
+                .map(|b| alloc::format!("{b:02X}"))
+                .collect::<Vec<_>>()
+                .join(":")
+        };
+        assert_eq!(
+            fingerprint(AMAZON_ROOT_CA_1),
+            "8E:CD:E6:88:4F:3D:87:B1:12:5B:A3:1A:C3:FC:B1:3D:70:16:DE:7F:57:CC:90:4F:E1:CB:97:C6:AE:98:19:6E"
+        );
+        assert_eq!(
+            fingerprint(AMAZON_ROOT_CA_3),
+            "18:CE:6C:FE:7B:F1:4E:60:B2:E3:47:B8:DF:E8:68:CB:31:D0:2E:BB:3A:DA:27:15:69:F5:03:43:B4:6D:B3:A4"
+        );
+        assert_eq!(TrustAnchors::aws_iot().len(), 2);
+    }
 }

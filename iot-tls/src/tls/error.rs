@@ -21,6 +21,23 @@ use rustls::{AlertDescription, CertificateError, PeerIncompatible, PeerMisbehave
 ///
 /// Once [`TlsClient::process`](super::TlsClient::process) has reported an error, the connection is
 /// dead: later calls report the same error.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::tls::TlsError;
+///
+/// fn advice(error: &TlsError) -> &'static str {
+///     match error {
+///         TlsError::UnknownCa => "trust the broker's root CA (Amazon Root CA 1 or 3 for AWS IoT)",
+///         TlsError::NameMismatch { .. } => "connect to the name on the broker's certificate",
+///         TlsError::Expired { .. } | TlsError::NotYetValid { .. } => "check the clock",
+///         TlsError::AlpnRefused => "pick the ALPN for the port and authentication",
+///         _ => "see the error message",
+///     }
+/// }
+/// assert_eq!(advice(&TlsError::AlpnRefused), "pick the ALPN for the port and authentication");
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TlsError {
