@@ -737,3 +737,50 @@ fn trust_anchors_from_pem_files() {
         Err(TlsError::InvalidTrustAnchor(_))
     ));
 }
+
+#[test]
+fn caller_memory_as_the_receive_buffer() {
+    let pki = Pki::new(KeyKind::Rsa);
+    for provider in PROVIDERS {
+        let config = client_config(&pki, provider)
+            .alpn(Alpn::AwsCustomAuth)
+            .build()
+            .unwrap();
+        let memory: &'static mut [u8] =
+            Box::leak(vec![0; iot_tls::tls::MAX_RECORD_LEN].into_boxed_slice());
+        let rx = RecordBuffer::with_storage(memory);
+        let mut pair = Pair::with_buffer(
+            &config,
+            ServerSetup::new(pki.server(Validity::Current)).build(),
+            rx,
+        );
+        pair.handshake().unwrap();
+        exchange(&mut pair);
+        pair.server_send(&[7; 16_384]).unwrap();
+        assert_eq!(pair.received.len(), 4 + 16_384);
+        assert_eq!(pair.rx.capacity(), iot_tls::tls::MAX_RECORD_LEN);
+    }
+}
+
+#[test]
+fn a_cap_below_the_certificate_chain_names_the_record() {
+    let pki = Pki::new(KeyKind::Rsa);
+    let config = client_config(&pki, Provider::RustCrypto)
+        .alpn(Alpn::AwsCustomAuth)
+        .build()
+        .unwrap();
+    let mut pair = Pair::with_buffer(
+        &config,
+        ServerSetup::new(pki.server(Validity::Current)).build(),
+        RecordBuffer::new(RecordPolicy::Cap(2048)),
+    );
+    let error = pair.handshake().unwrap_err();
+    let TlsError::RecordTooLarge { announced, limit } = error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(limit, 2048);
+    assert!(
+        announced > 5_000,
+        "the record with the 5 KB chain: {announced}"
+    );
+}

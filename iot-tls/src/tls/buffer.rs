@@ -290,6 +290,29 @@ impl<'a> RecordBuffer<'a> {
         Ok(n)
     }
 
+    /// Forgets every byte, for a new connection on the same memory, and returns a grown heap
+    /// buffer to its resting size.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::tls::RecordBuffer;
+    ///
+    /// let mut rx = RecordBuffer::default();
+    /// rx.receive(b"leftovers of the last connection")?;
+    /// rx.clear();
+    /// assert!(rx.is_empty());
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
+    pub fn clear(&mut self) {
+        self.filled = 0;
+        self.scan = 0;
+        self.pending_end = None;
+        if self.capacity() > self.initial {
+            self.shrink();
+        }
+    }
+
     /// The bytes received and not yet processed.
     ///
     /// # Example
@@ -579,6 +602,27 @@ mod tests {
         push(&mut rx, b"456789");
         assert_eq!(rx.len(), 15);
         assert_eq!(rx.scan, 15);
+    }
+
+    #[test]
+    fn clearing_forgets_a_pending_record_and_shrinks() {
+        let mut rx = RecordBuffer::new(RecordPolicy::Grow {
+            initial: 128,
+            max: 4096,
+        });
+        push(&mut rx, &record(2000));
+        assert_eq!(rx.unfilled().unwrap().len(), 2000);
+        rx.clear();
+        assert_eq!(rx.capacity(), 128);
+        assert_eq!(rx.unfilled().unwrap().len(), 128);
+    }
+
+    #[test]
+    fn buffers_and_clients_can_move_to_another_task() {
+        fn send<T: Send>() {}
+        send::<RecordBuffer<'static>>();
+        send::<crate::tls::TlsClient>();
+        send::<crate::tls::TlsConfig>();
     }
 
     #[test]
