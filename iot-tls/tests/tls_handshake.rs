@@ -784,3 +784,34 @@ fn a_cap_below_the_certificate_chain_names_the_record() {
         "the record with the 5 KB chain: {announced}"
     );
 }
+
+#[test]
+fn the_client_hello_fits_in_one_record_of_the_smallest_size() {
+    let pki = Pki::new(KeyKind::Ecdsa);
+    for provider in PROVIDERS {
+        let config = client_config(&pki, provider)
+            .alpn(Alpn::Custom(vec![
+                b"mqtt".to_vec(),
+                b"x-amzn-mqtt-ca".to_vec(),
+            ]))
+            .max_outgoing_record(iot_tls::tls::MIN_OUTGOING_RECORD)
+            .build()
+            .unwrap();
+        let mut pair = Pair::new(
+            &config,
+            ServerSetup::new(pki.server(Validity::Current)).build(),
+        );
+        let event = pair.tls.process(&mut pair.rx, &mut pair.tx).unwrap();
+        let iot_tls::tls::TlsEvent::Transmit(n) = event else {
+            panic!("{event:?}");
+        };
+        let record_len = 5 + usize::from(u16::from_be_bytes([pair.tx[3], pair.tx[4]]));
+        assert_eq!(
+            (pair.tx[0], record_len),
+            (22, n),
+            "{provider:?}: one handshake record"
+        );
+        pair.deliver(n);
+        pair.handshake().unwrap();
+    }
+}

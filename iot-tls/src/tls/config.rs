@@ -365,7 +365,8 @@ impl TimeProvider for ClockTime {
     }
 }
 
-/// The smallest outgoing record size the builder accepts.
+/// The smallest outgoing record size the builder accepts: the ClientHello then travels in one
+/// record, which some servers insist on.
 ///
 /// # Example
 ///
@@ -374,7 +375,7 @@ impl TimeProvider for ClockTime {
 ///
 /// assert!(MIN_OUTGOING_RECORD < DEFAULT_MAX_OUTGOING_RECORD);
 /// ```
-pub const MIN_OUTGOING_RECORD: usize = 256;
+pub const MIN_OUTGOING_RECORD: usize = 512;
 
 /// The default largest outgoing record, which is also the transmit buffer's minimum size.
 ///
