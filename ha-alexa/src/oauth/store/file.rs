@@ -60,8 +60,8 @@ impl FileTokenStore {
     ///
     /// # Errors
     ///
-    /// [`StoreError::Read`] when the file exists but cannot be read, or another process has the
-    /// store open; [`StoreError::Corrupt`] when it is not a store file;
+    /// [`StoreError::Read`] when the file exists but cannot be read, or the store is already
+    /// open (in this or another process); [`StoreError::Corrupt`] when it is not a store file;
     /// [`StoreError::Version`] when it was written by an incompatible version.
     ///
     /// # Examples
@@ -205,7 +205,7 @@ fn lock(path: &Path) -> Result<File, StoreError> {
         Ok(()) => Ok(file),
         Err(TryLockError::WouldBlock) => Err(read_error(io::Error::new(
             io::ErrorKind::WouldBlock,
-            "the token store is open in another process",
+            "the token store is already open",
         ))),
         Err(TryLockError::Error(source)) => Err(read_error(source)),
     }
