@@ -18,6 +18,12 @@ use super::store::{CodeRecord, GrantId, TokenStore};
 use super::user::{Authenticator, Credentials};
 
 /// The longest `state` accepted, in bytes. Amazon's are a few hundred.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_alexa::oauth::MAX_STATE_BYTES, 2048);
+/// ```
 pub const MAX_STATE_BYTES: usize = 2048;
 /// The longest `scope` accepted, in bytes.
 const MAX_SCOPE_BYTES: usize = 1024;

@@ -1,4 +1,25 @@
 //! The account-linking endpoints on an axum 0.8 [`Router`].
+//!
+//! # Examples
+//!
+//! ```
+//! use std::sync::Arc;
+//! use ha_alexa::oauth::{
+//!     AuthorizationServer, Authenticator, Credentials, MemoryTokenStore, MinimalLoginPage,
+//!     ServerConfig, UserId,
+//! };
+//! # struct Hub;
+//! # impl Authenticator for Hub {
+//! #     type Error = std::io::Error;
+//! #     async fn authenticate(&self, _: &Credentials) -> Result<Option<UserId>, Self::Error> { Ok(None) }
+//! # }
+//!
+//! let server = Arc::new(AuthorizationServer::new(ServerConfig::amazon(), Hub, MemoryTokenStore::new())?);
+//! let app: axum::Router = axum::Router::new()
+//!     .nest("/alexa", ha_alexa::oauth::axum::router(server, MinimalLoginPage::new("My Hub")));
+//! # let _ = app;
+//! # Ok::<(), ha_alexa::oauth::ConfigError>(())
+//! ```
 
 use std::sync::Arc;
 
@@ -23,8 +44,22 @@ use super::store::TokenStore;
 use super::user::Authenticator;
 
 /// The path of the authorization endpoint: `GET` serves the login page, `POST` receives it.
+///
+/// # Examples
+///
+/// ```
+/// let uri = format!("https://hub.example{}", ha_alexa::oauth::axum::AUTHORIZE_PATH);
+/// assert_eq!(uri, "https://hub.example/auth/authorize");
+/// ```
 pub const AUTHORIZE_PATH: &str = "/auth/authorize";
 /// The path of the token endpoint (`POST`).
+///
+/// # Examples
+///
+/// ```
+/// let uri = format!("https://hub.example{}", ha_alexa::oauth::axum::TOKEN_PATH);
+/// assert_eq!(uri, "https://hub.example/auth/token");
+/// ```
 pub const TOKEN_PATH: &str = "/auth/token";
 
 /// A router serving [`AUTHORIZE_PATH`] and [`TOKEN_PATH`], the paths Home Assistant uses.

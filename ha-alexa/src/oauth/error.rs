@@ -7,6 +7,12 @@ use std::path::PathBuf;
 
 /// The `WWW-Authenticate` challenge sent with `invalid_client` when the client authenticated
 /// by HTTP Basic.
+///
+/// # Examples
+///
+/// ```
+/// assert!(ha_alexa::oauth::BASIC_CHALLENGE.starts_with("Basic realm="));
+/// ```
 pub const BASIC_CHALLENGE: &str = "Basic realm=\"account-linking\", charset=\"UTF-8\"";
 
 /// An error code from RFC 6749 §4.1.2.1 and §5.2 (and `invalid_token` from RFC 6750 §3.1).

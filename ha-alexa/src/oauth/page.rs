@@ -3,6 +3,16 @@
 //! A page is a form posted to the authorization endpoint itself (a relative `action` of
 //! `authorize` resolves to it) with the fields named by the constants below. It needs no
 //! JavaScript, so it works in the web view of the Alexa app.
+//!
+//! # Examples
+//!
+//! ```
+//! use ha_alexa::oauth::page::{ACTION_FIELD, DENY_ACTION, PASSWORD_FIELD, REQUEST_FIELD, USERNAME_FIELD};
+//!
+//! let cancel = format!(r#"<button name="{ACTION_FIELD}" value="{DENY_ACTION}">Cancel</button>"#);
+//! assert_eq!(cancel, r#"<button name="action" value="deny">Cancel</button>"#);
+//! assert_eq!([REQUEST_FIELD, USERNAME_FIELD, PASSWORD_FIELD], ["request", "username", "password"]);
+//! ```
 
 use core::fmt::Write as _;
 
@@ -10,14 +20,44 @@ use super::authorize::LoginPrompt;
 use super::error::OAuthError;
 
 /// The hidden field carrying [`LoginPrompt::sealed_request`].
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_alexa::oauth::page::REQUEST_FIELD, "request");
+/// ```
 pub const REQUEST_FIELD: &str = "request";
 /// The username field.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_alexa::oauth::page::USERNAME_FIELD, "username");
+/// ```
 pub const USERNAME_FIELD: &str = "username";
 /// The password field.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_alexa::oauth::page::PASSWORD_FIELD, "password");
+/// ```
 pub const PASSWORD_FIELD: &str = "password";
 /// The field of the submit buttons; the value [`DENY_ACTION`] declines, any other logs in.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_alexa::oauth::page::ACTION_FIELD, "action");
+/// ```
 pub const ACTION_FIELD: &str = "action";
 /// The [`ACTION_FIELD`] value of a "Cancel" button: the client is told `access_denied`.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_alexa::oauth::page::DENY_ACTION, "deny");
+/// ```
 pub const DENY_ACTION: &str = "deny";
 
 /// Renders the login and error pages as HTML.

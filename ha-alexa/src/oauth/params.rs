@@ -10,6 +10,12 @@ use super::error::OAuthError;
 ///
 /// Amazon's requests are well under 2 KiB; the axum layer also refuses larger bodies before
 /// reading them.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_alexa::oauth::MAX_FORM_BYTES, 16 * 1024);
+/// ```
 pub const MAX_FORM_BYTES: usize = 16 * 1024;
 
 /// The most parameters in one request.

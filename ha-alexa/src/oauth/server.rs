@@ -74,7 +74,18 @@ impl<A: Authenticator, S: TokenStore> AuthorizationServer<A, S> {
     ///
     /// # Examples
     ///
-    /// See [`AuthorizationServer`].
+    /// ```
+    /// # use ha_alexa::oauth::*;
+    /// # struct Hub;
+    /// # impl Authenticator for Hub {
+    /// #     type Error = std::io::Error;
+    /// #     async fn authenticate(&self, _: &Credentials) -> Result<Option<UserId>, Self::Error> { Ok(None) }
+    /// # }
+    /// let server = AuthorizationServer::new(ServerConfig::amazon(), Hub, MemoryTokenStore::new());
+    /// assert!(server.is_ok());
+    /// let none = AuthorizationServer::new(ServerConfig::with_clients([]), Hub, MemoryTokenStore::new());
+    /// assert!(matches!(none, Err(ConfigError::NoClients)));
+    /// ```
     pub fn new(config: ServerConfig, authenticator: A, store: S) -> Result<Self, ConfigError> {
         Self::with_clock(config, authenticator, store, SystemClock)
     }

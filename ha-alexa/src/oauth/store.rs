@@ -221,26 +221,66 @@ pub struct CodeRecord {
 
 impl CodeRecord {
     /// The hash of the code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(code: &ha_alexa::oauth::CodeRecord) -> &ha_alexa::oauth::TokenHash {
+    ///     code.hash()
+    /// }
+    /// ```
     pub fn hash(&self) -> &TokenHash {
         &self.hash
     }
 
     /// The grant the code creates when redeemed (and that is revoked if it is replayed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(code: &ha_alexa::oauth::CodeRecord) -> &ha_alexa::oauth::GrantId {
+    ///     code.grant_id()
+    /// }
+    /// ```
     pub fn grant_id(&self) -> &GrantId {
         &self.grant
     }
 
     /// The client the code was issued to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(code: &ha_alexa::oauth::CodeRecord) -> &str {
+    ///     code.client_id()
+    /// }
+    /// ```
     pub fn client_id(&self) -> &str {
         &self.client_id
     }
 
     /// The user who logged in.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(code: &ha_alexa::oauth::CodeRecord) -> &ha_alexa::oauth::UserId {
+    ///     code.user()
+    /// }
+    /// ```
     pub fn user(&self) -> &UserId {
         &self.user
     }
 
     /// When the code stops being redeemable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(code: &ha_alexa::oauth::CodeRecord) -> std::time::SystemTime {
+    ///     code.expires_at()
+    /// }
+    /// ```
     pub fn expires_at(&self) -> SystemTime {
         self.expires_at
     }
@@ -266,26 +306,66 @@ pub struct GrantRecord {
 
 impl GrantRecord {
     /// The grant's id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(grant: &ha_alexa::oauth::GrantRecord) -> &ha_alexa::oauth::GrantId {
+    ///     grant.id()
+    /// }
+    /// ```
     pub fn id(&self) -> &GrantId {
         &self.id
     }
 
     /// The client that was linked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(grant: &ha_alexa::oauth::GrantRecord) -> &str {
+    ///     grant.client_id()
+    /// }
+    /// ```
     pub fn client_id(&self) -> &str {
         &self.client_id
     }
 
     /// The user who was linked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(grant: &ha_alexa::oauth::GrantRecord) -> &ha_alexa::oauth::UserId {
+    ///     grant.user()
+    /// }
+    /// ```
     pub fn user(&self) -> &UserId {
         &self.user
     }
 
     /// The granted scope, as requested.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(grant: &ha_alexa::oauth::GrantRecord) -> Option<&str> {
+    ///     grant.scope()
+    /// }
+    /// ```
     pub fn scope(&self) -> Option<&str> {
         self.scope.as_deref()
     }
 
     /// When the user linked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(grant: &ha_alexa::oauth::GrantRecord) -> std::time::SystemTime {
+    ///     grant.created_at()
+    /// }
+    /// ```
     pub fn created_at(&self) -> SystemTime {
         self.created_at
     }
@@ -310,21 +390,53 @@ pub struct IssuedTokens {
 
 impl IssuedTokens {
     /// The access token's hash.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(tokens: &ha_alexa::oauth::IssuedTokens) -> &ha_alexa::oauth::TokenHash {
+    ///     tokens.access()
+    /// }
+    /// ```
     pub fn access(&self) -> &TokenHash {
         &self.access
     }
 
     /// When the access token expires.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(tokens: &ha_alexa::oauth::IssuedTokens) -> std::time::SystemTime {
+    ///     tokens.access_expires_at()
+    /// }
+    /// ```
     pub fn access_expires_at(&self) -> SystemTime {
         self.access_expires_at
     }
 
     /// The refresh token's hash, when the client gets refresh tokens.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(tokens: &ha_alexa::oauth::IssuedTokens) -> Option<&ha_alexa::oauth::TokenHash> {
+    ///     tokens.refresh()
+    /// }
+    /// ```
     pub fn refresh(&self) -> Option<&TokenHash> {
         self.refresh.as_ref()
     }
 
     /// When the refresh token expires unless used, if it does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(tokens: &ha_alexa::oauth::IssuedTokens) -> Option<std::time::SystemTime> {
+    ///     tokens.refresh_expires_at()
+    /// }
+    /// ```
     pub fn refresh_expires_at(&self) -> Option<SystemTime> {
         self.refresh_expires_at
     }
@@ -369,7 +481,21 @@ pub struct RefreshLookup {
 
 impl RefreshLookup {
     /// A lookup result: the grant, whether the token is its current refresh token, and when
-    /// that current token expires.
+    /// that current token expires. For hub-provided stores, which keep records as JSON.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::oauth::{GrantRecord, RefreshLookup};
+    ///
+    /// let stored = r#"{"id":"000102030405060708090a0b0c0d0e0f","client_id":"https://layla.amazon.com/",
+    ///     "user":"alice","scope":"smart_home",
+    ///     "created_at":{"secs_since_epoch":1700000000,"nanos_since_epoch":0}}"#;
+    /// let grant: GrantRecord = serde_json::from_str(stored)?;
+    /// let lookup = RefreshLookup::new(grant, true, None);
+    /// assert_eq!(lookup.grant().user().as_str(), "alice");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn new(grant: GrantRecord, current: bool, expires_at: Option<SystemTime>) -> Self {
         Self {
             grant,
@@ -379,16 +505,40 @@ impl RefreshLookup {
     }
 
     /// The grant.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(lookup: &ha_alexa::oauth::RefreshLookup) -> &ha_alexa::oauth::GrantRecord {
+    ///     lookup.grant()
+    /// }
+    /// ```
     pub fn grant(&self) -> &GrantRecord {
         &self.grant
     }
 
     /// Whether the token is the grant's current refresh token (not one it replaced).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(lookup: &ha_alexa::oauth::RefreshLookup) -> bool {
+    ///     lookup.is_current()
+    /// }
+    /// ```
     pub fn is_current(&self) -> bool {
         self.current
     }
 
     /// When the grant's current refresh token expires, if it does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(lookup: &ha_alexa::oauth::RefreshLookup) -> Option<std::time::SystemTime> {
+    ///     lookup.expires_at()
+    /// }
+    /// ```
     pub fn expires_at(&self) -> Option<SystemTime> {
         self.expires_at
     }
@@ -410,17 +560,49 @@ pub struct AccessLookup {
 }
 
 impl AccessLookup {
-    /// A lookup result: the grant and when the access token expires.
+    /// A lookup result: the grant and when the access token expires. For hub-provided stores,
+    /// which keep records as JSON.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use ha_alexa::oauth::{AccessLookup, GrantRecord};
+    ///
+    /// let stored = r#"{"id":"000102030405060708090a0b0c0d0e0f","client_id":"https://layla.amazon.com/",
+    ///     "user":"alice","scope":null,
+    ///     "created_at":{"secs_since_epoch":1700000000,"nanos_since_epoch":0}}"#;
+    /// let grant: GrantRecord = serde_json::from_str(stored)?;
+    /// let expires_at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_001_800);
+    /// assert_eq!(AccessLookup::new(grant, expires_at).expires_at(), expires_at);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn new(grant: GrantRecord, expires_at: SystemTime) -> Self {
         Self { grant, expires_at }
     }
 
     /// The grant.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(lookup: &ha_alexa::oauth::AccessLookup) -> &ha_alexa::oauth::GrantRecord {
+    ///     lookup.grant()
+    /// }
+    /// ```
     pub fn grant(&self) -> &GrantRecord {
         &self.grant
     }
 
     /// When the access token expires.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn read(lookup: &ha_alexa::oauth::AccessLookup) -> std::time::SystemTime {
+    ///     lookup.expires_at()
+    /// }
+    /// ```
     pub fn expires_at(&self) -> SystemTime {
         self.expires_at
     }

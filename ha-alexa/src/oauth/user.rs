@@ -9,7 +9,7 @@ use super::secret::Secret;
 
 /// The hub's identifier of a user, as returned by its [`Authenticator`].
 ///
-/// Tokens are issued to this id; [`AccessGrant::user`](super::AccessGrant::user) hands it back
+/// Tokens are issued to this id; [`GrantRecord::user`](super::GrantRecord::user) hands it back
 /// when Alexa presents a token. Not secret: it appears in logs.
 ///
 /// # Examples
