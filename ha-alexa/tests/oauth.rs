@@ -596,7 +596,7 @@ async fn pkce_s256_binds_the_code_to_the_verifier() {
 }
 
 #[tokio::test]
-async fn oversized_and_malformed_bodies_are_refused() {
+async fn oversized_and_malformed_token_requests_are_refused() {
     let hub = Hub::start(ServerConfig::amazon()).await;
     let form = "application/x-www-form-urlencoded";
     let token_cases: Vec<(&str, Vec<u8>, &str)> = vec![
@@ -682,7 +682,13 @@ async fn oversized_and_malformed_bodies_are_refused() {
         (401, "invalid_client".into())
     );
 
-    // The login form: oversized and malformed bodies show an error, never redirect.
+}
+
+#[tokio::test]
+async fn oversized_and_malformed_login_forms_are_refused() {
+    let hub = Hub::start(ServerConfig::amazon()).await;
+    let form = "application/x-www-form-urlencoded";
+    // Oversized and malformed bodies show an error, never redirect.
     let request = hub.login_page(US, US_REDIRECT, &[]).await;
     let oversized = format!(
         "request={request}&username=alice&password={}",

@@ -76,44 +76,23 @@ async fn secrets_never_reach_the_logs() {
         Some((US, wrong_secret)),
     )
     .await;
-    let tokens = hub
-        .post_token(
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", US_REDIRECT),
-                ("code_verifier", verifier),
-            ],
-            Some((US, client_secret)),
-        )
-        .await;
+    let exchange = [
+        ("grant_type", "authorization_code"),
+        ("code", &code),
+        ("redirect_uri", US_REDIRECT),
+        ("code_verifier", verifier),
+    ];
+    let tokens = hub.post_token(&exchange, Some((US, client_secret))).await;
     assert_eq!(tokens.status, 200, "{}", tokens.body);
     let (access, refresh) = (
         tokens.string("access_token"),
         tokens.string("refresh_token"),
     );
-    let rotated = hub
-        .post_token(
-            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
-            Some((US, client_secret)),
-        )
-        .await;
+    let rotate = [("grant_type", "refresh_token"), ("refresh_token", &refresh)];
+    let rotated = hub.post_token(&rotate, Some((US, client_secret))).await;
     let refresh2 = rotated.string("refresh_token");
-    hub.post_token(
-        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
-        Some((US, client_secret)),
-    )
-    .await;
-    hub.post_token(
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", US_REDIRECT),
-            ("code_verifier", verifier),
-        ],
-        Some((US, client_secret)),
-    )
-    .await;
+    hub.post_token(&rotate, Some((US, client_secret))).await;
+    hub.post_token(&exchange, Some((US, client_secret))).await;
     let _ = hub.server.verify_access_token(&access).await;
     drop(hub);
 

@@ -113,9 +113,20 @@ where
     Router::new()
         .route(
             AUTHORIZE_PATH,
-            get(authorize::<A, S, C, P>).post(login::<A, S, C, P>),
+            get(|State(e): Shared<A, S, C, P>, uri: Uri| async move { e.authorize(&uri) }).post(
+                |State(e): Shared<A, S, C, P>, headers: HeaderMap, body: Body| async move {
+                    e.login(&headers, body).await
+                },
+            ),
         )
-        .route(TOKEN_PATH, post(token::<A, S, C, P>))
+        .route(
+            TOKEN_PATH,
+            post(
+                |State(e): Shared<A, S, C, P>, headers: HeaderMap, body: Body| async move {
+                    e.token(&headers, body).await
+                },
+            ),
+        )
         .with_state(endpoints)
 }
 
@@ -126,70 +137,53 @@ struct Endpoints<A, S, C, P> {
 
 type Shared<A, S, C, P> = State<Arc<Endpoints<A, S, C, P>>>;
 
-async fn authorize<A, S, C, P>(State(endpoints): Shared<A, S, C, P>, uri: Uri) -> Response
-where
-    A: Authenticator,
-    S: TokenStore,
-    C: Clock,
-    P: LoginPage,
-{
-    match endpoints.server.authorize(uri.query().unwrap_or_default()) {
-        Ok(prompt) => html(StatusCode::OK, endpoints.page.login(&prompt)),
-        Err(AuthorizeError::Redirect { redirect, .. }) => see_other(&redirect),
-        Err(AuthorizeError::Show(error)) => error_page(&endpoints.page, &error),
-    }
-}
-
-async fn login<A, S, C, P>(
-    State(endpoints): Shared<A, S, C, P>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response
-where
-    A: Authenticator,
-    S: TokenStore,
-    C: Clock,
-    P: LoginPage,
-{
-    let form = match read_form(&headers, body).await {
-        Ok(form) => form,
-        Err(error) => return error_page(&endpoints.page, &error),
-    };
-    match endpoints.server.login(&form).await {
-        Ok(LoginOutcome::Redirect(redirect)) => see_other(&redirect),
-        Ok(LoginOutcome::Retry(prompt)) => html(StatusCode::OK, endpoints.page.login(&prompt)),
-        Err(error) => error_page(&endpoints.page, &error),
-    }
-}
-
-async fn token<A, S, C, P>(
-    State(endpoints): Shared<A, S, C, P>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response
-where
-    A: Authenticator,
-    S: TokenStore,
-    C: Clock,
-    P: LoginPage,
-{
-    let result = async {
-        let form = read_form(&headers, body).await?;
-        let authorization = single_header(&headers, &AUTHORIZATION)?;
-        endpoints.server.token(&form, authorization).await
-    }
-    .await;
-    match result {
-        Ok(response) => json(StatusCode::OK, response.to_json()),
-        Err(error) => {
-            let mut response = json(status(&error), error.to_json());
-            if let Some(challenge) = error.www_authenticate() {
-                response
-                    .headers_mut()
-                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
-            }
-            response
+impl<A: Authenticator, S: TokenStore, C: Clock, P: LoginPage> Endpoints<A, S, C, P> {
+    /// `GET /auth/authorize`: the login page, an error page, or a redirect with an error.
+    fn authorize(&self, uri: &Uri) -> Response {
+        match self.server.authorize(uri.query().unwrap_or_default()) {
+            Ok(prompt) => html(StatusCode::OK, self.page.login(&prompt)),
+            Err(AuthorizeError::Redirect { redirect, .. }) => see_other(&redirect),
+            Err(AuthorizeError::Show(error)) => self.error_page(&error),
         }
+    }
+
+    /// `POST /auth/authorize`: the redirect to the client, the login page again, or an error.
+    async fn login(&self, headers: &HeaderMap, body: Body) -> Response {
+        let form = match read_form(headers, body).await {
+            Ok(form) => form,
+            Err(error) => return self.error_page(&error),
+        };
+        match self.server.login(&form).await {
+            Ok(LoginOutcome::Redirect(redirect)) => see_other(&redirect),
+            Ok(LoginOutcome::Retry(prompt)) => html(StatusCode::OK, self.page.login(&prompt)),
+            Err(error) => self.error_page(&error),
+        }
+    }
+
+    /// `POST /auth/token`: the token response or an RFC 6749 error, as JSON.
+    async fn token(&self, headers: &HeaderMap, body: Body) -> Response {
+        let result = async {
+            let form = read_form(headers, body).await?;
+            let authorization = single_header(headers, &AUTHORIZATION)?;
+            self.server.token(&form, authorization).await
+        }
+        .await;
+        match result {
+            Ok(response) => json(StatusCode::OK, response.to_json()),
+            Err(error) => {
+                let mut response = json(status(&error), error.to_json());
+                if let Some(challenge) = error.www_authenticate() {
+                    response
+                        .headers_mut()
+                        .insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+                }
+                response
+            }
+        }
+    }
+
+    fn error_page(&self, error: &OAuthError) -> Response {
+        html(status(error), self.page.error(error))
     }
 }
 
@@ -264,10 +258,6 @@ fn html(status: StatusCode, body: String) -> Response {
         ),
     );
     response
-}
-
-fn error_page<P: LoginPage>(page: &P, error: &OAuthError) -> Response {
-    html(status(error), page.error(error))
 }
 
 fn see_other(redirect: &Redirect) -> Response {
