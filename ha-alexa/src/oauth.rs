@@ -99,6 +99,9 @@ mod client;
 mod clock;
 mod config;
 mod error;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod page;
 mod params;
 mod pkce;

@@ -681,7 +681,6 @@ async fn oversized_and_malformed_token_requests_are_refused() {
         (reply.status, reply.error()),
         (401, "invalid_client".into())
     );
-
 }
 
 #[tokio::test]

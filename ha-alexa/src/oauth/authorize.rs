@@ -191,16 +191,31 @@ impl Redirect {
         &self.0
     }
 
-    /// `redirect_uri` with `error`, `error_description` and `state` added.
-    fn error(redirect_uri: &str, state: Option<&str>, error: &OAuthError) -> Self {
-        let mut url = Url::parse(redirect_uri).expect("redirect uris are checked before use");
+    /// `redirect_uri` with `pairs` and then `state` added to its query.
+    fn to_client(
+        redirect_uri: &str,
+        pairs: &[(&str, &str)],
+        state: Option<&str>,
+    ) -> Result<Self, OAuthError> {
+        let mut url = Url::parse(redirect_uri)
+            .map_err(|_| OAuthError::invalid_request("`redirect_uri` is not an absolute uri"))?;
         url.query_pairs_mut()
-            .append_pair("error", error.code().as_str())
-            .append_pair("error_description", error.description());
-        if let Some(state) = state {
-            url.query_pairs_mut().append_pair("state", state);
-        }
-        Self(url)
+            .extend_pairs(pairs)
+            .extend_pairs(state.map(|state| ("state", state)));
+        Ok(Self(url))
+    }
+
+    /// `redirect_uri` with `error`, `error_description` and `state`.
+    fn error(
+        redirect_uri: &str,
+        state: Option<&str>,
+        error: &OAuthError,
+    ) -> Result<Self, OAuthError> {
+        let pairs = [
+            ("error", error.code().as_str()),
+            ("error_description", error.description()),
+        ];
+        Self::to_client(redirect_uri, &pairs, state)
     }
 }
 
@@ -315,9 +330,9 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
         let state = params
             .get_bounded("state", MAX_STATE_BYTES)
             .map_err(AuthorizeError::Show)?;
-        let refuse = |error: OAuthError| AuthorizeError::Redirect {
-            redirect: Redirect::error(&redirect_uri, state, &error),
-            error,
+        let refuse = |error: OAuthError| match Redirect::error(&redirect_uri, state, &error) {
+            Ok(redirect) => AuthorizeError::Redirect { redirect, error },
+            Err(unusable) => AuthorizeError::Show(unusable),
         };
 
         match params.require("response_type").map_err(refuse)? {
@@ -406,6 +421,9 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
         let client = self.config.client(&pending.client_id).ok_or_else(|| {
             OAuthError::invalid_request(self.config.unknown_client(&pending.client_id))
         })?;
+        // Checked again: a sealing key shared by servers with other settings must not let a
+        // redirect through that this server's settings refuse.
+        client.check_redirect(&pending.redirect_uri)?;
 
         if params.get(ACTION_FIELD) == Some(DENY_ACTION) {
             tracing::info!(client_id = client.id(), "the user declined linking");
@@ -414,7 +432,7 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
                 &pending.redirect_uri,
                 pending.state.as_deref(),
                 &denied,
-            )));
+            )?));
         }
 
         let username = params.get_bounded(USERNAME_FIELD, MAX_CREDENTIAL_BYTES)?;
@@ -458,12 +476,11 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
             code_challenge: pending.code_challenge,
             expires_at: now + self.config.code_lifetime(),
         };
-        let mut url = Url::parse(&record.redirect_uri)
-            .map_err(|_| OAuthError::invalid_request("`redirect_uri` is not an absolute uri"))?;
-        url.query_pairs_mut().append_pair("code", code.expose());
-        if let Some(state) = &pending.state {
-            url.query_pairs_mut().append_pair("state", state);
-        }
+        let redirect = Redirect::to_client(
+            &record.redirect_uri,
+            &[("code", code.expose())],
+            pending.state.as_deref(),
+        )?;
         tracing::info!(
             client_id = record.client_id,
             user = %record.user,
@@ -471,7 +488,7 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
             "user logged in; authorization code issued"
         );
         self.store.insert_code(record).await?;
-        Ok(LoginOutcome::Redirect(Redirect(url)))
+        Ok(LoginOutcome::Redirect(redirect))
     }
 }
 

@@ -330,6 +330,41 @@ mod tests {
     }
 
     #[test]
+    fn outstanding_codes_are_bounded() {
+        let mut state = State::default();
+        let code = |i: usize| CodeRecord {
+            hash: TokenHash::of(&i.to_string()),
+            grant: GrantId([0; 16]),
+            client_id: "c".into(),
+            redirect_uri: "https://c.example/cb".into(),
+            redirect_uri_explicit: true,
+            user: UserId::new("u"),
+            scope: None,
+            code_challenge: None,
+            expires_at: t(10),
+        };
+        for i in 0..MAX_CODES {
+            state.insert_code(code(i)).unwrap();
+        }
+        let full = state.insert_code(code(MAX_CODES)).unwrap_err();
+        assert_eq!(
+            full.to_string(),
+            "token store holds 1024 outstanding authorization codes, its limit"
+        );
+        assert!(state.purge_expired(t(10)));
+        state.insert_code(code(MAX_CODES)).unwrap();
+        assert!(matches!(
+            state.redeem_code(&TokenHash::of("1024")),
+            Redemption::First(_)
+        ));
+        assert!(matches!(
+            state.redeem_code(&TokenHash::of("1024")),
+            Redemption::Replayed(_)
+        ));
+        assert_eq!(state.redeem_code(&TokenHash::of("0")), Redemption::Unknown);
+    }
+
+    #[test]
     fn purge_drops_expired_codes_access_tokens_and_idle_grants() {
         let mut state = State::default();
         let mut idle = tokens("a1", "r1");
