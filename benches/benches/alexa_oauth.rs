@@ -1,0 +1,175 @@
+//! The account-linking server's hot path: checking the access token of every Alexa directive.
+//!
+//! `verify_access_token` hashes the token (SHA-256), looks the hash up in the store and checks
+//! expiry. The peer is what a naive server does: look the plaintext token up in a
+//! `HashMap<String, UserId>`. The ratio is the price of never keeping tokens in plaintext. The
+//! whole linking (authorize, login, code exchange) and a refresh are measured too.
+//!
+//! `cargo bench --bench alexa_oauth` prints the ratio after criterion's report.
+#![expect(
+    clippy::print_stdout,
+    reason = "the bench prints the ratio it measures"
+)]
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group};
+use ha_alexa::oauth::{
+    Authenticator, AuthorizationServer, Credentials, LoginOutcome, MemoryTokenStore, ServerConfig,
+    UserId,
+};
+
+struct Users;
+
+impl Authenticator for Users {
+    type Error = std::convert::Infallible;
+
+    async fn authenticate(&self, credentials: &Credentials) -> Result<Option<UserId>, Self::Error> {
+        Ok(Some(UserId::new(credentials.username())))
+    }
+}
+
+type Server = AuthorizationServer<Users, MemoryTokenStore>;
+
+/// Linked users in the store while measuring.
+const USERS: usize = 1000;
+const CLIENT: &str = "client_id=https%3A%2F%2Fpitangui.amazon.com%2F";
+const REDIRECT: &str =
+    "redirect_uri=https%3A%2F%2Fpitangui.amazon.com%2Fapi%2Fskill%2Flink%2FM2AAAAAAAAAAAA";
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a current-thread runtime")
+}
+
+/// Links `user`; returns (access token, refresh token).
+async fn link(server: &Server, user: &str) -> (String, String) {
+    let prompt = server
+        .authorize(&format!(
+            "response_type=code&{CLIENT}&{REDIRECT}&state=A2SAAEAEu-8n3pQ&scope=smart_home"
+        ))
+        .expect("a valid request");
+    let form = format!(
+        "request={}&username={user}&password=x",
+        prompt.sealed_request()
+    );
+    let Ok(LoginOutcome::Redirect(redirect)) = server.login(form.as_bytes()).await else {
+        panic!("login refused");
+    };
+    let (_, code) = redirect
+        .url()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .expect("a code");
+    let body = format!("grant_type=authorization_code&code={code}&{REDIRECT}&{CLIENT}");
+    let tokens = server.token(body.as_bytes(), None).await.expect("tokens");
+    (
+        tokens.access_token().expose().to_owned(),
+        tokens
+            .refresh_token()
+            .expect("a refresh token")
+            .expose()
+            .to_owned(),
+    )
+}
+
+/// A server with `USERS` linked users, their access tokens, and the plaintext peer map.
+fn linked(runtime: &tokio::runtime::Runtime) -> (Server, Vec<String>, HashMap<String, UserId>) {
+    let server = Server::new(ServerConfig::amazon(), Users, MemoryTokenStore::new())
+        .expect("a valid configuration");
+    let mut tokens = Vec::with_capacity(USERS);
+    let mut plaintext = HashMap::with_capacity(USERS);
+    for i in 0..USERS {
+        let user = format!("user-{i:04}");
+        let (access, _) = runtime.block_on(link(&server, &user));
+        plaintext.insert(access.clone(), UserId::new(user));
+        tokens.push(access);
+    }
+    (server, tokens, plaintext)
+}
+
+fn verify(c: &mut Criterion) {
+    let runtime = runtime();
+    let (server, tokens, plaintext) = linked(&runtime);
+    let mut group = c.benchmark_group("alexa_oauth/verify_access_token");
+    let mut i = 0;
+    group.bench_function("ha-alexa (SHA-256 hash lookup + expiry)", |b| {
+        b.iter(|| {
+            i = (i + 1) % USERS;
+            black_box(runtime.block_on(server.verify_access_token(black_box(&tokens[i]))))
+        });
+    });
+    group.bench_function("peer: plaintext HashMap<String, UserId>", |b| {
+        b.iter(|| {
+            i = (i + 1) % USERS;
+            black_box(plaintext.get(black_box(&tokens[i])).cloned())
+        });
+    });
+    group.finish();
+}
+
+fn flows(c: &mut Criterion) {
+    let runtime = runtime();
+    let (server, _, _) = linked(&runtime);
+    let mut group = c.benchmark_group("alexa_oauth/flow");
+    group.bench_function("link (authorize + login + code exchange)", |b| {
+        b.iter(|| black_box(runtime.block_on(link(&server, "bench"))));
+    });
+    let (_, mut refresh) = runtime.block_on(link(&server, "refresher"));
+    group.bench_function("refresh (rotation)", |b| {
+        b.iter(|| {
+            let body = format!("grant_type=refresh_token&refresh_token={refresh}&{CLIENT}");
+            let tokens = runtime
+                .block_on(server.token(body.as_bytes(), None))
+                .expect("tokens");
+            tokens
+                .refresh_token()
+                .expect("a refresh token")
+                .expose()
+                .clone_into(&mut refresh);
+        });
+    });
+    group.finish();
+}
+
+/// Nanoseconds per call of `f`, over `rounds` calls.
+fn nanos_per_call(rounds: u32, mut f: impl FnMut(usize)) -> f64 {
+    let start = Instant::now();
+    for round in 0..rounds {
+        f(round as usize % USERS);
+    }
+    start.elapsed().as_secs_f64() * 1e9 / f64::from(rounds)
+}
+
+/// Measures both sides once more, interleaved in one run, and prints the ratio.
+fn print_ratio() {
+    let runtime = runtime();
+    let (server, tokens, plaintext) = linked(&runtime);
+    let rounds = 200_000;
+    let ours = nanos_per_call(rounds, |i| {
+        black_box(
+            runtime
+                .block_on(server.verify_access_token(&tokens[i]))
+                .ok(),
+        );
+    });
+    let peer = nanos_per_call(rounds, |i| {
+        black_box(plaintext.get(&tokens[i]).cloned());
+    });
+    println!(
+        "\nverify_access_token: {ours:.0} ns; peer plaintext HashMap: {peer:.0} ns; \
+         ratio {:.1}x ({USERS} linked users)",
+        ours / peer
+    );
+}
+
+criterion_group!(benches, verify, flows);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    print_ratio();
+}
