@@ -11,96 +11,29 @@
     reason = "the bench prints the ratio it measures"
 )]
 
+#[path = "../../ha-alexa/tests/oauth_support/core_flow.rs"]
+mod core_flow;
+
 use std::collections::HashMap;
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
+use core_flow::{Server, link, ready};
 use criterion::{Criterion, criterion_group};
-use ha_alexa::oauth::{
-    Authenticator, AuthorizationServer, Credentials, LoginOutcome, ManualClock, MemoryTokenStore,
-    ServerConfig, UserId,
-};
-
-struct Users;
-
-impl Authenticator for Users {
-    type Error = std::convert::Infallible;
-
-    async fn authenticate(&self, credentials: &Credentials) -> Result<Option<UserId>, Self::Error> {
-        Ok(Some(UserId::new(credentials.username())))
-    }
-}
-
-type Server = AuthorizationServer<Users, MemoryTokenStore, ManualClock>;
+use ha_alexa::oauth::{ManualClock, UserId};
 
 /// Linked users in the store while measuring.
 const USERS: usize = 1000;
-const CLIENT: &str = "client_id=https%3A%2F%2Fpitangui.amazon.com%2F";
-const REDIRECT: &str =
-    "redirect_uri=https%3A%2F%2Fpitangui.amazon.com%2Fapi%2Fskill%2Flink%2FM2AAAAAAAAAAAA";
-
-/// Runs a future whose every await is ready at once, as with the in-memory store: no
-/// executor overhead in the figures.
-fn ready<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut context = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
-            return output;
-        }
-    }
-}
-
-/// Links `user`; returns (access token, refresh token).
-async fn link(server: &Server, user: &str) -> (String, String) {
-    let prompt = server
-        .authorize(&format!(
-            "response_type=code&{CLIENT}&{REDIRECT}&state=A2SAAEAEu-8n3pQ&scope=smart_home"
-        ))
-        .expect("a valid request");
-    let form = format!(
-        "request={}&username={user}&password=x",
-        prompt.sealed_request()
-    );
-    let Ok(LoginOutcome::Redirect(redirect)) = server.login(form.as_bytes()).await else {
-        panic!("login refused");
-    };
-    let (_, code) = redirect
-        .url()
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .expect("a code");
-    let body = format!("grant_type=authorization_code&code={code}&{REDIRECT}&{CLIENT}");
-    let tokens = server.token(body.as_bytes(), None).await.expect("tokens");
-    (
-        tokens.access_token().expose().to_owned(),
-        tokens
-            .refresh_token()
-            .expect("a refresh token")
-            .expose()
-            .to_owned(),
-    )
-}
 
 /// A server with `USERS` linked users, its clock, their access tokens, and the plaintext peer
 /// map.
 fn linked() -> (Server, ManualClock, Vec<String>, HashMap<String, UserId>) {
-    let clock = ManualClock::new(SystemTime::now());
-    let server = Server::with_clock(
-        ServerConfig::amazon(),
-        Users,
-        MemoryTokenStore::new(),
-        clock.clone(),
-    )
-    .expect("a valid configuration");
+    let (server, clock) = core_flow::server();
     let mut tokens = Vec::with_capacity(USERS);
     let mut plaintext = HashMap::with_capacity(USERS);
     for i in 0..USERS {
         let user = format!("user-{i:04}");
-        let (access, _) = ready(link(&server, &user));
+        let (access, _) = link(&server, &user);
         plaintext.insert(access.clone(), UserId::new(user));
         tokens.push(access);
     }
@@ -134,20 +67,12 @@ fn flows(c: &mut Criterion) {
             // Spent codes expire and are purged at the next login, as over minutes in real
             // use; otherwise the store's bound on outstanding codes is reached.
             clock.advance(Duration::from_secs(301));
-            black_box(ready(link(&server, "bench")))
+            black_box(link(&server, "bench"))
         });
     });
-    let (_, mut refresh) = ready(link(&server, "refresher"));
+    let (_, mut refresh) = link(&server, "refresher");
     group.bench_function("refresh (rotation)", |b| {
-        b.iter(|| {
-            let body = format!("grant_type=refresh_token&refresh_token={refresh}&{CLIENT}");
-            let tokens = ready(server.token(body.as_bytes(), None)).expect("tokens");
-            tokens
-                .refresh_token()
-                .expect("a refresh token")
-                .expose()
-                .clone_into(&mut refresh);
-        });
+        b.iter(|| refresh = core_flow::refresh(&server, &refresh).1);
     });
     group.finish();
 }
