@@ -58,7 +58,7 @@ use std::time::Duration;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::get;
 use ha_alexa::oauth::{
-    AuthorizationServer, Authenticator, ClientConfig, Credentials, FileTokenStore,
+    Authenticator, AuthorizationServer, ClientConfig, Credentials, FileTokenStore,
     MinimalLoginPage, Secret, ServerConfig, UserId,
 };
 use tracing_subscriber::EnvFilter;
@@ -90,7 +90,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let Ok(password) = std::env::var("ALEXA_LINK_PASSWORD") else {
         eprintln!("set ALEXA_LINK_PASSWORD to the password of the hub user, for example:");
-        eprintln!("    ALEXA_LINK_PASSWORD='choose a long one' cargo run --example alexa_account_linking");
+        eprintln!(
+            "    ALEXA_LINK_PASSWORD='choose a long one' cargo run --example alexa_account_linking"
+        );
         std::process::exit(2);
     };
     let users = SingleUser {
@@ -104,7 +106,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(secret) = std::env::var("ALEXA_LINK_CLIENT_SECRET") {
         clients = clients.map(|client| client.with_secret(Secret::new(secret.as_str())));
     }
-    let server = Arc::new(Server::new(ServerConfig::with_clients(clients), users, store)?);
+    let server = Arc::new(Server::new(
+        ServerConfig::with_clients(clients),
+        users,
+        store,
+    )?);
 
     // Forget expired codes and tokens now and then, also when nobody links.
     let purging = server.clone();
