@@ -15,7 +15,7 @@ use ha_alexa::oauth::{
 use harness::{EU, EU_REDIRECT, Hub, PASSWORD, STATE, US, US_REDIRECT, USERNAME, code_and_state};
 use sha2::Digest as _;
 
-/// What the issue calls the whole flow: authorize, redirect with code and state, token,
+/// The whole flow: authorize, redirect with code and state, token,
 /// refresh, and refusal of a reused code.
 #[tokio::test]
 async fn whole_flow_authorize_login_token_refresh_and_reused_code() {
