@@ -1,0 +1,154 @@
+//! Users of the hub, and the hub's way of checking their credentials.
+
+use core::fmt;
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+use super::secret::Secret;
+
+/// The hub's identifier of a user, as returned by its [`Authenticator`].
+///
+/// Tokens are issued to this id; [`GrantRecord::user`](super::GrantRecord::user) hands it back
+/// when Alexa presents a token. Not secret: it appears in logs.
+///
+/// # Examples
+///
+/// ```
+/// let user = ha_alexa::oauth::UserId::new("alice");
+/// assert_eq!(user.as_str(), "alice");
+/// assert_eq!(user.to_string(), "alice");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(String);
+
+impl UserId {
+    /// Wraps the hub's user identifier.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let user = ha_alexa::oauth::UserId::new(String::from("7f3c"));
+    /// # let _ = user;
+    /// ```
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    /// The identifier.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_alexa::oauth::UserId::new("bob").as_str(), "bob");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the user typed into the login page. The password's `Debug` prints `"***"`.
+///
+/// # Examples
+///
+/// ```
+/// use ha_alexa::oauth::{Credentials, Secret};
+///
+/// let credentials = Credentials::new("alice", Secret::new("correct horse"));
+/// assert_eq!(credentials.username(), "alice");
+/// assert!(!format!("{credentials:?}").contains("horse"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    username: String,
+    password: Secret,
+}
+
+impl Credentials {
+    /// Credentials from a username and password.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::oauth::{Credentials, Secret};
+    /// let credentials = Credentials::new("alice", Secret::new("pw"));
+    /// assert_eq!(credentials.password().expose(), "pw");
+    /// ```
+    pub fn new(username: impl Into<String>, password: Secret) -> Self {
+        Self {
+            username: username.into(),
+            password,
+        }
+    }
+
+    /// The username as typed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::oauth::{Credentials, Secret};
+    /// assert_eq!(Credentials::new("alice", Secret::new("pw")).username(), "alice");
+    /// ```
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The password as typed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::oauth::{Credentials, Secret};
+    /// let credentials = Credentials::new("alice", Secret::new("pw"));
+    /// assert!(credentials.password().matches("pw"));
+    /// ```
+    pub fn password(&self) -> &Secret {
+        &self.password
+    }
+}
+
+/// The hub's check of a user's credentials; the library never stores passwords.
+///
+/// Return `Ok(Some(user))` for valid credentials, `Ok(None)` for invalid ones (the login page is
+/// shown again), and `Err` when the check itself failed (the user sees `server_error`). Compare
+/// password hashes in constant time, and rate-limit failed attempts if the hub is reachable from
+/// the internet.
+///
+/// # Examples
+///
+/// ```
+/// use ha_alexa::oauth::{Authenticator, Credentials, Secret, UserId};
+///
+/// /// One user whose password comes from the hub's configuration.
+/// struct SingleUser {
+///     username: String,
+///     password: Secret,
+/// }
+///
+/// impl Authenticator for SingleUser {
+///     type Error = std::convert::Infallible;
+///
+///     async fn authenticate(&self, credentials: &Credentials) -> Result<Option<UserId>, Self::Error> {
+///         let ok = credentials.username() == self.username
+///             && self.password.matches(credentials.password().expose());
+///         Ok(ok.then(|| UserId::new(&self.username)))
+///     }
+/// }
+/// ```
+pub trait Authenticator: Send + Sync + 'static {
+    /// Why a check failed (not a wrong password, which is `Ok(None)`).
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// Checks `credentials`, returning the user they belong to.
+    fn authenticate(
+        &self,
+        credentials: &Credentials,
+    ) -> impl Future<Output = Result<Option<UserId>, Self::Error>> + Send;
+}
