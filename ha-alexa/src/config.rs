@@ -106,28 +106,82 @@ impl Locale {
     }
 }
 
-use Locale::{
-    DeDe, EnAu, EnCa, EnGb, EnIn, EnUs, EsEs, EsMx, EsUs, FrCa, FrFr, HiIn, ItIt, JaJp, PtBr,
-};
-
 /// Every locale except Arabic.
 const WITHOUT_AR_SA: &[Locale] = &[
-    DeDe, EnAu, EnCa, EnGb, EnIn, EnUs, EsEs, EsMx, EsUs, FrCa, FrFr, HiIn, ItIt, JaJp, PtBr,
+    Locale::DeDe,
+    Locale::EnAu,
+    Locale::EnCa,
+    Locale::EnGb,
+    Locale::EnIn,
+    Locale::EnUs,
+    Locale::EsEs,
+    Locale::EsMx,
+    Locale::EsUs,
+    Locale::FrCa,
+    Locale::FrFr,
+    Locale::HiIn,
+    Locale::ItIt,
+    Locale::JaJp,
+    Locale::PtBr,
 ];
 /// Every locale except Arabic and Hindi.
 const WITHOUT_AR_SA_HI_IN: &[Locale] = &[
-    DeDe, EnAu, EnCa, EnGb, EnIn, EnUs, EsEs, EsMx, EsUs, FrCa, FrFr, ItIt, JaJp, PtBr,
+    Locale::DeDe,
+    Locale::EnAu,
+    Locale::EnCa,
+    Locale::EnGb,
+    Locale::EnIn,
+    Locale::EnUs,
+    Locale::EsEs,
+    Locale::EsMx,
+    Locale::EsUs,
+    Locale::FrCa,
+    Locale::FrFr,
+    Locale::ItIt,
+    Locale::JaJp,
+    Locale::PtBr,
 ];
 /// PowerLevelController (and PercentageController).
 const POWER_LEVEL: &[Locale] = &[
-    DeDe, EnAu, EnCa, EnGb, EnIn, EnUs, EsEs, EsMx, FrCa, FrFr, ItIt, JaJp,
+    Locale::DeDe,
+    Locale::EnAu,
+    Locale::EnCa,
+    Locale::EnGb,
+    Locale::EnIn,
+    Locale::EnUs,
+    Locale::EsEs,
+    Locale::EsMx,
+    Locale::FrCa,
+    Locale::FrFr,
+    Locale::ItIt,
+    Locale::JaJp,
 ];
 /// Speaker.
 const SPEAKER: &[Locale] = &[
-    DeDe, EnAu, EnCa, EnGb, EnIn, EnUs, EsEs, EsMx, FrFr, ItIt, JaJp,
+    Locale::DeDe,
+    Locale::EnAu,
+    Locale::EnCa,
+    Locale::EnGb,
+    Locale::EnIn,
+    Locale::EnUs,
+    Locale::EsEs,
+    Locale::EsMx,
+    Locale::FrFr,
+    Locale::ItIt,
+    Locale::JaJp,
 ];
 /// StepSpeaker.
-const STEP_SPEAKER: &[Locale] = &[DeDe, EnAu, EnCa, EnGb, EnIn, EnUs, EsEs, FrFr, ItIt];
+const STEP_SPEAKER: &[Locale] = &[
+    Locale::DeDe,
+    Locale::EnAu,
+    Locale::EnCa,
+    Locale::EnGb,
+    Locale::EnIn,
+    Locale::EnUs,
+    Locale::EsEs,
+    Locale::FrFr,
+    Locale::ItIt,
+];
 
 /// Whether Alexa supports `interface` in `locale`, following the tables Home Assistant
 /// keeps per capability; interfaces without a table are assumed supported everywhere.
@@ -146,7 +200,7 @@ pub(crate) fn interface_supports_locale(interface: &Namespace, locale: &Locale) 
         Namespace::PowerLevelController | Namespace::PercentageController => POWER_LEVEL,
         Namespace::Speaker => SPEAKER,
         Namespace::StepSpeaker => STEP_SPEAKER,
-        Namespace::EventDetectionSensor | Namespace::TimeHoldController => &[EnUs],
+        Namespace::EventDetectionSensor | Namespace::TimeHoldController => &[Locale::EnUs],
         _ => return true,
     };
     locales.contains(locale)
@@ -208,7 +262,7 @@ impl SmartHomeConfig {
 
     /// Applies the configuration to the endpoint of `entity_id`: the entity_config name
     /// and description (cleaned with [`sanitize`]; the description gets Home Assistant's
-    /// " via <manufacturer>" suffix), its display categories, and the locale's capabilities.
+    /// `" via <manufacturer>"` suffix), its display categories, and the locale's capabilities.
     ///
     /// # Errors
     ///
@@ -445,7 +499,7 @@ mod tests {
             serde_json::from_value::<SmartHomeConfig>(serde_json::json!({"filters": {}})).is_err()
         );
         let config: SmartHomeConfig =
-            serde_json::from_value(serde_json::json!({"filter": null})).unwrap();
+            serde_json::from_value(serde_json::json!({ "filter": null })).unwrap();
         assert_eq!(config, SmartHomeConfig::default());
         assert_eq!(config.locale, Locale::EnUs);
     }

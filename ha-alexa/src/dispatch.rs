@@ -404,7 +404,7 @@ impl<H: Hub> Dispatcher<H> {
             match self.config.apply(&entity, endpoint) {
                 Ok(endpoint) => endpoints.push(endpoint),
                 Err(error) => {
-                    tracing::warn!(%error, entity, "entity_config makes the endpoint invalid; not published")
+                    tracing::warn!(%error, entity, "entity_config makes the endpoint invalid; not published");
                 }
             }
         }
@@ -514,7 +514,7 @@ impl<H: Hub> Dispatcher<H> {
         match self.hub.properties(endpoint_id).await {
             Ok(current) => context.merge(current),
             Err(error) => {
-                tracing::warn!(%error, endpoint = endpoint_id.as_str(), "properties unavailable for the response context")
+                tracing::warn!(%error, endpoint = endpoint_id.as_str(), "properties unavailable for the response context");
             }
         }
         context

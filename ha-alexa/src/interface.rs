@@ -195,12 +195,3 @@ wire_enum! {
         NotDetected = "NOT_DETECTED",
     }
 }
-
-/// `skip_serializing_if` helper for flags Alexa sends only when set.
-#[expect(
-    clippy::trivially_copy_pass_by_ref,
-    reason = "serde's skip_serializing_if passes a reference"
-)]
-pub(crate) fn is_false(value: &bool) -> bool {
-    !*value
-}

@@ -157,7 +157,7 @@ impl Capability {
         match &mut self.properties {
             Some(properties) => properties.proactively_reported = reported,
             None if self.interface == Namespace::DoorbellEventSource => {
-                self.proactively_reported = Some(reported)
+                self.proactively_reported = Some(reported);
             }
             None => {}
         }

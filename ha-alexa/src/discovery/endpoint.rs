@@ -570,7 +570,7 @@ mod tests {
             cookie.build().unwrap_err(),
             ValidationError::CookieTooLarge { .. }
         ));
-        assert!(ok.clone().cookie("k", "v").build().is_ok());
+        assert!(ok.cookie("k", "v").build().is_ok());
     }
 
     #[test]

@@ -45,47 +45,10 @@ pub(super) fn check(directive: &Directive, endpoint: &DiscoveryEndpoint) -> Resu
             instance.unwrap_or_default()
         )));
     }
+    if let Some(result) = check_level(&directive.payload) {
+        return result;
+    }
     match &directive.payload {
-        DirectivePayload::BrightnessController(Brightness::SetBrightness(set)) => {
-            in_range("brightness", set.brightness, 0, 100)
-        }
-        DirectivePayload::BrightnessController(Brightness::AdjustBrightness(adjust)) => {
-            in_range("brightnessDelta", adjust.brightness_delta, -100, 100)
-        }
-        DirectivePayload::ColorController(ColorControllerDirective::SetColor(set)) => {
-            Color::try_from(set.color)
-                .map(drop)
-                .map_err(|error| AlexaError::invalid_value(error.to_string()))
-        }
-        DirectivePayload::ColorTemperatureController(ColorTemperature::SetColorTemperature(
-            set,
-        )) => in_range(
-            "colorTemperatureInKelvin",
-            set.color_temperature_in_kelvin,
-            1000,
-            10000,
-        ),
-        DirectivePayload::Speaker(SpeakerDirective::SetVolume(set)) => {
-            in_range("volume", set.volume, 0, 100)
-        }
-        DirectivePayload::Speaker(SpeakerDirective::AdjustVolume(adjust)) => {
-            in_range("volume", adjust.volume, -100, 100)
-        }
-        DirectivePayload::StepSpeaker(StepSpeakerDirective::AdjustVolume(adjust)) => {
-            in_range("volumeSteps", adjust.volume_steps, -100, 100)
-        }
-        DirectivePayload::PercentageController(Percentage::SetPercentage(set)) => {
-            in_range("percentage", set.percentage, 0, 100)
-        }
-        DirectivePayload::PercentageController(Percentage::AdjustPercentage(adjust)) => {
-            in_range("percentageDelta", adjust.percentage_delta, -100, 100)
-        }
-        DirectivePayload::PowerLevelController(PowerLevel::SetPowerLevel(set)) => {
-            in_range("powerLevel", set.power_level, 0, 100)
-        }
-        DirectivePayload::PowerLevelController(PowerLevel::AdjustPowerLevel(adjust)) => {
-            in_range("powerLevelDelta", adjust.power_level_delta, -100, 100)
-        }
         DirectivePayload::ThermostatController(thermostat) => {
             check_thermostat(thermostat, capability)
         }
@@ -157,6 +120,54 @@ pub(super) fn check(directive: &Directive, endpoint: &DiscoveryEndpoint) -> Resu
         }
         _ => Ok(()),
     }
+}
+
+/// The percentage, level and kelvin ranges every endpoint of an interface shares;
+/// `None` for other directives.
+fn check_level(payload: &DirectivePayload) -> Option<Result<(), AlexaError>> {
+    Some(match payload {
+        DirectivePayload::BrightnessController(Brightness::SetBrightness(set)) => {
+            in_range("brightness", set.brightness, 0, 100)
+        }
+        DirectivePayload::BrightnessController(Brightness::AdjustBrightness(adjust)) => {
+            in_range("brightnessDelta", adjust.brightness_delta, -100, 100)
+        }
+        DirectivePayload::ColorController(ColorControllerDirective::SetColor(set)) => {
+            Color::try_from(set.color)
+                .map(drop)
+                .map_err(|error| AlexaError::invalid_value(error.to_string()))
+        }
+        DirectivePayload::ColorTemperatureController(ColorTemperature::SetColorTemperature(
+            set,
+        )) => in_range(
+            "colorTemperatureInKelvin",
+            set.color_temperature_in_kelvin,
+            1000,
+            10000,
+        ),
+        DirectivePayload::Speaker(SpeakerDirective::SetVolume(set)) => {
+            in_range("volume", set.volume, 0, 100)
+        }
+        DirectivePayload::Speaker(SpeakerDirective::AdjustVolume(adjust)) => {
+            in_range("volume", adjust.volume, -100, 100)
+        }
+        DirectivePayload::StepSpeaker(StepSpeakerDirective::AdjustVolume(adjust)) => {
+            in_range("volumeSteps", adjust.volume_steps, -100, 100)
+        }
+        DirectivePayload::PercentageController(Percentage::SetPercentage(set)) => {
+            in_range("percentage", set.percentage, 0, 100)
+        }
+        DirectivePayload::PercentageController(Percentage::AdjustPercentage(adjust)) => {
+            in_range("percentageDelta", adjust.percentage_delta, -100, 100)
+        }
+        DirectivePayload::PowerLevelController(PowerLevel::SetPowerLevel(set)) => {
+            in_range("powerLevel", set.power_level, 0, 100)
+        }
+        DirectivePayload::PowerLevelController(PowerLevel::AdjustPowerLevel(adjust)) => {
+            in_range("powerLevelDelta", adjust.power_level_delta, -100, 100)
+        }
+        _ => return None,
+    })
 }
 
 /// VALUE_OUT_OF_RANGE unless `value` lies in `min..=max`.

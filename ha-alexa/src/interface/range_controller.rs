@@ -7,7 +7,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::discovery::{Capability, Configuration, Resources};
-use crate::interface::is_false;
 use crate::message::Namespace;
 use crate::wire::directives;
 
@@ -39,7 +38,7 @@ pub struct AdjustRangeValue {
     pub range_value_delta: f64,
     /// Whether Alexa chose the delta ("raise the blinds"); Home Assistant then uses its
     /// own step (20 for covers and valves, the fan's percentage step, 5 for humidifiers).
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub range_value_delta_default: bool,
 }
 

@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::discovery::Capability;
-use crate::interface::is_false;
 use crate::message::Namespace;
 use crate::wire::directives;
 
@@ -35,7 +34,7 @@ pub struct AdjustVolume {
     /// Change in percentage points, -100 to 100.
     pub volume: i64,
     /// Whether Alexa chose the delta ("louder") rather than the user ("louder by 20").
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub volume_default: bool,
 }
 

@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::discovery::Capability;
-use crate::interface::is_false;
 use crate::interface::speaker::SetMute;
 use crate::message::Namespace;
 use crate::wire::directives;
@@ -26,7 +25,7 @@ pub struct AdjustVolumeSteps {
     /// Steps, negative for down.
     pub volume_steps: i64,
     /// Whether Alexa chose the number of steps; Home Assistant then presses once.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub volume_steps_default: bool,
 }
 
