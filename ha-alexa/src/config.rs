@@ -408,42 +408,24 @@ mod tests {
                 locale
             ));
         }
-        assert!(!interface_supports_locale(
-            &Namespace::ColorController,
-            &Locale::ArSa
-        ));
-        assert!(interface_supports_locale(
-            &Namespace::ColorController,
-            &Locale::HiIn
-        ));
-        assert!(!interface_supports_locale(
-            &Namespace::SecurityPanelController,
-            &Locale::HiIn
-        ));
-        assert!(!interface_supports_locale(
-            &Namespace::Speaker,
-            &Locale::FrCa
-        ));
-        assert!(interface_supports_locale(
-            &Namespace::Speaker,
-            &Locale::FrFr
-        ));
-        assert!(!interface_supports_locale(
-            &Namespace::StepSpeaker,
-            &Locale::EsMx
-        ));
-        assert!(!interface_supports_locale(
-            &Namespace::TimeHoldController,
-            &Locale::EnGb
-        ));
-        assert!(interface_supports_locale(
-            &Namespace::EventDetectionSensor,
-            &Locale::EnUs
-        ));
-        assert!(interface_supports_locale(
-            &Namespace::from("Alexa.Cooking"),
-            &Locale::ArSa
-        ));
+        let cases = [
+            (Namespace::ColorController, Locale::ArSa, false),
+            (Namespace::ColorController, Locale::HiIn, true),
+            (Namespace::SecurityPanelController, Locale::HiIn, false),
+            (Namespace::Speaker, Locale::FrCa, false),
+            (Namespace::Speaker, Locale::FrFr, true),
+            (Namespace::StepSpeaker, Locale::EsMx, false),
+            (Namespace::TimeHoldController, Locale::EnGb, false),
+            (Namespace::EventDetectionSensor, Locale::EnUs, true),
+            (Namespace::from("Alexa.Cooking"), Locale::ArSa, true),
+        ];
+        for (interface, locale, supported) in cases {
+            assert_eq!(
+                interface_supports_locale(&interface, &locale),
+                supported,
+                "{interface} in {locale}"
+            );
+        }
         let counts: Vec<usize> = [
             Namespace::ModeController,
             Namespace::SecurityPanelController,

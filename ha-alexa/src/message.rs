@@ -9,6 +9,7 @@
 
 use core::fmt;
 
+use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -26,10 +27,9 @@ pub use error_response::{AlexaError, BypassEndpoint, DeviceMode, ErrorType, Vali
 pub use event::{Cause, CauseType, Event, EventPayload};
 pub use header::{CorrelationToken, Header, MessageId, Name, Namespace, PayloadVersion};
 pub use property::{Context, Property, PropertyValue};
-pub use time::Timestamp;
+pub use time::{Timestamp, WholeSeconds};
 
 pub(crate) use header::WireHeader;
-pub(crate) use time::serialize_whole_seconds;
 
 /// A JSON value kept exactly as received: the payload of an unknown directive or event,
 /// the value of an unknown property, the configuration of an unknown interface.
@@ -104,5 +104,41 @@ impl Serialize for RawPayload {
 impl<'de> Deserialize<'de> for RawPayload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Box::<RawValue>::deserialize(deserializer).map(Self)
+    }
+}
+
+/// Writes a message: `{"<tag>": {"header", "endpoint", "payload"}, "context"}`, the
+/// endpoint and the context only when present.
+struct Envelope<'a, P> {
+    tag: &'static str,
+    header: &'a Header,
+    endpoint: Option<&'a Endpoint>,
+    payload: &'a P,
+    context: Option<&'a Context>,
+}
+
+impl<P: Serialize> Serialize for Envelope<'_, P> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Body<'a, P>(&'a Envelope<'a, P>);
+
+        impl<P: Serialize> Serialize for Body<'_, P> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let envelope = self.0;
+                let mut state = serializer.serialize_struct("Body", 3)?;
+                state.serialize_field("header", envelope.header)?;
+                if let Some(endpoint) = envelope.endpoint {
+                    state.serialize_field("endpoint", endpoint)?;
+                }
+                state.serialize_field("payload", envelope.payload)?;
+                state.end()
+            }
+        }
+
+        let mut state = serializer.serialize_struct("Envelope", 2)?;
+        state.serialize_field(self.tag, &Body(self))?;
+        if let Some(context) = self.context {
+            state.serialize_field("context", context)?;
+        }
+        state.end()
     }
 }

@@ -1,10 +1,11 @@
 //! Directives: what Alexa asks the hub to do, decoded in two phases.
 
-use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::{CorrelationToken, Endpoint, EndpointId, Header, Namespace, RawPayload, WireHeader};
+use super::{
+    CorrelationToken, Endpoint, EndpointId, Envelope, Header, Namespace, RawPayload, WireHeader,
+};
 use crate::discovery::DiscoveryDirective;
 use crate::error::DecodeError;
 use crate::interface::alexa::AlexaDirective;
@@ -324,24 +325,14 @@ impl Directive {
 
 impl Serialize for Directive {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        struct Body<'a>(&'a Directive);
-
-        impl Serialize for Body<'_> {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let directive = self.0;
-                let mut state = serializer.serialize_struct("Directive", 3)?;
-                state.serialize_field("header", &directive.header)?;
-                if let Some(endpoint) = &directive.endpoint {
-                    state.serialize_field("endpoint", endpoint)?;
-                }
-                state.serialize_field("payload", &directive.payload)?;
-                state.end()
-            }
+        Envelope {
+            tag: "directive",
+            header: &self.header,
+            endpoint: self.endpoint.as_ref(),
+            payload: &self.payload,
+            context: None,
         }
-
-        let mut state = serializer.serialize_struct("Envelope", 1)?;
-        state.serialize_field("directive", &Body(self))?;
-        state.end()
+        .serialize(serializer)
     }
 }
 

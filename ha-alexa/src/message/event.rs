@@ -1,13 +1,11 @@
 //! Events: what the hub sends to Alexa, as a response or proactively.
 
-use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{
-    AlexaError, Context, CorrelationToken, Endpoint, EndpointId, Header, MessageId, Name,
-    Namespace, Property, RawPayload, ReplyTo, Scope, Timestamp, WireHeader,
-    serialize_whole_seconds,
+    AlexaError, Context, CorrelationToken, Endpoint, EndpointId, Envelope, Header, MessageId, Name,
+    Namespace, Property, RawPayload, ReplyTo, Scope, Timestamp, WholeSeconds, WireHeader,
 };
 use crate::discovery::{self, DiscoveryEndpoint};
 use crate::error::{DecodeError, ValidationError};
@@ -125,8 +123,8 @@ pub enum EventPayload {
     DoorbellPress {
         /// What caused it.
         cause: Cause,
-        /// When the button was pressed (whole seconds).
-        timestamp: Timestamp,
+        /// When the button was pressed.
+        timestamp: WholeSeconds,
     },
     /// An event this crate does not model, payload kept exactly as received.
     Unknown(RawPayload),
@@ -228,10 +226,10 @@ impl EventPayload {
                 Self::CameraStreams(serde_json::from_str(text)?)
             }
             (Namespace::DoorbellEventSource, Name::DoorbellPress) => {
-                let wire: WireTimedCause = serde_json::from_str(text)?;
+                let wire: WireDoorbellPress = serde_json::from_str(text)?;
                 Self::DoorbellPress {
                     cause: wire.cause,
-                    timestamp: wire.timestamp.to_whole_seconds(),
+                    timestamp: wire.timestamp,
                 }
             }
             _ => Self::Unknown(RawPayload::from(payload)),
@@ -301,11 +299,10 @@ struct WireTimedCause {
     timestamp: Timestamp,
 }
 
-#[derive(Serialize)]
-struct WireWholeSecondCause<'a> {
-    cause: &'a Cause,
-    #[serde(serialize_with = "serialize_whole_seconds")]
-    timestamp: Timestamp,
+#[derive(Serialize, Deserialize)]
+struct WireDoorbellPress {
+    cause: Cause,
+    timestamp: WholeSeconds,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -369,8 +366,8 @@ impl Serialize for EventPayload {
             }
             .serialize(serializer),
             Self::CameraStreams(streams) => streams.serialize(serializer),
-            Self::DoorbellPress { cause, timestamp } => WireWholeSecondCause {
-                cause,
+            Self::DoorbellPress { cause, timestamp } => WireDoorbellPress {
+                cause: cause.clone(),
                 timestamp: *timestamp,
             }
             .serialize(serializer),
@@ -740,7 +737,7 @@ impl Event {
     pub fn doorbell_press(endpoint: Endpoint, cause: CauseType, timestamp: Timestamp) -> Self {
         let payload = EventPayload::DoorbellPress {
             cause: Cause::new(cause),
-            timestamp: timestamp.to_whole_seconds(),
+            timestamp: WholeSeconds::from(timestamp),
         };
         Self::build(payload, None, Some(endpoint), Some(Context::default()))
     }
@@ -827,26 +824,13 @@ struct WireEvent<'a> {
 
 impl Serialize for Event {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        struct Body<'a>(&'a Event);
-
-        impl Serialize for Body<'_> {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let event = self.0;
-                let mut state = serializer.serialize_struct("Event", 3)?;
-                state.serialize_field("header", &event.header)?;
-                if let Some(endpoint) = &event.endpoint {
-                    state.serialize_field("endpoint", endpoint)?;
-                }
-                state.serialize_field("payload", &event.payload)?;
-                state.end()
-            }
+        Envelope {
+            tag: "event",
+            header: &self.header,
+            endpoint: self.endpoint.as_ref(),
+            payload: &self.payload,
+            context: self.context.as_ref(),
         }
-
-        let mut state = serializer.serialize_struct("Envelope", 2)?;
-        state.serialize_field("event", &Body(self))?;
-        if let Some(context) = &self.context {
-            state.serialize_field("context", context)?;
-        }
-        state.end()
+        .serialize(serializer)
     }
 }

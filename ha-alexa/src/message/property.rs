@@ -6,7 +6,7 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::{Namespace, RawPayload, Timestamp};
+use super::{Namespace, RawPayload, Timestamp, WholeSeconds};
 use crate::interface::channel_controller::Channel;
 use crate::interface::color_controller::Color;
 use crate::interface::color_temperature_controller::Kelvin;
@@ -117,9 +117,9 @@ pub enum PropertyValue {
         alarm: Alarm,
     },
     /// TimeHoldController `holdStartTime`, whole seconds.
-    HoldStartTime(Timestamp),
+    HoldStartTime(WholeSeconds),
     /// TimeHoldController `holdEndTime`, whole seconds.
-    HoldEndTime(Timestamp),
+    HoldEndTime(WholeSeconds),
     /// EndpointHealth `connectivity`.
     Connectivity(Connectivity),
     /// PercentageController `percentage`.
@@ -256,9 +256,7 @@ impl PropertyValue {
             Self::EventDetection { detection, .. } => state.serialize_field("value", detection),
             Self::ArmState(v) => state.serialize_field("value", v),
             Self::Alarm { alarm, .. } => state.serialize_field("value", alarm),
-            Self::HoldStartTime(v) | Self::HoldEndTime(v) => {
-                state.serialize_field("value", &v.to_whole_seconds())
-            }
+            Self::HoldStartTime(v) | Self::HoldEndTime(v) => state.serialize_field("value", v),
             Self::Connectivity(v) => state.serialize_field("value", v),
             Self::Unknown { value, .. } => state.serialize_field("value", value),
         }
@@ -323,12 +321,8 @@ impl PropertyValue {
             }
             (Namespace::MotionSensor, "detectionState") => Self::MotionDetectionState(parse(text)?),
             (Namespace::SecurityPanelController, "armState") => Self::ArmState(parse(text)?),
-            (Namespace::TimeHoldController, "holdStartTime") => {
-                Self::HoldStartTime(parse::<Timestamp>(text)?.to_whole_seconds())
-            }
-            (Namespace::TimeHoldController, "holdEndTime") => {
-                Self::HoldEndTime(parse::<Timestamp>(text)?.to_whole_seconds())
-            }
+            (Namespace::TimeHoldController, "holdStartTime") => Self::HoldStartTime(parse(text)?),
+            (Namespace::TimeHoldController, "holdEndTime") => Self::HoldEndTime(parse(text)?),
             (Namespace::EndpointHealth, "connectivity") => Self::Connectivity(parse(text)?),
             (Namespace::PercentageController, "percentage") => Self::Percentage(parse(text)?),
             (Namespace::PowerLevelController, "powerLevel") => Self::PowerLevel(parse(text)?),
@@ -505,5 +499,41 @@ impl Context {
                 self.properties.push(property);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_second_properties_hold_what_they_encode() {
+        let at = Timestamp::from_unix_millis(1_700_000_000_123).unwrap();
+        let property = Property::new(PropertyValue::HoldStartTime(at.into()), at);
+        let json = serde_json::to_string(&property).unwrap();
+        assert!(json.contains(r#""value":"2023-11-14T22:13:20Z""#), "{json}");
+        assert!(
+            json.contains(r#""timeOfSample":"2023-11-14T22:13:20.123Z""#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Property>(&json).unwrap(), property);
+    }
+
+    #[test]
+    fn instances_are_required_where_alexa_requires_them() {
+        let json = r#"{"namespace":"Alexa.RangeController","name":"rangeValue","value":3,"timeOfSample":"2024-05-01T12:00:00Z","uncertaintyInMilliseconds":0}"#;
+        let error = serde_json::from_str::<Property>(json).unwrap_err();
+        assert!(
+            error.to_string().contains("requires an instance"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn unknown_properties_are_kept() {
+        let json = r#"{"namespace":"Alexa.InventoryLevelSensor","name":"level","instance":"ink","value":{"value":1.50},"timeOfSample":"2024-05-01T12:00:00Z","uncertaintyInMilliseconds":60000}"#;
+        let property: Property = serde_json::from_str(json).unwrap();
+        assert_eq!(property.value.instance(), Some("ink"));
+        assert_eq!(serde_json::to_string(&property).unwrap(), json);
     }
 }

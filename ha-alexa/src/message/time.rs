@@ -236,17 +236,43 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
     }
 }
 
-/// Serializes a timestamp without its fraction, for fields Alexa requires in whole
-/// seconds; decoders of those fields drop the fraction too, so values round-trip.
-#[expect(
-    clippy::trivially_copy_pass_by_ref,
-    reason = "serde's serialize_with passes a reference"
-)]
-pub(crate) fn serialize_whole_seconds<S: serde::Serializer>(
-    value: &Timestamp,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serde::Serialize::serialize(&value.to_whole_seconds(), serializer)
+/// A [`Timestamp`] in whole seconds, for the fields Alexa requires without a fraction
+/// (TimeHoldController `holdStartTime` and `holdEndTime`, DoorbellPress `timestamp`).
+///
+/// Building one drops the milliseconds, so a value encodes to exactly what it holds.
+///
+/// # Examples
+///
+/// ```
+/// use ha_alexa::message::WholeSeconds;
+/// use ha_alexa::Timestamp;
+///
+/// let at = WholeSeconds::from(Timestamp::from_unix_millis(1_714_564_800_999)?);
+/// assert_eq!(at.get().unix_millis(), 1_714_564_800_000);
+/// assert_eq!(serde_json::to_string(&at).unwrap(), r#""2024-05-01T12:00:00Z""#);
+/// # Ok::<(), ha_alexa::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct WholeSeconds(Timestamp);
+
+impl WholeSeconds {
+    /// The timestamp.
+    pub const fn get(self) -> Timestamp {
+        self.0
+    }
+}
+
+impl From<Timestamp> for WholeSeconds {
+    fn from(timestamp: Timestamp) -> Self {
+        Self(timestamp.to_whole_seconds())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WholeSeconds {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Timestamp::deserialize(deserializer).map(Self::from)
+    }
 }
 
 fn is_leap(year: i64) -> bool {
