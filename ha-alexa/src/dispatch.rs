@@ -421,7 +421,7 @@ impl<H: Hub> Dispatcher<H> {
                 directive.header.namespace, directive.header.name
             ))
         })?;
-        if !self.config.should_expose(&entity_key(endpoint_id)) {
+        if !self.config.filter.is_empty() && !self.config.should_expose(&entity_key(endpoint_id)) {
             return Err(AlexaError::no_such_endpoint(endpoint_id));
         }
         let endpoint = self

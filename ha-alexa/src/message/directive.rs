@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{
-    CorrelationToken, Endpoint, EndpointId, Envelope, Header, Namespace, RawPayload, WireHeader,
+    BearerToken, CorrelationToken, Endpoint, EndpointId, Envelope, Header, Namespace, RawPayload,
+    WireHeader,
 };
 use crate::discovery::DiscoveryDirective;
 use crate::error::DecodeError;
@@ -247,6 +248,46 @@ impl<'a> RawDirective<'a> {
             self.header.correlation_token.clone(),
             self.endpoint.as_ref().map(|e| e.endpoint_id.clone()),
         )
+    }
+    /// The user's bearer token: `endpoint.scope.token`, else `payload.grantee.token`
+    /// (AcceptGrant), else `payload.scope.token` (Discover). This is the token a proxy
+    /// forwards to the hub; the payload is read without decoding it into its type.
+    ///
+    /// ```
+    /// use ha_alexa::RawDirective;
+    ///
+    /// let raw = RawDirective::from_slice(br#"{"directive":{"header":{"namespace":"Alexa.Discovery","name":"Discover",
+    ///     "messageId":"m","payloadVersion":"3"},"payload":{"scope":{"type":"BearerToken","token":"from-discover"}}}}"#)?;
+    /// assert_eq!(raw.bearer_token().map(|t| t.expose_secret().to_owned()).as_deref(), Some("from-discover"));
+    /// # Ok::<(), ha_alexa::DecodeError>(())
+    /// ```
+    pub fn bearer_token(&self) -> Option<BearerToken> {
+        #[derive(Deserialize)]
+        struct Holder {
+            #[serde(default)]
+            token: Option<String>,
+        }
+
+        #[derive(Deserialize)]
+        struct Tokens {
+            #[serde(default)]
+            grantee: Option<Holder>,
+            #[serde(default)]
+            scope: Option<Holder>,
+        }
+
+        if let Some(scope) = self.endpoint.as_ref().and_then(|e| e.scope.as_ref()) {
+            return Some(scope.token.clone());
+        }
+        let tokens: Tokens = serde_json::from_str(self.payload.get()).ok()?;
+        [tokens.grantee, tokens.scope]
+            .into_iter()
+            .flatten()
+            .find_map(|holder| {
+                holder
+                    .token
+                    .and_then(|token| BearerToken::try_new(token).ok())
+            })
     }
 }
 

@@ -262,9 +262,37 @@ impl MessageId {
         }
     }
 
-    /// A fresh random (version 4) UUID, the form Alexa itself uses.
+    /// A fresh version 4 UUID, the form Alexa itself uses.
+    ///
+    /// Ids are unique, not secret: each thread seeds a SplitMix64 sequence once from the
+    /// operating system and draws the 122 random bits from it, which keeps this off the
+    /// system-call path of every response.
     pub fn random() -> Self {
-        Self(uuid::Uuid::new_v4().hyphenated().to_string())
+        thread_local! {
+            static STATE: core::cell::Cell<u64> = core::cell::Cell::new({
+                let seed = uuid::Uuid::new_v4().as_u64_pair();
+                seed.0 ^ seed.1
+            });
+        }
+        let (high, low) = STATE.with(|state| {
+            let next = || {
+                // SplitMix64: a bijection of the counter, so a thread never repeats an id.
+                let counter = state.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+                state.set(counter);
+                let mut z = counter;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^ (z >> 31)
+            };
+            (next(), next())
+        });
+        let bytes = ((u128::from(high) << 64) | u128::from(low)).to_be_bytes();
+        Self(
+            uuid::Builder::from_random_bytes(bytes)
+                .into_uuid()
+                .hyphenated()
+                .to_string(),
+        )
     }
 
     /// The id as text.
@@ -454,5 +482,51 @@ impl WireHeader<'_> {
             correlation_token: self.correlation_token,
             payload_version: PayloadVersion,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_ids_are_version_4_uuids_and_do_not_repeat() {
+        let ids: std::collections::HashSet<String> =
+            (0..10_000).map(|_| MessageId::random().0).collect();
+        assert_eq!(ids.len(), 10_000);
+        for id in ids.iter().take(100) {
+            let parsed = uuid::Uuid::parse_str(id).unwrap();
+            assert_eq!(parsed.get_version_num(), 4, "{id}");
+            assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122, "{id}");
+            assert!(MessageId::try_new(id.clone()).is_ok());
+        }
+        let other_thread = std::thread::spawn(MessageId::random).join().unwrap();
+        assert!(!ids.contains(&other_thread.0));
+    }
+
+    #[test]
+    fn payload_version_3_is_enforced_whatever_its_spelling() {
+        let header = |version: &str| {
+            let json = format!(
+                r#"{{"namespace":"Alexa","name":"ReportState","messageId":"m","payloadVersion":{version}}}"#
+            );
+            serde_json::from_str::<WireHeader<'_>>(&json)
+                .map(WireHeader::check)
+                .map_err(|e| e.to_string())
+        };
+        assert!(matches!(header(r#""3""#), Ok(Ok(_))));
+        assert!(matches!(header(r#""\u0033""#), Ok(Ok(_))));
+        assert_eq!(
+            header(r#""3.0""#),
+            Ok(Err(DecodeError::PayloadVersion {
+                found: "3.0".into()
+            }))
+        );
+        assert_eq!(
+            header("null"),
+            Ok(Err(DecodeError::PayloadVersion {
+                found: "null".into()
+            }))
+        );
     }
 }

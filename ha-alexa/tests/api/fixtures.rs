@@ -217,3 +217,47 @@ fn unknown_directives_keep_their_payload_byte_for_byte() {
         matches!(&directive.payload, DirectivePayload::Unknown(p) if p.get() == r#"{"a":[true]}"#)
     );
 }
+
+#[test]
+fn the_bearer_token_is_found_where_a_proxy_looks_for_it() {
+    // Every fixture carries the user's token: in the endpoint scope, the AcceptGrant
+    // grantee or the Discover scope.
+    for (name, request, _) in fixtures() {
+        let bytes = std::fs::read(&request).unwrap();
+        let raw = RawDirective::from_slice(&bytes).unwrap();
+        let token = raw
+            .bearer_token()
+            .unwrap_or_else(|| panic!("{name}: no token"));
+        assert_eq!(
+            token.expose_secret(),
+            "Atza|IwEBIPoLhJ1k-demo-access-token",
+            "{name}"
+        );
+    }
+    // The endpoint scope wins over the payload; a token-less directive has none.
+    let both = br#"{"directive":{"header":{"namespace":"Alexa.Authorization","name":"AcceptGrant","messageId":"m","payloadVersion":"3"},
+        "endpoint":{"scope":{"type":"BearerToken","token":"endpoint"},"endpointId":"x"},
+        "payload":{"grant":{"type":"OAuth2.AuthorizationCode","code":"c"},"grantee":{"type":"BearerToken","token":"grantee"},"scope":{"token":"scope"}}}}"#;
+    let token = RawDirective::from_slice(both)
+        .unwrap()
+        .bearer_token()
+        .unwrap();
+    assert_eq!(token.expose_secret(), "endpoint");
+    let grantee_first = br#"{"directive":{"header":{"namespace":"X","name":"Y","messageId":"m","payloadVersion":"3"},
+        "payload":{"scope":{"token":"scope"},"grantee":{"token":"grantee"}}}}"#;
+    assert_eq!(
+        RawDirective::from_slice(grantee_first)
+            .unwrap()
+            .bearer_token()
+            .unwrap()
+            .expose_secret(),
+        "grantee"
+    );
+    let none = br#"{"directive":{"header":{"namespace":"X","name":"Y","messageId":"m","payloadVersion":"3"},"payload":{"scope":{"token":""}}}}"#;
+    assert!(
+        RawDirective::from_slice(none)
+            .unwrap()
+            .bearer_token()
+            .is_none()
+    );
+}
