@@ -188,29 +188,29 @@ fn benches(c: &mut Criterion) {
     print_ratios(&dispatcher, &properties, &event, &tree, size);
 }
 
-/// Median time per call of `f` over several batches.
-fn time_per_call<R>(mut f: impl FnMut() -> R) -> Duration {
-    let mut batch = 1_u32;
-    while {
+/// Median time per call of `typed` and of `value`, measured in alternating batches so
+/// that a change of machine load affects both alike.
+fn compare<A, B>(
+    mut typed: impl FnMut() -> A,
+    mut value: impl FnMut() -> B,
+) -> (Duration, Duration) {
+    fn batch<R>(f: &mut impl FnMut() -> R, calls: u32) -> Duration {
         let start = Instant::now();
-        for _ in 0..batch {
+        for _ in 0..calls {
             black_box(f());
         }
-        start.elapsed() < Duration::from_millis(20)
-    } {
-        batch *= 2;
+        start.elapsed() / calls
     }
-    let mut samples: Vec<Duration> = (0..15)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..batch {
-                black_box(f());
-            }
-            start.elapsed() / batch
-        })
-        .collect();
-    samples.sort();
-    samples[samples.len() / 2]
+    let mut calls = 1_u32;
+    while batch(&mut typed, calls) * calls < Duration::from_millis(10) {
+        calls *= 2;
+    }
+    let (mut a, mut b): (Vec<Duration>, Vec<Duration>) = (0..31)
+        .map(|_| (batch(&mut typed, calls), batch(&mut value, calls)))
+        .unzip();
+    a.sort();
+    b.sort();
+    (a[a.len() / 2], b[b.len() / 2])
 }
 
 fn print_ratios(
@@ -223,29 +223,35 @@ fn print_ratios(
     let rows = [
         (
             "decode SetBrightness",
-            time_per_call(|| Directive::from_slice(SET_BRIGHTNESS).unwrap()),
-            time_per_call(|| serde_json::from_slice::<Value>(SET_BRIGHTNESS).unwrap()),
+            compare(
+                || Directive::from_slice(SET_BRIGHTNESS).unwrap(),
+                || serde_json::from_slice::<Value>(SET_BRIGHTNESS).unwrap(),
+            ),
         ),
         (
             "decode + dispatch + encode",
-            time_per_call(|| typed_round_trip(dispatcher, SET_BRIGHTNESS)),
-            time_per_call(|| value_round_trip(SET_BRIGHTNESS, properties)),
+            compare(
+                || typed_round_trip(dispatcher, SET_BRIGHTNESS),
+                || value_round_trip(SET_BRIGHTNESS, properties),
+            ),
         ),
         (
             "encode 300-endpoint Discover.Response",
-            time_per_call(|| serde_json::to_vec(event).unwrap()),
-            time_per_call(|| serde_json::to_vec(tree).unwrap()),
+            compare(
+                || serde_json::to_vec(event).unwrap(),
+                || serde_json::to_vec(tree).unwrap(),
+            ),
         ),
     ];
     println!(
         "\nalexa_serde ratios (ha-alexa typed vs serde_json::Value, same run; below 1.00 = typed is faster)"
     );
-    for (name, typed, value) in rows {
+    for (name, (typed, value)) in rows {
         let ratio = typed.as_secs_f64() / value.as_secs_f64();
         println!("  {name:<40} typed {typed:>10.2?}  Value {value:>10.2?}  ratio {ratio:.2}");
     }
     #[expect(clippy::cast_precision_loss, reason = "a message size, far below 2^52")]
-    let per_second = size as f64 / rows[2].1.as_secs_f64() / 1e6;
+    let per_second = size as f64 / rows[2].1.0.as_secs_f64() / 1e6;
     println!("  Discover.Response: {size} bytes, {per_second:.0} MB/s typed");
 }
 
