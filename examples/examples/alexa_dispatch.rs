@@ -145,10 +145,10 @@ impl Hub for ExampleHub {
         let mut state = self.state.lock().map_err(internal)?;
         match request.payload() {
             DirectivePayload::PowerController(PowerControllerDirective::TurnOn) => {
-                state.light_on = PowerState::On
+                state.light_on = PowerState::On;
             }
             DirectivePayload::PowerController(PowerControllerDirective::TurnOff) => {
-                state.light_on = PowerState::Off
+                state.light_on = PowerState::Off;
             }
             DirectivePayload::BrightnessController(
                 BrightnessControllerDirective::SetBrightness(set),
@@ -186,10 +186,10 @@ impl Hub for ExampleHub {
                 state.mode = set.thermostat_mode.value.clone();
             }
             DirectivePayload::LockController(LockControllerDirective::Lock) => {
-                state.lock = LockState::Locked
+                state.lock = LockState::Locked;
             }
             DirectivePayload::LockController(LockControllerDirective::Unlock) => {
-                state.lock = LockState::Unlocked
+                state.lock = LockState::Unlocked;
             }
             _ => {
                 return Err(AlexaError::invalid_directive(

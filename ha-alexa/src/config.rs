@@ -106,87 +106,13 @@ impl Locale {
     }
 }
 
-/// Every locale except Arabic.
-const WITHOUT_AR_SA: &[Locale] = &[
-    Locale::DeDe,
-    Locale::EnAu,
-    Locale::EnCa,
-    Locale::EnGb,
-    Locale::EnIn,
-    Locale::EnUs,
-    Locale::EsEs,
-    Locale::EsMx,
-    Locale::EsUs,
-    Locale::FrCa,
-    Locale::FrFr,
-    Locale::HiIn,
-    Locale::ItIt,
-    Locale::JaJp,
-    Locale::PtBr,
-];
-/// Every locale except Arabic and Hindi.
-const WITHOUT_AR_SA_HI_IN: &[Locale] = &[
-    Locale::DeDe,
-    Locale::EnAu,
-    Locale::EnCa,
-    Locale::EnGb,
-    Locale::EnIn,
-    Locale::EnUs,
-    Locale::EsEs,
-    Locale::EsMx,
-    Locale::EsUs,
-    Locale::FrCa,
-    Locale::FrFr,
-    Locale::ItIt,
-    Locale::JaJp,
-    Locale::PtBr,
-];
-/// PowerLevelController (and PercentageController).
-const POWER_LEVEL: &[Locale] = &[
-    Locale::DeDe,
-    Locale::EnAu,
-    Locale::EnCa,
-    Locale::EnGb,
-    Locale::EnIn,
-    Locale::EnUs,
-    Locale::EsEs,
-    Locale::EsMx,
-    Locale::FrCa,
-    Locale::FrFr,
-    Locale::ItIt,
-    Locale::JaJp,
-];
-/// Speaker.
-const SPEAKER: &[Locale] = &[
-    Locale::DeDe,
-    Locale::EnAu,
-    Locale::EnCa,
-    Locale::EnGb,
-    Locale::EnIn,
-    Locale::EnUs,
-    Locale::EsEs,
-    Locale::EsMx,
-    Locale::FrFr,
-    Locale::ItIt,
-    Locale::JaJp,
-];
-/// StepSpeaker.
-const STEP_SPEAKER: &[Locale] = &[
-    Locale::DeDe,
-    Locale::EnAu,
-    Locale::EnCa,
-    Locale::EnGb,
-    Locale::EnIn,
-    Locale::EnUs,
-    Locale::EsEs,
-    Locale::FrFr,
-    Locale::ItIt,
-];
-
 /// Whether Alexa supports `interface` in `locale`, following the tables Home Assistant
 /// keeps per capability; interfaces without a table are assumed supported everywhere.
 pub(crate) fn interface_supports_locale(interface: &Namespace, locale: &Locale) -> bool {
-    let locales: &[Locale] = match interface {
+    use Locale::{
+        ArSa, DeDe, EnAu, EnCa, EnGb, EnIn, EnUs, EsEs, EsMx, FrCa, FrFr, HiIn, ItIt, JaJp,
+    };
+    match interface {
         Namespace::SceneController
         | Namespace::ColorController
         | Namespace::ColorTemperatureController
@@ -195,15 +121,26 @@ pub(crate) fn interface_supports_locale(interface: &Namespace, locale: &Locale) 
         | Namespace::ModeController
         | Namespace::RangeController
         | Namespace::ToggleController
-        | Namespace::EqualizerController => WITHOUT_AR_SA,
-        Namespace::SecurityPanelController => WITHOUT_AR_SA_HI_IN,
-        Namespace::PowerLevelController | Namespace::PercentageController => POWER_LEVEL,
-        Namespace::Speaker => SPEAKER,
-        Namespace::StepSpeaker => STEP_SPEAKER,
-        Namespace::EventDetectionSensor | Namespace::TimeHoldController => &[Locale::EnUs],
-        _ => return true,
-    };
-    locales.contains(locale)
+        | Namespace::EqualizerController => locale.is_known() && *locale != ArSa,
+        Namespace::SecurityPanelController => locale.is_known() && !matches!(locale, ArSa | HiIn),
+        // PercentageController has no table of its own; it shares PowerLevelController's.
+        Namespace::PowerLevelController | Namespace::PercentageController => {
+            matches!(
+                locale,
+                DeDe | EnAu | EnCa | EnGb | EnIn | EnUs | EsEs | EsMx | FrCa | FrFr | ItIt | JaJp
+            )
+        }
+        Namespace::Speaker => matches!(
+            locale,
+            DeDe | EnAu | EnCa | EnGb | EnIn | EnUs | EsEs | EsMx | FrFr | ItIt | JaJp
+        ),
+        Namespace::StepSpeaker => matches!(
+            locale,
+            DeDe | EnAu | EnCa | EnGb | EnIn | EnUs | EsEs | FrFr | ItIt
+        ),
+        Namespace::EventDetectionSensor | Namespace::TimeHoldController => *locale == EnUs,
+        _ => true,
+    }
 }
 
 secret_string! {
