@@ -1,0 +1,272 @@
+//! Building blocks shared by the wire types: open string enums and directive families.
+
+/// Declares an open string enum: the listed wire values become variants and any other
+/// value is kept, unchanged, in `Unknown(String)` so that it round-trips.
+///
+/// Generates `as_str`, `is_known`, `KNOWN`, `From<&str>`, `From<String>`, `Display`,
+/// `FromStr` (infallible) and string `Serialize`/`Deserialize` impls.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* #[doc = concat!("`", $wire, "` on the wire.")] $variant, )+
+            /// A value this version of the crate does not know, kept exactly as received.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// Every value this version of the crate knows, in declaration order.
+            pub const KNOWN: &'static [Self] = &[$(Self::$variant,)+];
+
+            /// The value as written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                    Self::Unknown(other) => other,
+                }
+            }
+
+            /// Whether the value is one this version of the crate knows (not `Unknown`).
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($wire => Self::$variant,)+
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    $($wire => Self::$variant,)+
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+
+        impl ::core::str::FromStr for $name {
+            type Err = ::core::convert::Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str($crate::wire::WireStrVisitor::<Self>::new(stringify!($name)))
+            }
+        }
+    };
+}
+
+pub(crate) use wire_enum;
+
+/// Serde visitor turning a JSON string into a type built `From<&str>`/`From<String>`.
+pub(crate) struct WireStrVisitor<T> {
+    what: &'static str,
+    marker: core::marker::PhantomData<T>,
+}
+
+impl<T> WireStrVisitor<T> {
+    pub(crate) const fn new(what: &'static str) -> Self {
+        Self {
+            what,
+            marker: core::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: for<'a> From<&'a str> + From<String>> serde::de::Visitor<'_> for WireStrVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "a string ({})", self.what)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+        Ok(T::from(value))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<T, E> {
+        Ok(T::from(value))
+    }
+}
+
+/// Declares the directives of one Alexa interface: an enum with one variant per directive
+/// name, unit variants for directives whose payload is `{}`.
+///
+/// Generates `NAMESPACE`, `name`, the crate-private `decode` (phase two of directive
+/// decoding) and `Serialize`, which writes the payload object only.
+macro_rules! directives {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident in $namespace:ident {
+            $( $(#[$vmeta:meta])* $variant:ident $( ( $payload:ty ) )? = $wire:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* #[doc = concat!("`", $wire, "`.")] $variant $( ( $payload ) )?, )+
+        }
+
+        impl $name {
+            /// The interface these directives belong to.
+            pub const NAMESPACE: $crate::message::Namespace = $crate::message::Namespace::$namespace;
+
+            /// The directive name as written in `header.name`.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $( $crate::wire::directive_pattern!(Self::$variant $(, $payload)?) => $wire, )+
+                }
+            }
+
+            /// Phase two of decoding: the typed payload for `name`, or `None` when the
+            /// interface has no directive of that name.
+            pub(crate) fn decode(name: &str, payload: &str) -> Option<Result<Self, serde_json::Error>> {
+                match name {
+                    $( $wire => Some($crate::wire::directive_decode!(Self::$variant, payload $(, $payload)?)), )+
+                    _ => None,
+                }
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $( $crate::wire::directive_serialize_pattern!(Self::$variant, inner $(, $payload)?) =>
+                        $crate::wire::directive_serialize!(serializer, inner $(, $payload)?), )+
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use directives;
+
+/// Pattern matching a directive variant with or without payload.
+macro_rules! directive_pattern {
+    ($path:path) => {
+        $path
+    };
+    ($path:path, $payload:ty) => {
+        $path(_)
+    };
+}
+
+pub(crate) use directive_pattern;
+
+/// Pattern binding a directive variant's payload to `$inner` when it has one.
+macro_rules! directive_serialize_pattern {
+    ($path:path, $inner:ident) => {
+        $path
+    };
+    ($path:path, $inner:ident, $payload:ty) => {
+        $path($inner)
+    };
+}
+
+pub(crate) use directive_serialize_pattern;
+
+/// Serializes a directive payload, `{}` for unit directives.
+macro_rules! directive_serialize {
+    ($serializer:ident, $inner:ident) => {
+        ::serde::Serialize::serialize(&$crate::wire::Empty {}, $serializer)
+    };
+    ($serializer:ident, $inner:ident, $payload:ty) => {
+        ::serde::Serialize::serialize($inner, $serializer)
+    };
+}
+
+pub(crate) use directive_serialize;
+
+/// Decodes a directive payload, checking that unit directives carry an object.
+macro_rules! directive_decode {
+    ($path:path, $raw:ident) => {
+        serde_json::from_str::<$crate::wire::Empty>($raw).map(|_| $path)
+    };
+    ($path:path, $raw:ident, $payload:ty) => {
+        serde_json::from_str::<$payload>($raw).map($path)
+    };
+}
+
+pub(crate) use directive_decode;
+
+/// The empty JSON object `{}`; decoding accepts any object and ignores its members.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Empty {}
+
+/// Declares a secret string type: `Debug` prints `"***"`, the value is read with
+/// `expose_secret`, and it (de)serializes as a plain, non-empty JSON string.
+macro_rules! secret_string {
+    ($(#[$meta:meta])* pub struct $name:ident; field = $field:literal;) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, ::serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps the secret.
+            ///
+            /// # Errors
+            ///
+            /// [`ValidationError::Empty`](crate::ValidationError::Empty) when it is empty;
+            /// Alexa rejects empty secrets.
+            pub fn try_new(secret: impl Into<String>) -> Result<Self, $crate::error::ValidationError> {
+                let secret = secret.into();
+                if secret.is_empty() {
+                    Err($crate::error::ValidationError::Empty { field: $field })
+                } else {
+                    Ok(Self(secret))
+                }
+            }
+
+            /// The secret itself; use it only where it is sent.
+            pub fn expose_secret(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str("\"***\"")
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Self::try_new(<String as ::serde::Deserialize>::deserialize(deserializer)?)
+                    .map_err(::serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+pub(crate) use secret_string;

@@ -1,0 +1,16 @@
+//! Integration tests of ha-alexa, built as one binary from the modules in `tests/api/`.
+
+#[path = "api/config.rs"]
+mod config;
+#[path = "api/errors.rs"]
+mod errors;
+#[path = "api/events.rs"]
+mod events;
+#[path = "api/fixtures.rs"]
+mod fixtures;
+#[path = "api/memory.rs"]
+mod memory;
+#[path = "api/schema.rs"]
+mod schema;
+#[path = "api/support.rs"]
+mod support;
