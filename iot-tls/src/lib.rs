@@ -8,9 +8,15 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+pub mod aws;
+mod backoff;
 pub mod codec;
 pub mod error;
+mod limits;
+pub mod session;
 mod time;
 
+pub use backoff::Backoff;
 pub use error::Error;
+pub use limits::Limits;
 pub use time::Instant;

@@ -206,6 +206,15 @@ impl<'a, T: ListItem<'a>> IntoIterator for List<'a, T> {
     }
 }
 
+impl<'a, T: ListItem<'a>> IntoIterator for &List<'a, T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
 impl<'a, T: ListItem<'a>> From<&'a [T]> for List<'a, T> {
     fn from(items: &'a [T]) -> Self {
         Self::new(items)
