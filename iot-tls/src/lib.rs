@@ -12,6 +12,9 @@ pub mod aws;
 mod backoff;
 pub mod codec;
 pub mod error;
+#[cfg(all(feature = "std", any(fuzzing, test)))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod limits;
 pub mod session;
 mod time;

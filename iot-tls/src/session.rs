@@ -1081,6 +1081,10 @@ impl<const N: usize> Core<'_, N> {
     fn handle_packet<'p>(&mut self, packet: Packet<'p>) -> Option<Event<'p>> {
         if self.state == State::Connecting {
             return Some(match packet {
+                // A broker cannot answer a CONNECT it has not received.
+                Packet::ConnAck(_) if !self.connect_sent => {
+                    self.violation(ProtocolError::UnexpectedPacket(PacketType::ConnAck))
+                }
                 Packet::ConnAck(ack) if ack.code.is_accepted() => {
                     self.state = State::Connected;
                     self.attempt = 0;
