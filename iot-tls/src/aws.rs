@@ -212,17 +212,23 @@ impl<'a> CustomAuthorizer<'a> {
         write!(writer, "{self}").map_err(|_| EncodeError::BufferTooSmall { needed, capacity })?;
         let SliceWriter { buf, len } = writer;
         // Only `str` pieces were written, so the bytes are UTF-8.
-        core::str::from_utf8(&buf[..len]).map_err(|_| EncodeError::BufferTooSmall { needed, capacity })
+        core::str::from_utf8(&buf[..len])
+            .map_err(|_| EncodeError::BufferTooSmall { needed, capacity })
     }
 }
 
 impl fmt::Display for CustomAuthorizer<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.username)?;
-        let mut separator = if self.username.contains('?') { '&' } else { '?' };
+        let mut separator = if self.username.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         let params = [
             self.authorizer.map(|v| ("x-amz-customauthorizer-name", v)),
-            self.signature.map(|v| ("x-amz-customauthorizer-signature", v)),
+            self.signature
+                .map(|v| ("x-amz-customauthorizer-signature", v)),
             self.token,
         ];
         for (key, value) in params.into_iter().flatten() {
@@ -322,7 +328,10 @@ mod tests {
             .with_signature("SIG")
             .with_token("k", "TOKEN");
         let debug = format!("{name:?}");
-        assert!(!debug.contains("SIG") && !debug.contains("TOKEN"), "{debug}");
+        assert!(
+            !debug.contains("SIG") && !debug.contains("TOKEN"),
+            "{debug}"
+        );
         assert!(debug.contains("***"));
     }
 

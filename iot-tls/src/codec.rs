@@ -284,7 +284,10 @@ impl fmt::Display for PacketId {
 /// assert_eq!(PacketType::Publish.to_string(), "PUBLISH");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[expect(missing_docs, reason = "the variants are the packet names of the MQTT specification")]
+#[expect(
+    missing_docs,
+    reason = "the variants are the packet names of the MQTT specification"
+)]
 pub enum PacketType {
     Connect = 1,
     ConnAck = 2,
@@ -638,7 +641,10 @@ fn read<'a, B: Body<'a>>(header: &FixedHeader, r: &mut Reader<'a>) -> Result<B, 
 /// # Ok::<(), iot_tls::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[expect(missing_docs, reason = "each variant holds the packet type of the same name")]
+#[expect(
+    missing_docs,
+    reason = "each variant holds the packet type of the same name"
+)]
 pub enum Packet<'a> {
     Connect(Connect<'a>),
     ConnAck(ConnAck),
@@ -847,38 +853,70 @@ pub(crate) fn check_binary(bytes: &[u8]) -> Result<(), EncodeError> {
 
 /// Checks a topic name for the encoder.
 pub(crate) fn check_topic_name(topic: &str) -> Result<(), EncodeError> {
-    check_string(topic)?;
+    check_binary(topic.as_bytes())?;
     topic_name_error(topic.as_bytes()).map_or(Ok(()), |(e, _)| Err(e.into()))
 }
 
 /// Checks a topic filter for the encoder.
 pub(crate) fn check_topic_filter(filter: &str) -> Result<(), EncodeError> {
-    check_string(filter)?;
+    check_binary(filter.as_bytes())?;
     topic_filter_error(filter.as_bytes()).map_or(Ok(()), |(e, _)| Err(e.into()))
 }
 
-/// The first problem with topic name `topic` and its byte index, if any.
-pub(crate) fn topic_name_error(topic: &[u8]) -> Option<(TopicError, usize)> {
-    if topic.is_empty() {
-        return Some((TopicError::Empty, 0));
+/// What is wrong with a topic name or filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TopicProblem {
+    /// A null character.
+    Null,
+    /// A malformed topic.
+    Topic(TopicError),
+}
+
+impl From<TopicProblem> for DecodeErrorKind {
+    fn from(problem: TopicProblem) -> Self {
+        match problem {
+            TopicProblem::Null => Self::NullCharacter,
+            TopicProblem::Topic(e) => Self::Topic(e),
+        }
     }
-    topic
-        .iter()
-        .position(|&b| b == b'+' || b == b'#')
-        .map(|i| (TopicError::Wildcard, i))
+}
+
+impl From<TopicProblem> for EncodeError {
+    fn from(problem: TopicProblem) -> Self {
+        match problem {
+            TopicProblem::Null => Self::NullCharacter,
+            TopicProblem::Topic(e) => Self::Topic(e),
+        }
+    }
+}
+
+/// The first problem with topic name `topic` and its byte index, if any: empty, a null
+/// character or a wildcard, found in one pass.
+pub(crate) fn topic_name_error(topic: &[u8]) -> Option<(TopicProblem, usize)> {
+    if topic.is_empty() {
+        return Some((TopicProblem::Topic(TopicError::Empty), 0));
+    }
+    let i = topic.iter().position(|&b| matches!(b, 0 | b'+' | b'#'))?;
+    let problem = if topic[i] == 0 {
+        TopicProblem::Null
+    } else {
+        TopicProblem::Topic(TopicError::Wildcard)
+    };
+    Some((problem, i))
 }
 
 /// The first problem with topic filter `filter` and its byte index, if any.
 ///
-/// `#` must be the whole last level and `+` a whole level.
-pub(crate) fn topic_filter_error(filter: &[u8]) -> Option<(TopicError, usize)> {
+/// `#` must be the whole last level and `+` a whole level; null characters are refused.
+pub(crate) fn topic_filter_error(filter: &[u8]) -> Option<(TopicProblem, usize)> {
     if filter.is_empty() {
-        return Some((TopicError::Empty, 0));
+        return Some((TopicProblem::Topic(TopicError::Empty), 0));
     }
     let mut level_start = 0;
     for (i, &b) in filter.iter().enumerate() {
         let alone = i == level_start && filter.get(i + 1).is_none_or(|&next| next == b'/');
         let bad = match b {
+            0 => return Some((TopicProblem::Null, i)),
             b'#' => !alone || i + 1 != filter.len(),
             b'+' => !alone,
             b'/' => {
@@ -888,7 +926,7 @@ pub(crate) fn topic_filter_error(filter: &[u8]) -> Option<(TopicError, usize)> {
             _ => false,
         };
         if bad {
-            return Some((TopicError::Filter, i));
+            return Some((TopicProblem::Topic(TopicError::Filter), i));
         }
     }
     None
@@ -904,7 +942,11 @@ pub(crate) mod tests {
             .unwrap_or_else(|e| panic!("decode {bytes:02x?}: {e}"))
             .unwrap_or_else(|| panic!("decode {bytes:02x?}: incomplete"));
         assert_eq!(used, bytes.len(), "used length of {packet:?}");
-        assert_eq!(packet.encoded_len(), bytes.len(), "encoded_len of {packet:?}");
+        assert_eq!(
+            packet.encoded_len(),
+            bytes.len(),
+            "encoded_len of {packet:?}"
+        );
         let mut out = [0u8; 512];
         let len = packet.encode(&mut out).expect("encode");
         assert_eq!(&out[..len], bytes, "re-encoding {packet:?}");
@@ -930,9 +972,18 @@ pub(crate) mod tests {
             0x12, 0x34,     // packet identifier 0x1234
         ];
         assert_eq!(round_trip(&bytes), expected(PacketId::new(0x1234).unwrap()));
-        assert_eq!(decode_err(&[first, 0x02, 0x00, 0x00]), (DecodeErrorKind::PacketIdZero, 2));
-        assert_eq!(decode_err(&[first, 0x01, 0x01]), (DecodeErrorKind::UnexpectedEnd, 2));
-        assert_eq!(decode_err(&[first, 0x00]), (DecodeErrorKind::UnexpectedEnd, 2));
+        assert_eq!(
+            decode_err(&[first, 0x02, 0x00, 0x00]),
+            (DecodeErrorKind::PacketIdZero, 2)
+        );
+        assert_eq!(
+            decode_err(&[first, 0x01, 0x01]),
+            (DecodeErrorKind::UnexpectedEnd, 2)
+        );
+        assert_eq!(
+            decode_err(&[first, 0x00]),
+            (DecodeErrorKind::UnexpectedEnd, 2)
+        );
         assert_eq!(
             decode_err(&[first, 0x03, 0x00, 0x01, 0x00]),
             (DecodeErrorKind::TrailingBytes, 4)
@@ -1040,25 +1091,54 @@ pub(crate) mod tests {
 
     #[test]
     fn topic_filters() {
-        for ok in ["a", "#", "+", "a/#", "+/+", "a/+/b", "/", "//", "+/", "/#", "$aws/things/+/shadow/#"] {
+        for ok in [
+            "a",
+            "#",
+            "+",
+            "a/#",
+            "+/+",
+            "a/+/b",
+            "/",
+            "//",
+            "+/",
+            "/#",
+            "$aws/things/+/shadow/#",
+        ] {
             assert_eq!(topic_filter_error(ok.as_bytes()), None, "{ok}");
         }
-        for (bad, at) in [("a#", 1), ("#/a", 0), ("a/b#", 3), ("a+", 1), ("+a", 0), ("a/#/", 2), ("##", 0)] {
+        for (bad, at) in [
+            ("a#", 1),
+            ("#/a", 0),
+            ("a/b#", 3),
+            ("a+", 1),
+            ("+a", 0),
+            ("a/#/", 2),
+            ("##", 0),
+        ] {
             assert_eq!(
                 topic_filter_error(bad.as_bytes()),
-                Some((TopicError::Filter, at)),
+                Some((TopicProblem::Topic(TopicError::Filter), at)),
                 "{bad}"
             );
         }
-        assert_eq!(topic_filter_error(b""), Some((TopicError::Empty, 0)));
+        assert_eq!(
+            topic_filter_error(b""),
+            Some((TopicProblem::Topic(TopicError::Empty), 0))
+        );
+        assert_eq!(topic_filter_error(b"a/\0"), Some((TopicProblem::Null, 2)));
     }
 
     #[test]
     fn topic_names() {
+        let wildcard = TopicProblem::Topic(TopicError::Wildcard);
         assert_eq!(topic_name_error(b"a/b c/$d"), None);
-        assert_eq!(topic_name_error(b"a/+"), Some((TopicError::Wildcard, 2)));
-        assert_eq!(topic_name_error(b"#"), Some((TopicError::Wildcard, 0)));
-        assert_eq!(topic_name_error(b""), Some((TopicError::Empty, 0)));
+        assert_eq!(topic_name_error(b"a/+"), Some((wildcard, 2)));
+        assert_eq!(topic_name_error(b"#"), Some((wildcard, 0)));
+        assert_eq!(topic_name_error(b"a\0#"), Some((TopicProblem::Null, 1)));
+        assert_eq!(
+            topic_name_error(b""),
+            Some((TopicProblem::Topic(TopicError::Empty), 0))
+        );
     }
 
     #[test]

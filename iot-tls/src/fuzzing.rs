@@ -21,7 +21,11 @@ pub fn packet(data: &[u8]) {
         let header = codec::frame(rest);
         match codec::decode(rest) {
             Ok(Some((packet, used))) => {
-                assert!(used > 0 && used <= rest.len(), "used {used} of {}", rest.len());
+                assert!(
+                    used > 0 && used <= rest.len(),
+                    "used {used} of {}",
+                    rest.len()
+                );
                 let header = header.expect("decoded, so framed").expect("complete");
                 assert_eq!(header.packet_len(), used);
                 let mut buf = vec![0u8; packet.encoded_len()];
@@ -42,7 +46,12 @@ pub fn packet(data: &[u8]) {
                 break;
             }
             Err(e) => {
-                assert!(e.offset() <= rest.len(), "offset {} of {}", e.offset(), rest.len());
+                assert!(
+                    e.offset() <= rest.len(),
+                    "offset {} of {}",
+                    e.offset(),
+                    rest.len()
+                );
                 break;
             }
         }
@@ -87,7 +96,10 @@ fn events_for(stream: &[u8], mut chunk: impl FnMut(usize) -> usize) -> Vec<Strin
         let n = session.handle_input(now, &input[..piece]);
         input = &input[n..];
         stalled = if n == 0 { stalled + 1 } else { 0 };
-        assert!(stalled < 3, "the session takes no input and reports nothing");
+        assert!(
+            stalled < 3,
+            "the session takes no input and reports nothing"
+        );
         drain(&mut session, now, &mut events);
     }
     drain(&mut session, now, &mut events);
@@ -169,7 +181,8 @@ pub fn session(data: &[u8]) {
             }
             1 => {
                 let id = u16::from(arg % 8);
-                let _ = session.handle_input(now, &[0x40, 0x02, 0x00, u8::try_from(id).unwrap_or(0)]);
+                let _ =
+                    session.handle_input(now, &[0x40, 0x02, 0x00, u8::try_from(id).unwrap_or(0)]);
             }
             2 => {
                 let _ = session.handle_input(now, &[0x20, 0x02, arg & 1, (arg >> 1) % 7]);
@@ -196,7 +209,8 @@ pub fn session(data: &[u8]) {
                 let topic = ["a", "b/c", "a/+", "d/e/f"][usize::from(arg % 4)];
                 let qos = Qos::from_u8((arg >> 2) % 3).unwrap_or_default();
                 let payload = [arg; 256];
-                let _ = session.publish(Message::new(topic, &payload[..usize::from(arg)]).with_qos(qos));
+                let _ = session
+                    .publish(Message::new(topic, &payload[..usize::from(arg)]).with_qos(qos));
             }
             8 => {
                 let filters = [
@@ -250,7 +264,8 @@ impl Sent {
     fn check(&self) {
         let mut rest = &self.bytes[..];
         let mut first = true;
-        while let Some((packet, used)) = codec::decode(rest).expect("the session sends valid MQTT") {
+        while let Some((packet, used)) = codec::decode(rest).expect("the session sends valid MQTT")
+        {
             let is_connect = matches!(packet, Packet::Connect(_));
             assert_eq!(is_connect, first, "CONNECT first and only first");
             assert!(!matches!(
@@ -273,7 +288,11 @@ mod tests {
     #[test]
     fn seeds_run_clean() {
         packet(&[0x30, 0x03, 0x00, 0x01, b'a', 0x40, 0x02, 0x00, 0x01, 0xd0]);
-        fragmented(&[0x07, 0x00, 0x40, 0x02, 0x00, 0x01, 0x90, 0x04, 0x00, 0x03, 0x01, 0x80]);
-        session(&[2, 0, 7, 4, 5, 63, 1, 1, 5, 63, 8, 0, 5, 63, 3, 3, 6, 200, 6, 200, 6, 200]);
+        fragmented(&[
+            0x07, 0x00, 0x40, 0x02, 0x00, 0x01, 0x90, 0x04, 0x00, 0x03, 0x01, 0x80,
+        ]);
+        session(&[
+            2, 0, 7, 4, 5, 63, 1, 1, 5, 63, 8, 0, 5, 63, 3, 3, 6, 200, 6, 200, 6, 200,
+        ]);
     }
 }

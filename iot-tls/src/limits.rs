@@ -278,7 +278,11 @@ mod tests {
         let ingest = std::format!("$aws/rules/my_rule/{long}");
         assert_eq!(LIMITS.check_topic(&ingest), Ok(()));
         // Without the rule name's closing slash the prefix is not exempt.
-        assert!(LIMITS.check_topic(&std::format!("$aws/rules/{longer}")).is_err());
+        assert!(
+            LIMITS
+                .check_topic(&std::format!("$aws/rules/{longer}"))
+                .is_err()
+        );
         // Only the AWS profile exempts the prefix.
         let mqtt = Limits {
             max_topic_slashes: 1,

@@ -461,6 +461,8 @@ impl<'a, const N: usize> Session<'a, N> {
     /// let mut session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
     /// let now = Instant::from_millis(0);
     /// session.connect(now);
+    /// let mut out = [0u8; 64];
+    /// let _connect = session.poll_transmit(now, &mut out);
     /// let buf = session.receive_buffer();
     /// buf[..4].copy_from_slice(&[0x20, 0x02, 0x00, 0x00]); // as a socket read would
     /// session.handle_received(now, 4);
@@ -584,7 +586,10 @@ impl<'a, const N: usize> Session<'a, N> {
                     len: header.packet_len(),
                     capacity,
                 };
-                return Some(self.core.fail(DisconnectReason::Malformed(DecodeError::new(kind, 1))));
+                return Some(
+                    self.core
+                        .fail(DisconnectReason::Malformed(DecodeError::new(kind, 1))),
+                );
             }
             if unread.len() < header.packet_len() {
                 return None;
@@ -762,9 +767,12 @@ impl<'a, const N: usize> Session<'a, N> {
         let id = core.next_id();
         let subscribe = Subscribe::new(id, List::new(filters));
         core.store
-            .push(Kind::Subscribe, Some(id), codec::encoded_len(&subscribe), |buf| {
-                codec::encode(&subscribe, buf)
-            })
+            .push(
+                Kind::Subscribe,
+                Some(id),
+                codec::encoded_len(&subscribe),
+                |buf| codec::encode(&subscribe, buf),
+            )
             .map_err(|e| Rejected::new(filters, e))?;
         Ok(id)
     }
@@ -804,9 +812,12 @@ impl<'a, const N: usize> Session<'a, N> {
         let id = core.next_id();
         let unsubscribe = Unsubscribe::new(id, List::new(filters));
         core.store
-            .push(Kind::Unsubscribe, Some(id), codec::encoded_len(&unsubscribe), |buf| {
-                codec::encode(&unsubscribe, buf)
-            })
+            .push(
+                Kind::Unsubscribe,
+                Some(id),
+                codec::encoded_len(&unsubscribe),
+                |buf| codec::encode(&unsubscribe, buf),
+            )
             .map_err(|e| Rejected::new(filters, e))?;
         Ok(id)
     }
@@ -866,10 +877,7 @@ impl<'a, const N: usize> Session<'a, N> {
     /// # Ok::<(), iot_tls::Error>(())
     /// ```
     pub fn reconnect_delay(&self, random: u32) -> Duration {
-        self.core
-            .config
-            .backoff()
-            .delay(self.core.attempt, random)
+        self.core.config.backoff().delay(self.core.attempt, random)
     }
 
     /// The connection state.
@@ -1158,11 +1166,7 @@ impl<const N: usize> Core<'_, N> {
             record.phase = Phase::Active;
         }
         self.store.retain_filters(slot, |_, _, i| {
-            codes
-                .iter()
-                .nth(i)
-                .and_then(SubAckCode::granted)
-                .is_some()
+            codes.iter().nth(i).and_then(SubAckCode::granted).is_some()
         });
         Event::Subscribed {
             packet_id: id,

@@ -319,13 +319,22 @@ mod tests {
         assert_eq!(decode_err(&bad), (DecodeErrorKind::ProtocolLevel(3), 8));
         let mut bad = FULL.to_vec();
         bad[9] |= 1;
-        assert_eq!(decode_err(&bad), (DecodeErrorKind::ReservedBits(0b1110_1101), 9));
+        assert_eq!(
+            decode_err(&bad),
+            (DecodeErrorKind::ReservedBits(0b1110_1101), 9)
+        );
         let mut bad = FULL.to_vec();
         bad[9] = 0b0111_1100; // password without user name
-        assert_eq!(decode_err(&bad), (DecodeErrorKind::ConnectFlags(0b0111_1100), 9));
+        assert_eq!(
+            decode_err(&bad),
+            (DecodeErrorKind::ConnectFlags(0b0111_1100), 9)
+        );
         let mut bad = FULL.to_vec();
         bad[9] = 0b1100_1000; // will QoS without will
-        assert_eq!(decode_err(&bad), (DecodeErrorKind::ConnectFlags(0b1100_1000), 9));
+        assert_eq!(
+            decode_err(&bad),
+            (DecodeErrorKind::ConnectFlags(0b1100_1000), 9)
+        );
         let mut bad = FULL.to_vec();
         bad[9] = 0b1101_1100; // will QoS 3
         assert_eq!(decode_err(&bad), (DecodeErrorKind::Qos(3), 9));
@@ -333,7 +342,10 @@ mod tests {
         bad[22] = b'#'; // wildcard in the will topic
         assert_eq!(
             decode_err(&bad),
-            (DecodeErrorKind::Topic(crate::error::TopicError::Wildcard), 22)
+            (
+                DecodeErrorKind::Topic(crate::error::TopicError::Wildcard),
+                22
+            )
         );
         let mut bad = FULL.to_vec();
         bad[15] = 0xff; // invalid UTF-8 in the client id

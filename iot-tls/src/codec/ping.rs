@@ -5,7 +5,11 @@ empty_packet!(
     "PINGREQ: the client's keep-alive probe, sent when it has nothing else to send.",
     "0xc0"
 );
-empty_packet!(PingResp, "PINGRESP: the broker's answer to PINGREQ.", "0xd0");
+empty_packet!(
+    PingResp,
+    "PINGRESP: the broker's answer to PINGREQ.",
+    "0xd0"
+);
 
 #[cfg(test)]
 mod tests {

@@ -246,7 +246,10 @@ mod tests {
             0x00, 0x01, b'x',                   // topic "x"
         ]);
         bytes[6..].copy_from_slice(&payload);
-        assert_eq!(round_trip(&bytes), Packet::Publish(Publish::new("x", &payload)));
+        assert_eq!(
+            round_trip(&bytes),
+            Packet::Publish(Publish::new("x", &payload))
+        );
         assert_eq!(
             round_trip(&[0x30, 0x03, 0x00, 0x01, b'x']),
             Packet::Publish(Publish::new("x", b""))

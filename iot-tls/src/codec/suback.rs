@@ -189,8 +189,7 @@ mod tests {
         );
         let mut buf = [0u8; 8];
         assert_eq!(
-            Packet::SubAck(SubAck::new(PacketId::new(1).unwrap(), List::new(&[])))
-                .encode(&mut buf),
+            Packet::SubAck(SubAck::new(PacketId::new(1).unwrap(), List::new(&[]))).encode(&mut buf),
             Err(EncodeError::EmptyList)
         );
     }

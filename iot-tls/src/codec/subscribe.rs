@@ -107,7 +107,8 @@ impl<'a> Item<'a> for Subscription<'a> {
         if options & !0b11 != 0 {
             return Err(Reader::error_at(DecodeErrorKind::ReservedBits(options), at));
         }
-        let qos = Qos::from_u8(options).ok_or(Reader::error_at(DecodeErrorKind::Qos(options), at))?;
+        let qos =
+            Qos::from_u8(options).ok_or(Reader::error_at(DecodeErrorKind::Qos(options), at))?;
         Ok(Self { filter, qos })
     }
 

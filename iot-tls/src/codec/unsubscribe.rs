@@ -83,7 +83,7 @@ impl<'a> ListItem<'a> for &'a str {}
 
 #[cfg(test)]
 mod tests {
-    
+
     use crate::codec::Packet;
     use crate::codec::tests::{decode_err, round_trip};
     use crate::error::{DecodeErrorKind, TopicError};

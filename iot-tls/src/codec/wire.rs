@@ -1,6 +1,6 @@
 //! Field readers and writers shared by every packet type.
 
-use super::{PacketId, topic_filter_error, topic_name_error};
+use super::{PacketId, TopicProblem, topic_filter_error, topic_name_error};
 use crate::error::{DecodeError, DecodeErrorKind};
 
 /// Reads the fields of one packet, tracking the offset for errors.
@@ -81,21 +81,27 @@ impl<'a> Reader<'a> {
 
     /// A topic name: a string without wildcards, at least one byte long.
     pub(crate) fn topic_name(&mut self) -> Result<&'a str, DecodeError> {
-        let topic = self.string()?;
-        let start = self.pos - topic.len();
-        match topic_name_error(topic.as_bytes()) {
-            Some((e, i)) => Err(Self::error_at(DecodeErrorKind::Topic(e), start + i)),
-            None => Ok(topic),
-        }
+        self.topic(topic_name_error)
     }
 
     /// A topic filter: a string whose wildcards stand alone in their levels.
     pub(crate) fn topic_filter(&mut self) -> Result<&'a str, DecodeError> {
-        let filter = self.string()?;
-        let start = self.pos - filter.len();
-        match topic_filter_error(filter.as_bytes()) {
-            Some((e, i)) => Err(Self::error_at(DecodeErrorKind::Topic(e), start + i)),
-            None => Ok(filter),
+        self.topic(topic_filter_error)
+    }
+
+    /// A UTF-8 string with a 16-bit length prefix that `problem` finds nothing wrong with
+    /// (including null characters).
+    fn topic(
+        &mut self,
+        problem: fn(&[u8]) -> Option<(TopicProblem, usize)>,
+    ) -> Result<&'a str, DecodeError> {
+        let bytes = self.binary()?;
+        let start = self.pos - bytes.len();
+        let topic = core::str::from_utf8(bytes)
+            .map_err(|e| DecodeError::new(DecodeErrorKind::Utf8, start + e.valid_up_to()))?;
+        match problem(bytes) {
+            Some((e, i)) => Err(Self::error_at(e.into(), start + i)),
+            None => Ok(topic),
         }
     }
 

@@ -65,11 +65,13 @@ impl<'a, const N: usize> Store<'a, N> {
     pub(crate) fn new(bytes: &'a mut [u8], connect: &codec::Connect<'_>) -> Result<Self, Error> {
         let capacity = bytes.len();
         let connect_len = codec::encode(connect, bytes).map_err(|e| match e {
-            EncodeError::BufferTooSmall { needed, .. } => Error::Session(SessionError::BufferTooSmall {
-                buffer: "store",
-                needed,
-                capacity,
-            }),
+            EncodeError::BufferTooSmall { needed, .. } => {
+                Error::Session(SessionError::BufferTooSmall {
+                    buffer: "store",
+                    needed,
+                    capacity,
+                })
+            }
             other => Error::Encode(other),
         })?;
         Ok(Self {

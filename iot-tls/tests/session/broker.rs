@@ -8,11 +8,11 @@
 //! to lose a PINGRESP, ack an unknown identifier or send garbage on demand.
 
 use iot_tls::codec::{
-    self, ConnAck, ConnectReturnCode, List, Packet, PacketId, PingResp, PubAck, SubAck,
-    SubAckCode, UnsubAck,
+    self, ConnAck, ConnectReturnCode, List, Packet, PacketId, PingResp, PubAck, SubAck, SubAckCode,
+    UnsubAck,
 };
 
-const CAPACITY: usize = 64 * 1024;
+const CAPACITY: usize = 16 * 1024;
 
 pub(crate) struct Broker {
     inbox: [u8; CAPACITY],
@@ -64,7 +64,11 @@ impl Broker {
             let answer = self.answer(&packet);
             if let Some((codes, count, id)) = answer.suback {
                 let codes = List::new(&codes[..count]);
-                push(&mut self.outbox, &mut self.outbox_len, Packet::SubAck(SubAck::new(id, codes)));
+                push(
+                    &mut self.outbox,
+                    &mut self.outbox_len,
+                    Packet::SubAck(SubAck::new(id, codes)),
+                );
             }
             if let Some(packet) = answer.other {
                 push(&mut self.outbox, &mut self.outbox_len, packet);

@@ -1,13 +1,13 @@
 //! The session driven through whole connections against a simulated broker.
 
-mod no_heap;
 mod broker;
+mod no_heap;
 
 use core::time::Duration;
 
 use broker::{Broker, pump};
 use iot_tls::codec::{
-    ConnectReturnCode, Message, Packet, PacketType, PubAck, PubRec, Publish, Qos, SubAck,
+    ConnectReturnCode, Message, Packet, PacketId, PacketType, PubAck, PubRec, Publish, Qos, SubAck,
     SubAckCode, Subscription, UnsubAck,
 };
 use iot_tls::error::{DecodeErrorKind, LimitError, SessionError};
@@ -87,7 +87,7 @@ impl From<&Packet<'_>> for Seen {
             },
             Packet::Publish(p) => Self::Publish {
                 topic: p.topic.to_owned(),
-                id: p.packet_id.map(|id| id.get()),
+                id: p.packet_id.map(PacketId::get),
                 dup: p.dup,
                 qos: p.qos,
             },
@@ -230,7 +230,11 @@ fn connect_publish_and_ack() {
     );
     assert_eq!(h.events(), [Ev::Published(id.get())]);
     assert_eq!((h.session.in_flight(), h.session.queued()), (0, 0));
-    assert_eq!(h.session.store_free(), empty, "sent and acked requests free the store");
+    assert_eq!(
+        h.session.store_free(),
+        empty,
+        "sent and acked requests free the store"
+    );
 
     let sub = h
         .session
@@ -484,7 +488,10 @@ fn reconnect_with_session_present_resends_but_does_not_resubscribe() {
     h.drop_connection();
     h.broker.session_present = false;
     h.connect();
-    assert!(h.seen().contains(&Seen::Subscribe(1, vec!["a/#".into(), "b/+".into()])));
+    assert!(
+        h.seen()
+            .contains(&Seen::Subscribe(1, vec!["a/#".into(), "b/+".into()]))
+    );
 }
 
 #[test]
@@ -552,7 +559,10 @@ fn subscribe_after_unsubscribe_of_the_same_filter_stays() {
     h.drop_connection();
     h.seen();
     h.connect();
-    assert_eq!(h.seen()[1..], [Seen::Subscribe(sub.get(), vec!["x/#".into()])]);
+    assert_eq!(
+        h.seen()[1..],
+        [Seen::Subscribe(sub.get(), vec!["x/#".into()])]
+    );
 }
 
 #[test]
@@ -574,13 +584,19 @@ fn full_in_flight_window_holds_later_requests_in_order() {
     h.pump();
     assert_eq!(
         h.seen(),
-        [publish_seen("q/1", Some(1), false), publish_seen("q/2", Some(2), false)]
+        [
+            publish_seen("q/1", Some(1), false),
+            publish_seen("q/2", Some(2), false)
+        ]
     );
     assert_eq!((h.session.in_flight(), h.session.queued()), (2, 2));
     h.send(Packet::PubAck(PubAck::new(Broker::id(1))));
     assert_eq!(
         h.seen(),
-        [publish_seen("q/3", Some(3), false), publish_seen("q/0", None, false)]
+        [
+            publish_seen("q/3", Some(3), false),
+            publish_seen("q/0", None, false)
+        ]
     );
     assert_eq!(h.events(), [Ev::Published(1)]);
 }
@@ -617,7 +633,10 @@ fn full_store_hands_the_request_back() {
     assert!(rejected.is_full());
     assert!(matches!(
         rejected.error(),
-        Error::Session(SessionError::StoreFull { needed: 45, free: 15 })
+        Error::Session(SessionError::StoreFull {
+            needed: 45,
+            free: 15
+        })
     ));
     assert_eq!(rejected.into_request(), big);
     let huge = Message::new("t", &[0u8; 100]);
@@ -625,7 +644,10 @@ fn full_store_hands_the_request_back() {
     assert!(!rejected.is_full(), "it can never fit");
     assert!(matches!(
         rejected.error(),
-        Error::Session(SessionError::RequestTooLarge { len: 105, capacity: 60 })
+        Error::Session(SessionError::RequestTooLarge {
+            len: 105,
+            capacity: 60
+        })
     ));
     h.connect();
     assert_eq!(h.seen()[1], publish_seen("t", None, false));
@@ -658,12 +680,18 @@ fn ack_for_unknown_id_is_reported_and_ignored() {
             Ev::UnexpectedAck(PacketType::PubRec, id.get()),
         ]
     );
-    assert_eq!((h.session.state(), h.session.in_flight()), (State::Connected, 1));
+    assert_eq!(
+        (h.session.state(), h.session.in_flight()),
+        (State::Connected, 1)
+    );
     h.send(Packet::PubAck(PubAck::new(id)));
     assert_eq!(h.events(), [Ev::Published(id.get())]);
     // A second PUBACK for the same identifier is unknown now.
     h.send(Packet::PubAck(PubAck::new(id)));
-    assert_eq!(h.events(), [Ev::UnexpectedAck(PacketType::PubAck, id.get())]);
+    assert_eq!(
+        h.events(),
+        [Ev::UnexpectedAck(PacketType::PubAck, id.get())]
+    );
 }
 
 #[test]
@@ -676,7 +704,11 @@ fn garbage_from_the_broker_ends_the_connection_and_loses_nothing() {
     h.pump();
     h.events();
     for (garbage, kind, offset) in [
-        (&[0x40, 0x02, 0x00, 0x00][..], DecodeErrorKind::PacketIdZero, 2),
+        (
+            &[0x40, 0x02, 0x00, 0x00][..],
+            DecodeErrorKind::PacketIdZero,
+            2,
+        ),
         (&[0xf3, 0x00][..], DecodeErrorKind::PacketType(15), 0),
         (
             &[0x30, 0x80, 0x80, 0x80, 0x80][..],
@@ -828,7 +860,10 @@ fn graceful_disconnect_flushes_the_queue_first() {
     h.session.publish(Message::new("bye", b"1")).unwrap();
     h.session.disconnect();
     h.pump();
-    assert_eq!(h.seen(), [publish_seen("bye", None, false), Seen::Disconnect]);
+    assert_eq!(
+        h.seen(),
+        [publish_seen("bye", None, false), Seen::Disconnect]
+    );
     assert_eq!(h.events(), [Ev::Disconnected(DisconnectReason::Requested)]);
     assert_eq!(h.session.state(), State::Disconnected);
 }
@@ -847,7 +882,10 @@ fn aws_profile_refuses_requests_aws_would_refuse() {
     assert_eq!(err.into_request(), deep);
     let payload = vec![0u8; 128 * 1024 + 1];
     assert!(matches!(
-        session.publish(Message::new("t", &payload)).unwrap_err().error(),
+        session
+            .publish(Message::new("t", &payload))
+            .unwrap_err()
+            .error(),
         Error::Limit(LimitError::PayloadTooLarge { .. })
     ));
     assert!(matches!(

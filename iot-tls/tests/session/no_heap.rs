@@ -3,9 +3,11 @@
 
 use core::time::Duration;
 
-use iot_tls::codec::{self, ConnectReturnCode, Message, Packet, PubAck, Publish, Qos, Subscription};
-use iot_tls::session::{Buffers, Config, DisconnectReason, Event, Session};
 use iot_tls::Instant;
+use iot_tls::codec::{
+    self, ConnectReturnCode, Message, Packet, PubAck, Publish, Qos, Subscription,
+};
+use iot_tls::session::{Buffers, Config, DisconnectReason, Event, Session};
 
 use super::broker::{Broker, pump};
 
@@ -27,6 +29,7 @@ struct Counts {
 }
 
 #[test]
+#[expect(clippy::too_many_lines, reason = "one scenario, told step by step")]
 fn a_whole_session_allocates_nothing() {
     let mut broker = Box::new(Broker::new());
     let (mut rx, mut store) = ([0u8; 1024], [0u8; 2048]);
@@ -84,12 +87,15 @@ fn a_whole_session_allocates_nothing() {
                 Subscription::new("no-heap/cfg", Qos::AtMostOnce),
             ])
             .expect("room");
-        session.publish(Message::new("no-heap/tele", &payload)).expect("room");
+        session
+            .publish(Message::new("no-heap/tele", &payload))
+            .expect("room");
         session
             .publish(Message::new("no-heap/state", &payload[..40]).with_qos(Qos::AtLeastOnce))
             .expect("room");
         broker.send(Packet::Publish(
-            Publish::new("no-heap/cmd/power", b"on").with_qos(Qos::AtLeastOnce, Some(Broker::id(3))),
+            Publish::new("no-heap/cmd/power", b"on")
+                .with_qos(Qos::AtLeastOnce, Some(Broker::id(3))),
         ));
         step(&mut session, &mut broker, now, &mut c);
 
