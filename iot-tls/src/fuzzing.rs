@@ -285,6 +285,23 @@ impl Sent {
 mod tests {
     use super::*;
 
+    /// `mqtt_session` crash: a 251-byte publish (op 7, argument 0xfb) overran the 200-byte
+    /// payload array of the harness.
+    #[test]
+    fn regression_long_publish_in_session_harness() {
+        session(&[
+            0x05, 0x3f, 0x00, 0x82, 0xc0, 0xfd, 0xff, 0xf8, 0xfa, 0xf8, 0xc7, 0xfb, 0xfd, 0x04,
+            0x07, 0xc8, 0x01, 0x06, 0x06, 0xc8, 0xff, 0x00, 0x34, 0x06, 0x00, 0x20,
+        ]);
+    }
+
+    /// A CONNACK before CONNECT was sent once left the session connected without ever sending
+    /// CONNECT; it is now a protocol violation.
+    #[test]
+    fn regression_connack_before_connect() {
+        session(&[2, 0, 5, 63, 7, 1, 5, 63]);
+    }
+
     #[test]
     fn seeds_run_clean() {
         packet(&[0x30, 0x03, 0x00, 0x01, b'a', 0x40, 0x02, 0x00, 0x01, 0xd0]);

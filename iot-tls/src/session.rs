@@ -350,7 +350,7 @@ impl<'a, const N: usize> Session<'a, N> {
     ///
     /// # Panics
     ///
-    /// At compile time when `N` is 0.
+    /// At compile time when `N` is 0 or 65,535 and more (a slot per packet identifier at most).
     ///
     /// # Example
     ///
@@ -362,7 +362,12 @@ impl<'a, const N: usize> Session<'a, N> {
     /// assert!(err.is_err()); // the 17-byte CONNECT does not fit an 8-byte store
     /// ```
     pub fn new(config: Config<'a>, buffers: Buffers<'a>) -> Result<Self, Error> {
-        const { assert!(N > 0, "a session needs at least one request slot") };
+        const {
+            assert!(
+                N > 0 && N < u16::MAX as usize,
+                "a session needs 1 to 65,534 request slots"
+            );
+        };
         config.validate()?;
         let Buffers { rx, store } = buffers;
         if rx.len() < MIN_RX_LEN {

@@ -363,3 +363,106 @@ pub(crate) fn filters(packet: &[u8], with_qos: bool) -> impl Iterator<Item = Fil
         Some(entry)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{Connect, List, Packet, Publish, Subscribe, Subscription};
+
+    fn subscribe_with(store: &mut Store<'_, 4>, id: u16, filters: &[Subscription<'_>]) {
+        let packet = Subscribe::new(PacketId::new(id).unwrap(), List::new(filters));
+        store
+            .push(
+                Kind::Subscribe,
+                packet.packet_id.into(),
+                codec::encoded_len(&packet),
+                |b| codec::encode(&packet, b),
+            )
+            .unwrap();
+    }
+
+    fn decode(bytes: &[u8]) -> Packet<'_> {
+        let (packet, used) = codec::decode(bytes).unwrap().unwrap();
+        assert_eq!(used, bytes.len());
+        packet
+    }
+
+    #[test]
+    fn retaining_filters_shrinks_the_header_and_moves_later_records() {
+        let mut bytes = [0u8; 1024];
+        let mut store: Store<'_, 4> = Store::new(&mut bytes, &Connect::new("c")).unwrap();
+        let long = |c: char| std::iter::repeat_n(c, 50).collect::<std::string::String>();
+        let (a, b, c) = (long('a'), long('b'), long('c'));
+        let filters = [
+            Subscription::new(&a, Qos::AtMostOnce),
+            Subscription::new(&b, Qos::AtLeastOnce),
+            Subscription::new(&c, Qos::AtMostOnce),
+        ];
+        subscribe_with(&mut store, 7, &filters);
+        assert_eq!(
+            store.packet(0)[..3],
+            [0x82, 0xa1, 0x01],
+            "161-byte body: two length bytes"
+        );
+        let publish = Publish::new("after", b"intact");
+        store
+            .push(
+                Kind::Publish(Qos::AtMostOnce),
+                None,
+                codec::encoded_len(&publish),
+                |buf| codec::encode(&publish, buf),
+            )
+            .unwrap();
+        let free = store.free();
+
+        store.retain_filters(0, |_, _, i| i == 1);
+        assert_eq!(store.filter_count(0), 1);
+        let Packet::Subscribe(kept) = decode(store.packet(0)) else {
+            panic!("not a SUBSCRIBE");
+        };
+        assert_eq!(kept.packet_id.get(), 7);
+        assert!(kept.filters.iter().eq([filters[1]]));
+        assert_eq!(
+            store.free(),
+            free + 2 * 53 + 1,
+            "two entries and a length byte freed"
+        );
+        assert_eq!(decode(store.packet(1)), Packet::Publish(publish));
+
+        store.retain_filters(0, |_, _, _| false);
+        assert!(store.get(0).is_none());
+        assert_eq!(decode(store.packet(1)), Packet::Publish(publish));
+        assert_eq!(
+            store.capacity() - store.free(),
+            codec::encoded_len(&publish)
+        );
+    }
+
+    #[test]
+    fn requeued_publishes_get_the_dup_flag() {
+        let mut bytes = [0u8; 256];
+        let mut store: Store<'_, 4> = Store::new(&mut bytes, &Connect::new("c")).unwrap();
+        let id = PacketId::new(3);
+        let publish = Publish::new("t", b"x").with_qos(Qos::AtLeastOnce, id);
+        store
+            .push(
+                Kind::Publish(Qos::AtLeastOnce),
+                id,
+                codec::encoded_len(&publish),
+                |buf| codec::encode(&publish, buf),
+            )
+            .unwrap();
+        store.requeue_in_flight();
+        assert_eq!(store.packet(0)[0], 0x32, "still queued: never sent, no DUP");
+        store.get_mut(0).unwrap().phase = Phase::AwaitingAck;
+        store.requeue_in_flight();
+        assert_eq!(store.get(0).unwrap().phase, Phase::Queued);
+        assert_eq!(
+            decode(store.packet(0)),
+            Packet::Publish(Publish {
+                dup: true,
+                ..publish
+            })
+        );
+    }
+}

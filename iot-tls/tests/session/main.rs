@@ -301,6 +301,23 @@ fn nothing_but_connect_before_connack() {
 }
 
 #[test]
+fn connack_before_connect_is_sent_is_a_protocol_violation() {
+    let (mut rx, mut store) = ([0u8; 256], [0u8; 512]);
+    let mut session: Session<'_, 4> =
+        Session::new(Config::new("dev"), Buffers::new(&mut rx, &mut store)).unwrap();
+    session.connect(Instant::from_millis(0));
+    session.handle_input(Instant::from_millis(0), &[0x20, 0x02, 0x00, 0x00]);
+    assert_eq!(
+        session.poll_event(),
+        Some(Event::Disconnected(DisconnectReason::Protocol(
+            iot_tls::error::ProtocolError::UnexpectedPacket(PacketType::ConnAck)
+        )))
+    );
+    let mut out = [0u8; 64];
+    assert_eq!(session.poll_transmit(Instant::from_millis(0), &mut out), 0);
+}
+
+#[test]
 fn one_byte_transmit_buffer() {
     let (mut rx, mut store) = ([0u8; 256], [0u8; 512]);
     let mut h = Harness::<4>::new(Config::new("tiny"), &mut rx, &mut store);
