@@ -148,6 +148,7 @@ use core::fmt;
 use core::num::NonZeroU16;
 
 pub use connack::{ConnAck, ConnectReturnCode};
+pub(crate) use connect::RedactedUsername;
 pub use connect::{Connect, Password};
 pub use disconnect::Disconnect;
 pub use list::{Iter, List, ListItem};

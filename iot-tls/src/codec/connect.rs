@@ -37,7 +37,7 @@ const USERNAME: u8 = 0b1000_0000;
 /// assert_eq!(&buf[..8], [0x10, len as u8 - 2, 0x00, 0x04, b'M', b'Q', b'T', b'T']);
 /// # Ok::<(), iot_tls::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Connect<'a> {
     /// The client identifier (AWS IoT: at most 128 bytes).
     pub client_id: &'a str,
@@ -51,6 +51,34 @@ pub struct Connect<'a> {
     pub username: Option<&'a str>,
     /// The password (MQTT 3.1.1 allows one only together with a user name).
     pub password: Option<Password<'a>>,
+}
+
+/// Hides the password and the query of the user name (an AWS custom-authorizer user name carries
+/// its token there).
+impl fmt::Debug for Connect<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connect")
+            .field("client_id", &self.client_id)
+            .field("keep_alive", &self.keep_alive)
+            .field("clean_session", &self.clean_session)
+            .field("will", &self.will)
+            .field("username", &self.username.map(RedactedUsername))
+            .field("password", &self.password)
+            .finish()
+    }
+}
+
+/// A user name whose query string (`?...`), if any, `Debug` shows as `?***`.
+#[derive(Clone, Copy)]
+pub(crate) struct RedactedUsername<'a>(pub(crate) &'a str);
+
+impl fmt::Debug for RedactedUsername<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.split_once('?') {
+            Some((user, _query)) => write!(f, "\"{user}?***\""),
+            None => write!(f, "{:?}", self.0),
+        }
+    }
 }
 
 impl<'a> Connect<'a> {
@@ -353,6 +381,28 @@ mod tests {
         let mut bad = FULL.to_vec();
         bad[13] = 0x40; // client id longer than the packet
         assert_eq!(decode_err(&bad), (DecodeErrorKind::UnexpectedEnd, 12));
+    }
+
+    #[test]
+    fn debug_hides_the_password_and_the_user_name_query() {
+        let connect = Connect {
+            username: Some("dev?x-amz-customauthorizer-signature=SIG&token=TOKEN"),
+            password: Some(Password::new(b"PASSWORD")),
+            ..Connect::new("c")
+        };
+        let debug = std::format!("{connect:?}");
+        for secret in ["SIG", "TOKEN", "PASSWORD"] {
+            assert!(!debug.contains(secret), "{debug}");
+        }
+        assert!(debug.contains(r#"username: Some("dev?***")"#), "{debug}");
+        let plain = std::format!(
+            "{:?}",
+            Connect {
+                username: Some("dev"),
+                ..Connect::new("c")
+            }
+        );
+        assert!(plain.contains(r#"username: Some("dev")"#), "{plain}");
     }
 
     #[test]

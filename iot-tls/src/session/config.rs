@@ -1,9 +1,10 @@
 //! The settings of a session, validated against its limits.
 
+use core::fmt;
 use core::time::Duration;
 
 use crate::backoff::Backoff;
-use crate::codec::{Connect, Message, Password};
+use crate::codec::{Connect, Message, Password, RedactedUsername};
 use crate::error::Error;
 use crate::limits::Limits;
 
@@ -32,8 +33,12 @@ use crate::limits::Limits;
 /// assert_eq!(config.keep_alive(), 120);
 /// assert!(config.validate().is_ok());
 /// assert!(!format!("{config:?}").contains("secret"));
+///
+/// // An AWS custom-authorizer token in the user name's query stays out of `Debug` too.
+/// let config = config.with_username("kitchen?token=abc123");
+/// assert!(format!("{config:?}").contains(r#"username: Some("kitchen?***")"#));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Config<'a> {
     client_id: &'a str,
     keep_alive: u16,
@@ -45,6 +50,24 @@ pub struct Config<'a> {
     connect_timeout: Duration,
     backoff: Backoff,
     limits: Limits,
+}
+
+/// Hides the password and the query of the user name, as [`Connect`]'s `Debug` does.
+impl fmt::Debug for Config<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("client_id", &self.client_id)
+            .field("keep_alive", &self.keep_alive)
+            .field("clean_session", &self.clean_session)
+            .field("will", &self.will)
+            .field("username", &self.username.map(RedactedUsername))
+            .field("password", &self.password)
+            .field("ping_timeout", &self.ping_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("backoff", &self.backoff)
+            .field("limits", &self.limits)
+            .finish()
+    }
 }
 
 impl<'a> Config<'a> {
