@@ -176,24 +176,16 @@ pub fn session(data: &[u8]) {
         match op % 12 {
             0 => {
                 let len = usize::from(arg % 64).min(ops.len());
-                let _ = session.handle_input(now, &ops[..len]);
+                feed(&mut session, now, &ops[..len]);
                 ops = &ops[len..];
             }
-            1 => {
-                let id = u16::from(arg % 8);
-                let _ =
-                    session.handle_input(now, &[0x40, 0x02, 0x00, u8::try_from(id).unwrap_or(0)]);
-            }
-            2 => {
-                let _ = session.handle_input(now, &[0x20, 0x02, arg & 1, (arg >> 1) % 7]);
-            }
+            1 => feed(&mut session, now, &[0x40, 0x02, 0x00, arg % 8]),
+            2 => feed(&mut session, now, &[0x20, 0x02, arg & 1, (arg >> 1) % 7]),
             3 => {
                 let code = [0x00, 0x01, 0x80, 0x02][usize::from(arg >> 6)];
-                let _ = session.handle_input(now, &[0x90, 0x03, 0x00, arg % 8, code]);
+                feed(&mut session, now, &[0x90, 0x03, 0x00, arg % 8, code]);
             }
-            4 => {
-                let _ = session.handle_input(now, &[0xb0, 0x02, 0x00, arg % 8]);
-            }
+            4 => feed(&mut session, now, &[0xb0, 0x02, 0x00, arg % 8]),
             5 => {
                 let mut out = [0u8; 64];
                 let size = usize::from(arg % 64) + 1;
@@ -246,6 +238,12 @@ pub fn session(data: &[u8]) {
         }
     }
     sent.check();
+}
+
+/// Offers broker bytes to the session, which never claims more than it was offered.
+fn feed<const N: usize>(session: &mut Session<'_, N>, now: Instant, bytes: &[u8]) {
+    let taken = session.handle_input(now, bytes);
+    assert!(taken <= bytes.len(), "took {taken} of {}", bytes.len());
 }
 
 /// What the session sent on the current connection.
