@@ -900,6 +900,10 @@ pub(crate) fn topic_name_error(topic: &[u8]) -> Option<(TopicProblem, usize)> {
         return Some((TopicProblem::Topic(TopicError::Empty), 0));
     }
     // A branch-free pass the compiler vectorises; the position is looked up only on failure.
+    #[expect(
+        clippy::needless_bitwise_bool,
+        reason = "no short circuit, so the loop vectorises"
+    )]
     let special = topic.iter().fold(false, |found, &b| {
         found | (b == 0) | (b == b'+') | (b == b'#')
     });
