@@ -5,12 +5,27 @@
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
+pub mod aws;
+mod backoff;
+pub mod codec;
 #[cfg(feature = "rustcrypto")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto")))]
 pub mod crypto;
+pub mod error;
+#[cfg(all(feature = "std", any(fuzzing, test)))]
+#[doc(hidden)]
+pub mod fuzzing;
+mod limits;
+pub mod session;
+mod time;
 #[cfg(feature = "rustls")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
 pub mod tls;
+
+pub use backoff::Backoff;
+pub use error::Error;
+pub use limits::Limits;
+pub use time::Instant;

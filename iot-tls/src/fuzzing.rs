@@ -1,0 +1,313 @@
+//! Fuzz target bodies, called by the one-line targets in the workspace's `fuzz/` package.
+//!
+//! Each function panics when an invariant breaks; the fuzzer reports the input.
+
+use std::format;
+use std::string::String;
+use std::vec;
+use std::vec::Vec;
+
+use crate::codec::{self, Message, Packet, Qos, Subscription};
+use crate::session::{Buffers, Config, Event, Session, State};
+use crate::{Instant, Limits};
+
+/// `mqtt_packet`: decodes a stream of packets from raw bytes.
+///
+/// Decoding never panics, never claims more bytes than it was given, agrees with `frame` on the
+/// packet length, and every decoded packet encodes to bytes that decode to the same packet.
+pub fn packet(data: &[u8]) {
+    let mut rest = data;
+    loop {
+        let header = codec::frame(rest);
+        match codec::decode(rest) {
+            Ok(Some((packet, used))) => {
+                assert!(
+                    used > 0 && used <= rest.len(),
+                    "used {used} of {}",
+                    rest.len()
+                );
+                let header = header.expect("decoded, so framed").expect("complete");
+                assert_eq!(header.packet_len(), used);
+                let mut buf = vec![0u8; packet.encoded_len()];
+                let len = packet.encode(&mut buf).expect("a decoded packet encodes");
+                assert_eq!(len, buf.len());
+                assert!(len <= used, "re-encoding is never longer");
+                let (again, again_len) = codec::decode(&buf)
+                    .expect("re-encoded bytes decode")
+                    .expect("re-encoded bytes are complete");
+                assert_eq!(again, packet);
+                assert_eq!(again_len, len);
+                rest = &rest[used..];
+            }
+            Ok(None) => {
+                if let Ok(Some(header)) = header {
+                    assert!(header.packet_len() > rest.len());
+                }
+                break;
+            }
+            Err(e) => {
+                assert!(
+                    e.offset() <= rest.len(),
+                    "offset {} of {}",
+                    e.offset(),
+                    rest.len()
+                );
+                break;
+            }
+        }
+    }
+}
+
+/// `mqtt_fragmented`: the same broker stream, whole or in tiny chunks, gives the same events.
+///
+/// The first two bytes seed the chunk sizes (1 to 8 bytes); the rest is the stream, fed to a
+/// connected session with requests in flight.
+pub fn fragmented(data: &[u8]) {
+    let (seed, stream) = match data {
+        [a, b, rest @ ..] => (u16::from_le_bytes([*a, *b]), rest),
+        _ => return,
+    };
+    let whole = events_for(stream, |remaining| remaining);
+    let mut state = u32::from(seed) | 1;
+    let chunked = events_for(stream, |remaining| {
+        // xorshift32: deterministic chunk sizes from the seed.
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        remaining.min(1 + (state % 8) as usize)
+    });
+    assert_eq!(whole, chunked);
+}
+
+/// The events a connected session reports for `stream`, fed in chunks of `chunk(remaining)`.
+fn events_for(stream: &[u8], mut chunk: impl FnMut(usize) -> usize) -> Vec<String> {
+    let mut rx = [0u8; 256];
+    let mut store = [0u8; 512];
+    let config = Config::new("fuzz").with_keep_alive(0);
+    let mut session: Session<'_, 4> =
+        Session::new(config, Buffers::new(&mut rx, &mut store)).expect("valid setup");
+    let now = Instant::from_millis(0);
+    connect_with_requests(&mut session, now);
+    let mut events = Vec::new();
+    let mut input = stream;
+    let mut stalled = 0;
+    while !input.is_empty() {
+        let piece = chunk(input.len());
+        let n = session.handle_input(now, &input[..piece]);
+        input = &input[n..];
+        stalled = if n == 0 { stalled + 1 } else { 0 };
+        assert!(
+            stalled < 3,
+            "the session takes no input and reports nothing"
+        );
+        drain(&mut session, now, &mut events);
+    }
+    drain(&mut session, now, &mut events);
+    events
+}
+
+/// Connects `session` and leaves two QoS 1 PUBLISHes, a SUBSCRIBE and an UNSUBSCRIBE in flight
+/// (identifiers 1 to 4).
+fn connect_with_requests<const N: usize>(session: &mut Session<'_, N>, now: Instant) {
+    session.connect(now);
+    let mut out = [0u8; 512];
+    while session.poll_transmit(now, &mut out) > 0 {}
+    assert_eq!(session.handle_input(now, &[0x20, 0x02, 0x00, 0x00]), 4);
+    assert_eq!(
+        session.poll_event(),
+        Some(Event::Connected {
+            session_present: false
+        })
+    );
+    let qos1 = Message::new("f/1", b"x").with_qos(Qos::AtLeastOnce);
+    session.publish(qos1).expect("room");
+    session.publish(qos1).expect("room");
+    session
+        .subscribe(&[
+            Subscription::new("f/+", Qos::AtLeastOnce),
+            Subscription::new("g/#", Qos::AtMostOnce),
+        ])
+        .expect("room");
+    session.unsubscribe(&["f/+"]).expect("room");
+    while session.poll_transmit(now, &mut out) > 0 {}
+    assert_eq!(session.in_flight(), 4);
+}
+
+/// Polls events (as text) and transmits until the session is idle.
+fn drain<const N: usize>(session: &mut Session<'_, N>, now: Instant, events: &mut Vec<String>) {
+    let mut out = [0u8; 64];
+    loop {
+        while let Some(event) = session.poll_event() {
+            events.push(format!("{event:?}"));
+        }
+        if session.poll_transmit(now, &mut out) == 0 {
+            break;
+        }
+    }
+}
+
+/// `mqtt_session`: a connected session driven by arbitrary operations and broker bytes.
+///
+/// Nothing panics, `poll_transmit` never writes past its buffer, the table and store bounds hold,
+/// and every byte the session sends decodes as a client packet, CONNECT first.
+pub fn session(data: &[u8]) {
+    let mut rx = [0u8; 128];
+    let mut store = [0u8; 384];
+    let limits = Limits {
+        max_inflight: 3,
+        max_filters: 2,
+        ..Limits::MQTT
+    };
+    let config = Config::new("fuzz")
+        .with_keep_alive(5)
+        .with_clean_session(false)
+        .with_will(Message::new("will", b"gone"))
+        .with_limits(limits);
+    let mut session: Session<'_, 4> =
+        Session::new(config, Buffers::new(&mut rx, &mut store)).expect("valid setup");
+    let capacity = session.store_free();
+    let mut now = Instant::from_millis(0);
+    let mut sent = Sent::default();
+    session.connect(now);
+    let mut ops = data;
+    while let [op, arg, rest @ ..] = ops {
+        ops = rest;
+        let arg = *arg;
+        match op % 12 {
+            0 => {
+                let len = usize::from(arg % 64).min(ops.len());
+                feed(&mut session, now, &ops[..len]);
+                ops = &ops[len..];
+            }
+            1 => feed(&mut session, now, &[0x40, 0x02, 0x00, arg % 8]),
+            2 => feed(&mut session, now, &[0x20, 0x02, arg & 1, (arg >> 1) % 7]),
+            3 => {
+                let code = [0x00, 0x01, 0x80, 0x02][usize::from(arg >> 6)];
+                feed(&mut session, now, &[0x90, 0x03, 0x00, arg % 8, code]);
+            }
+            4 => feed(&mut session, now, &[0xb0, 0x02, 0x00, arg % 8]),
+            5 => {
+                let mut out = [0u8; 64];
+                let size = usize::from(arg % 64) + 1;
+                let n = session.poll_transmit(now, &mut out[..size]);
+                assert!(n <= size);
+                sent.push(&out[..n]);
+            }
+            6 => {
+                now = now + core::time::Duration::from_millis(u64::from(arg) * 50);
+                session.handle_timeout(now);
+            }
+            7 => {
+                let topic = ["a", "b/c", "a/+", "d/e/f"][usize::from(arg % 4)];
+                let qos = Qos::from_u8((arg >> 2) % 3).unwrap_or_default();
+                let payload = [arg; 256];
+                let _ = session
+                    .publish(Message::new(topic, &payload[..usize::from(arg)]).with_qos(qos));
+            }
+            8 => {
+                let filters = [
+                    Subscription::new("a/#", Qos::AtLeastOnce),
+                    Subscription::new("b/+", Qos::AtMostOnce),
+                    Subscription::new("c", Qos::from_u8(arg % 3).unwrap_or_default()),
+                ];
+                let _ = session.subscribe(&filters[usize::from(arg % 3)..]);
+            }
+            9 => {
+                let filters = ["a/#", "b/+", "c"];
+                let _ = session.unsubscribe(&filters[usize::from(arg % 3)..]);
+            }
+            10 => session.disconnect(),
+            _ => {
+                if arg & 1 == 0 {
+                    session.handle_closed(now);
+                }
+                session.connect(now);
+                sent = Sent::default();
+            }
+        }
+        while let Some(event) = session.poll_event() {
+            if let Event::Message(publish) = event {
+                assert!(publish.qos != Qos::ExactlyOnce);
+            }
+        }
+        assert!(session.in_flight() <= 3);
+        assert!(session.store_free() <= capacity);
+        assert!(session.queued() + session.in_flight() + session.subscriptions() <= 4);
+        if session.state() == State::Disconnected {
+            assert_eq!(session.poll_timeout(), None);
+        }
+    }
+    sent.check();
+}
+
+/// Offers broker bytes to the session, which never claims more than it was offered.
+fn feed<const N: usize>(session: &mut Session<'_, N>, now: Instant, bytes: &[u8]) {
+    let taken = session.handle_input(now, bytes);
+    assert!(taken <= bytes.len(), "took {taken} of {}", bytes.len());
+}
+
+/// What the session sent on the current connection.
+#[derive(Default)]
+struct Sent {
+    bytes: Vec<u8>,
+}
+
+impl Sent {
+    fn push(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+        self.check();
+    }
+
+    /// Every complete packet decodes, is one a client sends, and CONNECT comes first and once.
+    fn check(&self) {
+        let mut rest = &self.bytes[..];
+        let mut first = true;
+        while let Some((packet, used)) = codec::decode(rest).expect("the session sends valid MQTT")
+        {
+            let is_connect = matches!(packet, Packet::Connect(_));
+            assert_eq!(is_connect, first, "CONNECT first and only first");
+            assert!(!matches!(
+                packet,
+                Packet::ConnAck(_) | Packet::SubAck(_) | Packet::UnsubAck(_) | Packet::PingResp(_)
+            ));
+            if let Packet::Publish(p) = packet {
+                assert!(p.qos != Qos::ExactlyOnce);
+            }
+            first = false;
+            rest = &rest[used..];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `mqtt_session` crash: a 251-byte publish (op 7, argument 0xfb) overran the 200-byte
+    /// payload array of the harness.
+    #[test]
+    fn regression_long_publish_in_session_harness() {
+        session(&[
+            0x05, 0x3f, 0x00, 0x82, 0xc0, 0xfd, 0xff, 0xf8, 0xfa, 0xf8, 0xc7, 0xfb, 0xfd, 0x04,
+            0x07, 0xc8, 0x01, 0x06, 0x06, 0xc8, 0xff, 0x00, 0x34, 0x06, 0x00, 0x20,
+        ]);
+    }
+
+    /// A CONNACK before CONNECT was sent once left the session connected without ever sending
+    /// CONNECT; it is now a protocol violation.
+    #[test]
+    fn regression_connack_before_connect() {
+        session(&[2, 0, 5, 63, 7, 1, 5, 63]);
+    }
+
+    #[test]
+    fn seeds_run_clean() {
+        packet(&[0x30, 0x03, 0x00, 0x01, b'a', 0x40, 0x02, 0x00, 0x01, 0xd0]);
+        fragmented(&[
+            0x07, 0x00, 0x40, 0x02, 0x00, 0x01, 0x90, 0x04, 0x00, 0x03, 0x01, 0x80,
+        ]);
+        session(&[
+            2, 0, 7, 4, 5, 63, 1, 1, 5, 63, 8, 0, 5, 63, 3, 3, 6, 200, 6, 200, 6, 200,
+        ]);
+    }
+}

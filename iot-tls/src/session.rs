@@ -1,0 +1,1213 @@
+//! The MQTT 3.1.1 client session: a sans-IO state machine with caller-owned buffers.
+//!
+//! [`Session`] does no I/O and reads no clock. A driver (blocking, async, or a test) moves bytes
+//! and time in and out:
+//!
+//! | call | what it does |
+//! |---|---|
+//! | [`connect`](Session::connect) | a transport (TCP, TLS) is open: start the MQTT connection |
+//! | [`handle_input`](Session::handle_input) | bytes arrived from the broker |
+//! | [`handle_timeout`](Session::handle_timeout) | the time from [`poll_timeout`](Session::poll_timeout) passed |
+//! | [`handle_closed`](Session::handle_closed) | the transport closed or failed |
+//! | [`poll_event`](Session::poll_event) | the next thing that happened, until `None` |
+//! | [`poll_transmit`](Session::poll_transmit) | bytes to send to the broker, until 0 |
+//! | [`poll_timeout`](Session::poll_timeout) | when to call `handle_timeout` next |
+//!
+//! The application calls [`publish`](Session::publish), [`subscribe`](Session::subscribe),
+//! [`unsubscribe`](Session::unsubscribe) and [`disconnect`](Session::disconnect) at any time, also
+//! while disconnected: requests are queued in the store and sent once connected. A full store is
+//! reported by handing the request back ([`Rejected`]), never by growing.
+//!
+//! # A driver loop
+//!
+//! ```
+//! use iot_tls::codec::{Message, Qos};
+//! use iot_tls::session::{Buffers, Config, Event, Session};
+//! use iot_tls::Instant;
+//!
+//! let (mut rx, mut store) = ([0u8; 1024], [0u8; 2048]);
+//! let mut session: Session<'_, 8> =
+//!     Session::new(Config::new("dev-1"), Buffers::new(&mut rx, &mut store))?;
+//! let now = Instant::from_millis(0);
+//!
+//! session.connect(now); // after the TCP/TLS connection is up
+//! let mut out = [0u8; 512];
+//! let n = session.poll_transmit(now, &mut out); // CONNECT, for the transport
+//! assert_eq!(out[0], 0x10);
+//!
+//! let consumed = session.handle_input(now, &[0x20, 0x02, 0x00, 0x00]); // CONNACK from the transport
+//! assert_eq!(consumed, 4);
+//! assert_eq!(session.poll_event(), Some(Event::Connected { session_present: false }));
+//!
+//! let id = session.publish(Message::new("dev-1/hello", b"hi").with_qos(Qos::AtLeastOnce))?;
+//! let n = session.poll_transmit(now, &mut out); // the PUBLISH
+//! session.handle_input(now, &[0x40, 0x02, 0x00, id.unwrap().get() as u8]); // its PUBACK
+//! assert_eq!(session.poll_event(), Some(Event::Published(id.unwrap())));
+//! # Ok::<(), iot_tls::Error>(())
+//! ```
+
+mod config;
+mod store;
+
+use core::time::Duration;
+
+pub use config::Config;
+
+use crate::Instant;
+use crate::codec::{
+    self, ConnectReturnCode, List, Message, Packet, PacketId, PacketType, Publish, Qos, SubAckCode,
+    Subscribe, Subscription, Unsubscribe,
+};
+use crate::error::{DecodeError, DecodeErrorKind, Error, ProtocolError, Rejected, SessionError};
+use store::{Kind, Phase, Store};
+
+/// The smallest receive buffer: one fixed header.
+pub const MIN_RX_LEN: usize = codec::MAX_HEADER_LEN;
+
+/// The buffers a [`Session`] works in, owned by the caller.
+///
+/// - **`rx`**, the receive buffer, holds bytes from the broker until they form whole packets;
+///   events borrow from it. Size it for the largest packet the broker may send you:
+///   5 (fixed header) + 2 + topic length + 2 (packet identifier) + payload length. A packet
+///   larger than `rx` ends the connection with [`DecodeErrorKind::TooLarge`]. AWS IoT may send
+///   up to 128 KiB payloads; if your subscriptions only carry small messages, 1 to 4 KiB is
+///   typical. At least [`MIN_RX_LEN`] bytes.
+/// - **`store`** holds the encoded CONNECT (written once, [`Config::connect_packet`]'s
+///   encoded length, including the will and credentials), then every request that is queued, in
+///   flight (a QoS 1 PUBLISH until its PUBACK, so it can be re-sent after a reconnect) or
+///   remembered (an acknowledged SUBSCRIBE, to re-subscribe when the broker lost the session).
+///   Size it for the CONNECT plus the sum of the encoded sizes of the requests you want to have
+///   outstanding: a PUBLISH takes 5 + 2 + topic + 2 + payload bytes, a SUBSCRIBE 5 + 2 + the sum
+///   of (3 + filter) bytes.
+///
+/// The transmit buffer is not part of the session: [`Session::poll_transmit`] copies into any
+/// buffer the caller passes (even one byte long), so it can write straight into a TLS record.
+///
+/// # Example
+///
+/// ```
+/// let (mut rx, mut store) = ([0u8; 1024], [0u8; 4096]);
+/// let buffers = iot_tls::session::Buffers::new(&mut rx, &mut store);
+/// ```
+#[derive(Debug)]
+pub struct Buffers<'a> {
+    rx: &'a mut [u8],
+    store: &'a mut [u8],
+}
+
+impl<'a> Buffers<'a> {
+    /// The receive buffer `rx` and the request store `store`.
+    ///
+    /// # Example
+    ///
+    /// See [`Buffers`].
+    pub const fn new(rx: &'a mut [u8], store: &'a mut [u8]) -> Self {
+        Self { rx, store }
+    }
+}
+
+/// Where the session is in its connection life.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::session::{Buffers, Config, Session, State};
+///
+/// let (mut rx, mut store) = ([0u8; 64], [0u8; 64]);
+/// let mut session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+/// assert_eq!(session.state(), State::Disconnected);
+/// session.connect(iot_tls::Instant::from_millis(0));
+/// assert_eq!(session.state(), State::Connecting);
+/// # Ok::<(), iot_tls::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum State {
+    /// No connection: requests are queued, nothing is sent.
+    Disconnected,
+    /// CONNECT is being sent, or CONNACK is awaited.
+    Connecting,
+    /// The broker accepted the connection.
+    Connected,
+}
+
+/// Something that happened, from [`Session::poll_event`].
+///
+/// A received message borrows the session's receive buffer until the next call to the session.
+///
+/// # Example
+///
+/// See [`Session`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// The broker accepted the connection. With a persistent session, `session_present` says
+    /// whether it still had the session; when it did not, the session re-subscribes by itself.
+    Connected {
+        /// CONNACK's session-present flag.
+        session_present: bool,
+    },
+    /// A message from the broker (a QoS 1 message is acknowledged as it is returned here).
+    Message(Publish<'a>),
+    /// The broker acknowledged our QoS 1 PUBLISH with this identifier.
+    Published(PacketId),
+    /// The broker answered our SUBSCRIBE with this identifier; refused filters are forgotten.
+    Subscribed {
+        /// The identifier [`Session::subscribe`] returned.
+        packet_id: PacketId,
+        /// One code per filter, in order.
+        codes: List<'a, SubAckCode>,
+    },
+    /// The broker acknowledged our UNSUBSCRIBE with this identifier.
+    Unsubscribed(PacketId),
+    /// The broker acknowledged an identifier we have nothing in flight for; it is ignored.
+    UnexpectedAck {
+        /// PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK or UNSUBACK.
+        packet_type: PacketType,
+        /// The identifier.
+        packet_id: PacketId,
+    },
+    /// The connection ended; close the transport, wait
+    /// [`reconnect_delay`](Session::reconnect_delay) and [`connect`](Session::connect) again.
+    /// Queued and unacknowledged requests are kept for the next connection.
+    Disconnected(DisconnectReason),
+}
+
+/// Why a connection ended.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::codec::ConnectReturnCode;
+/// use iot_tls::session::DisconnectReason;
+///
+/// let reason = DisconnectReason::Refused(ConnectReturnCode::NotAuthorized);
+/// assert_eq!(reason.to_string(), "broker refused the connection: not authorized");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum DisconnectReason {
+    /// [`Session::disconnect`] was called and DISCONNECT was sent.
+    #[error("disconnected on request")]
+    Requested,
+    /// The broker refused the connection in its CONNACK.
+    #[error("broker refused the connection: {0}")]
+    Refused(ConnectReturnCode),
+    /// No CONNACK within the connect timeout.
+    #[error("no CONNACK within the connect timeout")]
+    ConnectTimeout,
+    /// No PINGRESP (nor any other byte) within the ping timeout after PINGREQ.
+    #[error("no PINGRESP within the ping timeout")]
+    PingTimeout,
+    /// The driver reported the transport closed.
+    #[error("transport closed")]
+    TransportClosed,
+    /// The broker sent malformed bytes.
+    #[error("malformed packet from the broker: {0}")]
+    Malformed(DecodeError),
+    /// The broker broke the protocol.
+    #[error("protocol violation by the broker: {0}")]
+    Protocol(ProtocolError),
+}
+
+/// What [`Session::poll_transmit`] is copying out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// The CONNECT at the start of the store.
+    Connect,
+    /// A PUBACK, PINGREQ or DISCONNECT in the control scratch buffer.
+    Control(PacketType),
+    /// The record in this slot.
+    Record(usize),
+}
+
+/// A packet being copied out, and how far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Cursor {
+    source: Source,
+    offset: usize,
+}
+
+/// The receive buffer and the unread bytes in it.
+struct Rx<'a> {
+    buf: &'a mut [u8],
+    start: usize,
+    end: usize,
+}
+
+impl Rx<'_> {
+    /// Moves unread bytes to the front so the free space is one block.
+    fn compact(&mut self) {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+    }
+
+    fn clear(&mut self) {
+        self.start = 0;
+        self.end = 0;
+    }
+}
+
+/// Identifiers of received QoS 1 PUBLISHes whose PUBACK is not yet sent.
+struct Acks<const N: usize> {
+    ids: [Option<PacketId>; N],
+    head: usize,
+    len: usize,
+}
+
+impl<const N: usize> Acks<N> {
+    const fn is_full(&self) -> bool {
+        self.len == N
+    }
+
+    fn push(&mut self, id: PacketId) {
+        if self.len < N {
+            self.ids[(self.head + self.len) % N] = Some(id);
+            self.len += 1;
+        }
+    }
+
+    fn pop(&mut self) -> Option<PacketId> {
+        if self.len == 0 {
+            return None;
+        }
+        let id = self.ids[self.head].take();
+        self.head = (self.head + 1) % N;
+        self.len -= 1;
+        id
+    }
+
+    fn clear(&mut self) {
+        *self = Self {
+            ids: [None; N],
+            head: 0,
+            len: 0,
+        };
+    }
+}
+
+/// A sans-IO MQTT 3.1.1 client session over caller-owned [`Buffers`].
+///
+/// `N` is the size of the fixed request table (default 8): every queued request, every request
+/// in flight and every remembered subscription takes one slot, so at most `N` QoS 1 messages are
+/// in flight (and never more than the limits' `max_inflight`; AWS IoT allows 100). `N` also
+/// bounds the PUBACKs waiting to be sent. The session never allocates: its own size is a few
+/// dozen bytes per slot plus the configuration.
+///
+/// Guarantees:
+/// - QoS 1 messages survive reconnects: unacknowledged ones are re-sent with DUP set, in their
+///   original order, on the next connection (whatever the broker's session-present flag says).
+/// - Packet identifiers in use by a request are never reused.
+/// - With a persistent session, subscriptions are re-sent only when CONNACK says the broker lost
+///   the session.
+/// - Nothing grows: a request that does not fit is handed back in a [`Rejected`].
+///
+/// # Example
+///
+/// See the [module documentation](self).
+pub struct Session<'a, const N: usize = 8> {
+    rx: Rx<'a>,
+    core: Core<'a, N>,
+}
+
+/// Everything but the receive buffer, so a packet borrowed from `rx` can drive the state.
+struct Core<'a, const N: usize> {
+    config: Config<'a>,
+    store: Store<'a, N>,
+    state: State,
+    /// CONNECT was fully handed to the transport on this connection.
+    connect_sent: bool,
+    /// DISCONNECT is to be sent once the queue is drained.
+    disconnect_requested: bool,
+    acks: Acks<N>,
+    tx: Option<Cursor>,
+    control: [u8; 4],
+    ping_due: bool,
+    ping_sent: Option<Instant>,
+    last_tx: Instant,
+    last_rx: Instant,
+    connect_started: Instant,
+    /// Connection attempts since the last accepted CONNACK.
+    attempt: u32,
+    last_id: u16,
+    pending: Option<DisconnectReason>,
+}
+
+impl<'a, const N: usize> Session<'a, N> {
+    /// A disconnected session with `config` over `buffers`.
+    ///
+    /// The CONNECT packet is encoded into the store here, once.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Limit`] if `config` is outside its limits ([`Config::validate`]).
+    /// - [`Error::Encode`] if the CONNECT cannot be encoded (a null character in the client id,
+    ///   a wildcard in the will topic, a password without a user name).
+    /// - [`Error::Session`] ([`SessionError::BufferTooSmall`]) if `rx` is shorter than
+    ///   [`MIN_RX_LEN`] or the store cannot hold the CONNECT.
+    ///
+    /// # Panics
+    ///
+    /// At compile time when `N` is 0 or 65,535 and more (a slot per packet identifier at most).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::session::{Buffers, Config, Session};
+    ///
+    /// let (mut rx, mut store) = ([0u8; 256], [0u8; 8]);
+    /// let err = Session::<'_, 4>::new(Config::new("dev"), Buffers::new(&mut rx, &mut store));
+    /// assert!(err.is_err()); // the 17-byte CONNECT does not fit an 8-byte store
+    /// ```
+    pub fn new(config: Config<'a>, buffers: Buffers<'a>) -> Result<Self, Error> {
+        const {
+            assert!(
+                N > 0 && N < u16::MAX as usize,
+                "a session needs 1 to 65,534 request slots"
+            );
+        };
+        config.validate()?;
+        let Buffers { rx, store } = buffers;
+        if rx.len() < MIN_RX_LEN {
+            return Err(SessionError::BufferTooSmall {
+                buffer: "receive",
+                needed: MIN_RX_LEN,
+                capacity: rx.len(),
+            }
+            .into());
+        }
+        let store = Store::new(store, &config.connect_packet())?;
+        let zero = Instant::from_millis(0);
+        Ok(Self {
+            rx: Rx {
+                buf: rx,
+                start: 0,
+                end: 0,
+            },
+            core: Core {
+                config,
+                store,
+                state: State::Disconnected,
+                connect_sent: false,
+                disconnect_requested: false,
+                acks: Acks {
+                    ids: [None; N],
+                    head: 0,
+                    len: 0,
+                },
+                tx: None,
+                control: [0; 4],
+                ping_due: false,
+                ping_sent: None,
+                last_tx: zero,
+                last_rx: zero,
+                connect_started: zero,
+                attempt: 0,
+                last_id: 0,
+                pending: None,
+            },
+        })
+    }
+
+    /// Starts the MQTT connection over a transport the driver has just opened.
+    ///
+    /// CONNECT goes out first; queued requests and unacknowledged QoS 1 messages follow once the
+    /// broker accepts. If a connection was still up, it is first treated as closed
+    /// ([`DisconnectReason::TransportClosed`]).
+    ///
+    /// # Example
+    ///
+    /// See the [module documentation](self).
+    pub fn connect(&mut self, now: Instant) {
+        if self.core.state != State::Disconnected {
+            self.core.lose(DisconnectReason::TransportClosed);
+        }
+        self.rx.clear();
+        let core = &mut self.core;
+        core.state = State::Connecting;
+        core.connect_started = now;
+        core.last_tx = now;
+        core.last_rx = now;
+        core.attempt = core.attempt.saturating_add(1);
+    }
+
+    /// Takes bytes received from the broker and returns how many were taken.
+    ///
+    /// Fewer than `bytes.len()` are taken only when the receive buffer is full of packets not yet
+    /// returned by [`poll_event`](Self::poll_event): drain the events, then offer the rest again.
+    /// While disconnected, bytes are discarded (and counted as taken).
+    ///
+    /// # Example
+    ///
+    /// See the [module documentation](self).
+    pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) -> usize {
+        if self.core.state == State::Disconnected {
+            return bytes.len();
+        }
+        let free = self.receive_buffer();
+        let n = free.len().min(bytes.len());
+        free[..n].copy_from_slice(&bytes[..n]);
+        self.handle_received(now, n);
+        n
+    }
+
+    /// The free part of the receive buffer, for a driver that reads straight into it (then calls
+    /// [`handle_received`](Self::handle_received)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::session::{Buffers, Config, Event, Session};
+    /// use iot_tls::Instant;
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 64]);
+    /// let mut session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+    /// let now = Instant::from_millis(0);
+    /// session.connect(now);
+    /// let mut out = [0u8; 64];
+    /// let _connect = session.poll_transmit(now, &mut out);
+    /// let buf = session.receive_buffer();
+    /// buf[..4].copy_from_slice(&[0x20, 0x02, 0x00, 0x00]); // as a socket read would
+    /// session.handle_received(now, 4);
+    /// assert_eq!(session.poll_event(), Some(Event::Connected { session_present: false }));
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn receive_buffer(&mut self) -> &mut [u8] {
+        self.rx.compact();
+        &mut self.rx.buf[self.rx.end..]
+    }
+
+    /// Records that `len` bytes were written into [`receive_buffer`](Self::receive_buffer).
+    ///
+    /// # Example
+    ///
+    /// See [`receive_buffer`](Self::receive_buffer).
+    pub fn handle_received(&mut self, now: Instant, len: usize) {
+        if self.core.state == State::Disconnected || len == 0 {
+            return;
+        }
+        self.rx.end = (self.rx.end + len).min(self.rx.buf.len());
+        self.core.last_rx = now;
+    }
+
+    /// Handles the passing of time: keep-alive, the PINGRESP timeout and the CONNACK timeout.
+    ///
+    /// Call it when [`poll_timeout`](Self::poll_timeout) is reached (calling it earlier or more
+    /// often is harmless). Drain [`poll_event`](Self::poll_event) first, so that a PINGRESP
+    /// already received is seen.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use iot_tls::session::{Buffers, Config, Event, DisconnectReason, Session};
+    /// use iot_tls::Instant;
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 64]);
+    /// let config = Config::new("d").with_connect_timeout(Duration::from_secs(5));
+    /// let mut session: Session<'_> = Session::new(config, Buffers::new(&mut rx, &mut store))?;
+    /// session.connect(Instant::from_millis(0));
+    /// assert_eq!(session.poll_timeout(), Some(Instant::from_millis(5_000)));
+    /// session.handle_timeout(Instant::from_millis(5_000)); // no CONNACK came
+    /// assert_eq!(session.poll_event(), Some(Event::Disconnected(DisconnectReason::ConnectTimeout)));
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let core = &mut self.core;
+        match core.state {
+            State::Disconnected => {}
+            State::Connecting => {
+                if now >= core.connect_started + core.config.connect_timeout() {
+                    core.lose(DisconnectReason::ConnectTimeout);
+                }
+            }
+            State::Connected => {
+                if let Some(deadline) = core.ping_deadline() {
+                    if now >= deadline {
+                        core.lose(DisconnectReason::PingTimeout);
+                    }
+                } else if let Some(due) = core.keep_alive_due()
+                    && now >= due
+                {
+                    core.ping_due = true;
+                }
+            }
+        }
+    }
+
+    /// Records that the transport closed or failed.
+    ///
+    /// Unacknowledged requests stay in the store for the next connection; a
+    /// [`Disconnected`](Event::Disconnected) event follows unless the session already knew.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::session::{Buffers, Config, DisconnectReason, Event, Session};
+    /// use iot_tls::Instant;
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 64]);
+    /// let mut session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+    /// session.connect(Instant::from_millis(0));
+    /// session.handle_closed(Instant::from_millis(10));
+    /// assert_eq!(session.poll_event(), Some(Event::Disconnected(DisconnectReason::TransportClosed)));
+    /// assert_eq!(session.poll_event(), None);
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn handle_closed(&mut self, _now: Instant) {
+        if self.core.state != State::Disconnected {
+            self.core.lose(DisconnectReason::TransportClosed);
+        }
+    }
+
+    /// The next event, or `None` when there is nothing more until new input or time.
+    ///
+    /// Returns `None` also while PUBACKs for received QoS 1 messages wait to be sent and their
+    /// queue is full: call [`poll_transmit`](Self::poll_transmit), then poll again.
+    ///
+    /// # Example
+    ///
+    /// See the [module documentation](self).
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event<'_>> {
+        if let Some(reason) = self.core.pending.take() {
+            return Some(Event::Disconnected(reason));
+        }
+        loop {
+            if self.core.state == State::Disconnected {
+                return None;
+            }
+            let capacity = self.rx.buf.len();
+            let unread = &self.rx.buf[self.rx.start..self.rx.end];
+            let header = match codec::frame(unread) {
+                Ok(Some(header)) => header,
+                Ok(None) => return None,
+                Err(e) => return Some(self.core.fail(DisconnectReason::Malformed(e))),
+            };
+            if header.packet_len() > capacity {
+                let kind = DecodeErrorKind::TooLarge {
+                    len: header.packet_len(),
+                    capacity,
+                };
+                return Some(
+                    self.core
+                        .fail(DisconnectReason::Malformed(DecodeError::new(kind, 1))),
+                );
+            }
+            if unread.len() < header.packet_len() {
+                return None;
+            }
+            let qos1 = header.packet_type() == PacketType::Publish
+                && (header.flags() >> 1) & 0b11 == Qos::AtLeastOnce.as_u8();
+            if qos1 && self.core.acks.is_full() && self.core.state == State::Connected {
+                return None;
+            }
+            let packet = match codec::decode(unread) {
+                Ok(Some((packet, _))) => packet,
+                Ok(None) => return None,
+                Err(e) => return Some(self.core.fail(DisconnectReason::Malformed(e))),
+            };
+            self.rx.start += header.packet_len();
+            if self.rx.start == self.rx.end {
+                self.rx.start = 0;
+                self.rx.end = 0;
+            }
+            if let Some(event) = self.core.handle_packet(packet) {
+                return Some(event);
+            }
+        }
+    }
+
+    /// Copies bytes to send to the broker into `buf` and returns how many; 0 when there is
+    /// nothing to send now.
+    ///
+    /// Packets are split across calls when `buf` is small, and several fit in one call when it is
+    /// large. The order: CONNECT; after CONNACK, PUBACKs for received messages, PINGREQ when
+    /// keep-alive asks for it, then requests in the order they were made (re-subscriptions and
+    /// re-sent QoS 1 messages keep their original place), and DISCONNECT last.
+    ///
+    /// # Example
+    ///
+    /// See the [module documentation](self).
+    #[must_use]
+    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> usize {
+        let mut written = 0;
+        while written < buf.len() {
+            let mut cursor = match self.core.tx {
+                Some(cursor) => cursor,
+                None => match self.core.next_source() {
+                    Some(source) => Cursor { source, offset: 0 },
+                    None => break,
+                },
+            };
+            let packet = self.core.source_bytes(cursor.source);
+            let rest = packet.get(cursor.offset..).unwrap_or_default();
+            let n = rest.len().min(buf.len() - written);
+            buf[written..written + n].copy_from_slice(&rest[..n]);
+            written += n;
+            cursor.offset += n;
+            if cursor.offset >= packet.len() {
+                self.core.tx = None;
+                self.core.sent(cursor.source, now);
+            } else {
+                self.core.tx = Some(cursor);
+            }
+        }
+        written
+    }
+
+    /// When to call [`handle_timeout`](Self::handle_timeout) next, if a timer runs.
+    ///
+    /// # Example
+    ///
+    /// See [`handle_timeout`](Self::handle_timeout).
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let core = &self.core;
+        match core.state {
+            State::Disconnected => None,
+            State::Connecting => Some(core.connect_started + core.config.connect_timeout()),
+            State::Connected => core.ping_deadline().or_else(|| core.keep_alive_due()),
+        }
+    }
+
+    /// Queues an application message and returns its packet identifier (QoS 1) or `None`
+    /// (QoS 0).
+    ///
+    /// Works in any state: a message queued while disconnected is sent after the next CONNACK. A
+    /// QoS 1 message stays in the store until its PUBACK ([`Event::Published`]).
+    ///
+    /// # Errors
+    ///
+    /// The message is handed back in a [`Rejected`] with:
+    /// - [`Error::Session`] when the table or the store is full for now
+    ///   ([`Rejected::is_full`]), or the message can never fit the store;
+    /// - [`Error::Limit`] for QoS 2, a topic or payload over the limits;
+    /// - [`Error::Encode`] for a malformed topic (wildcards, empty, a null character).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::codec::{Message, Qos};
+    /// use iot_tls::session::{Buffers, Session};
+    /// use iot_tls::{Error, aws, error::LimitError};
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 256]);
+    /// let mut session: Session<'_> = Session::new(aws::config("d"), Buffers::new(&mut rx, &mut store))?;
+    /// assert!(session.publish(Message::new("a/b", b"1").with_qos(Qos::AtLeastOnce))?.is_some());
+    /// let rejected = session.publish(Message::new("a/b", b"1").with_qos(Qos::ExactlyOnce)).unwrap_err();
+    /// assert!(matches!(rejected.error(), Error::Limit(LimitError::Qos(Qos::ExactlyOnce))));
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn publish<'m>(
+        &mut self,
+        message: Message<'m>,
+    ) -> Result<Option<PacketId>, Rejected<Message<'m>>> {
+        let core = &mut self.core;
+        let limits = core.config.limits();
+        let checked = limits
+            .check_qos(message.qos)
+            .and_then(|()| limits.check_topic(message.topic))
+            .and_then(|()| limits.check_payload(message.payload));
+        if let Err(e) = checked {
+            return Err(Rejected::new(message, e.into()));
+        }
+        let id = (message.qos == Qos::AtLeastOnce).then(|| core.next_id());
+        let publish = Publish::from_message(message, id);
+        core.store
+            .push(
+                Kind::Publish(message.qos),
+                id,
+                codec::encoded_len(&publish),
+                |buf| codec::encode(&publish, buf),
+            )
+            .map_err(|e| Rejected::new(message, e))?;
+        Ok(id)
+    }
+
+    /// Queues a SUBSCRIBE to `filters` and returns its packet identifier.
+    ///
+    /// After the SUBACK ([`Event::Subscribed`]) the granted filters are remembered, to be
+    /// re-subscribed when a reconnect finds the broker without the session. Each remembered
+    /// SUBSCRIBE keeps its slot and store bytes until its filters are unsubscribed.
+    ///
+    /// # Errors
+    ///
+    /// The filters are handed back in a [`Rejected`] with:
+    /// - [`Error::Session`] when the table or the store is full for now, or the request can never
+    ///   fit the store;
+    /// - [`Error::Limit`] for no filter or more than the limits allow (AWS IoT: 8), QoS 2, or a
+    ///   filter over the length or `/` limits;
+    /// - [`Error::Encode`] for a malformed filter.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::codec::{Qos, Subscription};
+    /// use iot_tls::session::{Buffers, Config, Session};
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 256]);
+    /// let mut session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+    /// let id = session.subscribe(&[Subscription::new("cmnd/d/#", Qos::AtLeastOnce)])?;
+    /// assert_eq!(id.get(), 1);
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn subscribe<'s, 'f>(
+        &mut self,
+        filters: &'s [Subscription<'f>],
+    ) -> Result<PacketId, Rejected<&'s [Subscription<'f>]>> {
+        let core = &mut self.core;
+        let limits = core.config.limits();
+        let checked = limits.check_filter_count(filters.len()).and_then(|()| {
+            filters.iter().try_for_each(|s| {
+                limits.check_qos(s.qos)?;
+                limits.check_topic(s.filter)
+            })
+        });
+        if let Err(e) = checked {
+            return Err(Rejected::new(filters, e.into()));
+        }
+        let id = core.next_id();
+        let subscribe = Subscribe::new(id, List::new(filters));
+        core.store
+            .push(
+                Kind::Subscribe,
+                Some(id),
+                codec::encoded_len(&subscribe),
+                |buf| codec::encode(&subscribe, buf),
+            )
+            .map_err(|e| Rejected::new(filters, e))?;
+        Ok(id)
+    }
+
+    /// Queues an UNSUBSCRIBE from `filters` and returns its packet identifier.
+    ///
+    /// Once the broker acknowledges it ([`Event::Unsubscribed`]), the filters are removed from
+    /// the remembered subscriptions made before it, freeing their store bytes.
+    ///
+    /// # Errors
+    ///
+    /// As for [`subscribe`](Self::subscribe).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::session::{Buffers, Config, Session};
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 256]);
+    /// let mut session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+    /// session.unsubscribe(&["cmnd/d/#"])?;
+    /// assert_eq!(session.queued(), 1);
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn unsubscribe<'s, 'f>(
+        &mut self,
+        filters: &'s [&'f str],
+    ) -> Result<PacketId, Rejected<&'s [&'f str]>> {
+        let core = &mut self.core;
+        let limits = core.config.limits();
+        let checked = limits
+            .check_filter_count(filters.len())
+            .and_then(|()| filters.iter().try_for_each(|f| limits.check_topic(f)));
+        if let Err(e) = checked {
+            return Err(Rejected::new(filters, e.into()));
+        }
+        let id = core.next_id();
+        let unsubscribe = Unsubscribe::new(id, List::new(filters));
+        core.store
+            .push(
+                Kind::Unsubscribe,
+                Some(id),
+                codec::encoded_len(&unsubscribe),
+                |buf| codec::encode(&unsubscribe, buf),
+            )
+            .map_err(|e| Rejected::new(filters, e))?;
+        Ok(id)
+    }
+
+    /// Ends the connection cleanly: DISCONNECT is sent after the requests that can go now, so the
+    /// broker discards the will; then [`Event::Disconnected`] with
+    /// [`DisconnectReason::Requested`] tells the driver to close the transport.
+    ///
+    /// While CONNECT is unanswered, the connection simply ends. Unacknowledged requests stay in
+    /// the store for a later [`connect`](Self::connect).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::session::{Buffers, Config, DisconnectReason, Event, Session};
+    /// use iot_tls::Instant;
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 64]);
+    /// let mut session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+    /// let now = Instant::from_millis(0);
+    /// session.connect(now);
+    /// let mut out = [0u8; 64];
+    /// let _ = session.poll_transmit(now, &mut out);
+    /// session.handle_input(now, &[0x20, 0x02, 0x00, 0x00]);
+    /// let _ = session.poll_event();
+    /// session.disconnect();
+    /// assert_eq!(session.poll_transmit(now, &mut out), 2);
+    /// assert_eq!(out[..2], [0xe0, 0x00]);
+    /// assert_eq!(session.poll_event(), Some(Event::Disconnected(DisconnectReason::Requested)));
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn disconnect(&mut self) {
+        match self.core.state {
+            State::Disconnected => {}
+            State::Connecting => self.core.lose(DisconnectReason::Requested),
+            State::Connected => self.core.disconnect_requested = true,
+        }
+    }
+
+    /// The delay to wait before the next [`connect`](Self::connect): the configured
+    /// [`Backoff`](crate::Backoff) for the number of attempts since the last accepted connection,
+    /// with `random` a uniformly random `u32` from the caller.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use iot_tls::session::{Buffers, Config, Session};
+    /// use iot_tls::Instant;
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 64]);
+    /// let mut session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+    /// assert_eq!(session.reconnect_delay(0), Duration::from_secs(1));
+    /// session.connect(Instant::from_millis(0));
+    /// session.handle_closed(Instant::from_millis(10)); // refused or failed
+    /// assert_eq!(session.reconnect_delay(u32::MAX), Duration::from_secs(4));
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn reconnect_delay(&self, random: u32) -> Duration {
+        self.core.config.backoff().delay(self.core.attempt, random)
+    }
+
+    /// The connection state.
+    ///
+    /// # Example
+    ///
+    /// See [`State`].
+    pub const fn state(&self) -> State {
+        self.core.state
+    }
+
+    /// The configuration.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::session::{Buffers, Config, Session};
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 64]);
+    /// let session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+    /// assert_eq!(session.config().client_id(), "d");
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub const fn config(&self) -> &Config<'a> {
+        &self.core.config
+    }
+
+    /// The number of requests sent and awaiting acknowledgement.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::session::{Buffers, Config, Session};
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 64]);
+    /// let session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+    /// assert_eq!(session.in_flight(), 0);
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn in_flight(&self) -> usize {
+        self.core.store.count(Phase::AwaitingAck)
+    }
+
+    /// The number of requests waiting to be sent.
+    ///
+    /// # Example
+    ///
+    /// See [`unsubscribe`](Self::unsubscribe).
+    pub fn queued(&self) -> usize {
+        self.core.store.count(Phase::Queued)
+    }
+
+    /// The number of acknowledged subscriptions remembered for re-subscribing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::session::{Buffers, Config, Session};
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 64]);
+    /// let session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+    /// assert_eq!(session.subscriptions(), 0);
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn subscriptions(&self) -> usize {
+        self.core.store.count(Phase::Active)
+    }
+
+    /// The store bytes free for new requests.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::session::{Buffers, Config, Session};
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 64]);
+    /// let session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+    /// assert_eq!(session.store_free(), 64 - 15); // CONNECT takes 15 bytes
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub const fn store_free(&self) -> usize {
+        self.core.store.free()
+    }
+}
+
+impl<const N: usize> core::fmt::Debug for Session<'_, N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Session")
+            .field("state", &self.core.state)
+            .field("client_id", &self.core.config.client_id())
+            .field("queued", &self.queued())
+            .field("in_flight", &self.in_flight())
+            .field("subscriptions", &self.subscriptions())
+            .field("store_free", &self.store_free())
+            .field("rx_unread", &(self.rx.end - self.rx.start))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<const N: usize> Core<'_, N> {
+    /// The most requests in flight at once.
+    fn max_in_flight(&self) -> usize {
+        self.config.limits().max_inflight.min(N)
+    }
+
+    /// A packet identifier no record uses.
+    fn next_id(&mut self) -> PacketId {
+        loop {
+            self.last_id = self.last_id.wrapping_add(1);
+            if let Some(id) = PacketId::new(self.last_id)
+                && !self.store.uses_id(id)
+            {
+                return id;
+            }
+        }
+    }
+
+    /// When PINGREQ is due, if keep-alive is on and no ping is pending.
+    fn keep_alive_due(&self) -> Option<Instant> {
+        let keep_alive = self.config.keep_alive();
+        (keep_alive > 0 && !self.ping_due && self.ping_sent.is_none())
+            .then(|| self.last_tx + Duration::from_secs(u64::from(keep_alive)))
+    }
+
+    /// When the connection counts as lost if nothing arrives after PINGREQ.
+    fn ping_deadline(&self) -> Option<Instant> {
+        self.ping_sent
+            .map(|sent| sent.max(self.last_rx) + self.config.ping_timeout())
+    }
+
+    /// Ends the connection: requests in flight are queued again for the next one.
+    fn lose(&mut self, reason: DisconnectReason) {
+        self.state = State::Disconnected;
+        self.pending = Some(reason);
+        self.connect_sent = false;
+        self.disconnect_requested = false;
+        self.acks.clear();
+        self.tx = None;
+        self.ping_due = false;
+        self.ping_sent = None;
+        self.store.requeue_in_flight();
+    }
+
+    /// Ends the connection and returns the event that says so.
+    fn fail(&mut self, reason: DisconnectReason) -> Event<'static> {
+        self.lose(reason);
+        self.pending = None;
+        Event::Disconnected(reason)
+    }
+
+    /// What to send next, if anything.
+    fn next_source(&mut self) -> Option<Source> {
+        match self.state {
+            State::Disconnected => None,
+            State::Connecting => (!self.connect_sent).then_some(Source::Connect),
+            State::Connected => {
+                if let Some(id) = self.acks.pop() {
+                    let [hi, lo] = id.get().to_be_bytes();
+                    self.control = [0x40, 0x02, hi, lo];
+                    return Some(Source::Control(PacketType::PubAck));
+                }
+                if self.ping_due {
+                    self.ping_due = false;
+                    self.control = [0xc0, 0x00, 0, 0];
+                    return Some(Source::Control(PacketType::PingReq));
+                }
+                if let Some((slot, record)) = self.store.next_queued()
+                    && (!record.needs_ack()
+                        || self.store.count(Phase::AwaitingAck) < self.max_in_flight())
+                {
+                    return Some(Source::Record(slot));
+                }
+                if self.disconnect_requested {
+                    self.control = [0xe0, 0x00, 0, 0];
+                    return Some(Source::Control(PacketType::Disconnect));
+                }
+                None
+            }
+        }
+    }
+
+    /// The encoded bytes of `source`.
+    fn source_bytes(&self, source: Source) -> &[u8] {
+        match source {
+            Source::Connect => self.store.connect(),
+            Source::Control(PacketType::PubAck) => &self.control,
+            Source::Control(_) => &self.control[..2],
+            Source::Record(slot) => self.store.packet(slot),
+        }
+    }
+
+    /// Bookkeeping once `source` was completely handed to the transport.
+    fn sent(&mut self, source: Source, now: Instant) {
+        self.last_tx = now;
+        match source {
+            Source::Connect => self.connect_sent = true,
+            Source::Control(PacketType::PingReq) => self.ping_sent = Some(now),
+            Source::Control(PacketType::Disconnect) => self.lose(DisconnectReason::Requested),
+            Source::Control(_) => {}
+            Source::Record(slot) => match self.store.get_mut(slot) {
+                Some(record) if record.needs_ack() => record.phase = Phase::AwaitingAck,
+                Some(_) => self.store.remove(slot),
+                None => {}
+            },
+        }
+    }
+
+    /// Updates the state for a packet from the broker; returns the event it makes, if any.
+    fn handle_packet<'p>(&mut self, packet: Packet<'p>) -> Option<Event<'p>> {
+        if self.state == State::Connecting {
+            return Some(match packet {
+                // A broker cannot answer a CONNECT it has not received.
+                Packet::ConnAck(_) if !self.connect_sent => {
+                    self.violation(ProtocolError::UnexpectedPacket(PacketType::ConnAck))
+                }
+                Packet::ConnAck(ack) if ack.code.is_accepted() => {
+                    self.state = State::Connected;
+                    self.attempt = 0;
+                    if !ack.session_present {
+                        self.store.requeue_subscriptions();
+                    }
+                    Event::Connected {
+                        session_present: ack.session_present,
+                    }
+                }
+                Packet::ConnAck(ack) => self.fail(DisconnectReason::Refused(ack.code)),
+                other => self.violation(ProtocolError::UnexpectedPacket(other.packet_type())),
+            });
+        }
+        match packet {
+            Packet::Publish(publish) => match publish.qos {
+                Qos::AtMostOnce => Some(Event::Message(publish)),
+                Qos::AtLeastOnce => {
+                    if let Some(id) = publish.packet_id {
+                        self.acks.push(id);
+                    }
+                    Some(Event::Message(publish))
+                }
+                Qos::ExactlyOnce => Some(self.violation(ProtocolError::Qos(publish.qos))),
+            },
+            Packet::PubAck(ack) => Some(self.acked(PacketType::PubAck, ack.packet_id)),
+            Packet::SubAck(ack) => Some(self.subscribed(ack.packet_id, ack.codes)),
+            Packet::UnsubAck(ack) => Some(self.unsubscribed(ack.packet_id)),
+            Packet::PubRec(ack) => Some(unexpected_ack(PacketType::PubRec, ack.packet_id)),
+            Packet::PubRel(ack) => Some(unexpected_ack(PacketType::PubRel, ack.packet_id)),
+            Packet::PubComp(ack) => Some(unexpected_ack(PacketType::PubComp, ack.packet_id)),
+            Packet::PingResp(_) => {
+                self.ping_sent = None;
+                None
+            }
+            other => Some(self.violation(ProtocolError::UnexpectedPacket(other.packet_type()))),
+        }
+    }
+
+    fn violation(&mut self, error: ProtocolError) -> Event<'static> {
+        self.fail(DisconnectReason::Protocol(error))
+    }
+
+    /// A PUBACK.
+    fn acked(&mut self, packet_type: PacketType, id: PacketId) -> Event<'static> {
+        match self
+            .store
+            .find(Kind::Publish(Qos::AtLeastOnce), Phase::AwaitingAck, id)
+        {
+            Some(slot) => {
+                self.store.remove(slot);
+                Event::Published(id)
+            }
+            None => unexpected_ack(packet_type, id),
+        }
+    }
+
+    /// A SUBACK: forget refused filters, remember the rest.
+    fn subscribed<'p>(&mut self, id: PacketId, codes: List<'p, SubAckCode>) -> Event<'p> {
+        let Some(slot) = self.store.find(Kind::Subscribe, Phase::AwaitingAck, id) else {
+            return unexpected_ack(PacketType::SubAck, id);
+        };
+        let expected = self.store.filter_count(slot);
+        if expected != codes.len() {
+            return self.violation(ProtocolError::SubAckCount {
+                expected,
+                found: codes.len(),
+            });
+        }
+        if let Some(record) = self.store.get_mut(slot) {
+            record.phase = Phase::Active;
+        }
+        self.store.retain_filters(slot, |_, _, i| {
+            codes.iter().nth(i).and_then(SubAckCode::granted).is_some()
+        });
+        Event::Subscribed {
+            packet_id: id,
+            codes,
+        }
+    }
+
+    /// An UNSUBACK: remove its filters from the remembered subscriptions made before it.
+    fn unsubscribed(&mut self, id: PacketId) -> Event<'static> {
+        let Some(unsub) = self.store.find(Kind::Unsubscribe, Phase::AwaitingAck, id) else {
+            return unexpected_ack(PacketType::UnsubAck, id);
+        };
+        for slot in 0..N {
+            let remembered = self
+                .store
+                .get(slot)
+                .is_some_and(|r| r.kind == Kind::Subscribe && r.phase == Phase::Active);
+            if !remembered || !self.store.older(slot, unsub) {
+                continue;
+            }
+            let unsub_range = self.store.range(unsub);
+            self.store.retain_filters(slot, |bytes, filter, _| {
+                let packet = &bytes[unsub_range.clone()];
+                let filter = &bytes[filter];
+                !store::filters(packet, false).any(|e| &packet[e.filter] == filter)
+            });
+        }
+        self.store.remove(unsub);
+        Event::Unsubscribed(id)
+    }
+}
+
+/// The event for an acknowledgement of an identifier with nothing in flight.
+const fn unexpected_ack(packet_type: PacketType, packet_id: PacketId) -> Event<'static> {
+    Event::UnexpectedAck {
+        packet_type,
+        packet_id,
+    }
+}
