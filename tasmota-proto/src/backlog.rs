@@ -10,6 +10,7 @@
 
 use core::fmt::{self, Write as _};
 
+use crate::Command;
 use crate::command::{
     CommandMessage, IncomingCommand, MAX_BACKLOG, MQTT_MAX_PACKET_SIZE, PayloadBuf, check_name,
 };
@@ -17,7 +18,6 @@ use crate::error::{CommandError, Error};
 use crate::fixed::FixedStr;
 use crate::text::Secret;
 use crate::topic::DeviceTopics;
-use crate::Command;
 
 /// A Backlog under construction: up to [`MAX_BACKLOG`] entries in an inline buffer.
 ///
@@ -87,7 +87,11 @@ impl Backlog {
     /// assert_eq!(tasmota_proto::Backlog::default().command_name(), "Backlog");
     /// ```
     pub const fn command_name(&self) -> &'static str {
-        if self.immediate { "Backlog0" } else { "Backlog" }
+        if self.immediate {
+            "Backlog0"
+        } else {
+            "Backlog"
+        }
     }
 
     /// The number of entries.
@@ -259,7 +263,12 @@ impl Backlog {
         check_braces(line)?;
         let len = self.payload.len();
         let sep = if self.entries > 0 { ";" } else { "" };
-        if self.payload.push_str(sep).and_then(|()| self.payload.push_str(line)).is_err() {
+        if self
+            .payload
+            .push_str(sep)
+            .and_then(|()| self.payload.push_str(line))
+            .is_err()
+        {
             self.payload.truncate(len);
             return Err(CommandError::TooLarge {
                 len: len + sep.len() + line.len(),
@@ -285,7 +294,7 @@ impl fmt::Debug for Backlog {
             .field("command", &self.command_name())
             .field("entries", &self.entries)
             .field("payload", payload)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -338,7 +347,11 @@ impl DeviceTopics<'_> {
             return Err(CommandError::EmptyBacklog.into());
         }
         let topic = self.command_topic(backlog.command_name())?;
-        Ok(CommandMessage::new(topic, backlog.payload, backlog.secret)?)
+        Ok(CommandMessage::new(
+            topic,
+            &backlog.payload,
+            backlog.secret,
+        )?)
     }
 }
 
@@ -421,7 +434,9 @@ impl<'a> Iterator for BacklogEntries<'a> {
                 return None;
             }
             let mut end = rest.find(';').unwrap_or(rest.len());
-            while end < rest.len() && rest[..end].matches('{').count() != rest[..end].matches('}').count() {
+            while end < rest.len()
+                && rest[..end].matches('{').count() != rest[..end].matches('}').count()
+            {
                 let after = rest[end..].trim_start_matches(';');
                 let skip = rest.len() - end - after.len();
                 if after.is_empty() {
@@ -555,7 +570,10 @@ impl<'a> AwsIotSetup<'a> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '=' | ',' | '@' | '-'))
         {
-            return bad("authorizer", "must be 1..=128 characters of A-Z, a-z, 0-9, _, =, ,, @ and -");
+            return bad(
+                "authorizer",
+                "must be 1..=128 characters of A-Z, a-z, 0-9, _, =, ,, @ and -",
+            );
         }
         let pw = password.expose();
         if pw.chars().count() < 5 {
@@ -592,7 +610,11 @@ impl<'a> AwsIotSetup<'a> {
         let mut u = FixedStr::new();
         // The user is at most one payload long and the authorizer 128 bytes; a user too long to
         // fit fails later as a payload that is too large.
-        let _ = write!(u, "{}?x-amz-customauthorizer-name={}", self.user, self.authorizer);
+        let _ = write!(
+            u,
+            "{}?x-amz-customauthorizer-name={}",
+            self.user, self.authorizer
+        );
         u
     }
 
@@ -672,7 +694,13 @@ mod tests {
         let e: Vec<_> = BacklogEntries::new("Rule1 {a;b;c").collect();
         assert_eq!(e, [BacklogEntry::Command("Rule1 {a;b;c")]);
         let e: Vec<_> = BacklogEntries::new("Var1 {a;;b};x;").collect();
-        assert_eq!(e, [BacklogEntry::Command("Var1 {a;;b}"), BacklogEntry::Command("x")]);
+        assert_eq!(
+            e,
+            [
+                BacklogEntry::Command("Var1 {a;;b}"),
+                BacklogEntry::Command("x")
+            ]
+        );
         let e: Vec<_> = BacklogEntries::new("Rule1 {a;;;").collect();
         assert_eq!(e, [BacklogEntry::Command("Rule1 {a")]);
     }
@@ -692,7 +720,8 @@ mod tests {
     #[test]
     fn secret_hidden_in_debug() {
         let mut b = Backlog::new();
-        b.push(&Command::MqttPassword(Secret::new("hunter22"))).unwrap();
+        b.push(&Command::MqttPassword(Secret::new("hunter22")))
+            .unwrap();
         let dbg = alloc::format!("{b:?}");
         assert!(!dbg.contains("hunter22"), "{dbg}");
     }

@@ -122,7 +122,7 @@ impl Color {
             }
         } else {
             let hex = s.strip_prefix('#').unwrap_or(s).as_bytes();
-            if hex.is_empty() || hex.len() % 2 != 0 || hex.len() > 10 {
+            if hex.is_empty() || !hex.len().is_multiple_of(2) || hex.len() > 10 {
                 return None;
             }
             for pair in hex.chunks(2) {
@@ -234,7 +234,7 @@ impl Hsb {
     /// assert!(tasmota_proto::Hsb::parse("1,2").is_none());
     /// ```
     pub fn parse(s: &str) -> Option<Self> {
-        let mut parts = s.split(',').map(|p| p.trim());
+        let mut parts = s.split(',').map(str::trim);
         let hue = parts.next()?.parse().ok()?;
         let saturation = parts.next()?.parse().ok()?;
         let brightness = parts.next()?.parse().ok()?;

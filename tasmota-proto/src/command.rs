@@ -274,7 +274,12 @@ fn range(what: &'static str, value: i64, min: i64, max: i64) -> Result<(), Comma
     }
 }
 
-fn opt_range(what: &'static str, index: Option<u8>, min: i64, max: i64) -> Result<(), CommandError> {
+fn opt_range(
+    what: &'static str,
+    index: Option<u8>,
+    min: i64,
+    max: i64,
+) -> Result<(), CommandError> {
     index.map_or(Ok(()), |i| range(what, i64::from(i), min, max))
 }
 
@@ -413,6 +418,10 @@ impl Command<'_> {
     ///     Err(CommandError::OutOfRange { what: "CT", value: 100, min: 153, max: 500 }),
     /// );
     /// ```
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per command keeps each rule next to its command"
+    )]
     pub fn validate(&self) -> Result<(), CommandError> {
         match *self {
             Self::Power { index, .. } => opt_range("Power index", index, 0, 32),
@@ -421,7 +430,6 @@ impl Command<'_> {
                 level("Dimmer", l, 100)
             }
             Self::Color { index, .. } => opt_range("Color index", index, 1, 6),
-            Self::HsbColor(_) => Ok(()),
             Self::HsbColorPart(p) => match p {
                 HsbPart::Hue(h) => range("HsbColor1", i64::from(h), 0, 360),
                 HsbPart::Saturation(v) => range("HsbColor2", i64::from(v), 0, 100),
@@ -433,7 +441,7 @@ impl Command<'_> {
                 range("Channel index", i64::from(index), 1, 32)?;
                 range("Channel", i64::from(value), 0, 100)
             }
-            Self::Scheme(_) | Self::State | Self::Restart(_) => Ok(()),
+            Self::HsbColor(_) | Self::Scheme(_) | Self::State | Self::Restart(_) => Ok(()),
             Self::Fade { index, .. } => opt_range("Fade index", index, 0, 2),
             Self::Speed { index, value } => {
                 opt_range("Speed index", index, 0, 2)?;
@@ -568,7 +576,10 @@ impl Command<'_> {
             },
             Self::Color { color, format, .. } => write!(w, "{}", color.display(format)),
             Self::HsbColor(hsb) => write!(w, "{hsb}"),
-            Self::HsbColorPart(HsbPart::Hue(v)) | Self::Ct(v) | Self::TelePeriod(v) | Self::MqttPort(v) => {
+            Self::HsbColorPart(HsbPart::Hue(v))
+            | Self::Ct(v)
+            | Self::TelePeriod(v)
+            | Self::MqttPort(v) => {
                 write!(w, "{v}")
             }
             Self::HsbColorPart(HsbPart::Saturation(v) | HsbPart::Brightness(v))
@@ -722,7 +733,11 @@ impl CommandMessage {
         self.secret
     }
 
-    pub(crate) fn new(topic: TopicBuf, payload: PayloadBuf, secret: bool) -> Result<Self, CommandError> {
+    pub(crate) fn new(
+        topic: TopicBuf,
+        payload: &PayloadBuf,
+        secret: bool,
+    ) -> Result<Self, CommandError> {
         // Fixed header (1) + remaining length (2 for 128..16383 bytes; conservative below)
         // + topic length (2) + topic + payload, QoS 0.
         let packet = 5 + topic.len() + payload.len();
@@ -731,7 +746,7 @@ impl CommandMessage {
         }
         Ok(Self {
             topic,
-            payload,
+            payload: *payload,
             secret,
         })
     }
@@ -768,7 +783,7 @@ impl DeviceTopics<'_> {
     pub fn command(&self, command: &Command<'_>) -> Result<CommandMessage, Error> {
         let payload = command.payload()?;
         let topic = self.command_topic(&command.name()?)?;
-        Ok(CommandMessage::new(topic, payload, command.is_secret())?)
+        Ok(CommandMessage::new(topic, &payload, command.is_secret())?)
     }
 }
 
@@ -848,9 +863,9 @@ impl<'a> IncomingCommand<'a> {
             .count();
         let (mut name, digits) = subtopic.split_at(subtopic.len() - digits);
         let index = (!digits.is_empty()).then(|| {
-            digits
-                .bytes()
-                .fold(0u32, |n, d| n.saturating_mul(10).saturating_add(u32::from(d - b'0')))
+            digits.bytes().fold(0u32, |n, d| {
+                n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+            })
         });
         let mut silent = false;
         if name.len() > 1
@@ -869,8 +884,8 @@ impl<'a> IncomingCommand<'a> {
             match core::str::from_utf8(payload) {
                 Err(_) => CommandPayload::Binary(payload),
                 Ok(text) => {
-                    let keep_spaces = name.eq_ignore_ascii_case("SerialSend")
-                        && index.is_some_and(|i| i > 9);
+                    let keep_spaces =
+                        name.eq_ignore_ascii_case("SerialSend") && index.is_some_and(|i| i > 9);
                     let text = if keep_spaces { text } else { text.trim_start() };
                     if text.is_empty() || text == "?" {
                         CommandPayload::Query
@@ -965,6 +980,10 @@ impl<'a> IncomingCommand<'a> {
     /// assert_eq!(q, Command::Query { name: "Dimmer", index: None });
     /// # Ok::<(), tasmota_proto::CommandError>(())
     /// ```
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one branch per typed command, in one table"
+    )]
     pub fn to_command(&self, texts: &StateText<'_>) -> Result<Command<'a>, CommandError> {
         let text = match self.payload {
             CommandPayload::Text(t) => Some(t),
@@ -990,7 +1009,11 @@ impl<'a> IncomingCommand<'a> {
                 .transpose()
         };
         let is = |n: &str| self.is(n);
-        let num = |what: &'static str, expected: &'static str, min: i64, max: i64| -> Result<i64, CommandError> {
+        let num = |what: &'static str,
+                   expected: &'static str,
+                   min: i64,
+                   max: i64|
+         -> Result<i64, CommandError> {
             let v = i64::from(self.number().ok_or(CommandError::InvalidPayload {
                 command: what,
                 expected,
@@ -1013,10 +1036,11 @@ impl<'a> IncomingCommand<'a> {
         };
         // Numbers below are range-checked before narrowing, so the conversions cannot fail.
         let cmd = if is("Power") {
-            let action = PowerAction::from_payload(text, texts).ok_or(CommandError::InvalidPayload {
-                command: "Power",
-                expected: "on, off, toggle, blink, blinkoff or 0..4",
-            })?;
+            let action =
+                PowerAction::from_payload(text, texts).ok_or(CommandError::InvalidPayload {
+                    command: "Power",
+                    expected: "on, off, toggle, blink, blinkoff or 0..4",
+                })?;
             Command::Power {
                 index: idx8("Power index")?,
                 action,
@@ -1052,10 +1076,12 @@ impl<'a> IncomingCommand<'a> {
             }
         } else if is("HsbColor") {
             match self.index {
-                None => Command::HsbColor(Hsb::parse(text).ok_or(CommandError::InvalidPayload {
-                    command: "HsbColor",
-                    expected: "h,s,b",
-                })?),
+                None => {
+                    Command::HsbColor(Hsb::parse(text).ok_or(CommandError::InvalidPayload {
+                        command: "HsbColor",
+                        expected: "h,s,b",
+                    })?)
+                }
                 Some(1) => Command::HsbColorPart(HsbPart::Hue(
                     u16::try_from(num("HsbColor1", "a hue", 0, 360)?).unwrap_or(0),
                 )),
@@ -1116,13 +1142,20 @@ impl<'a> IncomingCommand<'a> {
             } else if text.eq_ignore_ascii_case("close") {
                 Tilt::Close
             } else {
-                Tilt::Angle(i8::try_from(num("ShutterTilt", "OPEN, CLOSE or an angle", -90, 90)?).unwrap_or(0))
+                Tilt::Angle(
+                    i8::try_from(num("ShutterTilt", "OPEN, CLOSE or an angle", -90, 90)?)
+                        .unwrap_or(0),
+                )
             };
             Command::ShutterTilt {
                 index: idx8("shutter index")?,
                 tilt,
             }
-        } else if is("ShutterOpen") || is("ShutterClose") || is("ShutterStop") || is("ShutterToggle") {
+        } else if is("ShutterOpen")
+            || is("ShutterClose")
+            || is("ShutterStop")
+            || is("ShutterToggle")
+        {
             let index = idx8("shutter index")?;
             if is("ShutterOpen") {
                 Command::ShutterOpen(index)
@@ -1134,14 +1167,18 @@ impl<'a> IncomingCommand<'a> {
                 Command::ShutterToggle(index)
             }
         } else if is("Status") {
-            Command::Status(Some(u8::try_from(num("Status", "0..13", 0, 13)?).unwrap_or(0)))
+            Command::Status(Some(
+                u8::try_from(num("Status", "0..13", 0, 13)?).unwrap_or(0),
+            ))
         } else if is("State") {
             Command::State
         } else if (is("SetOption") || is("SO")) && self.index.is_some() {
             let number = u16::try_from(self.index.unwrap_or(0)).unwrap_or(u16::MAX);
             range("SetOption number", i64::from(number), 0, 177)?;
             let value = match PowerAction::from_payload(text, texts) {
-                Some(a @ (PowerAction::Off | PowerAction::On | PowerAction::Toggle)) => u32::from(a.number()),
+                Some(a @ (PowerAction::Off | PowerAction::On | PowerAction::Toggle)) => {
+                    u32::from(a.number())
+                }
                 _ => u32::try_from(self.number().ok_or(CommandError::InvalidPayload {
                     command: "SetOption",
                     expected: "on, off or a number",
@@ -1170,7 +1207,9 @@ impl<'a> IncomingCommand<'a> {
         } else if is("FullTopic") {
             Command::FullTopic(text)
         } else if is("TelePeriod") {
-            Command::TelePeriod(u16::try_from(num("TelePeriod", "0, 1 or 10..3600", 0, 3600)?).unwrap_or(0))
+            Command::TelePeriod(
+                u16::try_from(num("TelePeriod", "0, 1 or 10..3600", 0, 3600)?).unwrap_or(0),
+            )
         } else if is("Restart") {
             Command::Restart(match self.number() {
                 Some(1) => RestartMode::Restart,
@@ -1270,8 +1309,14 @@ mod tests {
 
     #[test]
     fn incoming_edge_cases() {
-        assert_eq!(IncomingCommand::parse("123", b""), Err(CommandError::EmptyName));
-        assert_eq!(IncomingCommand::parse("", b""), Err(CommandError::EmptyName));
+        assert_eq!(
+            IncomingCommand::parse("123", b""),
+            Err(CommandError::EmptyName)
+        );
+        assert_eq!(
+            IncomingCommand::parse("", b""),
+            Err(CommandError::EmptyName)
+        );
         let c = IncomingCommand::parse("_", b"x").unwrap();
         assert_eq!(c.name, "_");
         assert!(!c.silent);

@@ -285,7 +285,11 @@ impl<'a> DiscoveryConfig<'a> {
     /// # Ok::<(), tasmota_proto::Error>(())
     /// ```
     pub fn set_option(&self, n: u16) -> Option<u32> {
-        self.set_options.iter().rev().find(|(k, _)| *k == n).map(|&(_, v)| v)
+        self.set_options
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == n)
+            .map(|&(_, v)| v)
     }
 
     /// Whether replies come on `stat/<t>/<COMMAND>` (SetOption4 1) rather than
@@ -302,6 +306,10 @@ impl<'a> DiscoveryConfig<'a> {
         self.set_option(4) == Some(1)
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per discovery key, in firmware order"
+    )]
     pub(crate) fn from_members(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Self> {
         let mut mac = None;
         let mut topic = None;
@@ -365,11 +373,15 @@ impl<'a> DiscoveryConfig<'a> {
                 "ft" => full_topic = cx.plain(&v, &p)?,
                 "tp" => prefixes = fixed::<3>(cx, v, &p)?,
                 "rl" => {
-                    d.relays = cx.list(v, &p, |cx, v, p| Ok(cx.u8(v, p)?.map(RelayType::from_code)))?;
+                    d.relays =
+                        cx.list(v, &p, |cx, v, p| Ok(cx.u8(v, p)?.map(RelayType::from_code)))?;
                 }
-                "swc" => d.switch_modes = cx.list(v, &p, |cx, v, p| cx.int(v, p, "a switch mode in -1..=127"))?,
+                "swc" => {
+                    d.switch_modes =
+                        cx.list(v, &p, |cx, v, p| cx.int(v, p, "a switch mode in -1..=127"))?;
+                }
                 "swn" => d.switch_names = cx.list(v, &p, |cx, v, p| Ok(Some(cx.str(v, p)?)))?,
-                "btn" => d.buttons = cx.list(v, &p, |cx, v, p| cx.on_off(v, p))?,
+                "btn" => d.buttons = cx.list(v, &p, Cx::on_off)?,
                 "so" => {
                     if let Some(options) = cx.object(v, &p)? {
                         for (ok, ov) in options {
@@ -381,7 +393,13 @@ impl<'a> DiscoveryConfig<'a> {
                                     }
                                 }
                                 Err(_) => {
-                                    cx.issue(IssueKind::InvalidValue { expected: "a SetOption number as key" }, &ov, &op)?;
+                                    cx.issue(
+                                        IssueKind::InvalidValue {
+                                            expected: "a SetOption number as key",
+                                        },
+                                        &ov,
+                                        &op,
+                                    )?;
                                 }
                             }
                         }
@@ -391,7 +409,7 @@ impl<'a> DiscoveryConfig<'a> {
                 "lt_st" => d.light_subtype = cx.u8(&v, &p)?.map(LightSubtype::from_code),
                 "bat" => d.battery = cx.on_off(&v, &p)?,
                 "dslp" => d.deep_sleep = cx.on_off(&v, &p)?,
-                "sho" => d.shutter_options = cx.list(v, &p, |cx, v, p| cx.u32(v, p))?,
+                "sho" => d.shutter_options = cx.list(v, &p, Cx::u32)?,
                 "sht" => {
                     d.shutter_tilt = cx.list(v, &p, |cx, v, p| {
                         let Value::Array(items) = v else {
@@ -439,15 +457,29 @@ fn missing_default(cx: &mut Cx<'_, '_>, path: &Path<'_>, field: &'static str) ->
 }
 
 /// An array of exactly `N` plain strings; longer arrays are cut with a report.
-fn fixed<'a, const N: usize>(cx: &mut Cx<'a, '_>, v: Value<'a>, path: &Path<'_>) -> R<Option<[&'a str; N]>> {
+fn fixed<'a, const N: usize>(
+    cx: &mut Cx<'a, '_>,
+    v: Value<'a>,
+    path: &Path<'_>,
+) -> R<Option<[&'a str; N]>> {
     let Some(items) = cx.array(v, path)? else {
         return Ok(None);
     };
     if items.len() < N {
-        return cx.invalid(&Value::Array(items), path, "an array with one string per slot");
+        return cx.invalid(
+            &Value::Array(items),
+            path,
+            "an array with one string per slot",
+        );
     }
     if items.len() > N {
-        cx.report.issue(IssueKind::InvalidValue { expected: "no extra array elements" }, None, path)?;
+        cx.report.issue(
+            IssueKind::InvalidValue {
+                expected: "no extra array elements",
+            },
+            None,
+            path,
+        )?;
     }
     let mut out = [""; N];
     for (i, item) in items.iter().take(N).enumerate() {

@@ -165,7 +165,9 @@ pub enum CommandError {
     #[error("the command name is empty")]
     EmptyName,
     /// A command name with a character other than `[A-Za-z0-9_]`.
-    #[error("the command name contains {ch:?} at byte {offset}; only A-Z, a-z, 0-9 and _ are allowed")]
+    #[error(
+        "the command name contains {ch:?} at byte {offset}; only A-Z, a-z, 0-9 and _ are allowed"
+    )]
     InvalidName {
         /// The character.
         ch: char,

@@ -34,7 +34,12 @@ impl<'a> Cx<'a, '_> {
         self.report.issue(kind, offset, path)
     }
 
-    pub(crate) fn wrong<T>(&mut self, v: &Value<'a>, path: &Path<'_>, expected: &'static str) -> R<Option<T>> {
+    pub(crate) fn wrong<T>(
+        &mut self,
+        v: &Value<'a>,
+        path: &Path<'_>,
+        expected: &'static str,
+    ) -> R<Option<T>> {
         self.issue(
             IssueKind::WrongType {
                 expected,
@@ -46,7 +51,12 @@ impl<'a> Cx<'a, '_> {
         Ok(None)
     }
 
-    pub(crate) fn invalid<T>(&mut self, v: &Value<'a>, path: &Path<'_>, expected: &'static str) -> R<Option<T>> {
+    pub(crate) fn invalid<T>(
+        &mut self,
+        v: &Value<'a>,
+        path: &Path<'_>,
+        expected: &'static str,
+    ) -> R<Option<T>> {
         self.issue(IssueKind::InvalidValue { expected }, v, path)?;
         Ok(None)
     }
@@ -71,7 +81,11 @@ impl<'a> Cx<'a, '_> {
                 let f = n.as_f64();
                 Ok(f.is_finite().then_some(f))
             }
-            Value::String(s) => match s.as_str().map(str::trim).and_then(|t| t.parse::<f64>().ok()) {
+            Value::String(s) => match s
+                .as_str()
+                .map(str::trim)
+                .and_then(|t| t.parse::<f64>().ok())
+            {
                 Some(f) if f.is_finite() && s.as_str().is_some_and(looks_numeric) => {
                     self.issue(IssueKind::NumberAsString, v, path)?;
                     Ok(Some(f))
@@ -84,7 +98,12 @@ impl<'a> Cx<'a, '_> {
     }
 
     /// An integer that fits `T`.
-    pub(crate) fn int<T: TryFrom<i64>>(&mut self, v: &Value<'a>, path: &Path<'_>, expected: &'static str) -> R<Option<T>> {
+    pub(crate) fn int<T: TryFrom<i64>>(
+        &mut self,
+        v: &Value<'a>,
+        path: &Path<'_>,
+        expected: &'static str,
+    ) -> R<Option<T>> {
         let i = match v {
             Value::Number(n) if !n.is_finite() => return Ok(None),
             Value::Number(n) => n.as_i64(),
@@ -92,7 +111,10 @@ impl<'a> Cx<'a, '_> {
                 let Some(f) = self.f64(v, path)? else {
                     return Ok(None);
                 };
-                #[expect(clippy::cast_possible_truncation, reason = "integral and range-checked")]
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "integral and range-checked"
+                )]
                 (f.fract() == 0.0 && f.abs() < 9.0e18).then_some(f as i64)
             }
             Value::Null => return Ok(None),
@@ -144,7 +166,7 @@ impl<'a> Cx<'a, '_> {
     /// A list of strings from an array, or from a single string (firmware changed several
     /// keys from a string to an array).
     pub(crate) fn strings(&mut self, v: Value<'a>, path: &Path<'_>) -> R<Vec<Str<'a>>> {
-        self.list(v, path, |cx, v, p| cx.text(v, p))
+        self.list(v, path, Cx::text)
     }
 
     /// A string that must be plain text (no escapes) to be borrowed as `&str`.
@@ -196,7 +218,11 @@ impl<'a> Cx<'a, '_> {
         match self.str(v, path)? {
             Some(s) => match s.as_str().and_then(Time::parse) {
                 Some(t) => Ok(Some(t)),
-                None => self.invalid(v, path, "a time (2019-10-31T11:14:59, 2018.02.15 01:00:50 or Thu Feb 15 00:00:50 2018)"),
+                None => self.invalid(
+                    v,
+                    path,
+                    "a time (2019-10-31T11:14:59, 2018.02.15 01:00:50 or Thu Feb 15 00:00:50 2018)",
+                ),
             },
             None => Ok(None),
         }

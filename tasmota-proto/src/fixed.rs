@@ -59,7 +59,10 @@ impl<const N: usize> FixedStr<N> {
     /// assert!(tasmota_proto::FixedStr::<4>::new().is_empty());
     /// ```
     pub const fn new() -> Self {
-        Self { buf: [0; N], len: 0 }
+        Self {
+            buf: [0; N],
+            len: 0,
+        }
     }
 
     /// A string holding a copy of `s`.

@@ -93,9 +93,9 @@ pub enum Value<'a> {
     /// A string.
     String(Str<'a>),
     /// An array.
-    Array(Vec<Value<'a>>),
+    Array(Vec<Self>),
     /// An object's members in order.
-    Object(Vec<(Str<'a>, Value<'a>)>),
+    Object(Vec<(Str<'a>, Self)>),
 }
 
 impl<'a> Value<'a> {
@@ -128,7 +128,7 @@ impl<'a> Value<'a> {
     /// assert_eq!(v.get("a").and_then(|a| a.as_f64()), Some(2.0));
     /// # Ok::<(), tasmota_proto::json::Issue>(())
     /// ```
-    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
+    pub fn get(&self, key: &str) -> Option<&Self> {
         match self {
             Self::Object(m) => m.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| v),
             _ => None,
@@ -176,7 +176,7 @@ impl<'a> Value<'a> {
     /// assert_eq!(parse(br#"{"a":1}"#, Mode::Strict)?.value.as_object().map(<[_]>::len), Some(1));
     /// # Ok::<(), tasmota_proto::json::Issue>(())
     /// ```
-    pub fn as_object(&self) -> Option<&[(Str<'a>, Value<'a>)]> {
+    pub fn as_object(&self) -> Option<&[(Str<'a>, Self)]> {
         match self {
             Self::Object(m) => Some(m),
             _ => None,
@@ -192,7 +192,7 @@ impl<'a> Value<'a> {
     /// assert_eq!(parse(b"[1,2]", Mode::Strict)?.value.as_array().map(<[_]>::len), Some(2));
     /// # Ok::<(), tasmota_proto::json::Issue>(())
     /// ```
-    pub fn as_array(&self) -> Option<&[Value<'a>]> {
+    pub fn as_array(&self) -> Option<&[Self]> {
         match self {
             Self::Array(a) => Some(a),
             _ => None,
@@ -263,8 +263,11 @@ impl<'a> Number<'a> {
         }
         let f = self.as_f64();
         // 2^63 is exactly representable, so this range check is exact.
-        #[expect(clippy::cast_possible_truncation, reason = "integral and within range, checked above")]
-        (f.fract() == 0.0 && f >= -9.223_372_036_854_776e18 && f < 9.223_372_036_854_776e18)
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "integral and within range, checked above"
+        )]
+        (f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f))
             .then_some(f as i64)
     }
 
@@ -459,7 +462,7 @@ pub const MAX_DEPTH: usize = 64;
 /// is recorded.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Path<'p> {
-    parent: Option<&'p Path<'p>>,
+    parent: Option<&'p Self>,
     seg: Seg<'p>,
 }
 
@@ -504,7 +507,9 @@ impl<'p> Path<'p> {
         let _ = match self.seg {
             Seg::Root => out.write_str("$"),
             Seg::Index(i) => write!(out, "[{i}]"),
-            Seg::Key(k) if !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+            Seg::Key(k)
+                if !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+            {
                 write!(out, ".{k}")
             }
             Seg::Key(k) => write!(out, "[\"{k}\"]"),
@@ -528,7 +533,12 @@ impl Report {
     }
 
     /// Records a deviation; in strict mode it becomes the error.
-    pub(crate) fn issue(&mut self, kind: IssueKind, offset: Option<usize>, path: &Path<'_>) -> Result<(), Issue> {
+    pub(crate) fn issue(
+        &mut self,
+        kind: IssueKind,
+        offset: Option<usize>,
+        path: &Path<'_>,
+    ) -> Result<(), Issue> {
         let issue = Issue {
             kind,
             offset,
@@ -656,7 +666,11 @@ fn is_delimiter(b: u8) -> bool {
 
 impl<'a> Parser<'a, '_> {
     fn skip_ws(&mut self) {
-        while self.bytes.get(self.pos).is_some_and(u8::is_ascii_whitespace) {
+        while self
+            .bytes
+            .get(self.pos)
+            .is_some_and(u8::is_ascii_whitespace)
+        {
             self.pos += 1;
         }
     }
@@ -676,7 +690,11 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
-    fn unexpected_or_truncated(&mut self, expected: &'static str, path: &Path<'_>) -> Result<(), Issue> {
+    fn unexpected_or_truncated(
+        &mut self,
+        expected: &'static str,
+        path: &Path<'_>,
+    ) -> Result<(), Issue> {
         let kind = match self.peek() {
             None => IssueKind::Truncated { expected },
             Some(_) => IssueKind::Unexpected {
@@ -691,7 +709,12 @@ impl<'a> Parser<'a, '_> {
     fn value(&mut self, path: &Path<'_>) -> Result<Option<Value<'a>>, Issue> {
         match self.peek() {
             None => {
-                self.abort(IssueKind::Truncated { expected: "a value" }, path)?;
+                self.abort(
+                    IssueKind::Truncated {
+                        expected: "a value",
+                    },
+                    path,
+                )?;
                 Ok(None)
             }
             Some(b'{') => self.object(path).map(Some),
@@ -737,7 +760,8 @@ impl<'a> Parser<'a, '_> {
                     None => break,
                 },
                 Some(b) if !is_delimiter(b) => {
-                    self.report.issue(IssueKind::UnquotedKey, Some(self.pos), path)?;
+                    self.report
+                        .issue(IssueKind::UnquotedKey, Some(self.pos), path)?;
                     let end = self.bytes[self.pos..]
                         .iter()
                         .position(|&b| is_delimiter(b))
@@ -777,7 +801,8 @@ impl<'a> Parser<'a, '_> {
                     break;
                 }
                 Some(b'"') => {
-                    self.report.issue(IssueKind::MissingComma, Some(self.pos), path)?;
+                    self.report
+                        .issue(IssueKind::MissingComma, Some(self.pos), path)?;
                     after_comma = false;
                 }
                 _ => {
@@ -793,7 +818,11 @@ impl<'a> Parser<'a, '_> {
 
     /// Reports every key that already appeared earlier in the object: pairwise for small
     /// objects, by sorting for large ones so that hostile payloads stay linearithmic.
-    fn check_duplicates(&mut self, members: &[(Str<'a>, Value<'a>)], path: &Path<'_>) -> Result<(), Issue> {
+    fn check_duplicates(
+        &mut self,
+        members: &[(Str<'a>, Value<'a>)],
+        path: &Path<'_>,
+    ) -> Result<(), Issue> {
         const PAIRWISE: usize = 32;
         let mut dups: Vec<usize> = Vec::new();
         if members.len() <= PAIRWISE {
@@ -815,7 +844,8 @@ impl<'a> Parser<'a, '_> {
         for i in dups {
             let key = members[i].0;
             let offset = offset_in(self.src, key.raw());
-            self.report.issue(IssueKind::DuplicateKey, offset, &path.key(key.raw()))?;
+            self.report
+                .issue(IssueKind::DuplicateKey, offset, &path.key(key.raw()))?;
         }
         Ok(())
     }
@@ -856,7 +886,8 @@ impl<'a> Parser<'a, '_> {
                     break;
                 }
                 Some(b) if !matches!(b, b'}' | b':') => {
-                    self.report.issue(IssueKind::MissingComma, Some(self.pos), path)?;
+                    self.report
+                        .issue(IssueKind::MissingComma, Some(self.pos), path)?;
                     after_comma = false;
                 }
                 _ => {
@@ -889,10 +920,15 @@ impl<'a> Parser<'a, '_> {
                     }
                     // Skip the escaped byte (an ASCII byte in every valid escape) unless it is
                     // the start of a multi-byte character or the end.
-                    i += if self.bytes.get(i + 1).is_some_and(u8::is_ascii) { 2 } else { 1 };
+                    i += if self.bytes.get(i + 1).is_some_and(u8::is_ascii) {
+                        2
+                    } else {
+                        1
+                    };
                 }
                 0..=0x1f => {
-                    self.report.issue(IssueKind::ControlCharacter, Some(i), path)?;
+                    self.report
+                        .issue(IssueKind::ControlCharacter, Some(i), path)?;
                     i += 1;
                 }
                 _ => i += 1,
@@ -900,7 +936,11 @@ impl<'a> Parser<'a, '_> {
         }
         self.pos = i + 1;
         let raw = &self.src[start..i];
-        Ok(Some(if escaped { Str::from_json(raw) } else { Str::new(raw) }))
+        Ok(Some(if escaped {
+            Str::from_json(raw)
+        } else {
+            Str::new(raw)
+        }))
     }
 
     fn valid_escape(&self, at: usize) -> bool {
@@ -932,15 +972,18 @@ impl<'a> Parser<'a, '_> {
         match classify_number(token) {
             NumberClass::Standard => Ok(Value::Number(Number::from_raw(token))),
             NumberClass::NonStandard => {
-                self.report.issue(IssueKind::NonStandardNumber, Some(start), path)?;
+                self.report
+                    .issue(IssueKind::NonStandardNumber, Some(start), path)?;
                 Ok(Value::Number(Number::from_raw(token)))
             }
             NumberClass::NonFinite => {
-                self.report.issue(IssueKind::NonFiniteNumber, Some(start), path)?;
+                self.report
+                    .issue(IssueKind::NonFiniteNumber, Some(start), path)?;
                 Ok(Value::Number(Number::from_raw(token)))
             }
             NumberClass::Not => {
-                self.report.issue(IssueKind::UnquotedWord, Some(start), path)?;
+                self.report
+                    .issue(IssueKind::UnquotedWord, Some(start), path)?;
                 Ok(Value::String(Str::new(token)))
             }
         }
@@ -1042,8 +1085,19 @@ mod tests {
     #[test]
     fn missing_closing_brace() {
         let p = lenient(r#"{"a":{"b":1}"#);
-        assert_eq!(p.value.get("a").and_then(|a| a.get("b")).and_then(Value::as_f64), Some(1.0));
-        assert_eq!(kinds(&p), [IssueKind::Truncated { expected: "',' or '}'" }]);
+        assert_eq!(
+            p.value
+                .get("a")
+                .and_then(|a| a.get("b"))
+                .and_then(Value::as_f64),
+            Some(1.0)
+        );
+        assert_eq!(
+            kinds(&p),
+            [IssueKind::Truncated {
+                expected: "',' or '}'"
+            }]
+        );
         assert_eq!(p.issues[0].path, "$");
     }
 
@@ -1069,7 +1123,10 @@ mod tests {
                 IssueKind::TrailingComma,
             ]
         );
-        assert_eq!(p.value.get("b").and_then(Value::as_array).map(<[_]>::len), Some(2));
+        assert_eq!(
+            p.value.get("b").and_then(Value::as_array).map(<[_]>::len),
+            Some(2)
+        );
     }
 
     #[test]
@@ -1084,8 +1141,14 @@ mod tests {
 
     #[test]
     fn unrecoverable() {
-        assert_eq!(parse(b"", Mode::Lenient).unwrap_err().kind, IssueKind::Empty);
-        assert_eq!(parse(b"  \n", Mode::Lenient).unwrap_err().kind, IssueKind::Empty);
+        assert_eq!(
+            parse(b"", Mode::Lenient).unwrap_err().kind,
+            IssueKind::Empty
+        );
+        assert_eq!(
+            parse(b"  \n", Mode::Lenient).unwrap_err().kind,
+            IssueKind::Empty
+        );
         assert!(matches!(
             parse(b"}", Mode::Lenient).unwrap_err().kind,
             IssueKind::Unexpected { found: '}', .. }

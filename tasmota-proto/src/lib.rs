@@ -58,7 +58,9 @@ pub use message::{
     DecodeOptions, Decoded, DecodedMessage, Decoder, Message, OtherPayload, decode_payload,
 };
 #[cfg(feature = "alloc")]
-pub use response::{CommandResult, Info, Info1, Info2, Info3, Lwt, LwtText, Outcome, SetOptionValue};
+pub use response::{
+    CommandResult, Info, Info1, Info2, Info3, Lwt, LwtText, Outcome, SetOptionValue,
+};
 #[cfg(feature = "alloc")]
 pub use status::{
     Status, StatusDevice, StatusFirmware, StatusLogging, StatusMemory, StatusMqtt, StatusNetwork,
@@ -71,6 +73,6 @@ pub use telemetry::{
 };
 
 /// Entry points for the fuzz targets in `fuzz/`; not part of the public API.
-#[cfg(fuzzing)]
+#[cfg(all(fuzzing, feature = "alloc"))]
 #[doc(hidden)]
 pub mod fuzzing;

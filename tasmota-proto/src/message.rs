@@ -1,5 +1,6 @@
 //! Decoding a received message: topic and payload to a typed [`Message`].
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::command::IncomingCommand;
@@ -265,13 +266,13 @@ pub enum Message<'a> {
     /// `tele/<t>/STATE` (or `stat/<t>/STATE`).
     State(State<'a>),
     /// `tele/<t>/SENSOR`.
-    Sensor(Sensor<'a>),
+    Sensor(Box<Sensor<'a>>),
     /// `tele/<t>/INFO1..3`.
     Info(Info<'a>),
     /// `stat/<t>/RESULT`, or `stat/<t>/<COMMAND>` with a JSON payload (SetOption4).
     Result(CommandResult<'a>),
     /// `stat/<t>/STATUS`, `STATUS0..13`.
-    Status(Status<'a>),
+    Status(Box<Status<'a>>),
     /// `stat/<t>/POWER` or `POWER<n>` with a plain-text payload.
     Power {
         /// The output number, `None` for `POWER`.
@@ -284,7 +285,7 @@ pub enum Message<'a> {
     /// `tasmota/discovery/<MAC>/config`.
     DiscoveryConfig(DiscoveryConfig<'a>),
     /// `tasmota/discovery/<MAC>/sensors`.
-    DiscoverySensors(DiscoverySensors<'a>),
+    DiscoverySensors(Box<DiscoverySensors<'a>>),
     /// An empty retained discovery message: the device was removed (SetOption19 1).
     DiscoveryRemoved(DiscoveryKind),
     /// Any other subtopic.
@@ -324,7 +325,9 @@ pub fn decode_payload<'a>(
         issues: Vec::new(),
     };
     if prefix == Some(Prefix::Cmnd) {
-        return Ok(clean(Message::Command(IncomingCommand::parse(subtopic, payload)?)));
+        return Ok(clean(Message::Command(IncomingCommand::parse(
+            subtopic, payload,
+        )?)));
     }
     let upper = |s: &str| subtopic.eq_ignore_ascii_case(s);
     let (name, index) = split_index(subtopic);
@@ -336,7 +339,7 @@ pub fn decode_payload<'a>(
         return Ok(State::parse(payload, options)?.map(Message::State));
     }
     if upper("SENSOR") {
-        return Ok(Sensor::parse(payload, options)?.map(Message::Sensor));
+        return Ok(Sensor::parse(payload, options)?.map(|s| Message::Sensor(Box::new(s))));
     }
     if upper("RESULT") {
         return Ok(CommandResult::parse(payload, options)?.map(Message::Result));
@@ -346,7 +349,7 @@ pub fn decode_payload<'a>(
         return Ok(Info::parse(i, payload, options)?.map(Message::Info));
     }
     if name.eq_ignore_ascii_case("STATUS") && index.is_none_or(|i| i <= 13) && is_json {
-        return Ok(Status::parse(payload, options)?.map(Message::Status));
+        return Ok(Status::parse(payload, options)?.map(|s| Message::Status(Box::new(s))));
     }
     if name.eq_ignore_ascii_case("POWER") && !is_json {
         let text = text_payload(payload)?;
@@ -505,7 +508,11 @@ impl<'a> Decoder<'a> {
     /// use tasmota_proto::Decoder;
     /// assert!(Decoder::new().decode("garbage", b"").is_err());
     /// ```
-    pub fn decode<'m>(&self, topic: &'m str, payload: &'m [u8]) -> Result<DecodedMessage<'m>, Error> {
+    pub fn decode<'m>(
+        &self,
+        topic: &'m str,
+        payload: &'m [u8],
+    ) -> Result<DecodedMessage<'m>, Error> {
         if topic.starts_with(DiscoveryTopic::PREFIX) {
             return self.decode_discovery(topic, payload);
         }
@@ -520,7 +527,11 @@ impl<'a> Decoder<'a> {
         })
     }
 
-    fn decode_discovery<'m>(&self, topic: &'m str, payload: &'m [u8]) -> Result<DecodedMessage<'m>, Error> {
+    fn decode_discovery<'m>(
+        &self,
+        topic: &'m str,
+        payload: &'m [u8],
+    ) -> Result<DecodedMessage<'m>, Error> {
         let t = DiscoveryTopic::parse(topic)?;
         let subtopic = topic.rsplit('/').next().unwrap_or(topic);
         let done = |message, issues| DecodedMessage {
@@ -551,7 +562,7 @@ impl<'a> Decoder<'a> {
             }
             DiscoveryKind::Sensors => {
                 let d = DiscoverySensors::parse(payload, &self.options)?;
-                done(Message::DiscoverySensors(d.value), d.issues)
+                done(Message::DiscoverySensors(Box::new(d.value)), d.issues)
             }
         })
     }

@@ -154,66 +154,74 @@ impl<'a> CommandResult<'a> {
     }
 
     pub(crate) fn from_members(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Self> {
-        let mut r = CommandResult::default();
-        let mut f = Fields::default();
+        let mut res = CommandResult::default();
+        let mut fields = Fields::default();
         for (k, v) in m {
             let p = path.key(k.raw());
             if k == "Command" {
                 match cx.str(&v, &p)? {
-                    Some(s) if s == "Unknown" => r.outcome = Outcome::Unknown,
-                    Some(s) if s == "Error" => r.outcome = Outcome::Error,
-                    _ => r.other.push((k, v)),
+                    Some(s) if s == "Unknown" => res.outcome = Outcome::Unknown,
+                    Some(s) if s == "Error" => res.outcome = Outcome::Error,
+                    _ => res.other.push((k, v)),
                 }
                 continue;
             }
             if matches!(&v, Value::String(s) if *s == "Error") {
-                r.failed.push(k);
+                res.failed.push(k);
                 continue;
             }
             let (name, index) = split_index(k.raw());
             match (name, index) {
-                ("SetOption", Some(n)) | ("SO", Some(n)) => {
+                ("SetOption" | "SO", Some(n)) => {
                     let n = u16::from(n);
                     let value = match &v {
-                        Value::String(s) if s.eq_ignore_ascii_case("ON") => Some(SetOptionValue::On),
-                        Value::String(s) if s.eq_ignore_ascii_case("OFF") => Some(SetOptionValue::Off),
+                        Value::String(s) if s.eq_ignore_ascii_case("ON") => {
+                            Some(SetOptionValue::On)
+                        }
+                        Value::String(s) if s.eq_ignore_ascii_case("OFF") => {
+                            Some(SetOptionValue::Off)
+                        }
                         Value::String(s) => Some(SetOptionValue::Text(*s)),
                         _ => cx.u32(&v, &p)?.map(SetOptionValue::Number),
                     };
                     if let Some(value) = value {
-                        r.set_options.push((n, value));
+                        res.set_options.push((n, value));
                     }
                 }
-                ("MqttHost", None) => r.mqtt_host = cx.str(&v, &p)?,
-                ("MqttPort", None) => r.mqtt_port = cx.u16(&v, &p)?,
-                ("MqttUser", None) => r.mqtt_user = cx.str(&v, &p)?,
+                ("MqttHost", None) => res.mqtt_host = cx.str(&v, &p)?,
+                ("MqttPort", None) => res.mqtt_port = cx.u16(&v, &p)?,
+                ("MqttUser", None) => res.mqtt_user = cx.str(&v, &p)?,
                 ("MqttPassword", None) => {
-                    r.mqtt_password = cx.str(&v, &p)?.map(Secret::from_str_value);
+                    res.mqtt_password = cx.str(&v, &p)?.map(Secret::from_str_value);
                 }
-                ("Topic", None) => r.topic = cx.str(&v, &p)?,
+                ("Topic", None) => res.topic = cx.str(&v, &p)?,
                 ("GroupTopic", index) => {
                     if let Some(t) = cx.str(&v, &p)? {
-                        r.group_topics.push((index, t));
+                        res.group_topics.push((index, t));
                     }
                 }
-                ("FullTopic", None) => r.full_topic = cx.str(&v, &p)?,
-                ("TelePeriod", None) => r.tele_period = cx.u16(&v, &p)?,
+                ("FullTopic", None) => res.full_topic = cx.str(&v, &p)?,
+                ("TelePeriod", None) => res.tele_period = cx.u16(&v, &p)?,
                 _ => {
-                    let all = Fields::POWER | Fields::LIGHT | Fields::SHUTTER | Fields::BUTTON | Fields::SWITCH;
-                    if let Some(kv) = f.take(cx, all, k, v, path)? {
-                        r.other.push(kv);
+                    let all = Fields::POWER
+                        | Fields::LIGHT
+                        | Fields::SHUTTER
+                        | Fields::BUTTON
+                        | Fields::SWITCH;
+                    if let Some(kv) = fields.take(cx, all, k, v, path)? {
+                        res.other.push(kv);
                     }
                 }
             }
         }
         // SetOption numbers above 255 do not exist; `split_index` stops at u8.
-        r.power = f.power;
-        r.light = f.light;
-        r.fan_speed = f.fan_speed;
-        r.shutters = f.shutters;
-        r.buttons = f.buttons;
-        r.switches = f.switches;
-        Ok(r)
+        res.power = fields.power;
+        res.light = fields.light;
+        res.fan_speed = fields.fan_speed;
+        res.shutters = fields.shutters;
+        res.buttons = fields.buttons;
+        res.switches = fields.switches;
+        Ok(res)
     }
 }
 
@@ -472,7 +480,11 @@ impl<'a> Info<'a> {
     /// use tasmota_proto::Info;
     /// assert!(Info::parse(4, br#"{"Module":"Generic"}"#, &Default::default()).is_err());
     /// ```
-    pub fn parse(index: u8, payload: &'a [u8], options: &DecodeOptions<'_>) -> Result<Decoded<Self>, Error> {
+    pub fn parse(
+        index: u8,
+        payload: &'a [u8],
+        options: &DecodeOptions<'_>,
+    ) -> Result<Decoded<Self>, Error> {
         decode_object(payload, options, |cx, mut m, path| {
             let wrapper = match m.as_slice() {
                 [(k, Value::Object(_))] => match k.raw() {
@@ -492,7 +504,13 @@ impl<'a> Info<'a> {
         })
     }
 
-    fn from_members(cx: &mut Cx<'a, '_>, index: u8, wrapped: bool, m: Members<'a>, path: &Path<'_>) -> R<Self> {
+    fn from_members(
+        cx: &mut Cx<'a, '_>,
+        index: u8,
+        wrapped: bool,
+        m: Members<'a>,
+        path: &Path<'_>,
+    ) -> R<Self> {
         match index {
             1 => {
                 let mut i = Info1 {
@@ -507,7 +525,9 @@ impl<'a> Info<'a> {
                             i.version = match cx.plain(&v, &p)? {
                                 Some(t) => match Version::parse(t) {
                                     Some(ver) => Some(ver),
-                                    None => cx.invalid(&v, &p, "a version such as 9.1.0(tasmota)")?,
+                                    None => {
+                                        cx.invalid(&v, &p, "a version such as 9.1.0(tasmota)")?
+                                    }
                                 },
                                 None => None,
                             };

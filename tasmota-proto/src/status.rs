@@ -517,7 +517,7 @@ fn device<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<StatusD
             "SaveData" => d.save_data = cx.u32(&v, &p)?,
             "SaveState" => d.save_state = cx.u8(&v, &p)?,
             "SwitchTopic" => d.switch_topic = cx.text(&v, &p)?,
-            "SwitchMode" => d.switch_modes = cx.list(v, &p, |cx, v, p| cx.u8(v, p))?,
+            "SwitchMode" => d.switch_modes = cx.list(v, &p, Cx::u8)?,
             _ => d.other.push((k, v)),
         }
     }
@@ -567,7 +567,11 @@ fn firmware<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Statu
     Ok(s)
 }
 
-pub(crate) fn version<'a>(cx: &mut Cx<'a, '_>, v: &Value<'a>, p: &Path<'_>) -> R<Option<Version<'a>>> {
+pub(crate) fn version<'a>(
+    cx: &mut Cx<'a, '_>,
+    v: &Value<'a>,
+    p: &Path<'_>,
+) -> R<Option<Version<'a>>> {
     Ok(match cx.plain(v, p)? {
         Some(t) => match Version::parse(t) {
             Some(ver) => Some(ver),
@@ -665,31 +669,36 @@ fn mqtt<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<StatusMqt
 }
 
 fn timezone<'a>(cx: &mut Cx<'a, '_>, v: &Value<'a>, p: &Path<'_>) -> R<Option<Timezone>> {
-    match v {
-        Value::Number(_) => Ok(match cx.int::<i16>(v, p, "an offset in hours or 99")? {
+    if let Value::Number(_) = v {
+        Ok(match cx.int::<i16>(v, p, "an offset in hours or 99")? {
             Some(99) => Some(Timezone::Rules),
-            Some(h) if (-13..=14).contains(&h) => Some(Timezone::Offset(h * 60)),
+            Some(hours) if (-13..=14).contains(&hours) => Some(Timezone::Offset(hours * 60)),
             Some(_) => cx.invalid(v, p, "an offset in hours or 99")?,
             None => None,
-        }),
-        _ => {
-            let Some(s) = cx.plain(v, p)? else {
-                return Ok(None);
-            };
-            let b = s.as_bytes();
-            let parsed = match b {
-                [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] if [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()) => {
-                    let h = i16::from(h1 - b'0') * 10 + i16::from(h2 - b'0');
-                    let m = i16::from(m1 - b'0') * 10 + i16::from(m2 - b'0');
-                    let total = h * 60 + m;
-                    (h <= 14 && m < 60).then_some(if *sign == b'-' { -total } else { total })
-                }
-                _ => None,
-            };
-            match parsed {
-                Some(minutes) => Ok(Some(Timezone::Offset(minutes))),
-                None => cx.invalid(v, p, "an offset such as +01:00"),
+        })
+    } else {
+        let Some(text) = cx.plain(v, p)? else {
+            return Ok(None);
+        };
+        let bytes = text.as_bytes();
+        let parsed = match bytes {
+            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+                if [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()) =>
+            {
+                let hours = i16::from(h1 - b'0') * 10 + i16::from(h2 - b'0');
+                let minutes_part = i16::from(m1 - b'0') * 10 + i16::from(m2 - b'0');
+                let total = hours * 60 + minutes_part;
+                (hours <= 14 && minutes_part < 60).then_some(if *sign == b'-' {
+                    -total
+                } else {
+                    total
+                })
             }
+            _ => None,
+        };
+        match parsed {
+            Some(minutes) => Ok(Some(Timezone::Offset(minutes))),
+            None => cx.invalid(v, p, "an offset such as +01:00"),
         }
     }
 }

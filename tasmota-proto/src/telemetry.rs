@@ -271,7 +271,7 @@ impl<'a> Fields<'a> {
             ("White", None) => light.white = cx.u8(&v, &p)?,
             ("CT", None) => light.ct = cx.u16(&v, &p)?,
             ("Channel", None) => {
-                let levels = cx.list(v, &p, |cx, v, p| cx.u8(v, p))?;
+                let levels = cx.list(v, &p, Cx::u8)?;
                 light.channels.extend((1u8..).zip(levels));
             }
             ("Channel", Some(i)) => {
@@ -776,7 +776,10 @@ impl Measure<'_> {
 fn round6(x: f64) -> f64 {
     let scaled = x * 1e6;
     // `round` is not in core; add half and truncate towards zero for each sign.
-    #[expect(clippy::cast_possible_truncation, reason = "meter values are far below 2^53 / 1e6")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "meter values are far below 2^53 / 1e6"
+    )]
     let r = if scaled >= 0.0 {
         (scaled + 0.5) as i64
     } else {
@@ -787,7 +790,11 @@ fn round6(x: f64) -> f64 {
     out
 }
 
-pub(crate) fn measure<'a>(cx: &mut Cx<'a, '_>, v: Value<'a>, path: &Path<'_>) -> R<Option<Measure<'a>>> {
+pub(crate) fn measure<'a>(
+    cx: &mut Cx<'a, '_>,
+    v: Value<'a>,
+    path: &Path<'_>,
+) -> R<Option<Measure<'a>>> {
     match v {
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
@@ -981,7 +988,12 @@ fn split_model(name: &str) -> (&str, Option<u8>) {
     }
 }
 
-fn reading<'a>(cx: &mut Cx<'a, '_>, name: Str<'a>, m: Members<'a>, path: &Path<'_>) -> R<Reading<'a>> {
+fn reading<'a>(
+    cx: &mut Cx<'a, '_>,
+    name: Str<'a>,
+    m: Members<'a>,
+    path: &Path<'_>,
+) -> R<Reading<'a>> {
     let (model, index) = split_model(name.raw());
     let mut r = Reading {
         name,
@@ -1158,25 +1170,27 @@ impl<'a> Sensor<'a> {
     }
 
     pub(crate) fn from_members(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Self> {
-        let mut s = Sensor::default();
-        let mut f = Fields::default();
+        let mut sensor = Sensor::default();
+        let mut fields = Fields::default();
         for (k, v) in m {
             let p = path.key(k.raw());
             match k.raw() {
-                "Time" => s.time = cx.time(&v, &p)?,
-                "Epoch" => s.epoch = cx.u64(&v, &p)?,
-                "TempUnit" => s.temp_unit = cx.str(&v, &p)?.map(TempUnit::from_text),
-                "PressureUnit" => s.pressure_unit = cx.str(&v, &p)?.map(PressureUnit::from_text),
-                "SpeedUnit" => s.speed_unit = cx.str(&v, &p)?.map(SpeedUnit::from_text),
+                "Time" => sensor.time = cx.time(&v, &p)?,
+                "Epoch" => sensor.epoch = cx.u64(&v, &p)?,
+                "TempUnit" => sensor.temp_unit = cx.str(&v, &p)?.map(TempUnit::from_text),
+                "PressureUnit" => {
+                    sensor.pressure_unit = cx.str(&v, &p)?.map(PressureUnit::from_text);
+                }
+                "SpeedUnit" => sensor.speed_unit = cx.str(&v, &p)?.map(SpeedUnit::from_text),
                 "ENERGY" => {
-                    s.energy = match cx.object(v, &p)? {
+                    sensor.energy = match cx.object(v, &p)? {
                         Some(m) => Some(energy(cx, m, &p)?),
                         None => None,
                     };
                 }
                 "ANALOG" => {
                     if let Some(m) = cx.object(v, &p)? {
-                        s.analog = analog(cx, m, &p)?;
+                        sensor.analog = analog(cx, m, &p)?;
                     }
                 }
                 "COUNTER" => {
@@ -1186,33 +1200,41 @@ impl<'a> Sensor<'a> {
                             match split_index(ck.raw()) {
                                 ("C", Some(i)) => {
                                     if let Some(n) = cx.f64(&cv, &cp)? {
-                                        s.counters.push((i, n));
+                                        sensor.counters.push((i, n));
                                     }
                                 }
                                 _ => {
-                                    cx.issue(IssueKind::InvalidValue { expected: "a counter named C<n>" }, &cv, &cp)?;
+                                    cx.issue(
+                                        IssueKind::InvalidValue {
+                                            expected: "a counter named C<n>",
+                                        },
+                                        &cv,
+                                        &cp,
+                                    )?;
                                 }
                             }
                         }
                     }
                 }
                 _ => {
-                    let Some((k, v)) = f.take(cx, Fields::SHUTTER | Fields::SWITCH, k, v, path)? else {
+                    let Some((k, v)) =
+                        fields.take(cx, Fields::SHUTTER | Fields::SWITCH, k, v, path)?
+                    else {
                         continue;
                     };
                     match v {
                         Value::Object(m)
                             if m.iter().any(|(mk, _)| CLIMATE_KEYS.iter().any(|c| mk == c)) =>
                         {
-                            s.readings.push(reading(cx, k, m, &p)?);
+                            sensor.readings.push(reading(cx, k, m, &p)?);
                         }
-                        v => s.other.push((k, v)),
+                        v => sensor.other.push((k, v)),
                     }
                 }
             }
         }
-        s.switches = f.switches;
-        s.shutters = f.shutters;
-        Ok(s)
+        sensor.switches = fields.switches;
+        sensor.shutters = fields.shutters;
+        Ok(sensor)
     }
 }

@@ -70,7 +70,9 @@ const fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         _ => 28,
     }
 }
@@ -134,14 +136,22 @@ impl Time {
         if b.get(2) != Some(&b':') || b.get(5) != Some(&b':') {
             return None;
         }
-        Some((digits::<2>(b)?, digits::<2>(&b[3..])?, digits::<2>(&b[6..])?))
+        Some((
+            digits::<2>(b)?,
+            digits::<2>(&b[3..])?,
+            digits::<2>(&b[6..])?,
+        ))
     }
 
     fn parse_iso(b: &[u8]) -> Option<Self> {
         if b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b' ')) {
             return None;
         }
-        let ymd = (digits::<4>(b)?, digits::<2>(&b[5..])?, digits::<2>(&b[8..])?);
+        let ymd = (
+            digits::<4>(b)?,
+            digits::<2>(&b[5..])?,
+            digits::<2>(&b[8..])?,
+        );
         let hms = Self::parse_hms(b.get(11..)?)?;
         let mut rest = b.get(19..)?;
         let mut millis = 0;
@@ -152,7 +162,11 @@ impl Time {
             }
             // Milliseconds from the first three fraction digits.
             for i in 0..3 {
-                millis = millis * 10 + rest.get(1 + i).filter(|_| i < n).map_or(0, |c| u32::from(c - b'0'));
+                millis = millis * 10
+                    + rest
+                        .get(1 + i)
+                        .filter(|_| i < n)
+                        .map_or(0, |c| u32::from(c - b'0'));
             }
             rest = &rest[1 + n..];
         }
@@ -181,7 +195,11 @@ impl Time {
         if b.len() != 19 || b[7] != b'.' || b[10] != b' ' {
             return None;
         }
-        let ymd = (digits::<4>(b)?, digits::<2>(&b[5..])?, digits::<2>(&b[8..])?);
+        let ymd = (
+            digits::<4>(b)?,
+            digits::<2>(&b[5..])?,
+            digits::<2>(&b[8..])?,
+        );
         Self::build(ymd, Self::parse_hms(&b[11..])?, 0, None, TimeFormat::Dotted)
     }
 
@@ -203,7 +221,13 @@ impl Time {
             return None;
         }
         let month = u32::try_from(month).ok()? + 1;
-        Self::build((year, month, day), Self::parse_hms(time)?, 0, None, TimeFormat::Ctime)
+        Self::build(
+            (year, month, day),
+            Self::parse_hms(time)?,
+            0,
+            None,
+            TimeFormat::Ctime,
+        )
     }
 
     /// The year.
@@ -629,7 +653,14 @@ mod tests {
 
     #[test]
     fn uptime_rejects_garbage() {
-        for s in ["", "T", "0T1:00:00", "xT00:00:00", "0T00:60:00", "99999999999999999999T00:00:00"] {
+        for s in [
+            "",
+            "T",
+            "0T1:00:00",
+            "xT00:00:00",
+            "0T00:60:00",
+            "99999999999999999999T00:00:00",
+        ] {
             assert!(Uptime::parse(s).is_none(), "{s}");
         }
     }

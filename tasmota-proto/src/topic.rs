@@ -140,7 +140,11 @@ impl<'a> Prefixes<'a> {
     /// ```
     pub fn get(&self, prefix: Prefix) -> &'a str {
         let t = self.texts[prefix as usize];
-        if t.is_empty() { prefix.default_text() } else { t }
+        if t.is_empty() {
+            prefix.default_text()
+        } else {
+            t
+        }
     }
 }
 
@@ -1060,7 +1064,7 @@ pub enum DiscoveryKind {
 /// let t = DiscoveryTopic::parse("tasmota/discovery/00000049A3BC/sensors")?;
 /// assert_eq!(t.kind, DiscoveryKind::Sensors);
 /// assert_eq!(t.mac(), Some(Mac::parse("00000049A3BC")?));
-/// assert_eq!(DiscoveryTopic::new(Mac::parse("00000049A3BC")?, DiscoveryKind::Config),
+/// assert_eq!(DiscoveryTopic::build(Mac::parse("00000049A3BC")?, DiscoveryKind::Config),
 ///            "tasmota/discovery/00000049A3BC/config");
 /// # Ok::<(), tasmota_proto::TopicError>(())
 /// ```
@@ -1123,10 +1127,10 @@ impl<'t> DiscoveryTopic<'t> {
     ///
     /// ```
     /// use tasmota_proto::{DiscoveryKind, DiscoveryTopic, Mac};
-    /// let t = DiscoveryTopic::new(Mac([0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF]), DiscoveryKind::Sensors);
+    /// let t = DiscoveryTopic::build(Mac([0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF]), DiscoveryKind::Sensors);
     /// assert_eq!(t, "tasmota/discovery/AABBCCDDEEFF/sensors");
     /// ```
-    pub fn new(mac: Mac, kind: DiscoveryKind) -> TopicBuf {
+    pub fn build(mac: Mac, kind: DiscoveryKind) -> TopicBuf {
         let mut t = TopicBuf::new();
         let kind = match kind {
             DiscoveryKind::Config => "config",
@@ -1193,10 +1197,9 @@ fn check_subtopic(subtopic: &str) -> Result<(), TopicError> {
     if subtopic == "#" {
         return Ok(());
     }
-    match subtopic
-        .char_indices()
-        .find(|&(_, c)| matches!(c, '/' | '#') || (c == '+' && subtopic.len() > 1) || c.is_control())
-    {
+    match subtopic.char_indices().find(|&(_, c)| {
+        matches!(c, '/' | '#') || (c == '+' && subtopic.len() > 1) || c.is_control()
+    }) {
         Some((offset, ch)) => Err(TopicError::InvalidChar {
             field: TopicField::Subtopic,
             ch,
@@ -1352,7 +1355,11 @@ impl Pattern {
         for &b in normalised.as_bytes() {
             match b {
                 1 | 2 => {
-                    let cap = p.capture(if b == 1 { Token::Topic } else { Token::Hostname })?;
+                    let cap = p.capture(if b == 1 {
+                        Token::Topic
+                    } else {
+                        Token::Hostname
+                    })?;
                     p.push(Elem::Star(cap))?;
                     p.push(Elem::Close(cap))?;
                 }
@@ -1474,8 +1481,15 @@ mod tests {
     fn id_is_the_full_mac_not_the_last_six_digits() {
         let mac = Mac::parse("00000049A3BC").unwrap();
         let d = dev("%prefix%/%id%/", "t").with_mac(mac);
-        assert_eq!(d.topic(Prefix::Tele, "LWT").unwrap(), "tele/00000049A3BC/LWT");
-        assert!(dev("%prefix%/%id%/", "t").topic(Prefix::Tele, "LWT").is_err());
+        assert_eq!(
+            d.topic(Prefix::Tele, "LWT").unwrap(),
+            "tele/00000049A3BC/LWT"
+        );
+        assert!(
+            dev("%prefix%/%id%/", "t")
+                .topic(Prefix::Tele, "LWT")
+                .is_err()
+        );
     }
 
     #[test]
@@ -1484,7 +1498,10 @@ mod tests {
             .with_prefixes(Prefixes::new("c", "s", "te").unwrap())
             .with_mqtt_client("DVES_ABCDEF")
             .unwrap();
-        assert_eq!(d.fallback_topic("Power").unwrap(), "cmnd/DVES_ABCDEF_fb/Power");
+        assert_eq!(
+            d.fallback_topic("Power").unwrap(),
+            "cmnd/DVES_ABCDEF_fb/Power"
+        );
         assert_eq!(d.command_topic("Power").unwrap(), "home/t/c/Power");
         let p = d.parse("cmnd/DVES_ABCDEF_fb/Power").unwrap();
         assert_eq!(p.route, Route::Fallback);
@@ -1527,7 +1544,9 @@ mod tests {
     #[test]
     fn template_parse_with_multiple_wildcards() {
         let ft = FullTopic::new("%prefix%/%hostname%/%topic%/").unwrap();
-        let m = ft.parse(&Prefixes::DEFAULT, "stat/host/a/b/RESULT").unwrap();
+        let m = ft
+            .parse(&Prefixes::DEFAULT, "stat/host/a/b/RESULT")
+            .unwrap();
         assert_eq!(m.hostname, Some("host"));
         assert_eq!(m.topic, Some("a/b"));
         let ft = FullTopic::new("%topic%/x/%topic%/").unwrap();
@@ -1538,9 +1557,21 @@ mod tests {
     #[test]
     fn parse_rejects_bad_shapes() {
         let ft = FullTopic::DEFAULT;
-        assert_eq!(ft.parse(&Prefixes::DEFAULT, "RESULT"), Err(TopicError::NoSubtopic));
-        assert_eq!(ft.parse(&Prefixes::DEFAULT, "stat/x/"), Err(TopicError::NoSubtopic));
-        assert_eq!(ft.parse(&Prefixes::DEFAULT, "stat//RESULT"), Err(TopicError::NoMatch));
-        assert_eq!(ft.parse(&Prefixes::DEFAULT, "other/x/RESULT"), Err(TopicError::NoMatch));
+        assert_eq!(
+            ft.parse(&Prefixes::DEFAULT, "RESULT"),
+            Err(TopicError::NoSubtopic)
+        );
+        assert_eq!(
+            ft.parse(&Prefixes::DEFAULT, "stat/x/"),
+            Err(TopicError::NoSubtopic)
+        );
+        assert_eq!(
+            ft.parse(&Prefixes::DEFAULT, "stat//RESULT"),
+            Err(TopicError::NoMatch)
+        );
+        assert_eq!(
+            ft.parse(&Prefixes::DEFAULT, "other/x/RESULT"),
+            Err(TopicError::NoMatch)
+        );
     }
 }
