@@ -1295,6 +1295,7 @@ struct Pattern {
     captures: usize,
 }
 
+#[derive(Clone)]
 struct Captures {
     spans: [(usize, usize); MAX_CAPTURES],
     tokens: [Option<Token>; MAX_CAPTURES],
@@ -1402,64 +1403,76 @@ impl Pattern {
         Ok(())
     }
 
-    /// Wildcard matching with one backtracking point per star (the classic linear-space
-    /// algorithm): earlier stars keep their shortest match, the last star grows on mismatch.
-    /// Stars match at least one byte.
+    /// Matches with back-references: the first occurrence of `%topic%` or `%hostname%` tries
+    /// every length from the shortest, later occurrences must repeat the captured text, and
+    /// `%id%` is 12 hex digits. Only two tokens are free, so the search is at most quadratic
+    /// in the topic length times the template length.
     fn matches(&self, text: &str) -> Option<Captures> {
-        let t = text.as_bytes();
-        let pat = &self.elems[..self.len];
-        let mut caps = Captures {
+        let caps = Captures {
             spans: [(0, 0); MAX_CAPTURES],
             tokens: self.tokens,
             count: self.captures,
         };
-        let (mut pi, mut ti) = (0usize, 0usize);
-        // (pattern index of the star, text index where the star's match ends next time)
-        let mut backtrack: Option<(usize, usize)> = None;
-        loop {
-            // Zero-width elements.
-            while let Some(&e) = pat.get(pi) {
-                match e {
-                    Elem::Open(c) => caps.spans[usize::from(c)].0 = ti,
-                    Elem::Close(c) => caps.spans[usize::from(c)].1 = ti,
-                    _ => break,
-                }
-                pi += 1;
-            }
-            if pi == pat.len() && ti == t.len() {
-                return Some(caps);
-            }
-            let advanced = match (pat.get(pi), t.get(ti)) {
-                (Some(Elem::Byte(b)), Some(c)) if b == c => {
-                    pi += 1;
+        let caps = self.match_from(text.as_bytes(), 0, 0, caps, [None; 3])?;
+        caps.consistent(text).then_some(caps)
+    }
+
+    fn match_from(
+        &self,
+        t: &[u8],
+        mut pi: usize,
+        mut ti: usize,
+        mut caps: Captures,
+        mut bound: [Option<(usize, usize)>; 3],
+    ) -> Option<Captures> {
+        let pat = &self.elems[..self.len];
+        while let Some(&e) = pat.get(pi) {
+            match e {
+                Elem::Byte(b) => {
+                    if t.get(ti) != Some(&b) {
+                        return None;
+                    }
                     ti += 1;
-                    true
                 }
-                (Some(Elem::Hex), Some(c)) if c.is_ascii_digit() || (b'A'..=b'F').contains(c) => {
-                    pi += 1;
+                Elem::Hex => {
+                    if !t
+                        .get(ti)
+                        .is_some_and(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+                    {
+                        return None;
+                    }
                     ti += 1;
-                    true
                 }
-                (Some(&Elem::Star(c)), Some(_)) => {
+                Elem::Open(c) => caps.spans[usize::from(c)].0 = ti,
+                Elem::Close(c) => caps.spans[usize::from(c)].1 = ti,
+                Elem::Star(c) => {
+                    let slot = match self.tokens[usize::from(c)] {
+                        Some(Token::Hostname) => 1,
+                        _ => 0,
+                    };
                     caps.spans[usize::from(c)].0 = ti;
-                    backtrack = Some((pi, ti + 1));
-                    pi += 1;
-                    ti += 1;
-                    true
+                    if let Some((a, b)) = bound[slot] {
+                        let end = ti + (b - a);
+                        if t.get(ti..end)? != &t[a..b] {
+                            return None;
+                        }
+                        ti = end;
+                    } else {
+                        for end in ti + 1..=t.len() {
+                            bound[slot] = Some((ti, end));
+                            if let Some(found) =
+                                self.match_from(t, pi + 1, end, caps.clone(), bound)
+                            {
+                                return Some(found);
+                            }
+                        }
+                        return None;
+                    }
                 }
-                _ => false,
-            };
-            if advanced {
-                continue;
             }
-            let (star, resume) = backtrack?;
-            if resume >= t.len() {
-                return None;
-            }
-            backtrack = Some((star, resume + 1));
-            pi = star + 1;
-            ti = resume + 1;
+            pi += 1;
         }
+        (ti == t.len()).then_some(caps)
     }
 }
 
