@@ -111,11 +111,7 @@ impl<'a> Cx<'a, '_> {
                 let Some(f) = self.f64(v, path)? else {
                     return Ok(None);
                 };
-                #[expect(
-                    clippy::cast_possible_truncation,
-                    reason = "integral and range-checked"
-                )]
-                (f.fract() == 0.0 && f.abs() < 9.0e18).then_some(f as i64)
+                crate::json::integral(f)
             }
             Value::Null => return Ok(None),
             _ => return self.wrong(v, path, expected),

@@ -261,14 +261,7 @@ impl<'a> Number<'a> {
         if let Ok(i) = self.raw.parse::<i64>() {
             return Some(i);
         }
-        let f = self.as_f64();
-        // 2^63 is exactly representable, so this range check is exact.
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "integral and within range, checked above"
-        )]
-        (f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f))
-            .then_some(f as i64)
+        integral(self.as_f64())
     }
 
     /// Whether the value is finite (not `nan` or `inf`).
@@ -988,6 +981,23 @@ impl<'a> Parser<'a, '_> {
             }
         }
     }
+}
+
+/// `f` as an `i64` when it is a whole number within range (`f64::fract` is not in `core`).
+pub(crate) fn integral(f: f64) -> Option<i64> {
+    // -2^63 and 2^63 are exactly representable, so the range check is exact, and every f64 in
+    // it converts without saturating; a whole number survives the round trip unchanged.
+    if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
+        return None;
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "within range, checked above"
+    )]
+    let i = f as i64;
+    #[expect(clippy::cast_precision_loss, reason = "compared to detect a fraction")]
+    let back = i as f64;
+    (back.to_bits() == f.to_bits() || (back == 0.0 && f == 0.0)).then_some(i)
 }
 
 /// The byte offset of `part` inside `whole`, when it is a slice of it.
