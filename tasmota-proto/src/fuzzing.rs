@@ -106,13 +106,23 @@ fn ambiguous_prefix(dev: &DeviceTopics<'_>, prefix: Prefix) -> bool {
         .any(|&other| other != prefix && dev.topic(other, "x").ok() == mine)
 }
 
+/// Whether every `%` of the template belongs to a token once the firmware has replaced them
+/// in its order; overlapping text such as `%%topic%prefix%` hides a token.
+fn tokens_only(template: &str) -> bool {
+    let mut t = alloc::string::String::from(template);
+    for token in ["%prefix%", "%topic%", "%hostname%", "%id%"] {
+        t = t.replace(token, "");
+    }
+    !t.contains('%')
+}
+
 /// A topic built from a template parses back with the template alone when the values cannot
 /// be confused with the template's own text: no `/` or `%` in them, and one wildcard token.
 fn check_template(dev: &DeviceTopics<'_>, hostname: &str, built: &str, subtopic: &str) {
     let ft = dev.full_topic();
     let template = ft.as_str();
     let plain = |v: &str| !v.contains(['/', '%']);
-    if !plain(dev.device_topic()) || !plain(hostname) {
+    if !plain(dev.device_topic()) || !plain(hostname) || !tokens_only(template) {
         return;
     }
     let m = ft

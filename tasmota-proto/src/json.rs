@@ -200,6 +200,61 @@ impl<'a> Value<'a> {
     }
 }
 
+impl fmt::Display for Value<'_> {
+    /// Compact JSON. Numbers are written as received, except `nan` and infinities, which
+    /// become `null`; repaired input (unquoted words, leading zeros) comes out as standard JSON.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Null => f.write_str("null"),
+            Self::Bool(b) => write!(f, "{b}"),
+            Self::Number(n) if !n.is_finite() => f.write_str("null"),
+            Self::Number(n) if classify_number(n.raw()) == NumberClass::Standard => {
+                f.write_str(n.raw())
+            }
+            Self::Number(n) => write!(f, "{}", n.as_f64()),
+            Self::String(s) => write_json_string(f, *s),
+            Self::Array(items) => {
+                f.write_char('[')?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_char(',')?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_char(']')
+            }
+            Self::Object(members) => {
+                f.write_char('{')?;
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        f.write_char(',')?;
+                    }
+                    write_json_string(f, *k)?;
+                    write!(f, ":{v}")?;
+                }
+                f.write_char('}')
+            }
+        }
+    }
+}
+
+/// Writes a string with the escapes JSON requires; existing valid escapes are kept.
+fn write_json_string(f: &mut fmt::Formatter<'_>, s: Str<'_>) -> fmt::Result {
+    f.write_char('"')?;
+    for c in s.chars() {
+        match c {
+            '"' => f.write_str("\\\"")?,
+            '\\' => f.write_str("\\\\")?,
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\t' => f.write_str("\\t")?,
+            c if u32::from(c) < 0x20 => write!(f, "\\u{:04x}", u32::from(c))?,
+            c => f.write_char(c)?,
+        }
+    }
+    f.write_char('"')
+}
+
 /// A number exactly as written in the payload; converted on demand.
 ///
 /// In lenient mode this includes `nan`, `inf`, `-inf`, leading zeros (`007`), a leading `+` and
@@ -1185,6 +1240,21 @@ mod tests {
     fn paths_render() {
         let p = lenient(r#"{"a b":[0,{"c":nan}]}"#);
         assert_eq!(p.issues[0].path, r#"$["a b"][1].c"#);
+    }
+
+    #[test]
+    fn display_writes_standard_json() {
+        let p = lenient(r#"{"a":[1,nan,007,+5,true,null],"b":Off,"c":"q\"\u00e9\n","d":{}}"#);
+        assert_eq!(
+            alloc::format!("{}", p.value),
+            r#"{"a":[1,null,7,5,true,null],"b":"Off","c":"q\"é\n","d":{}}"#
+        );
+        let text = alloc::format!("{}", p.value);
+        let again = parse(text.as_bytes(), Mode::Strict).unwrap();
+        assert_eq!(
+            alloc::format!("{}", again.value),
+            alloc::format!("{}", p.value)
+        );
     }
 
     #[test]

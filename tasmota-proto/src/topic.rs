@@ -1567,6 +1567,18 @@ mod tests {
         assert!(ft.parse(&Prefixes::DEFAULT, "a/x/a/cmnd/POWER").is_ok());
     }
 
+    /// Found by fuzzing: `%prefix%` is replaced first, so in `%%topic%prefix%` the `%topic%`
+    /// loses its closing `%` and stays literal, exactly as on the device.
+    #[test]
+    fn overlapping_tokens_are_replaced_in_firmware_order() {
+        let d = dev("%%topic%prefix%/%id%/", "t").with_mac(Mac::parse("00000049A3BC").unwrap());
+        let built = d.topic(Prefix::Tele, "LWT").unwrap();
+        assert_eq!(built, "%%topictele/00000049A3BC/LWT");
+        assert_eq!(d.parse(&built).unwrap().prefix, Some(Prefix::Tele));
+        let m = d.full_topic().parse(&Prefixes::DEFAULT, &built).unwrap();
+        assert_eq!((m.topic, m.id), (None, Some("00000049A3BC")));
+    }
+
     #[test]
     fn parse_rejects_bad_shapes() {
         let ft = FullTopic::DEFAULT;
