@@ -305,6 +305,19 @@ fn text(what: &'static str, v: &str) -> Result<(), CommandError> {
     Err(CommandError::InvalidValue { what, reason })
 }
 
+/// Checks a Topic or GroupTopic value: a text parameter without the characters the firmware
+/// replaces (`MakeValidMqtt`).
+fn topic_name(what: &'static str, v: &str) -> Result<(), CommandError> {
+    text(what, v)?;
+    if v.contains(['+', '#', ' ']) {
+        return Err(CommandError::InvalidValue {
+            what,
+            reason: "contains +, # or a space, which the firmware replaces with _",
+        });
+    }
+    Ok(())
+}
+
 /// Checks a command name: `[A-Za-z0-9_]`, not empty.
 pub(crate) fn check_name(name: &str) -> Result<(), CommandError> {
     if name.is_empty() {
@@ -418,10 +431,6 @@ impl Command<'_> {
     ///     Err(CommandError::OutOfRange { what: "CT", value: 100, min: 153, max: 500 }),
     /// );
     /// ```
-    #[expect(
-        clippy::too_many_lines,
-        reason = "one arm per command keeps each rule next to its command"
-    )]
     pub fn validate(&self) -> Result<(), CommandError> {
         match *self {
             Self::Power { index, .. } => opt_range("Power index", index, 0, 32),
@@ -480,26 +489,10 @@ impl Command<'_> {
                 }
                 Ok(())
             }
-            Self::Topic(v) => {
-                text("Topic", v)?;
-                if v.contains(['+', '#', ' ']) {
-                    return Err(CommandError::InvalidValue {
-                        what: "Topic",
-                        reason: "contains +, # or a space, which the firmware replaces with _",
-                    });
-                }
-                Ok(())
-            }
+            Self::Topic(v) => topic_name("Topic", v),
             Self::GroupTopic { index, topic } => {
                 opt_range("GroupTopic index", index, 1, 4)?;
-                text("GroupTopic", topic)?;
-                if topic.contains(['+', '#', ' ']) {
-                    return Err(CommandError::InvalidValue {
-                        what: "GroupTopic",
-                        reason: "contains +, # or a space, which the firmware replaces with _",
-                    });
-                }
-                Ok(())
+                topic_name("GroupTopic", topic)
             }
             Self::FullTopic(v) => {
                 text("FullTopic", v)?;

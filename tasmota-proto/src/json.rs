@@ -794,15 +794,10 @@ impl<'a> Parser<'a, '_> {
         let mut after_comma = false;
         loop {
             self.skip_ws();
+            if self.close(b'}', after_comma, path)? {
+                break;
+            }
             let key = match self.peek() {
-                Some(b'}') => {
-                    if after_comma {
-                        self.report
-                            .issue(IssueKind::TrailingComma, Some(self.pos), path)?;
-                    }
-                    self.pos += 1;
-                    break;
-                }
                 Some(b'"') => match self.string(path)? {
                     Some(k) => k,
                     None => break,
@@ -835,33 +830,62 @@ impl<'a> Parser<'a, '_> {
                 break;
             };
             members.push((key, value));
-            if self.aborted {
-                break;
-            }
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    after_comma = true;
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(b'"') => {
-                    self.report
-                        .issue(IssueKind::MissingComma, Some(self.pos), path)?;
-                    after_comma = false;
-                }
-                _ => {
-                    self.unexpected_or_truncated("',' or '}'", path)?;
-                    break;
-                }
+            match self.separator(b'}', path)? {
+                Some(comma) => after_comma = comma,
+                None => break,
             }
         }
         self.depth -= 1;
         self.check_duplicates(&members, path)?;
         Ok(Value::Object(members))
+    }
+
+    /// At `close`: consumes it and reports a trailing comma before it.
+    fn close(&mut self, close: u8, after_comma: bool, path: &Path<'_>) -> Result<bool, Issue> {
+        if self.peek() != Some(close) {
+            return Ok(false);
+        }
+        if after_comma {
+            self.report
+                .issue(IssueKind::TrailingComma, Some(self.pos), path)?;
+        }
+        self.pos += 1;
+        Ok(true)
+    }
+
+    /// After a member or element: `Some(true)` after a comma, `Some(false)` when the comma is
+    /// missing but another item starts (kept, reported), `None` when the container closed or
+    /// the rest of the payload is dropped.
+    fn separator(&mut self, close: u8, path: &Path<'_>) -> Result<Option<bool>, Issue> {
+        if self.aborted {
+            return Ok(None);
+        }
+        self.skip_ws();
+        let in_object = close == b'}';
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(Some(true))
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                Ok(None)
+            }
+            Some(b) if (in_object && b == b'"') || (!in_object && !matches!(b, b'}' | b':')) => {
+                self.report
+                    .issue(IssueKind::MissingComma, Some(self.pos), path)?;
+                Ok(Some(false))
+            }
+            _ => {
+                let expected = if in_object {
+                    "',' or '}'"
+                } else {
+                    "',' or ']'"
+                };
+                self.unexpected_or_truncated(expected, path)?;
+                Ok(None)
+            }
+        }
     }
 
     /// Reports every key that already appeared earlier in the object: pairwise for small
@@ -907,12 +931,7 @@ impl<'a> Parser<'a, '_> {
         let mut after_comma = false;
         loop {
             self.skip_ws();
-            if self.peek() == Some(b']') {
-                if after_comma {
-                    self.report
-                        .issue(IssueKind::TrailingComma, Some(self.pos), path)?;
-                }
-                self.pos += 1;
+            if self.close(b']', after_comma, path)? {
                 break;
             }
             let child = path.index(items.len());
@@ -920,28 +939,9 @@ impl<'a> Parser<'a, '_> {
                 break;
             };
             items.push(value);
-            if self.aborted {
-                break;
-            }
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    after_comma = true;
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(b) if !matches!(b, b'}' | b':') => {
-                    self.report
-                        .issue(IssueKind::MissingComma, Some(self.pos), path)?;
-                    after_comma = false;
-                }
-                _ => {
-                    self.unexpected_or_truncated("',' or ']'", path)?;
-                    break;
-                }
+            match self.separator(b']', path)? {
+                Some(comma) => after_comma = comma,
+                None => break,
             }
         }
         self.depth -= 1;
