@@ -323,6 +323,9 @@ pub(crate) fn check_name(name: &str) -> Result<(), CommandError> {
     if name.is_empty() {
         return Err(CommandError::EmptyName);
     }
+    if name.len() > 1 && name.starts_with('_') {
+        return Err(CommandError::LeadingUnderscore);
+    }
     match name
         .char_indices()
         .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -776,6 +779,34 @@ impl DeviceTopics<'_> {
     pub fn command(&self, command: &Command<'_>) -> Result<CommandMessage, Error> {
         let payload = command.payload()?;
         let topic = self.command_topic(&command.name()?)?;
+        Ok(CommandMessage::new(topic, &payload, command.is_secret())?)
+    }
+
+    /// Encodes `command` on `<cmnd topic>/_<Name><index>`: the firmware runs it but publishes
+    /// no reply (rules still see it; `Status` replies anyway).
+    ///
+    /// # Errors
+    ///
+    /// As [`DeviceTopics::command`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tasmota_proto::{Command, DeviceTopics, IncomingCommand, PowerAction};
+    /// let dev = DeviceTopics::new("%prefix%/%topic%/", "t")?;
+    /// let msg = dev.silent_command(&Command::Power { index: Some(1), action: PowerAction::Off })?;
+    /// assert_eq!((msg.topic(), msg.payload()), ("cmnd/t/_Power1", "OFF"));
+    /// let back = IncomingCommand::parse("_Power1", b"OFF")?;
+    /// assert!(back.silent && back.is("Power"));
+    /// # Ok::<(), tasmota_proto::Error>(())
+    /// ```
+    pub fn silent_command(&self, command: &Command<'_>) -> Result<CommandMessage, Error> {
+        let payload = command.payload()?;
+        let mut subtopic = FixedStr::<{ MAX_COMMAND_LEN + 1 }>::new();
+        // `name` is at most MAX_COMMAND_LEN bytes, so both pushes fit.
+        let _ = subtopic.push('_');
+        let _ = subtopic.push_str(&command.name()?);
+        let topic = self.command_topic(&subtopic)?;
         Ok(CommandMessage::new(topic, &payload, command.is_secret())?)
     }
 }
@@ -1298,6 +1329,30 @@ mod tests {
             long.validate(),
             Err(CommandError::NameTooLong { len: 24, max: 23 })
         );
+    }
+
+    /// Found by fuzzing: `__Power` is the unknown command `_Power` sent silently; typing it as
+    /// `Raw { name: "_Power" }` would encode the silent command `Power` instead.
+    #[test]
+    fn leading_underscores_are_not_names() {
+        let c = IncomingCommand::parse("__Power", b"FFFF&0x1").unwrap();
+        assert_eq!((c.name, c.silent), ("_Power", true));
+        assert_eq!(
+            c.to_command(&StateText::DEFAULT),
+            Err(CommandError::LeadingUnderscore)
+        );
+        let raw = Command::Raw {
+            name: "_Power",
+            index: None,
+            payload: "1",
+        };
+        assert_eq!(raw.validate(), Err(CommandError::LeadingUnderscore));
+        let dev = DeviceTopics::new("%prefix%/%topic%/", "t").unwrap();
+        let c = IncomingCommand::parse("_Dimmer2", b"50").unwrap();
+        let msg = dev
+            .silent_command(&c.to_command(&StateText::DEFAULT).unwrap())
+            .unwrap();
+        assert_eq!(msg.topic(), "cmnd/t/_Dimmer2");
     }
 
     #[test]

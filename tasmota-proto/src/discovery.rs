@@ -437,22 +437,13 @@ impl<'a> DiscoveryConfig<'a> {
         d.full_topic = full_topic.ok_or_else(|| cx.missing(path, "ft"))?;
         match prefixes {
             Some(p) => d.prefixes = p,
-            None => missing_default(cx, path, "tp")?,
+            None => cx.missing_optional(path, "tp")?,
         }
         match state {
             Some(s) => d.state = s,
-            None => missing_default(cx, path, "state")?,
+            None => cx.missing_optional(path, "state")?,
         }
         Ok(d)
-    }
-}
-
-/// A missing field with a firmware default: reported, and fatal in strict mode.
-fn missing_default(cx: &mut Cx<'_, '_>, path: &Path<'_>, field: &'static str) -> R<()> {
-    let issue = cx.missing(path, field);
-    match cx.report.mode {
-        Mode::Strict => Err(issue),
-        Mode::Lenient => Ok(()),
     }
 }
 

@@ -174,6 +174,12 @@ pub enum CommandError {
         /// Its byte offset in the name.
         offset: usize,
     },
+    /// A name starting with `_`: the firmware strips one `_` and suppresses the reply, so it is
+    /// not part of the name (use `DeviceTopics::silent_command`).
+    #[error(
+        "a leading '_' is not part of a command name; the firmware strips it and sends no reply"
+    )]
+    LeadingUnderscore,
     /// A command name (index included) longer than the firmware's limit.
     #[error("the command name is {len} bytes, more than the firmware's {max}")]
     NameTooLong {

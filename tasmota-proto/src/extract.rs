@@ -61,6 +61,7 @@ impl<'a> Cx<'a, '_> {
         Ok(None)
     }
 
+    /// A required field is missing: the error to return (also reported in lenient mode).
     pub(crate) fn missing(&mut self, path: &Path<'_>, field: &'static str) -> Issue {
         let issue = Issue {
             kind: IssueKind::MissingField { field },
@@ -71,6 +72,16 @@ impl<'a> Cx<'a, '_> {
             self.report.issues.push(issue.clone());
         }
         issue
+    }
+
+    /// An expected field is missing but the value is usable without it: reported in lenient
+    /// mode, the error in strict mode.
+    pub(crate) fn missing_optional(&mut self, path: &Path<'_>, field: &'static str) -> R<()> {
+        let issue = self.missing(path, field);
+        match self.report.mode {
+            crate::json::Mode::Strict => Err(issue),
+            crate::json::Mode::Lenient => Ok(()),
+        }
     }
 
     /// A number; numeric strings are converted (and reported), `nan`/`inf` give `None`

@@ -177,7 +177,14 @@ pub fn command(data: &[u8]) {
     let Ok(dev) = DeviceTopics::new("%prefix%/%topic%/", "fuzz") else {
         return;
     };
-    let Ok(msg) = dev.command(&command) else {
+    let encode = |c: &crate::Command<'_>| {
+        if incoming.silent {
+            dev.silent_command(c)
+        } else {
+            dev.command(c)
+        }
+    };
+    let Ok(msg) = encode(&command) else {
         return;
     };
     let parsed = dev
@@ -190,7 +197,7 @@ pub fn command(data: &[u8]) {
             .to_command(&texts)
             .expect("an encoded command types again");
         assert_eq!(
-            dev.command(&again)
+            encode(&again)
                 .map(|m| (m.topic().len(), m.payload().len()))
                 .ok(),
             Some((msg.topic().len(), msg.payload().len())),

@@ -325,7 +325,7 @@ fn action<'a>(cx: &mut Cx<'a, '_>, v: Value<'a>, path: &Path<'_>) -> R<Option<St
         }
     }
     if found.is_none() {
-        return Err(cx.missing(path, "Action")).or(Ok(None));
+        cx.missing_optional(path, "Action")?;
     }
     Ok(found)
 }
