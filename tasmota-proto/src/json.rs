@@ -299,7 +299,7 @@ impl<'a> Number<'a> {
     /// # Ok::<(), tasmota_proto::json::Issue>(())
     /// ```
     pub fn as_f64(&self) -> f64 {
-        self.raw.parse().unwrap_or(f64::NAN)
+        fast_f64(self.raw).unwrap_or_else(|| self.raw.parse().unwrap_or(f64::NAN))
     }
 
     /// The value as `i64` when it is an integer (`3.0` counts) within range.
@@ -642,14 +642,18 @@ pub struct Parsed<'a> {
 /// ```
 pub fn parse(payload: &[u8], mode: Mode) -> Result<Parsed<'_>, Issue> {
     let mut report = Report::new(mode);
-    let value = parse_with(payload, &mut report)?;
+    let (value, _) = parse_with(payload, &mut report)?;
     Ok(Parsed {
         value,
         issues: report.issues,
     })
 }
 
-pub(crate) fn parse_with<'a>(payload: &'a [u8], report: &mut Report) -> Result<Value<'a>, Issue> {
+/// Parses `payload`; also returns its UTF-8 text (cut at the first invalid byte).
+pub(crate) fn parse_with<'a>(
+    payload: &'a [u8],
+    report: &mut Report,
+) -> Result<(Value<'a>, &'a str), Issue> {
     let src = match core::str::from_utf8(payload) {
         Ok(s) => s,
         Err(e) => {
@@ -664,55 +668,170 @@ pub(crate) fn parse_with<'a>(payload: &'a [u8], report: &mut Report) -> Result<V
         bytes: src.as_bytes(),
         pos: 0,
         report,
+        failure: None,
         aborted: false,
         depth: 0,
+        members: Vec::new(),
+        items: Vec::new(),
     };
     p.skip_ws();
-    if p.pos == p.bytes.len() {
-        return Err(Issue {
-            kind: IssueKind::Empty,
-            offset: Some(p.pos),
-            path: Path::ROOT.render(),
-        });
-    }
     let start = p.pos;
-    let value = p.value(&Path::ROOT)?;
-    let Some(value) = value else {
-        let found = src[start..].chars().next().unwrap_or(' ');
-        return Err(Issue {
-            kind: IssueKind::Unexpected {
+    let root = |kind| Issue {
+        kind,
+        offset: Some(start),
+        path: Path::ROOT.render(),
+    };
+    if start == p.bytes.len() {
+        return Err(root(IssueKind::Empty));
+    }
+    let value = match p.value(&Path::ROOT) {
+        Ok(Some(v)) => v,
+        Ok(None) => {
+            let found = src[start..].chars().next().unwrap_or(' ');
+            return Err(root(IssueKind::Unexpected {
                 found,
                 expected: "a json value",
-            },
-            offset: Some(start),
-            path: Path::ROOT.render(),
-        });
+            }));
+        }
+        Err(Stop) => return Err(p.failure()),
     };
     if !p.aborted {
         p.skip_ws();
-        if p.pos < p.bytes.len() {
-            p.report
-                .issue(IssueKind::TrailingData, Some(p.pos), &Path::ROOT)?;
+        if p.pos < p.bytes.len()
+            && p.issue(IssueKind::TrailingData, Some(p.pos), &Path::ROOT)
+                .is_err()
+        {
+            return Err(p.failure());
         }
     }
-    Ok(value)
+    Ok((value, src))
 }
+
+/// Strict mode met an issue: the parse stops and the issue is in `Parser::failure`. Keeping
+/// the error out of every return value keeps the recursive parser's results small.
+struct Stop;
+
+type Step<T> = Result<T, Stop>;
 
 struct Parser<'a, 'r> {
     src: &'a str,
     bytes: &'a [u8],
     pos: usize,
     report: &'r mut Report,
+    failure: Option<Issue>,
     /// Set when the rest of the payload is dropped: every open container closes.
     aborted: bool,
     depth: usize,
+    /// Members and elements of the open containers; each container takes its own off the top
+    /// when it closes, in one exact allocation.
+    members: Vec<(Str<'a>, Value<'a>)>,
+    items: Vec<Value<'a>>,
 }
 
 fn is_delimiter(b: u8) -> bool {
     matches!(b, b',' | b':' | b'[' | b']' | b'{' | b'}' | b'"') || b.is_ascii_whitespace()
 }
 
+/// `-?[0-9]+(\.[0-9]+)?` with at most 15 significant digits, the numbers devices send: the
+/// digits form an integer below 2^53 and the divisor a power of ten below 10^23, both exact
+/// in an `f64`, so one division is correctly rounded and equals `str::parse` (Clinger's fast
+/// path). `None` for anything else.
+fn fast_f64(raw: &str) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let b = raw.as_bytes();
+    let (negative, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0;
+    let mut scale = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                count += 1;
+                if count > 15 {
+                    return None;
+                }
+            }
+            b'.' if scale.is_none() && i > 0 && i + 1 < digits.len() => {
+                scale = Some(digits.len() - i - 1);
+            }
+            _ => return None,
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "below 10^15, exact")]
+    let value = mantissa as f64 / *POW10.get(scale.unwrap_or(0))?;
+    Some(if negative { -value } else { value })
+}
+
+/// Bytes that end the plain part of a string: `"`, `\` and control characters.
+const STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// The index of the first `"`, `\` or control byte at or after `i`, eight bytes at a time.
+fn scan_string(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is below `n` (n <= 128) exactly when this sets its high bit somewhere.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGHS;
+    while let Some(Ok(chunk)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let w = u64::from_le_bytes(chunk);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        if below(quote, 1) | below(backslash, 1) | below(w, 0x20) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if STRING_STOP[usize::from(b)] {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
 impl<'a> Parser<'a, '_> {
+    fn failure(&mut self) -> Issue {
+        self.failure.take().unwrap_or_else(|| Issue {
+            kind: IssueKind::Unexpected {
+                found: ' ',
+                expected: "a json value",
+            },
+            offset: Some(self.pos),
+            path: Path::ROOT.render(),
+        })
+    }
+
+    /// Records a deviation; in strict mode it stops the parse.
+    fn issue(&mut self, kind: IssueKind, offset: Option<usize>, path: &Path<'_>) -> Step<()> {
+        match self.report.issue(kind, offset, path) {
+            Ok(()) => Ok(()),
+            Err(issue) => {
+                self.failure = Some(issue);
+                Err(Stop)
+            }
+        }
+    }
+
     fn skip_ws(&mut self) {
         while self
             .bytes
@@ -732,17 +851,13 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Drops the rest of the payload after recording why.
-    fn abort(&mut self, kind: IssueKind, path: &Path<'_>) -> Result<(), Issue> {
-        self.report.issue(kind, Some(self.pos), path)?;
+    fn abort(&mut self, kind: IssueKind, path: &Path<'_>) -> Step<()> {
+        self.issue(kind, Some(self.pos), path)?;
         self.aborted = true;
         Ok(())
     }
 
-    fn unexpected_or_truncated(
-        &mut self,
-        expected: &'static str,
-        path: &Path<'_>,
-    ) -> Result<(), Issue> {
+    fn unexpected_or_truncated(&mut self, expected: &'static str, path: &Path<'_>) -> Step<()> {
         let kind = match self.peek() {
             None => IssueKind::Truncated { expected },
             Some(_) => IssueKind::Unexpected {
@@ -754,7 +869,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// A value, or `None` when the payload ends or breaks before one starts.
-    fn value(&mut self, path: &Path<'_>) -> Result<Option<Value<'a>>, Issue> {
+    fn value(&mut self, path: &Path<'_>) -> Step<Option<Value<'a>>> {
         match self.peek() {
             None => {
                 self.abort(
@@ -776,21 +891,27 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    fn enter(&mut self, path: &Path<'_>) -> Result<bool, Issue> {
+    fn enter(&mut self, path: &Path<'_>) -> Step<bool> {
         if self.depth >= MAX_DEPTH {
             self.abort(IssueKind::TooDeep, path)?;
             return Ok(false);
         }
         self.depth += 1;
+        self.pos += 1;
         Ok(true)
     }
 
-    fn object(&mut self, path: &Path<'_>) -> Result<Value<'a>, Issue> {
-        let mut members: Vec<(Str<'a>, Value<'a>)> = Vec::new();
+    // Kept out of `value`, so that the frequent scalar values do not pay for a container's
+    // stack frame.
+    #[inline(never)]
+    fn object(&mut self, path: &Path<'_>) -> Step<Value<'a>> {
         if !self.enter(path)? {
-            return Ok(Value::Object(members));
+            return Ok(Value::Object(Vec::new()));
         }
-        self.pos += 1;
+        let base = self.members.len();
+        if self.members.capacity() == 0 {
+            self.members.reserve(32);
+        }
         let mut after_comma = false;
         loop {
             self.skip_ws();
@@ -803,8 +924,7 @@ impl<'a> Parser<'a, '_> {
                     None => break,
                 },
                 Some(b) if !is_delimiter(b) => {
-                    self.report
-                        .issue(IssueKind::UnquotedKey, Some(self.pos), path)?;
+                    self.issue(IssueKind::UnquotedKey, Some(self.pos), path)?;
                     let end = self.bytes[self.pos..]
                         .iter()
                         .position(|&b| is_delimiter(b))
@@ -829,25 +949,25 @@ impl<'a> Parser<'a, '_> {
             let Some(value) = self.value(&child)? else {
                 break;
             };
-            members.push((key, value));
+            self.members.push((key, value));
             match self.separator(b'}', path)? {
                 Some(comma) => after_comma = comma,
                 None => break,
             }
         }
         self.depth -= 1;
+        let members = self.members.split_off(base);
         self.check_duplicates(&members, path)?;
         Ok(Value::Object(members))
     }
 
     /// At `close`: consumes it and reports a trailing comma before it.
-    fn close(&mut self, close: u8, after_comma: bool, path: &Path<'_>) -> Result<bool, Issue> {
+    fn close(&mut self, close: u8, after_comma: bool, path: &Path<'_>) -> Step<bool> {
         if self.peek() != Some(close) {
             return Ok(false);
         }
         if after_comma {
-            self.report
-                .issue(IssueKind::TrailingComma, Some(self.pos), path)?;
+            self.issue(IssueKind::TrailingComma, Some(self.pos), path)?;
         }
         self.pos += 1;
         Ok(true)
@@ -856,7 +976,7 @@ impl<'a> Parser<'a, '_> {
     /// After a member or element: `Some(true)` after a comma, `Some(false)` when the comma is
     /// missing but another item starts (kept, reported), `None` when the container closed or
     /// the rest of the payload is dropped.
-    fn separator(&mut self, close: u8, path: &Path<'_>) -> Result<Option<bool>, Issue> {
+    fn separator(&mut self, close: u8, path: &Path<'_>) -> Step<Option<bool>> {
         if self.aborted {
             return Ok(None);
         }
@@ -872,8 +992,7 @@ impl<'a> Parser<'a, '_> {
                 Ok(None)
             }
             Some(b) if (in_object && b == b'"') || (!in_object && !matches!(b, b'}' | b':')) => {
-                self.report
-                    .issue(IssueKind::MissingComma, Some(self.pos), path)?;
+                self.issue(IssueKind::MissingComma, Some(self.pos), path)?;
                 Ok(Some(false))
             }
             _ => {
@@ -888,20 +1007,24 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    /// Reports every key that already appeared earlier in the object: pairwise for small
-    /// objects, by sorting for large ones so that hostile payloads stay linearithmic.
-    fn check_duplicates(
-        &mut self,
-        members: &[(Str<'a>, Value<'a>)],
-        path: &Path<'_>,
-    ) -> Result<(), Issue> {
-        const PAIRWISE: usize = 32;
+    /// Reports every key that already appeared earlier in the object. A 64-bit filter over a
+    /// hash of each key skips the comparisons for keys that cannot repeat; objects too large
+    /// for the filter to help are sorted instead, so hostile payloads stay linearithmic.
+    fn check_duplicates(&mut self, members: &[(Str<'a>, Value<'a>)], path: &Path<'_>) -> Step<()> {
+        const FILTERED: usize = 32;
         let mut dups: Vec<usize> = Vec::new();
-        if members.len() <= PAIRWISE {
-            for (i, (k, _)) in members.iter().enumerate().skip(1) {
-                if members[..i].iter().any(|(e, _)| e.raw() == k.raw()) {
+        if members.len() <= FILTERED {
+            let mut seen = 0u64;
+            for (i, (k, _)) in members.iter().enumerate() {
+                let raw = k.raw().as_bytes();
+                let hash = raw.len()
+                    ^ raw.first().map_or(0, |&b| usize::from(b) << 2)
+                    ^ raw.last().map_or(0, |&b| usize::from(b) << 4);
+                let bit = 1u64 << (hash % 64);
+                if seen & bit != 0 && members[..i].iter().any(|(e, _)| e.raw() == k.raw()) {
                     dups.push(i);
                 }
+                seen |= bit;
             }
         } else {
             let mut order: Vec<usize> = (0..members.len()).collect();
@@ -916,44 +1039,44 @@ impl<'a> Parser<'a, '_> {
         for i in dups {
             let key = members[i].0;
             let offset = offset_in(self.src, key.raw());
-            self.report
-                .issue(IssueKind::DuplicateKey, offset, &path.key(key.raw()))?;
+            self.issue(IssueKind::DuplicateKey, offset, &path.key(key.raw()))?;
         }
         Ok(())
     }
 
-    fn array(&mut self, path: &Path<'_>) -> Result<Value<'a>, Issue> {
-        let mut items = Vec::new();
+    #[inline(never)]
+    fn array(&mut self, path: &Path<'_>) -> Step<Value<'a>> {
         if !self.enter(path)? {
-            return Ok(Value::Array(items));
+            return Ok(Value::Array(Vec::new()));
         }
-        self.pos += 1;
+        let base = self.items.len();
         let mut after_comma = false;
         loop {
             self.skip_ws();
             if self.close(b']', after_comma, path)? {
                 break;
             }
-            let child = path.index(items.len());
+            let child = path.index(self.items.len() - base);
             let Some(value) = self.value(&child)? else {
                 break;
             };
-            items.push(value);
+            self.items.push(value);
             match self.separator(b']', path)? {
                 Some(comma) => after_comma = comma,
                 None => break,
             }
         }
         self.depth -= 1;
-        Ok(Value::Array(items))
+        Ok(Value::Array(self.items.split_off(base)))
     }
 
     /// A string starting at the opening quote; `None` if the payload ends inside it.
-    fn string(&mut self, path: &Path<'_>) -> Result<Option<Str<'a>>, Issue> {
+    fn string(&mut self, path: &Path<'_>) -> Step<Option<Str<'a>>> {
         let start = self.pos + 1;
         let mut i = start;
         let mut escaped = false;
         loop {
+            i = scan_string(self.bytes, i);
             let Some(&b) = self.bytes.get(i) else {
                 self.pos = i;
                 self.abort(IssueKind::Truncated { expected: "'\"'" }, path)?;
@@ -964,7 +1087,7 @@ impl<'a> Parser<'a, '_> {
                 b'\\' => {
                     escaped = true;
                     if !self.valid_escape(i) {
-                        self.report.issue(IssueKind::InvalidEscape, Some(i), path)?;
+                        self.issue(IssueKind::InvalidEscape, Some(i), path)?;
                     }
                     // Skip the escaped byte (an ASCII byte in every valid escape) unless it is
                     // the start of a multi-byte character or the end.
@@ -974,12 +1097,10 @@ impl<'a> Parser<'a, '_> {
                         1
                     };
                 }
-                0..=0x1f => {
-                    self.report
-                        .issue(IssueKind::ControlCharacter, Some(i), path)?;
+                _ => {
+                    self.issue(IssueKind::ControlCharacter, Some(i), path)?;
                     i += 1;
                 }
-                _ => i += 1,
             }
         }
         self.pos = i + 1;
@@ -1003,7 +1124,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// A token outside quotes: a number, a literal, or an unquoted word.
-    fn bare(&mut self, path: &Path<'_>) -> Result<Value<'a>, Issue> {
+    fn bare(&mut self, path: &Path<'_>) -> Step<Value<'a>> {
         let start = self.pos;
         let end = self.bytes[start..]
             .iter()
@@ -1011,30 +1132,25 @@ impl<'a> Parser<'a, '_> {
             .map_or(self.bytes.len(), |n| start + n);
         self.pos = end;
         let token = &self.src[start..end];
-        match token {
-            "true" => return Ok(Value::Bool(true)),
-            "false" => return Ok(Value::Bool(false)),
-            "null" => return Ok(Value::Null),
-            _ => {}
+        if matches!(token.as_bytes()[0], b't' | b'f' | b'n') {
+            match token {
+                "true" => return Ok(Value::Bool(true)),
+                "false" => return Ok(Value::Bool(false)),
+                "null" => return Ok(Value::Null),
+                _ => {}
+            }
         }
-        match classify_number(token) {
-            NumberClass::Standard => Ok(Value::Number(Number::from_raw(token))),
-            NumberClass::NonStandard => {
-                self.report
-                    .issue(IssueKind::NonStandardNumber, Some(start), path)?;
-                Ok(Value::Number(Number::from_raw(token)))
-            }
-            NumberClass::NonFinite => {
-                self.report
-                    .issue(IssueKind::NonFiniteNumber, Some(start), path)?;
-                Ok(Value::Number(Number::from_raw(token)))
-            }
+        let kind = match classify_number(token) {
+            NumberClass::Standard => return Ok(Value::Number(Number::from_raw(token))),
+            NumberClass::NonStandard => IssueKind::NonStandardNumber,
+            NumberClass::NonFinite => IssueKind::NonFiniteNumber,
             NumberClass::Not => {
-                self.report
-                    .issue(IssueKind::UnquotedWord, Some(start), path)?;
-                Ok(Value::String(Str::new(token)))
+                self.issue(IssueKind::UnquotedWord, Some(start), path)?;
+                return Ok(Value::String(Str::new(token)));
             }
-        }
+        };
+        self.issue(kind, Some(start), path)?;
+        Ok(Value::Number(Number::from_raw(token)))
     }
 }
 
@@ -1071,6 +1187,29 @@ enum NumberClass {
 }
 
 fn classify_number(token: &str) -> NumberClass {
+    // Fast path for what devices send almost always: `-?[1-9][0-9]*(\.[0-9]+)?` or `-?0(\.[0-9]+)?`.
+    let b = token.as_bytes();
+    let digits = usize::from(b.first() == Some(&b'-'));
+    let int_end = digits
+        + b[digits..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+    let int_len = int_end - digits;
+    if int_len > 0 && (int_len == 1 || b[digits] != b'0') {
+        if int_end == b.len() {
+            return NumberClass::Standard;
+        }
+        if b[int_end] == b'.' {
+            let frac = b[int_end + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if frac > 0 && int_end + 1 + frac == b.len() {
+                return NumberClass::Standard;
+            }
+        }
+    }
     let unsigned = token
         .strip_prefix('-')
         .or_else(|| token.strip_prefix('+'))
@@ -1240,6 +1379,44 @@ mod tests {
     fn paths_render() {
         let p = lenient(r#"{"a b":[0,{"c":nan}]}"#);
         assert_eq!(p.issues[0].path, r#"$["a b"][1].c"#);
+    }
+
+    #[test]
+    fn fast_float_path_equals_the_standard_parser() {
+        for raw in [
+            "0",
+            "-0",
+            "1",
+            "23.45",
+            "-0.001",
+            "999999999999999",
+            "123456789.012345",
+            "0.1",
+            "3.423",
+            "1360",
+            "0.99",
+            "9098.245",
+        ] {
+            let fast = fast_f64(raw).unwrap();
+            assert_eq!(
+                fast.to_bits(),
+                raw.parse::<f64>().unwrap().to_bits(),
+                "{raw}"
+            );
+        }
+        for raw in [
+            "",
+            "-",
+            ".5",
+            "5.",
+            "1e3",
+            "1234567890123456",
+            "1.2.3",
+            "+1",
+            "nan",
+        ] {
+            assert_eq!(fast_f64(raw), None, "{raw}");
+        }
     }
 
     #[test]

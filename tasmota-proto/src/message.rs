@@ -176,14 +176,6 @@ impl<T> Decoded<T> {
     }
 }
 
-fn utf8_prefix(payload: &[u8]) -> &str {
-    match core::str::from_utf8(payload) {
-        Ok(s) => s,
-        // The prefix up to `valid_up_to` is valid UTF-8.
-        Err(e) => core::str::from_utf8(&payload[..e.valid_up_to()]).unwrap_or_default(),
-    }
-}
-
 /// Parses `payload`, requires a top-level object and hands its members to `f`.
 pub(crate) fn decode_object<'a, T>(
     payload: &'a [u8],
@@ -191,8 +183,7 @@ pub(crate) fn decode_object<'a, T>(
     f: impl FnOnce(&mut Cx<'a, '_>, Members<'a>, &Path<'_>) -> Result<T, Issue>,
 ) -> Result<Decoded<T>, Error> {
     let mut report = Report::new(options.mode);
-    let value = json::parse_with(payload, &mut report)?;
-    let src = utf8_prefix(payload);
+    let (value, src) = json::parse_with(payload, &mut report)?;
     let Value::Object(members) = value else {
         let offset = src.len() - src.trim_start().len();
         return Err(Issue {
@@ -370,7 +361,7 @@ fn other_payload(payload: &[u8]) -> OtherPayload<'_> {
     };
     if matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')) {
         let mut report = Report::new(Mode::Lenient);
-        if let Ok(v) = json::parse_with(payload, &mut report)
+        if let Ok((v, _)) = json::parse_with(payload, &mut report)
             && report.issues.is_empty()
         {
             return OtherPayload::Json(v);

@@ -1,6 +1,7 @@
 //! `Status <n>` replies: one `stat/<t>/STATUS0` message with every section on current firmware,
 //! or separate `stat/<t>/STATUS`, `STATUS1` .. `STATUS13` messages on older firmware.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::error::Error;
@@ -369,7 +370,7 @@ pub struct StatusThresholds<'a> {
 }
 
 /// A `Status <n>` reply, from one STATUS0 message or assembled with [`Status::merge`] from
-/// the separate messages older firmware sends.
+/// the separate messages older firmware sends. Sections are boxed: a reply usually has one.
 ///
 /// # Examples
 ///
@@ -386,27 +387,27 @@ pub struct StatusThresholds<'a> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Status<'a> {
     /// `Status` (Status 0 without a number, or `stat/<t>/STATUS`).
-    pub device: Option<StatusDevice<'a>>,
+    pub device: Option<Box<StatusDevice<'a>>>,
     /// `StatusPRM` (1).
-    pub parameters: Option<StatusParameters<'a>>,
+    pub parameters: Option<Box<StatusParameters<'a>>>,
     /// `StatusFWR` (2).
-    pub firmware: Option<StatusFirmware<'a>>,
+    pub firmware: Option<Box<StatusFirmware<'a>>>,
     /// `StatusLOG` (3).
-    pub logging: Option<StatusLogging<'a>>,
+    pub logging: Option<Box<StatusLogging<'a>>>,
     /// `StatusMEM` (4).
-    pub memory: Option<StatusMemory<'a>>,
+    pub memory: Option<Box<StatusMemory<'a>>>,
     /// `StatusNET` (5).
-    pub network: Option<StatusNetwork<'a>>,
+    pub network: Option<Box<StatusNetwork<'a>>>,
     /// `StatusMQT` (6).
-    pub mqtt: Option<StatusMqtt<'a>>,
+    pub mqtt: Option<Box<StatusMqtt<'a>>>,
     /// `StatusTIM` (7).
-    pub time: Option<StatusTime<'a>>,
+    pub time: Option<Box<StatusTime<'a>>>,
     /// `StatusPTH` (9).
-    pub power_thresholds: Option<StatusThresholds<'a>>,
+    pub power_thresholds: Option<Box<StatusThresholds<'a>>>,
     /// `StatusSNS` (8 and 10).
-    pub sensor: Option<Sensor<'a>>,
+    pub sensor: Option<Box<Sensor<'a>>>,
     /// `StatusSTS` (11).
-    pub state: Option<State<'a>>,
+    pub state: Option<Box<State<'a>>>,
     /// `StatusSTK` (12, crash stack), as parsed.
     pub stack: Option<Value<'a>>,
     /// `StatusSHT` (13, shutters), as parsed.
@@ -480,17 +481,17 @@ impl<'a> Status<'a> {
                         continue;
                     };
                     match k.raw() {
-                        "Status" => s.device = Some(device(cx, m, &p)?),
-                        "StatusPRM" => s.parameters = Some(parameters(cx, m, &p)?),
-                        "StatusFWR" => s.firmware = Some(firmware(cx, m, &p)?),
-                        "StatusLOG" => s.logging = Some(logging(cx, m, &p)?),
-                        "StatusMEM" => s.memory = Some(memory(cx, m, &p)?),
-                        "StatusNET" => s.network = Some(network(cx, m, &p)?),
-                        "StatusMQT" => s.mqtt = Some(mqtt(cx, m, &p)?),
-                        "StatusTIM" => s.time = Some(time(cx, m, &p)?),
-                        "StatusPTH" => s.power_thresholds = Some(thresholds(cx, m, &p)?),
-                        "StatusSNS" => s.sensor = Some(Sensor::from_members(cx, m, &p)?),
-                        _ => s.state = Some(State::from_members(cx, m, &p)?),
+                        "Status" => s.device = Some(Box::new(device(cx, m, &p)?)),
+                        "StatusPRM" => s.parameters = Some(Box::new(parameters(cx, m, &p)?)),
+                        "StatusFWR" => s.firmware = Some(Box::new(firmware(cx, m, &p)?)),
+                        "StatusLOG" => s.logging = Some(Box::new(logging(cx, m, &p)?)),
+                        "StatusMEM" => s.memory = Some(Box::new(memory(cx, m, &p)?)),
+                        "StatusNET" => s.network = Some(Box::new(network(cx, m, &p)?)),
+                        "StatusMQT" => s.mqtt = Some(Box::new(mqtt(cx, m, &p)?)),
+                        "StatusTIM" => s.time = Some(Box::new(time(cx, m, &p)?)),
+                        "StatusPTH" => s.power_thresholds = Some(Box::new(thresholds(cx, m, &p)?)),
+                        "StatusSNS" => s.sensor = Some(Box::new(Sensor::from_members(cx, m, &p)?)),
+                        _ => s.state = Some(Box::new(State::from_members(cx, m, &p)?)),
                     }
                 }
                 _ => s.other.push((k, v)),

@@ -1,6 +1,7 @@
 //! Periodic telemetry: `tele/<t>/STATE` (also StatusSTS) and `tele/<t>/SENSOR` (also
 //! StatusSNS and the discovery `sn` object), and the fields RESULT shares with them.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::color::{Color, Hsb};
@@ -1119,7 +1120,7 @@ pub struct Sensor<'a> {
     /// `SpeedUnit`.
     pub speed_unit: Option<SpeedUnit<'a>>,
     /// `ENERGY`.
-    pub energy: Option<Energy<'a>>,
+    pub energy: Option<Box<Energy<'a>>>,
     /// `ANALOG` inputs.
     pub analog: Vec<AnalogInput<'a>>,
     /// `COUNTER`: (counter number, count).
@@ -1184,7 +1185,7 @@ impl<'a> Sensor<'a> {
                 "SpeedUnit" => sensor.speed_unit = cx.str(&v, &p)?.map(SpeedUnit::from_text),
                 "ENERGY" => {
                     sensor.energy = match cx.object(v, &p)? {
-                        Some(m) => Some(energy(cx, m, &p)?),
+                        Some(m) => Some(Box::new(energy(cx, m, &p)?)),
                         None => None,
                     };
                 }

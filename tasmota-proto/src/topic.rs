@@ -298,7 +298,12 @@ impl<'a> FullTopic<'a> {
             if !keep_prefix && prefix == Prefix::Tele {
                 continue; // identical to the stat attempt
             }
-            let Ok(pattern) = Pattern::build(self.template, prefixes.get(prefix), prefix) else {
+            let text = prefixes.get(prefix);
+            // The prefix text appears in the topic unless normalisation changed it.
+            if keep_prefix && !text.contains("//") && !base.contains(text) {
+                continue;
+            }
+            let Ok(pattern) = Pattern::build(self.template, text, prefix) else {
                 continue;
             };
             if let Some(caps) = pattern.matches(base).filter(|c| c.consistent(base)) {
@@ -1256,6 +1261,22 @@ fn fixed_topic(
     finish(&s, subtopic)
 }
 
+/// Whether every `%` of the template starts one of the four tokens, read left to right.
+fn tokens_are_plain(template: &str) -> bool {
+    let mut rest = template;
+    while let Some(at) = rest.find('%') {
+        rest = &rest[at..];
+        let Some(token) = [TOKEN_PREFIX, TOKEN_TOPIC, TOKEN_HOSTNAME, TOKEN_ID]
+            .iter()
+            .find(|t| rest.starts_with(**t))
+        else {
+            return false;
+        };
+        rest = &rest[token.len()..];
+    }
+    true
+}
+
 fn split_subtopic(topic: &str) -> Result<(&str, &str), TopicError> {
     match topic.rfind('/') {
         Some(at) if at + 1 < topic.len() => Ok((&topic[..=at], &topic[at + 1..])),
@@ -1295,7 +1316,6 @@ struct Pattern {
     captures: usize,
 }
 
-#[derive(Clone)]
 struct Captures {
     spans: [(usize, usize); MAX_CAPTURES],
     tokens: [Option<Token>; MAX_CAPTURES],
@@ -1332,12 +1352,17 @@ impl Pattern {
     /// Compiles the template for one prefix, normalised as the firmware would (implicit
     /// `/%prefix%` for commands, `#` removed, `//` collapsed once, trailing `/`).
     fn build(template: &str, prefix_text: &str, prefix: Prefix) -> Result<Self, TopicError> {
-        // Substitute the prefix and mark the other tokens with control characters, which a
-        // FullTopic cannot contain, then normalise like `finish`.
+        let append_prefix = prefix == Prefix::Cmnd && !template.contains(TOKEN_PREFIX);
+        if tokens_are_plain(template) && !prefix_text.contains('%') {
+            return Self::build_plain(template, prefix_text, append_prefix);
+        }
+        // Overlapping or stray `%`: replace exactly in the firmware's order, marking the
+        // wildcard tokens with control characters (a FullTopic cannot contain any), then
+        // normalise like `finish`.
         let mut marked = Scratch::new();
         let mut with_prefix = Scratch::new();
         with_prefix.push_str(template).map_err(too_long)?;
-        if prefix == Prefix::Cmnd && !template.contains(TOKEN_PREFIX) {
+        if append_prefix {
             with_prefix.push('/').map_err(too_long)?;
             with_prefix.push_str(TOKEN_PREFIX).map_err(too_long)?;
         }
@@ -1355,27 +1380,95 @@ impl Pattern {
         };
         for &b in normalised.as_bytes() {
             match b {
-                1 | 2 => {
-                    let cap = p.capture(if b == 1 {
-                        Token::Topic
-                    } else {
-                        Token::Hostname
-                    })?;
-                    p.push(Elem::Star(cap))?;
-                    p.push(Elem::Close(cap))?;
-                }
-                3 => {
-                    let cap = p.capture(Token::Id)?;
-                    p.push(Elem::Open(cap))?;
-                    for _ in 0..12 {
-                        p.push(Elem::Hex)?;
-                    }
-                    p.push(Elem::Close(cap))?;
-                }
+                1 => p.push_star(Token::Topic)?,
+                2 => p.push_star(Token::Hostname)?,
+                3 => p.push_id()?,
                 _ => p.push(Elem::Byte(b))?,
             }
         }
         Ok(p)
+    }
+
+    /// The common case, every `%` starting a token: one pass over the template, with the
+    /// firmware's normalisation applied to the elements (`#` dropped, `//` collapsed once,
+    /// trailing `/`).
+    fn build_plain(
+        template: &str,
+        prefix_text: &str,
+        append_prefix: bool,
+    ) -> Result<Self, TopicError> {
+        let mut p = Self {
+            elems: [Elem::Hex; MAX_ELEMS],
+            len: 0,
+            tokens: [None; MAX_CAPTURES],
+            captures: 0,
+        };
+        let mut rest = template;
+        while !rest.is_empty() {
+            let at = rest.find('%').unwrap_or(rest.len());
+            p.push_literal(&rest[..at])?;
+            rest = &rest[at..];
+            if let Some(r) = rest.strip_prefix(TOKEN_PREFIX) {
+                p.push_literal(prefix_text)?;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix(TOKEN_TOPIC) {
+                p.push_star(Token::Topic)?;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix(TOKEN_HOSTNAME) {
+                p.push_star(Token::Hostname)?;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix(TOKEN_ID) {
+                p.push_id()?;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix('%') {
+                // Not reached for plain templates; keeps the loop finite regardless.
+                p.push_literal("%")?;
+                rest = r;
+            }
+        }
+        if append_prefix {
+            p.push_literal("/")?;
+            p.push_literal(prefix_text)?;
+        }
+        // `//` becomes `/`, left to right without overlap, as `String::replace` does.
+        let mut out = 0;
+        let mut i = 0;
+        while i < p.len {
+            p.elems[out] = p.elems[i];
+            let pair =
+                p.elems[i] == Elem::Byte(b'/') && p.elems.get(i + 1) == Some(&Elem::Byte(b'/'));
+            i += if pair && i + 1 < p.len { 2 } else { 1 };
+            out += 1;
+        }
+        p.len = out;
+        if p.len == 0 || p.elems[p.len - 1] != Elem::Byte(b'/') {
+            p.push(Elem::Byte(b'/'))?;
+        }
+        Ok(p)
+    }
+
+    fn push_literal(&mut self, text: &str) -> Result<(), TopicError> {
+        for &b in text.as_bytes() {
+            if b != b'#' {
+                self.push(Elem::Byte(b))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn push_star(&mut self, token: Token) -> Result<(), TopicError> {
+        let cap = self.capture(token)?;
+        self.push(Elem::Star(cap))?;
+        self.push(Elem::Close(cap))
+    }
+
+    fn push_id(&mut self) -> Result<(), TopicError> {
+        let cap = self.capture(Token::Id)?;
+        self.push(Elem::Open(cap))?;
+        for _ in 0..12 {
+            self.push(Elem::Hex)?;
+        }
+        self.push(Elem::Close(cap))
     }
 
     fn capture(&mut self, token: Token) -> Result<u8, TopicError> {
@@ -1404,33 +1497,35 @@ impl Pattern {
     }
 
     /// Matches with back-references: the first occurrence of `%topic%` or `%hostname%` tries
-    /// every length from the shortest, later occurrences must repeat the captured text, and
-    /// `%id%` is 12 hex digits. Only two tokens are free, so the search is at most quadratic
+    /// every length from the shortest, later occurrences (and later `%id%`s) must repeat the
+    /// captured text, and `%id%` is 12 hex digits. Only two tokens are free, so the search is at most quadratic
     /// in the topic length times the template length.
     fn matches(&self, text: &str) -> Option<Captures> {
-        let caps = Captures {
+        let mut caps = Captures {
             spans: [(0, 0); MAX_CAPTURES],
             tokens: self.tokens,
             count: self.captures,
         };
-        let caps = self.match_from(text.as_bytes(), 0, 0, caps, [None; 3])?;
-        caps.consistent(text).then_some(caps)
+        (self.match_from(text.as_bytes(), 0, 0, &mut caps, [None; 3]) && caps.consistent(text))
+            .then_some(caps)
     }
 
+    /// Spans of captures after `pi` are rewritten on every attempt, so a failed attempt leaves
+    /// nothing behind that the successful one keeps.
     fn match_from(
         &self,
         t: &[u8],
         mut pi: usize,
         mut ti: usize,
-        mut caps: Captures,
+        caps: &mut Captures,
         mut bound: [Option<(usize, usize)>; 3],
-    ) -> Option<Captures> {
+    ) -> bool {
         let pat = &self.elems[..self.len];
         while let Some(&e) = pat.get(pi) {
             match e {
                 Elem::Byte(b) => {
                     if t.get(ti) != Some(&b) {
-                        return None;
+                        return false;
                     }
                     ti += 1;
                 }
@@ -1439,40 +1534,58 @@ impl Pattern {
                         .get(ti)
                         .is_some_and(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
                     {
-                        return None;
+                        return false;
                     }
                     ti += 1;
                 }
-                Elem::Open(c) => caps.spans[usize::from(c)].0 = ti,
-                Elem::Close(c) => caps.spans[usize::from(c)].1 = ti,
+                // Only `%id%` opens explicitly; a later `%id%` must repeat the first.
+                Elem::Open(c) => {
+                    caps.spans[usize::from(c)].0 = ti;
+                    if let Some((a, b)) = bound[2]
+                        && t.get(ti..ti + (b - a)) != t.get(a..b)
+                    {
+                        return false;
+                    }
+                }
+                Elem::Close(c) => {
+                    let span = &mut caps.spans[usize::from(c)];
+                    span.1 = ti;
+                    if self.tokens[usize::from(c)] == Some(Token::Id) && bound[2].is_none() {
+                        bound[2] = Some(*span);
+                    }
+                }
                 Elem::Star(c) => {
-                    let slot = match self.tokens[usize::from(c)] {
-                        Some(Token::Hostname) => 1,
-                        _ => 0,
-                    };
+                    let slot = usize::from(self.tokens[usize::from(c)] == Some(Token::Hostname));
                     caps.spans[usize::from(c)].0 = ti;
                     if let Some((a, b)) = bound[slot] {
                         let end = ti + (b - a);
-                        if t.get(ti..end)? != &t[a..b] {
-                            return None;
+                        if t.get(ti..end) != t.get(a..b) {
+                            return false;
                         }
                         ti = end;
                     } else {
+                        // The next literal byte, if any, must follow the star: skip the ends
+                        // where it cannot.
+                        let next = match pat.get(pi + 2) {
+                            Some(Elem::Byte(b)) => Some(*b),
+                            _ => None,
+                        };
                         for end in ti + 1..=t.len() {
+                            if next.is_some_and(|n| t.get(end) != Some(&n)) {
+                                continue;
+                            }
                             bound[slot] = Some((ti, end));
-                            if let Some(found) =
-                                self.match_from(t, pi + 1, end, caps.clone(), bound)
-                            {
-                                return Some(found);
+                            if self.match_from(t, pi + 1, end, caps, bound) {
+                                return true;
                             }
                         }
-                        return None;
+                        return false;
                     }
                 }
             }
             pi += 1;
         }
-        (ti == t.len()).then_some(caps)
+        ti == t.len()
     }
 }
 
