@@ -109,9 +109,10 @@ fn ambiguous_prefix(dev: &DeviceTopics<'_>, prefix: Prefix) -> bool {
 /// Whether every `%` of the template belongs to a token once the firmware has replaced them
 /// in its order; overlapping text such as `%%topic%prefix%` hides a token.
 fn tokens_only(template: &str) -> bool {
+    // Values are never empty and never contain `%`; a placeholder keeps the adjacency.
     let mut t = alloc::string::String::from(template);
     for token in ["%prefix%", "%topic%", "%hostname%", "%id%"] {
-        t = t.replace(token, "");
+        t = t.replace(token, "\u{1}");
     }
     !t.contains('%')
 }

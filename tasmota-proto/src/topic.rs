@@ -1692,6 +1692,22 @@ mod tests {
         assert_eq!((m.topic, m.id), (None, Some("00000049A3BC")));
     }
 
+    /// Found by fuzzing: the prefix text replaced first can hide `%topic%` (`%topic%prefix%`
+    /// becomes `%topiccmnd%`), so the template matches without capturing a topic.
+    #[test]
+    fn prefix_replacement_can_hide_a_later_token() {
+        let d = dev("he//%hos%topic%prefix%%tname%#", "lamp")
+            .with_hostname("lamp-1")
+            .unwrap();
+        let built = d.topic(Prefix::Cmnd, "POWER").unwrap();
+        assert_eq!(built, "he/%hos%topiccmnd%tname%/POWER");
+        let m = d.full_topic().parse(&Prefixes::DEFAULT, &built).unwrap();
+        assert_eq!(
+            (m.prefix, m.topic, m.subtopic),
+            (Some(Prefix::Cmnd), None, "POWER")
+        );
+    }
+
     #[test]
     fn parse_rejects_bad_shapes() {
         let ft = FullTopic::DEFAULT;
