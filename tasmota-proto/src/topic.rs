@@ -1571,7 +1571,10 @@ impl Pattern {
                             _ => None,
                         };
                         for end in ti + 1..=t.len() {
-                            if next.is_some_and(|n| t.get(end) != Some(&n)) {
+                            // Captures end on character boundaries, and before the literal
+                            // byte that follows the token, if any.
+                            let inside_char = t.get(end).is_some_and(|&b| b & 0xC0 == 0x80);
+                            if inside_char || next.is_some_and(|n| t.get(end) != Some(&n)) {
                                 continue;
                             }
                             bound[slot] = Some((ti, end));
@@ -1706,6 +1709,24 @@ mod tests {
             (m.prefix, m.topic, m.subtopic),
             (Some(Prefix::Cmnd), None, "POWER")
         );
+    }
+
+    /// Found by fuzzing: a wildcard tried to end inside a multi-byte character, and the match
+    /// was then rejected instead of trying the next end.
+    #[test]
+    fn wildcards_end_on_character_boundaries() {
+        let d = dev("st0a%id%/%topic%%hostname%%id%:/:#", "ƾ::")
+            .with_hostname("tgh")
+            .unwrap()
+            .with_mac(Mac::parse("00000049A3BC").unwrap());
+        let built = d.topic(Prefix::Cmnd, "L").unwrap();
+        assert_eq!(built, "st0a00000049A3BC/ƾ::tgh00000049A3BC:/:/cmnd/L");
+        let m = d.full_topic().parse(&Prefixes::DEFAULT, &built).unwrap();
+        assert_eq!((m.prefix, m.subtopic), (Some(Prefix::Cmnd), "L"));
+        let m = FullTopic::DEFAULT
+            .parse(&Prefixes::DEFAULT, "stat/käse/RESULT")
+            .unwrap();
+        assert_eq!(m.topic, Some("käse"));
     }
 
     #[test]

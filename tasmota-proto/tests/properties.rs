@@ -26,9 +26,9 @@ fn template() -> impl Strategy<Value = String> {
         .prop_filter("at most 100 bytes", |t| t.len() <= 100)
 }
 
-/// Device values: uppercase, digits, `-`, `_`, and `/` between segments.
+/// Device values: uppercase, digits, `-`, `_`, two multi-byte letters, and `/` between segments.
 fn name() -> impl Strategy<Value = String> {
-    "[A-Z0-9_-]{1,12}(/[A-Z0-9_-]{1,8}){0,2}"
+    "[A-Z0-9_éƾ-]{1,12}(/[A-Z0-9_éƾ-]{1,8}){0,2}"
 }
 
 fn subtopic() -> impl Strategy<Value = String> {
