@@ -1,0 +1,353 @@
+//! Sessions: a credential and a region made into a loaded AWS SDK configuration, and the
+//! start-up checks of credentials.
+
+use core::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
+
+use crate::credential::{Credential, CredentialStore, Validate};
+use crate::error::{Error, from_sdk};
+use crate::region::Region;
+use crate::service::Operation;
+
+/// How the SDK clients of a session talk to AWS: endpoint, retries and timeouts.
+///
+/// The defaults are the SDK's: AWS's own endpoints, the standard retry strategy with 3 attempts,
+/// no operation timeout.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+///
+/// let options = ha_aws::ClientOptions::default()
+///     .with_endpoint_url("http://127.0.0.1:5000")
+///     .with_max_attempts(1)
+///     .with_operation_timeout(Duration::from_secs(10));
+/// assert_eq!(options.endpoint_url(), Some("http://127.0.0.1:5000"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientOptions {
+    endpoint_url: Option<String>,
+    max_attempts: Option<u32>,
+    initial_backoff: Option<Duration>,
+    operation_timeout: Option<Duration>,
+}
+
+impl ClientOptions {
+    /// Sends every request to `url` instead of AWS's endpoints: the emulator, moto, LocalStack.
+    #[must_use]
+    pub fn with_endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Tries each request at most `attempts` times (at least once); 1 turns retries off.
+    #[must_use]
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// Waits about `backoff` before the first retry, doubling for each further one (with jitter).
+    #[must_use]
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = Some(backoff);
+        self
+    }
+
+    /// Gives up on an operation, retries included, after `timeout`.
+    #[must_use]
+    pub fn with_operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// The endpoint override, if any.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint_url.as_deref()
+    }
+
+    fn retry_config(&self) -> RetryConfig {
+        let mut retry = RetryConfig::standard();
+        if let Some(attempts) = self.max_attempts {
+            retry = retry.with_max_attempts(attempts);
+        }
+        if let Some(backoff) = self.initial_backoff {
+            retry = retry.with_initial_backoff(backoff);
+        }
+        retry
+    }
+}
+
+/// A credential and a region, loaded into an AWS SDK configuration that clients are built from.
+///
+/// Loading reads the shared config files and environment as the AWS CLI does; credentials
+/// themselves are fetched (and refreshed) when first needed, so a bad profile shows up as an
+/// [`ErrorKind::Auth`](crate::ErrorKind::Auth) error of the first request or of
+/// [`Session::validate`].
+///
+/// # Examples
+///
+/// ```no_run
+/// use ha_aws::{ClientOptions, Credential, Region, Session};
+///
+/// # async fn demo() -> Result<(), ha_aws::Error> {
+/// let session = Session::load(&Credential::Profile("home".into()), Region::try_from("eu-west-1")?, &ClientOptions::default()).await;
+/// let identity = session.caller_identity().await?;
+/// println!("signed in as {}", identity.arn());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Session {
+    sdk: SdkConfig,
+    region: Region,
+}
+
+impl Session {
+    /// Loads a session for `credential` in `region`.
+    pub async fn load(credential: &Credential, region: Region, options: &ClientOptions) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.as_str().to_owned()))
+            .retry_config(options.retry_config());
+        match credential {
+            Credential::Keys(keys) => {
+                loader = loader.credentials_provider(aws_credential_types::Credentials::new(
+                    keys.access_key_id().as_str(),
+                    keys.secret_access_key().expose_secret(),
+                    None,
+                    None,
+                    "ha-aws",
+                ));
+            }
+            Credential::Profile(profile) => loader = loader.profile_name(profile),
+            Credential::DefaultChain => {}
+        }
+        if let Some(url) = &options.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(timeout) = options.operation_timeout {
+            loader = loader.timeout_config(TimeoutConfig::builder().operation_timeout(timeout).build());
+        }
+        Self { sdk: loader.load().await, region }
+    }
+
+    /// The session's region.
+    pub fn region(&self) -> &Region {
+        &self.region
+    }
+
+    /// The loaded SDK configuration, for building the service clients of this crate.
+    #[cfg_attr(not(any(feature = "sns", feature = "sqs", feature = "lambda", feature = "eventbridge")), expect(dead_code, reason = "no service client"))]
+    pub(crate) fn sdk_config(&self) -> &SdkConfig {
+        &self.sdk
+    }
+
+    /// Who the credentials belong to, by STS GetCallerIdentity (no permission needed).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`] when STS refuses the credentials ([`Error::is_auth`]) or cannot be
+    /// reached.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(session: ha_aws::Session) -> Result<(), ha_aws::Error> {
+    /// println!("account {:?}", session.caller_identity().await?.account());
+    /// # Ok(()) }
+    /// ```
+    pub async fn caller_identity(&self) -> Result<Identity, Error> {
+        self.caller_identity_for(None).await
+    }
+
+    async fn caller_identity_for(&self, target: Option<&str>) -> Result<Identity, Error> {
+        let output = aws_sdk_sts::Client::new(&self.sdk)
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|error| from_sdk(error, Operation::STS_GET_CALLER_IDENTITY, target))?;
+        Ok(Identity {
+            account: output.account,
+            arn: output.arn.unwrap_or_default(),
+            user_id: output.user_id.unwrap_or_default(),
+        })
+    }
+
+    /// Who the credentials belong to, by IAM GetUser as Home Assistant checks them (needs
+    /// `iam:GetUser` on oneself; fails for roles).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`] when IAM refuses the credentials or the permission, or cannot be
+    /// reached.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(session: ha_aws::Session) -> Result<(), ha_aws::Error> {
+    /// println!("user {}", session.iam_user().await?.arn());
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "iam")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "iam")))]
+    pub async fn iam_user(&self) -> Result<Identity, Error> {
+        self.iam_user_for(None).await
+    }
+
+    #[cfg(feature = "iam")]
+    async fn iam_user_for(&self, target: Option<&str>) -> Result<Identity, Error> {
+        let output = aws_sdk_iam::Client::new(&self.sdk)
+            .get_user()
+            .send()
+            .await
+            .map_err(|error| from_sdk(error, Operation::IAM_GET_USER, target))?;
+        let user = output.user;
+        Ok(Identity {
+            account: user.as_ref().and_then(|user| account_of(&user.arn)),
+            arn: user.as_ref().map(|user| user.arn.clone()).unwrap_or_default(),
+            user_id: user.map(|user| user.user_id).unwrap_or_default(),
+        })
+    }
+
+    /// Checks the credentials as `method` says; `Ok(None)` for [`Validate::Off`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`] when the check fails, [`ConfigError::ServiceNotEnabled`] for
+    /// [`Validate::IamUser`] without the `iam` feature.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(session: ha_aws::Session) -> Result<(), ha_aws::Error> {
+    /// session.validate(ha_aws::Validate::CallerIdentity).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn validate(&self, method: Validate) -> Result<Option<Identity>, Error> {
+        self.validate_for(method, None).await
+    }
+
+    async fn validate_for(&self, method: Validate, target: Option<&str>) -> Result<Option<Identity>, Error> {
+        match method {
+            Validate::Off => Ok(None),
+            Validate::CallerIdentity => self.caller_identity_for(target).await.map(Some),
+            #[cfg(feature = "iam")]
+            Validate::IamUser => self.iam_user_for(target).await.map(Some),
+            #[cfg(not(feature = "iam"))]
+            Validate::IamUser => {
+                let _ = target;
+                Err(crate::ConfigError::ServiceNotEnabled { service: crate::AwsService::Iam, feature: "iam" }.into())
+            }
+        }
+    }
+}
+
+/// The account number in an ARN (`arn:partition:service:region:account:resource`).
+#[cfg(feature = "iam")]
+fn account_of(arn: &str) -> Option<String> {
+    arn.split(':').nth(4).filter(|account| !account.is_empty()).map(str::to_owned)
+}
+
+/// Who a set of credentials belongs to.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo(session: ha_aws::Session) -> Result<(), ha_aws::Error> {
+/// let identity = session.caller_identity().await?;
+/// println!("{} in account {:?} ({})", identity.arn(), identity.account(), identity.user_id());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    account: Option<String>,
+    arn: String,
+    user_id: String,
+}
+
+impl Identity {
+    /// The AWS account number.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    /// The user's or role's ARN.
+    pub fn arn(&self) -> &str {
+        &self.arn
+    }
+
+    /// The unique id of the user or role session.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+}
+
+/// The start-up check of one named credential.
+#[derive(Debug)]
+pub struct CredentialCheck {
+    name: String,
+    result: Result<Option<Identity>, Error>,
+}
+
+impl CredentialCheck {
+    /// The credential's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Who it belongs to, `Ok(None)` when it is not validated, or why the check failed; the
+    /// error's [`target`](Error::target) is the credential's name.
+    pub fn result(&self) -> Result<Option<&Identity>, &Error> {
+        self.result.as_ref().map(Option::as_ref)
+    }
+
+    /// Whether the check passed or was not asked for.
+    pub fn is_ok(&self) -> bool {
+        self.result.is_ok()
+    }
+
+    /// The result, by value.
+    ///
+    /// # Errors
+    ///
+    /// The check's error.
+    pub fn into_result(self) -> Result<Option<Identity>, Error> {
+        self.result
+    }
+}
+
+impl CredentialStore {
+    /// Checks every credential as its `validate` option says, concurrently, in `region` (any
+    /// region the credentials may use; IAM is global). A failure affects that credential only,
+    /// as in Home Assistant.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(store: ha_aws::CredentialStore) -> Result<(), ha_aws::Error> {
+    /// let checks = store.validate(&ha_aws::Region::us_east_1(), &ha_aws::ClientOptions::default()).await;
+    /// for check in &checks {
+    ///     if let Err(error) = check.result() {
+    ///         eprintln!("validating credential [{}] failed: {error}", check.name());
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn validate(&self, region: &Region, options: &ClientOptions) -> Vec<CredentialCheck> {
+        let checks = self.iter().map(|named| async move {
+            let result = if named.validate() == Validate::Off {
+                Ok(None)
+            } else {
+                Session::load(named.credential(), region.clone(), options)
+                    .await
+                    .validate_for(named.validate(), Some(named.name()))
+                    .await
+            };
+            CredentialCheck { name: named.name().to_owned(), result }
+        });
+        futures_util::future::join_all(checks).await
+    }
+}
