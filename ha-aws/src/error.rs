@@ -379,7 +379,7 @@ impl StdError for ServiceError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionError {
     function: String,
-    function_error: String,
+    header: String,
     error_type: Option<String>,
     error_message: Option<String>,
     payload: Vec<u8>,
@@ -398,7 +398,7 @@ impl FunctionError {
         };
         Self {
             function: function.to_owned(),
-            function_error: function_error.to_owned(),
+            header: function_error.to_owned(),
             error_type: field("errorType"),
             error_message: field("errorMessage"),
             payload,
@@ -413,7 +413,7 @@ impl FunctionError {
     /// The `X-Amz-Function-Error` value: `Unhandled` for an uncaught exception, `Handled` for an
     /// error the function reported itself.
     pub fn function_error(&self) -> &str {
-        &self.function_error
+        &self.header
     }
 
     /// The `errorType` field of the function's reply, such as `ValueError`.
@@ -434,7 +434,7 @@ impl FunctionError {
 
 impl fmt::Display for FunctionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "lambda function `{}` failed ({})", self.function, self.function_error)?;
+        write!(f, "lambda function `{}` failed ({})", self.function, self.header)?;
         match (&self.error_type, &self.error_message) {
             (Some(kind), Some(message)) => write!(f, ": {kind}: {message}"),
             (Some(text), None) | (None, Some(text)) => write!(f, ": {text}"),

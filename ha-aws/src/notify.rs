@@ -26,7 +26,7 @@ mod eventbridge;
 mod lambda;
 mod notification;
 mod report;
-mod rule;
+pub(crate) mod rule;
 #[cfg(feature = "sns")]
 mod sns;
 #[cfg(feature = "sqs")]

@@ -300,6 +300,10 @@ impl CredentialCheck {
 
     /// Who it belongs to, `Ok(None)` when it is not validated, or why the check failed; the
     /// error's [`target`](Error::target) is the credential's name.
+    ///
+    /// # Errors
+    ///
+    /// The check's error.
     pub fn result(&self) -> Result<Option<&Identity>, &Error> {
         self.result.as_ref().map(Option::as_ref)
     }

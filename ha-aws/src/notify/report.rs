@@ -85,6 +85,10 @@ impl Outcome {
     }
 
     /// What the service answered, or why the target failed.
+    ///
+    /// # Errors
+    ///
+    /// The target's error.
     pub fn result(&self) -> Result<&Delivery, &Error> {
         self.result.as_ref()
     }

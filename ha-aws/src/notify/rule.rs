@@ -55,7 +55,11 @@ pub(crate) fn check_attribute_name(name: &str) -> Result<(), NotificationError> 
 }
 
 /// Whether a queue URL names a FIFO queue (its name ends in `.fifo`).
-#[cfg_attr(not(feature = "sqs"), expect(dead_code, reason = "only the sqs notifier needs it"))]
+#[cfg_attr(
+    not(any(feature = "sqs", feature = "emulator")),
+    expect(dead_code, reason = "only the sqs notifier and the emulator need it")
+)]
+#[expect(clippy::case_sensitive_file_extension_comparisons, reason = "sqs wants `.fifo` in lower case")]
 pub(crate) fn is_fifo(queue_url: &str) -> bool {
     queue_url.split(['?', '#']).next().unwrap_or(queue_url).trim_end_matches('/').ends_with(".fifo")
 }
