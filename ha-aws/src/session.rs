@@ -2,10 +2,14 @@
 //! start-up checks of credentials.
 
 use core::time::Duration;
+use std::path::{Path, PathBuf};
 
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 
 use crate::credential::{Credential, CredentialStore, Validate};
 use crate::error::{Error, from_sdk};
@@ -34,6 +38,8 @@ pub struct ClientOptions {
     max_attempts: Option<u32>,
     initial_backoff: Option<Duration>,
     operation_timeout: Option<Duration>,
+    config_file: Option<PathBuf>,
+    credentials_file: Option<PathBuf>,
 }
 
 impl ClientOptions {
@@ -65,6 +71,22 @@ impl ClientOptions {
         self
     }
 
+    /// Reads profiles' settings from `path` instead of `~/.aws/config` (what `AWS_CONFIG_FILE`
+    /// does for the AWS CLI).
+    #[must_use]
+    pub fn with_config_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config_file = Some(path.into());
+        self
+    }
+
+    /// Reads profiles' keys from `path` instead of `~/.aws/credentials` (what
+    /// `AWS_SHARED_CREDENTIALS_FILE` does for the AWS CLI).
+    #[must_use]
+    pub fn with_credentials_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.credentials_file = Some(path.into());
+        self
+    }
+
     /// The endpoint override, if any.
     pub fn endpoint_url(&self) -> Option<&str> {
         self.endpoint_url.as_deref()
@@ -80,10 +102,29 @@ impl ClientOptions {
         }
         retry
     }
+
+    /// The profile files to read, when either default is replaced.
+    fn profile_files(&self) -> Option<EnvConfigFiles> {
+        if self.config_file.is_none() && self.credentials_file.is_none() {
+            return None;
+        }
+        let mut files = EnvConfigFiles::builder()
+            .include_default_config_file(self.config_file.is_none())
+            .include_default_credentials_file(self.credentials_file.is_none());
+        let custom = [(EnvConfigFileKind::Config, &self.config_file), (EnvConfigFileKind::Credentials, &self.credentials_file)];
+        for (kind, path) in custom {
+            if let Some(path) = path {
+                files = files.with_file(kind, Path::new(path));
+            }
+        }
+        Some(files.build())
+    }
 }
 
 /// A credential and a region, loaded into an AWS SDK configuration that clients are built from.
 ///
+/// A [`Credential::Profile`] uses that profile's credentials (keys, role, SSO, process) and never
+/// the `AWS_ACCESS_KEY_ID` environment variables, as botocore does for an explicit profile.
 /// Loading reads the shared config files and environment as the AWS CLI does; credentials
 /// themselves are fetched (and refreshed) when first needed, so a bad profile shows up as an
 /// [`ErrorKind::Auth`](crate::ErrorKind::Auth) error of the first request or of
@@ -109,8 +150,9 @@ pub struct Session {
 impl Session {
     /// Loads a session for `credential` in `region`.
     pub async fn load(credential: &Credential, region: Region, options: &ClientOptions) -> Self {
+        let sdk_region = aws_config::Region::new(region.as_str().to_owned());
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(aws_config::Region::new(region.as_str().to_owned()))
+            .region(sdk_region.clone())
             .retry_config(options.retry_config());
         match credential {
             Credential::Keys(keys) => {
@@ -122,8 +164,21 @@ impl Session {
                     "ha-aws",
                 ));
             }
-            Credential::Profile(profile) => loader = loader.profile_name(profile),
+            Credential::Profile(profile) => {
+                // the profile's own credentials, never the environment's: an explicit profile
+                // negates the environment variables, as in botocore and the AWS CLI
+                let mut provider = ProfileFileCredentialsProvider::builder()
+                    .configure(&ProviderConfig::default().with_region(Some(sdk_region.clone())))
+                    .profile_name(profile);
+                if let Some(files) = options.profile_files() {
+                    provider = provider.profile_files(files);
+                }
+                loader = loader.profile_name(profile).credentials_provider(provider.build());
+            }
             Credential::DefaultChain => {}
+        }
+        if let Some(files) = options.profile_files() {
+            loader = loader.profile_files(files);
         }
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
