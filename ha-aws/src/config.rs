@@ -61,11 +61,17 @@ impl AwsConfig {
     /// assert!(config.notify().is_empty());
     /// # Ok::<(), ha_aws::ConfigError>(())
     /// ```
-    pub fn new(credentials: CredentialStore, notify: Vec<NotifyConfig>) -> Result<Self, ConfigError> {
+    pub fn new(
+        credentials: CredentialStore,
+        notify: Vec<NotifyConfig>,
+    ) -> Result<Self, ConfigError> {
         for entry in &notify {
             credentials.resolve(entry.credential(), entry.settings().name())?;
         }
-        Ok(Self { credentials, notify })
+        Ok(Self {
+            credentials,
+            notify,
+        })
     }
 
     /// The named credentials.
@@ -147,7 +153,11 @@ impl NotifyConfig {
     /// ```
     pub fn new(settings: NotifySettings, region: Region) -> Result<Self, ConfigError> {
         settings.check()?;
-        Ok(Self { region, credential: CredentialChoice::Inherit, settings })
+        Ok(Self {
+            region,
+            credential: CredentialChoice::Inherit,
+            settings,
+        })
     }
 
     /// Sets how the notifier picks its credential.
@@ -252,7 +262,10 @@ mod tests {
         assert_eq!(entry.region().as_str(), "us-east-1");
         assert_eq!(entry.credential(), &CredentialChoice::Inherit);
         assert_eq!(
-            config.credentials().resolve(entry.credential(), "notify").unwrap(),
+            config
+                .credentials()
+                .resolve(entry.credential(), "notify")
+                .unwrap(),
             Credential::Profile("MY_PROFILE_NAME".into())
         );
     }
@@ -260,7 +273,8 @@ mod tests {
     #[test]
     fn home_assistant_spellings_are_accepted() {
         let entry: NotifyConfig =
-            parse(json!({"service": "Events", "region_name": "EU-CENTRAL-1", "platform": "aws"})).unwrap();
+            parse(json!({"service": "Events", "region_name": "EU-CENTRAL-1", "platform": "aws"}))
+                .unwrap();
         assert_eq!(entry.settings().service(), NotifyService::EventBridge);
         assert_eq!(entry.region().as_str(), "eu-central-1");
     }
@@ -276,7 +290,12 @@ mod tests {
         .unwrap();
         let settings = entry.settings();
         assert_eq!(
-            (settings.name(), settings.default_title(), settings.max_concurrency().get(), settings.max_message_bytes()),
+            (
+                settings.name(),
+                settings.default_title(),
+                settings.max_concurrency().get(),
+                settings.max_message_bytes()
+            ),
             ("phone", "Home", 4, 1000)
         );
         assert_eq!(settings.invocation_type(), InvocationType::Event);
@@ -288,14 +307,29 @@ mod tests {
     fn every_rule_violation_is_a_clear_error() {
         let base = |extra: Value| {
             let mut value = json!({"service": "sns", "region_name": "eu-west-1"});
-            value.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            value
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
             parse::<NotifyConfig>(value).unwrap_err()
         };
         let cases = [
-            (json!({"service": "email"}), "unknown notify service `email`; expected lambda, sns, sqs or events"),
-            (json!({"region_name": "eu-west"}), "malformed region `eu-west`"),
-            (json!({"region_name": "eu-wets-1"}), "unknown region `eu-wets-1`"),
-            (json!({"aws_access_key_id": "K"}), "credential `notify`: aws_access_key_id needs aws_secret_access_key"),
+            (
+                json!({"service": "email"}),
+                "unknown notify service `email`; expected lambda, sns, sqs or events",
+            ),
+            (
+                json!({"region_name": "eu-west"}),
+                "malformed region `eu-west`",
+            ),
+            (
+                json!({"region_name": "eu-wets-1"}),
+                "unknown region `eu-wets-1`",
+            ),
+            (
+                json!({"aws_access_key_id": "K"}),
+                "credential `notify`: aws_access_key_id needs aws_secret_access_key",
+            ),
             (
                 json!({"name": "phone", "credential_name": "c", "profile_name": "p"}),
                 "notifier `phone`: give only one of credential_name",
@@ -304,37 +338,64 @@ mod tests {
                 json!({"aws_access_key_id": "K", "aws_secret_access_key": "S", "profile_name": "p"}),
                 "credential `notify`: aws_access_key_id and aws_secret_access_key exclude profile_name",
             ),
-            (json!({"invocation_type": "Event"}), "notifier `notify`: invocation_type only applies to the lambda service"),
+            (
+                json!({"invocation_type": "Event"}),
+                "notifier `notify`: invocation_type only applies to the lambda service",
+            ),
             (
                 json!({"message_group_id": "g"}),
                 "notifier `notify`: message_group_id only applies to the sqs service",
             ),
-            (json!({"default_title": "two\nlines"}), "default_title: the subject (title) holds a line break"),
-            (json!({"default_title": "x".repeat(101)}), "default_title: the subject (title) is 101 characters long"),
+            (
+                json!({"default_title": "two\nlines"}),
+                "default_title: the subject (title) holds a line break",
+            ),
+            (
+                json!({"default_title": "x".repeat(101)}),
+                "default_title: the subject (title) is 101 characters long",
+            ),
             (json!({"max_concurrency": 0}), "invalid value: integer `0`"),
-            (json!({"max_message_bytes": 0}), "max_message_bytes must be at least 1"),
-            (json!({"context": "text"}), "invalid type: string \"text\", expected a map"),
+            (
+                json!({"max_message_bytes": 0}),
+                "max_message_bytes must be at least 1",
+            ),
+            (
+                json!({"context": "text"}),
+                "invalid type: string \"text\", expected a map",
+            ),
         ];
         for (extra, expected) in cases {
             let error = base(extra.clone());
             assert!(error.starts_with(expected), "{extra}: {error}");
         }
-        let error = parse::<NotifyConfig>(json!({"service": "sqs", "region_name": "eu-west-1", "message_group_id": "a b"}))
-            .unwrap_err();
-        assert!(error.starts_with("message_group_id: message_group_id must be 1 to 128"), "{error}");
+        let error = parse::<NotifyConfig>(
+            json!({"service": "sqs", "region_name": "eu-west-1", "message_group_id": "a b"}),
+        )
+        .unwrap_err();
+        assert!(
+            error.starts_with("message_group_id: message_group_id must be 1 to 128"),
+            "{error}"
+        );
         let error = parse::<NotifyConfig>(json!({"region_name": "eu-west-1"})).unwrap_err();
         assert!(error.starts_with("missing field `service`"), "{error}");
     }
 
     #[test]
     fn duplicate_and_unknown_credentials_are_refused() {
-        let error = parse::<AwsConfig>(json!({"credentials": [{"name": "a"}, {"name": "a"}]})).unwrap_err();
-        assert!(error.starts_with("two credentials are named `a`"), "{error}");
+        let error =
+            parse::<AwsConfig>(json!({"credentials": [{"name": "a"}, {"name": "a"}]})).unwrap_err();
+        assert!(
+            error.starts_with("two credentials are named `a`"),
+            "{error}"
+        );
         let error = parse::<AwsConfig>(json!({
             "credentials": [{"name": "a"}],
             "notify": [{"service": "sqs", "region_name": "eu-west-1", "name": "q", "credential_name": "b"}],
         }))
         .unwrap_err();
-        assert!(error.starts_with("notifier `q`: no credential named `b` (known: a)"), "{error}");
+        assert!(
+            error.starts_with("notifier `q`: no credential named `b` (known: a)"),
+            "{error}"
+        );
     }
 }

@@ -56,7 +56,9 @@ impl TryFrom<String> for AccessKeyId {
 
     fn try_from(id: String) -> Result<Self, ConfigError> {
         if id.trim().is_empty() {
-            Err(ConfigError::Empty { what: "aws_access_key_id" })
+            Err(ConfigError::Empty {
+                what: "aws_access_key_id",
+            })
         } else {
             Ok(Self(id))
         }
@@ -109,7 +111,9 @@ impl TryFrom<String> for SecretAccessKey {
 
     fn try_from(secret: String) -> Result<Self, ConfigError> {
         if secret.is_empty() {
-            Err(ConfigError::Empty { what: "aws_secret_access_key" })
+            Err(ConfigError::Empty {
+                what: "aws_secret_access_key",
+            })
         } else {
             Ok(Self(secret))
         }
@@ -169,8 +173,12 @@ impl AccessKeys {
     ) -> Result<Option<Self>, ConfigError> {
         match (id, secret) {
             (None, None) => Ok(None),
-            (Some(_), None) => Err(ConfigError::KeyWithoutSecret { credential: label.to_owned() }),
-            (None, Some(_)) => Err(ConfigError::SecretWithoutKey { credential: label.to_owned() }),
+            (Some(_), None) => Err(ConfigError::KeyWithoutSecret {
+                credential: label.to_owned(),
+            }),
+            (None, Some(_)) => Err(ConfigError::SecretWithoutKey {
+                credential: label.to_owned(),
+            }),
             (Some(id), Some(secret_access_key)) => Ok(Some(Self {
                 access_key_id: AccessKeyId::try_from(id)?,
                 secret_access_key,
@@ -312,9 +320,15 @@ impl NamedCredential {
     /// ```
     pub fn new(name: &str, credential: Credential) -> Result<Self, ConfigError> {
         if name.trim().is_empty() {
-            return Err(ConfigError::Empty { what: "credential name" });
+            return Err(ConfigError::Empty {
+                what: "credential name",
+            });
         }
-        Ok(Self { name: name.to_owned(), credential, validate: Validate::default() })
+        Ok(Self {
+            name: name.to_owned(),
+            credential,
+            validate: Validate::default(),
+        })
     }
 
     /// Sets how the credential is checked at start-up.
@@ -424,12 +438,16 @@ impl CredentialChoice {
             (None, None, None) => Ok(Self::Inherit),
             (Some(name), None, None) => Ok(Self::Named(name)),
             (None, Some(keys), None) => Ok(Self::Keys(keys)),
-            (None, None, Some(profile)) if profile.trim().is_empty() => {
-                Err(ConfigError::Empty { what: "profile_name" })
-            }
+            (None, None, Some(profile)) if profile.trim().is_empty() => Err(ConfigError::Empty {
+                what: "profile_name",
+            }),
             (None, None, Some(profile)) => Ok(Self::Profile(profile)),
-            (None, Some(_), Some(_)) => Err(ConfigError::KeysWithProfile { credential: label.to_owned() }),
-            (Some(_), _, _) => Err(ConfigError::ConflictingCredentials { notifier: label.to_owned() }),
+            (None, Some(_), Some(_)) => Err(ConfigError::KeysWithProfile {
+                credential: label.to_owned(),
+            }),
+            (Some(_), _, _) => Err(ConfigError::ConflictingCredentials {
+                notifier: label.to_owned(),
+            }),
         }
     }
 }
@@ -470,8 +488,13 @@ impl CredentialStore {
     /// ```
     pub fn new(credentials: Vec<NamedCredential>) -> Result<Self, ConfigError> {
         for (index, credential) in credentials.iter().enumerate() {
-            if credentials[..index].iter().any(|earlier| earlier.name == credential.name) {
-                return Err(ConfigError::DuplicateCredential { name: credential.name.clone() });
+            if credentials[..index]
+                .iter()
+                .any(|earlier| earlier.name == credential.name)
+            {
+                return Err(ConfigError::DuplicateCredential {
+                    name: credential.name.clone(),
+                });
             }
         }
         Ok(Self { credentials })
@@ -479,7 +502,9 @@ impl CredentialStore {
 
     /// The credential named `name`.
     pub fn get(&self, name: &str) -> Option<&NamedCredential> {
-        self.credentials.iter().find(|credential| credential.name == name)
+        self.credentials
+            .iter()
+            .find(|credential| credential.name == name)
     }
 
     /// The credentials in order.
@@ -508,19 +533,28 @@ impl CredentialStore {
     /// assert_eq!(empty.resolve(&CredentialChoice::Inherit, "notify")?, Credential::DefaultChain);
     /// # Ok::<(), ha_aws::ConfigError>(())
     /// ```
-    pub fn resolve(&self, choice: &CredentialChoice, notifier: &str) -> Result<Credential, ConfigError> {
+    pub fn resolve(
+        &self,
+        choice: &CredentialChoice,
+        notifier: &str,
+    ) -> Result<Credential, ConfigError> {
         match choice {
             CredentialChoice::Inherit => Ok(self
                 .credentials
                 .first()
                 .map_or(Credential::DefaultChain, |first| first.credential.clone())),
-            CredentialChoice::Named(name) => self.get(name).map(|found| found.credential.clone()).ok_or_else(|| {
-                ConfigError::UnknownCredential {
+            CredentialChoice::Named(name) => self
+                .get(name)
+                .map(|found| found.credential.clone())
+                .ok_or_else(|| ConfigError::UnknownCredential {
                     notifier: notifier.to_owned(),
                     name: name.clone(),
-                    known: self.credentials.iter().map(|known| known.name.clone()).collect(),
-                }
-            }),
+                    known: self
+                        .credentials
+                        .iter()
+                        .map(|known| known.name.clone())
+                        .collect(),
+                }),
             CredentialChoice::Keys(keys) => Ok(Credential::Keys(keys.clone())),
             CredentialChoice::Profile(profile) => Ok(Credential::Profile(profile.clone())),
         }
@@ -546,14 +580,20 @@ mod tests {
 
     #[test]
     fn the_seed_shapes_deserialize() {
-        let profile = parse(r#"{"name": "My AWS Account", "profile_name": "MY_PROFILE_NAME"}"#).unwrap();
-        assert_eq!(profile.credential(), &Credential::Profile("MY_PROFILE_NAME".into()));
+        let profile =
+            parse(r#"{"name": "My AWS Account", "profile_name": "MY_PROFILE_NAME"}"#).unwrap();
+        assert_eq!(
+            profile.credential(),
+            &Credential::Profile("MY_PROFILE_NAME".into())
+        );
         assert_eq!(profile.validate(), Validate::CallerIdentity);
         let keys = parse(
             r#"{"name": "My AWS Account", "aws_access_key_id": "AWS_ID", "aws_secret_access_key": "AWS_SECRET", "validate": false}"#,
         )
         .unwrap();
-        let Credential::Keys(keys_inner) = keys.credential() else { panic!("{keys:?}") };
+        let Credential::Keys(keys_inner) = keys.credential() else {
+            panic!("{keys:?}")
+        };
         assert_eq!(keys_inner.access_key_id().as_str(), "AWS_ID");
         assert_eq!(keys_inner.secret_access_key().expose_secret(), "AWS_SECRET");
         assert_eq!(keys.validate(), Validate::Off);
@@ -564,17 +604,35 @@ mod tests {
     #[test]
     fn every_rule_violation_is_a_clear_error() {
         let cases = [
-            (r#"{"name": "a", "aws_access_key_id": "K"}"#, "credential `a`: aws_access_key_id needs aws_secret_access_key"),
-            (r#"{"name": "a", "aws_secret_access_key": "S"}"#, "credential `a`: aws_secret_access_key needs aws_access_key_id"),
+            (
+                r#"{"name": "a", "aws_access_key_id": "K"}"#,
+                "credential `a`: aws_access_key_id needs aws_secret_access_key",
+            ),
+            (
+                r#"{"name": "a", "aws_secret_access_key": "S"}"#,
+                "credential `a`: aws_secret_access_key needs aws_access_key_id",
+            ),
             (
                 r#"{"name": "a", "aws_access_key_id": "K", "aws_secret_access_key": "S", "profile_name": "p"}"#,
                 "credential `a`: aws_access_key_id and aws_secret_access_key exclude profile_name",
             ),
             (r#"{"name": " "}"#, "credential name is empty"),
-            (r#"{"name": "a", "aws_access_key_id": "", "aws_secret_access_key": "S"}"#, "aws_access_key_id is empty"),
-            (r#"{"name": "a", "aws_access_key_id": "K", "aws_secret_access_key": ""}"#, "aws_secret_access_key is empty"),
-            (r#"{"name": "a", "profile_name": ""}"#, "profile_name is empty"),
-            (r#"{"name": "a", "validate": "maybe"}"#, "unknown validate value `maybe`"),
+            (
+                r#"{"name": "a", "aws_access_key_id": "", "aws_secret_access_key": "S"}"#,
+                "aws_access_key_id is empty",
+            ),
+            (
+                r#"{"name": "a", "aws_access_key_id": "K", "aws_secret_access_key": ""}"#,
+                "aws_secret_access_key is empty",
+            ),
+            (
+                r#"{"name": "a", "profile_name": ""}"#,
+                "profile_name is empty",
+            ),
+            (
+                r#"{"name": "a", "validate": "maybe"}"#,
+                "unknown validate value `maybe`",
+            ),
             (r#"{"profile_name": "p"}"#, "missing field `name`"),
         ];
         for (json, expected) in cases {
@@ -585,7 +643,9 @@ mod tests {
 
     #[test]
     fn secrets_never_reach_debug_output() {
-        let credential = parse(r#"{"name": "a", "aws_access_key_id": "K", "aws_secret_access_key": "hunter2"}"#).unwrap();
+        let credential =
+            parse(r#"{"name": "a", "aws_access_key_id": "K", "aws_secret_access_key": "hunter2"}"#)
+                .unwrap();
         let debug = format!("{credential:?} {credential:#?}");
         assert!(!debug.contains("hunter2"), "{debug}");
         assert!(debug.contains("***"));
@@ -595,30 +655,61 @@ mod tests {
     fn choices_resolve_in_home_assistant_order() {
         let store = CredentialStore::new(vec![
             NamedCredential::new("first", Credential::Profile("one".into())).unwrap(),
-            NamedCredential::new("second", Credential::Keys(AccessKeys::new("K2", "S2").unwrap())).unwrap(),
+            NamedCredential::new(
+                "second",
+                Credential::Keys(AccessKeys::new("K2", "S2").unwrap()),
+            )
+            .unwrap(),
         ])
         .unwrap();
-        assert_eq!(store.resolve(&CredentialChoice::Inherit, "n").unwrap(), Credential::Profile("one".into()));
         assert_eq!(
-            store.resolve(&CredentialChoice::Named("second".into()), "n").unwrap(),
+            store.resolve(&CredentialChoice::Inherit, "n").unwrap(),
+            Credential::Profile("one".into())
+        );
+        assert_eq!(
+            store
+                .resolve(&CredentialChoice::Named("second".into()), "n")
+                .unwrap(),
             Credential::Keys(AccessKeys::new("K2", "S2").unwrap())
         );
         assert_eq!(
-            store.resolve(&CredentialChoice::Profile("p".into()), "n").unwrap(),
+            store
+                .resolve(&CredentialChoice::Profile("p".into()), "n")
+                .unwrap(),
             Credential::Profile("p".into())
         );
-        let error = store.resolve(&CredentialChoice::Named("third".into()), "phone").unwrap_err();
-        assert_eq!(error.to_string(), "notifier `phone`: no credential named `third` (known: first, second)");
+        let error = store
+            .resolve(&CredentialChoice::Named("third".into()), "phone")
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "notifier `phone`: no credential named `third` (known: first, second)"
+        );
     }
 
     #[test]
     fn notifier_options_are_mutually_exclusive() {
         let secret = || Some(SecretAccessKey::try_from("S").unwrap());
-        let error = CredentialChoice::from_options("n", Some("c".into()), None, None, Some("p".into())).unwrap_err();
-        assert_eq!(error, ConfigError::ConflictingCredentials { notifier: "n".into() });
-        let error = CredentialChoice::from_options("n", Some("c".into()), Some("K".into()), secret(), None).unwrap_err();
-        assert_eq!(error, ConfigError::ConflictingCredentials { notifier: "n".into() });
-        let keys = CredentialChoice::from_options("n", None, Some("K".into()), secret(), None).unwrap();
+        let error =
+            CredentialChoice::from_options("n", Some("c".into()), None, None, Some("p".into()))
+                .unwrap_err();
+        assert_eq!(
+            error,
+            ConfigError::ConflictingCredentials {
+                notifier: "n".into()
+            }
+        );
+        let error =
+            CredentialChoice::from_options("n", Some("c".into()), Some("K".into()), secret(), None)
+                .unwrap_err();
+        assert_eq!(
+            error,
+            ConfigError::ConflictingCredentials {
+                notifier: "n".into()
+            }
+        );
+        let keys =
+            CredentialChoice::from_options("n", None, Some("K".into()), secret(), None).unwrap();
         assert!(matches!(keys, CredentialChoice::Keys(_)));
     }
 }

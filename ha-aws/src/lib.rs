@@ -14,11 +14,16 @@ mod service;
 mod session;
 
 pub use config::{AwsConfig, NotifyConfig};
-pub use credential::{AccessKeyId, AccessKeys, Credential, CredentialChoice, CredentialStore, NamedCredential, SecretAccessKey, Validate};
-pub use error::{ConfigError, Error, ErrorKind, FunctionError, NotificationError, RegionError, ServiceError};
+pub use credential::{
+    AccessKeyId, AccessKeys, Credential, CredentialChoice, CredentialStore, NamedCredential,
+    SecretAccessKey, Validate,
+};
+pub use error::{
+    ConfigError, Error, ErrorKind, FunctionError, NotificationError, RegionError, ServiceError,
+};
 pub use notify::{
-    DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TITLE, Delivery, InvocationType, Notification, Notifier,
-    NotifyService, NotifySettings, Outcome, Report,
+    DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TITLE, Delivery, InvocationType,
+    Notification, Notifier, NotifyService, NotifySettings, Outcome, Report,
 };
 pub use region::{KNOWN_REGIONS, Region};
 pub use service::{AwsService, Operation};

@@ -122,7 +122,6 @@ impl NotifyService {
             Self::EventBridge => AwsService::EventBridge,
         }
     }
-
 }
 
 impl fmt::Display for NotifyService {
@@ -140,7 +139,9 @@ impl core::str::FromStr for NotifyService {
             "sns" => Ok(Self::Sns),
             "sqs" => Ok(Self::Sqs),
             "events" | "eventbridge" => Ok(Self::EventBridge),
-            _ => Err(ConfigError::UnknownService { name: name.to_owned() }),
+            _ => Err(ConfigError::UnknownService {
+                name: name.to_owned(),
+            }),
         }
     }
 }
@@ -153,7 +154,9 @@ impl Serialize for NotifyService {
 
 impl<'de> Deserialize<'de> for NotifyService {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -218,7 +221,8 @@ impl NotifySettings {
             service,
             name: "notify".to_owned(),
             default_title: DEFAULT_TITLE.to_owned(),
-            max_concurrency: NonZeroUsize::new(DEFAULT_MAX_CONCURRENCY).unwrap_or(NonZeroUsize::MIN),
+            max_concurrency: NonZeroUsize::new(DEFAULT_MAX_CONCURRENCY)
+                .unwrap_or(NonZeroUsize::MIN),
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             context: None,
             invocation_type: InvocationType::default(),
@@ -331,8 +335,16 @@ impl NotifySettings {
             }
         };
         only(self.context.is_some(), "context", NotifyService::Lambda)?;
-        only(self.invocation_type != InvocationType::default(), "invocation_type", NotifyService::Lambda)?;
-        only(self.message_group_id.is_some(), "message_group_id", NotifyService::Sqs)?;
+        only(
+            self.invocation_type != InvocationType::default(),
+            "invocation_type",
+            NotifyService::Lambda,
+        )?;
+        only(
+            self.message_group_id.is_some(),
+            "message_group_id",
+            NotifyService::Sqs,
+        )?;
         if self.max_message_bytes == 0 {
             return Err(ConfigError::ZeroMessageLimit);
         }
@@ -388,7 +400,12 @@ enum Backend {
     EventBridge(eventbridge::EventBridge),
     /// Stands in for the services when every service feature is off.
     #[expect(dead_code, reason = "never constructed: it cannot be")]
-    #[cfg(not(any(feature = "sns", feature = "sqs", feature = "lambda", feature = "eventbridge")))]
+    #[cfg(not(any(
+        feature = "sns",
+        feature = "sqs",
+        feature = "lambda",
+        feature = "eventbridge"
+    )))]
     None(core::convert::Infallible),
 }
 
@@ -418,8 +435,15 @@ impl Notifier {
             #[cfg(feature = "lambda")]
             NotifyService::Lambda => lambda::Lambda::new(session, &settings).map(Backend::Lambda),
             #[cfg(feature = "eventbridge")]
-            NotifyService::EventBridge => Ok(Backend::EventBridge(eventbridge::EventBridge::new(session, &settings))),
-            #[cfg(not(all(feature = "sns", feature = "sqs", feature = "lambda", feature = "eventbridge")))]
+            NotifyService::EventBridge => Ok(Backend::EventBridge(eventbridge::EventBridge::new(
+                session, &settings,
+            ))),
+            #[cfg(not(all(
+                feature = "sns",
+                feature = "sqs",
+                feature = "lambda",
+                feature = "eventbridge"
+            )))]
             disabled => {
                 let _ = session;
                 let feature = match disabled {
@@ -428,7 +452,10 @@ impl Notifier {
                     NotifyService::Sqs => "sqs",
                     NotifyService::EventBridge => "eventbridge",
                 };
-                Err(ConfigError::ServiceNotEnabled { service: disabled.aws_service(), feature })
+                Err(ConfigError::ServiceNotEnabled {
+                    service: disabled.aws_service(),
+                    feature,
+                })
             }
         };
         let backend = backend?;
@@ -496,7 +523,15 @@ impl Notifier {
     /// println!("{} of {} delivered", report.deliveries().count(), report.outcomes().len());
     /// # Ok(()) }
     /// ```
-    #[cfg_attr(not(any(feature = "sns", feature = "sqs", feature = "lambda", feature = "eventbridge")), expect(unreachable_code, unused_variables, reason = "no notifier"))]
+    #[cfg_attr(
+        not(any(
+            feature = "sns",
+            feature = "sqs",
+            feature = "lambda",
+            feature = "eventbridge"
+        )),
+        expect(unreachable_code, unused_variables, reason = "no notifier")
+    )]
     pub async fn send(&self, notification: &Notification) -> Result<Report, Error> {
         let limit = self.max_concurrency;
         let outcomes = match &self.backend {
@@ -520,7 +555,12 @@ impl Notifier {
             }
             #[cfg(feature = "eventbridge")]
             Backend::EventBridge(events) => events.send(notification, limit).await?,
-            #[cfg(not(any(feature = "sns", feature = "sqs", feature = "lambda", feature = "eventbridge")))]
+            #[cfg(not(any(
+                feature = "sns",
+                feature = "sqs",
+                feature = "lambda",
+                feature = "eventbridge"
+            )))]
             Backend::None(never) => match *never {},
         };
         let report = Report::new(self.service, outcomes);
@@ -531,7 +571,10 @@ impl Notifier {
     }
 }
 
-#[cfg_attr(not(any(feature = "sns", feature = "sqs", feature = "lambda")), expect(dead_code, reason = "eventbridge batches instead"))]
+#[cfg_attr(
+    not(any(feature = "sns", feature = "sqs", feature = "lambda")),
+    expect(dead_code, reason = "eventbridge batches instead")
+)]
 /// Runs `send` for every target, at most `limit` at once, and returns the outcomes in target
 /// order.
 async fn fan_out<'a, F, Fut>(targets: &'a [String], limit: NonZeroUsize, send: F) -> Vec<Outcome>
@@ -543,5 +586,67 @@ where
         let sending = send(target);
         async move { Outcome::new(target, sending.await) }
     });
-    futures_util::stream::iter(sends).buffered(limit.get()).collect().await
+    futures_util::stream::iter(sends)
+        .buffered(limit.get())
+        .collect()
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn fan_out_keeps_target_order_and_bounds_concurrency() {
+        let targets: Vec<String> = (0..25).map(|index| format!("t{index}")).collect();
+        let (in_flight, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let limit = NonZeroUsize::new(4).unwrap();
+
+        let outcomes = fan_out(&targets, limit, |target| {
+            let (in_flight, most) = (&in_flight, &most);
+            async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                // later targets finish first, so order is kept by the fan-out, not by luck
+                let rounds = 30 - target[1..].parse::<usize>().unwrap();
+                for _ in 0..rounds {
+                    tokio::task::yield_now().await;
+                }
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                Ok(Delivery {
+                    message_id: Some(target.to_owned()),
+                    ..Delivery::default()
+                })
+            }
+        })
+        .await;
+
+        let ids: Vec<_> = outcomes
+            .iter()
+            .map(|outcome| outcome.result().unwrap().message_id().unwrap())
+            .collect();
+        assert_eq!(ids, targets);
+        assert_eq!(most.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn notify_services_parse_case_insensitively() {
+        for (name, service) in [
+            ("lambda", NotifyService::Lambda),
+            ("SNS", NotifyService::Sns),
+            ("Sqs", NotifyService::Sqs),
+            ("events", NotifyService::EventBridge),
+            ("EventBridge", NotifyService::EventBridge),
+        ] {
+            assert_eq!(name.parse::<NotifyService>().unwrap(), service);
+        }
+        assert_eq!(
+            "email".parse::<NotifyService>(),
+            Err(ConfigError::UnknownService {
+                name: "email".into()
+            })
+        );
+    }
 }

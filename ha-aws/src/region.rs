@@ -147,9 +147,13 @@ impl TryFrom<&str> for Region {
         if KNOWN_REGIONS.contains(&lower.as_str()) {
             Ok(Self(lower))
         } else if is_region_shaped(&lower) {
-            Err(RegionError::Unknown { name: name.to_owned() })
+            Err(RegionError::Unknown {
+                name: name.to_owned(),
+            })
         } else {
-            Err(RegionError::Malformed { name: name.to_owned() })
+            Err(RegionError::Malformed {
+                name: name.to_owned(),
+            })
         }
     }
 }
@@ -203,7 +207,10 @@ mod tests {
     fn known_regions_are_accepted_in_any_case() {
         for name in KNOWN_REGIONS {
             assert_eq!(Region::try_from(*name).unwrap().as_str(), *name);
-            assert_eq!(Region::try_from(name.to_uppercase()).unwrap().as_str(), *name);
+            assert_eq!(
+                Region::try_from(name.to_uppercase()).unwrap().as_str(),
+                *name
+            );
         }
     }
 
@@ -211,10 +218,26 @@ mod tests {
     fn typos_are_unknown_and_garbage_is_malformed() {
         assert_eq!(
             Region::try_from("us-est-1"),
-            Err(RegionError::Unknown { name: "us-est-1".into() })
+            Err(RegionError::Unknown {
+                name: "us-est-1".into()
+            })
         );
-        for bad in ["", "us", "us-east", "us-east-", "-east-1", "us--1", "us_east_1", "us-east-1a", "üs-east-1"] {
-            assert_eq!(Region::try_from(bad), Err(RegionError::Malformed { name: bad.into() }), "{bad}");
+        for bad in [
+            "",
+            "us",
+            "us-east",
+            "us-east-",
+            "-east-1",
+            "us--1",
+            "us_east_1",
+            "us-east-1a",
+            "üs-east-1",
+        ] {
+            assert_eq!(
+                Region::try_from(bad),
+                Err(RegionError::Malformed { name: bad.into() }),
+                "{bad}"
+            );
         }
     }
 
@@ -229,6 +252,9 @@ mod tests {
         let region: Region = serde_json::from_str("\"eu-north-1\"").unwrap();
         assert_eq!(serde_json::to_string(&region).unwrap(), "\"eu-north-1\"");
         let error = serde_json::from_str::<Region>("\"eu-nort-1\"").unwrap_err();
-        assert!(error.to_string().starts_with("unknown region `eu-nort-1`"), "{error}");
+        assert!(
+            error.to_string().starts_with("unknown region `eu-nort-1`"),
+            "{error}"
+        );
     }
 }

@@ -111,7 +111,10 @@ impl ClientOptions {
         let mut files = EnvConfigFiles::builder()
             .include_default_config_file(self.config_file.is_none())
             .include_default_credentials_file(self.credentials_file.is_none());
-        let custom = [(EnvConfigFileKind::Config, &self.config_file), (EnvConfigFileKind::Credentials, &self.credentials_file)];
+        let custom = [
+            (EnvConfigFileKind::Config, &self.config_file),
+            (EnvConfigFileKind::Credentials, &self.credentials_file),
+        ];
         for (kind, path) in custom {
             if let Some(path) = path {
                 files = files.with_file(kind, Path::new(path));
@@ -173,7 +176,9 @@ impl Session {
                 if let Some(files) = options.profile_files() {
                     provider = provider.profile_files(files);
                 }
-                loader = loader.profile_name(profile).credentials_provider(provider.build());
+                loader = loader
+                    .profile_name(profile)
+                    .credentials_provider(provider.build());
             }
             Credential::DefaultChain => {}
         }
@@ -184,9 +189,13 @@ impl Session {
             loader = loader.endpoint_url(url);
         }
         if let Some(timeout) = options.operation_timeout {
-            loader = loader.timeout_config(TimeoutConfig::builder().operation_timeout(timeout).build());
+            loader =
+                loader.timeout_config(TimeoutConfig::builder().operation_timeout(timeout).build());
         }
-        Self { sdk: loader.load().await, region }
+        Self {
+            sdk: loader.load().await,
+            region,
+        }
     }
 
     /// The session's region.
@@ -195,7 +204,15 @@ impl Session {
     }
 
     /// The loaded SDK configuration, for building the service clients of this crate.
-    #[cfg_attr(not(any(feature = "sns", feature = "sqs", feature = "lambda", feature = "eventbridge")), expect(dead_code, reason = "no service client"))]
+    #[cfg_attr(
+        not(any(
+            feature = "sns",
+            feature = "sqs",
+            feature = "lambda",
+            feature = "eventbridge"
+        )),
+        expect(dead_code, reason = "no service client")
+    )]
     pub(crate) fn sdk_config(&self) -> &SdkConfig {
         &self.sdk
     }
@@ -262,7 +279,10 @@ impl Session {
         let user = output.user;
         Ok(Identity {
             account: user.as_ref().and_then(|user| account_of(&user.arn)),
-            arn: user.as_ref().map(|user| user.arn.clone()).unwrap_or_default(),
+            arn: user
+                .as_ref()
+                .map(|user| user.arn.clone())
+                .unwrap_or_default(),
             user_id: user.map(|user| user.user_id).unwrap_or_default(),
         })
     }
@@ -271,7 +291,7 @@ impl Session {
     ///
     /// # Errors
     ///
-    /// [`Error::Service`] when the check fails, [`ConfigError::ServiceNotEnabled`] for
+    /// [`Error::Service`] when the check fails, [`crate::ConfigError::ServiceNotEnabled`] for
     /// [`Validate::IamUser`] without the `iam` feature.
     ///
     /// # Examples
@@ -285,7 +305,11 @@ impl Session {
         self.validate_for(method, None).await
     }
 
-    async fn validate_for(&self, method: Validate, target: Option<&str>) -> Result<Option<Identity>, Error> {
+    async fn validate_for(
+        &self,
+        method: Validate,
+        target: Option<&str>,
+    ) -> Result<Option<Identity>, Error> {
         match method {
             Validate::Off => Ok(None),
             Validate::CallerIdentity => self.caller_identity_for(target).await.map(Some),
@@ -294,7 +318,11 @@ impl Session {
             #[cfg(not(feature = "iam"))]
             Validate::IamUser => {
                 let _ = target;
-                Err(crate::ConfigError::ServiceNotEnabled { service: crate::AwsService::Iam, feature: "iam" }.into())
+                Err(crate::ConfigError::ServiceNotEnabled {
+                    service: crate::AwsService::Iam,
+                    feature: "iam",
+                }
+                .into())
             }
         }
     }
@@ -303,7 +331,10 @@ impl Session {
 /// The account number in an ARN (`arn:partition:service:region:account:resource`).
 #[cfg(feature = "iam")]
 fn account_of(arn: &str) -> Option<String> {
-    arn.split(':').nth(4).filter(|account| !account.is_empty()).map(str::to_owned)
+    arn.split(':')
+        .nth(4)
+        .filter(|account| !account.is_empty())
+        .map(str::to_owned)
 }
 
 /// Who a set of credentials belongs to.
@@ -405,7 +436,10 @@ impl CredentialStore {
                     .validate_for(named.validate(), Some(named.name()))
                     .await
             };
-            CredentialCheck { name: named.name().to_owned(), result }
+            CredentialCheck {
+                name: named.name().to_owned(),
+                result,
+            }
         });
         futures_util::future::join_all(checks).await
     }

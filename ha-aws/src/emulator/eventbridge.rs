@@ -59,11 +59,18 @@ impl EventEntry {
 
     /// Why EventBridge would refuse the entry, as its error code and message.
     fn problem(&self) -> Option<(&'static str, String)> {
-        let missing = [("Source", &self.source), ("DetailType", &self.detail_type), ("Detail", &self.detail)]
-            .into_iter()
-            .find(|(_, value)| value.as_deref().is_none_or(str::is_empty));
+        let missing = [
+            ("Source", &self.source),
+            ("DetailType", &self.detail_type),
+            ("Detail", &self.detail),
+        ]
+        .into_iter()
+        .find(|(_, value)| value.as_deref().is_none_or(str::is_empty));
         if let Some((name, _)) = missing {
-            return Some(("InvalidArgument", format!("Parameter {name} is not valid. Reason: {name} is a required argument.")));
+            return Some((
+                "InvalidArgument",
+                format!("Parameter {name} is not valid. Reason: {name} is a required argument."),
+            ));
         }
         match self.detail_json() {
             Some(Value::Object(_)) => None,
@@ -81,20 +88,32 @@ impl ServiceModel for EventBridge {
     }
 
     fn protocol(&self) -> Protocol {
-        Protocol::AwsJson { target_prefix: "AWSEvents", version: JsonVersion::V1_1, query_compatible: false }
+        Protocol::AwsJson {
+            target_prefix: "AWSEvents",
+            version: JsonVersion::V1_1,
+            query_compatible: false,
+        }
     }
 
     fn decode(&self, input: Input<'_>) -> Result<Request, Rejection> {
-        let Input::Json { operation, body } = input else { return Err(Rejection::mismatch()) };
+        let Input::Json { operation, body } = input else {
+            return Err(Rejection::mismatch());
+        };
         match operation.as_str() {
-            "PutEvents" => put_events(&body).map(Request::from).map_err(Rejection::Invalid),
+            "PutEvents" => put_events(&body)
+                .map(Request::from)
+                .map_err(Rejection::Invalid),
             _ => Err(Rejection::Unsupported(operation)),
         }
     }
 
     fn reply(&self, request: &Request, context: &mut Context<'_>) -> Reply {
         let Request::EventBridgePutEvents(put) = request else {
-            return Reply::Error(ErrorShape::receiver(500, "InternalException", "not a PutEvents call"));
+            return Reply::Error(ErrorShape::receiver(
+                500,
+                "InternalException",
+                "not a PutEvents call",
+            ));
         };
         let mut failed = 0;
         let entries: Vec<Value> = put
@@ -120,8 +139,14 @@ impl ServiceModel for EventBridge {
 
     fn fault(&self, _request: &Request, kind: &FaultKind) -> ErrorShape {
         match kind {
-            FaultKind::Throttling => ErrorShape::sender(400, "ThrottlingException", "Rate exceeded."),
-            FaultKind::NotFound => ErrorShape::sender(400, "ResourceNotFoundException", "Event bus does not exist."),
+            FaultKind::Throttling => {
+                ErrorShape::sender(400, "ThrottlingException", "Rate exceeded.")
+            }
+            FaultKind::NotFound => ErrorShape::sender(
+                400,
+                "ResourceNotFoundException",
+                "Event bus does not exist.",
+            ),
             FaultKind::AccessDenied => ErrorShape::sender(
                 400,
                 "AccessDeniedException",
@@ -136,8 +161,14 @@ impl ServiceModel for EventBridge {
 fn entry_error(kind: &FaultKind, bus: &str) -> (&'static str, String) {
     match kind {
         FaultKind::Throttling => ("ThrottlingException", "Rate exceeded.".to_owned()),
-        FaultKind::NotFound => ("ResourceNotFoundException", format!("Event bus {bus} does not exist.")),
-        FaultKind::AccessDenied => ("AccessDeniedException", format!("Not authorized to put events on {bus}.")),
+        FaultKind::NotFound => (
+            "ResourceNotFoundException",
+            format!("Event bus {bus} does not exist."),
+        ),
+        FaultKind::AccessDenied => (
+            "AccessDeniedException",
+            format!("Not authorized to put events on {bus}."),
+        ),
         _ => ("InternalFailure", "Internal failure.".to_owned()),
     }
 }
@@ -153,7 +184,8 @@ fn put_events(body: &Value) -> Result<PutEvents, ErrorShape> {
             entries.len()
         )));
     }
-    let text = |entry: &Value, name: &str| entry.get(name).and_then(Value::as_str).map(str::to_owned);
+    let text =
+        |entry: &Value, name: &str| entry.get(name).and_then(Value::as_str).map(str::to_owned);
     Ok(PutEvents {
         entries: entries
             .iter()
@@ -164,7 +196,13 @@ fn put_events(body: &Value) -> Result<PutEvents, ErrorShape> {
                 resources: entry
                     .get("Resources")
                     .and_then(Value::as_array)
-                    .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                    .map(|items| {
+                        items
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 event_bus_name: text(entry, "EventBusName"),
                 time: entry.get("Time").cloned(),

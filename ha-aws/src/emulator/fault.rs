@@ -73,7 +73,12 @@ pub struct Fault {
 impl Fault {
     /// A fault of `kind` for every call.
     pub fn new(kind: FaultKind) -> Self {
-        Self { kind, operation: None, target: None, times: None }
+        Self {
+            kind,
+            operation: None,
+            target: None,
+            times: None,
+        }
     }
 
     /// Throttles matching calls.
@@ -98,7 +103,11 @@ impl Fault {
 
     /// Fails matching calls with any AWS error.
     pub fn error(status: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(FaultKind::Error { status, code: code.into(), message: message.into() })
+        Self::new(FaultKind::Error {
+            status,
+            code: code.into(),
+            message: message.into(),
+        })
     }
 
     /// Delays the replies of matching calls.
@@ -134,7 +143,10 @@ impl Fault {
 
     fn matches(&self, operation: Operation, target: Option<&str>) -> bool {
         self.operation.is_none_or(|wanted| wanted == operation)
-            && self.target.as_deref().is_none_or(|wanted| Some(wanted) == target)
+            && self
+                .target
+                .as_deref()
+                .is_none_or(|wanted| Some(wanted) == target)
     }
 }
 
@@ -179,9 +191,15 @@ impl Faults {
     }
 
     /// The error for one entry of a batch call: only faults that name the entry's target apply.
-    pub(crate) fn apply_to_entry(&mut self, operation: Operation, target: &str) -> Option<FaultKind> {
+    pub(crate) fn apply_to_entry(
+        &mut self,
+        operation: Operation,
+        target: &str,
+    ) -> Option<FaultKind> {
         let fault = self.0.iter_mut().find(|fault| {
-            fault.target.is_some() && !matches!(fault.kind, FaultKind::Latency(_)) && fault.matches(operation, Some(target))
+            fault.target.is_some()
+                && !matches!(fault.kind, FaultKind::Latency(_))
+                && fault.matches(operation, Some(target))
         })?;
         fault.times = fault.times.map(|times| times - 1);
         let kind = fault.kind.clone();
@@ -197,11 +215,28 @@ mod tests {
     #[test]
     fn faults_match_operation_and_target_and_run_out() {
         let mut faults = Faults::default();
-        faults.push(Fault::throttling().on(Operation::SNS_PUBLISH).for_target("a").times(1));
-        assert_eq!(faults.apply(Operation::SQS_SEND_MESSAGE, Some("a")), Effect::default());
-        assert_eq!(faults.apply(Operation::SNS_PUBLISH, Some("b")), Effect::default());
-        assert_eq!(faults.apply(Operation::SNS_PUBLISH, Some("a")).error, Some(FaultKind::Throttling));
-        assert_eq!(faults.apply(Operation::SNS_PUBLISH, Some("a")), Effect::default());
+        faults.push(
+            Fault::throttling()
+                .on(Operation::SNS_PUBLISH)
+                .for_target("a")
+                .times(1),
+        );
+        assert_eq!(
+            faults.apply(Operation::SQS_SEND_MESSAGE, Some("a")),
+            Effect::default()
+        );
+        assert_eq!(
+            faults.apply(Operation::SNS_PUBLISH, Some("b")),
+            Effect::default()
+        );
+        assert_eq!(
+            faults.apply(Operation::SNS_PUBLISH, Some("a")).error,
+            Some(FaultKind::Throttling)
+        );
+        assert_eq!(
+            faults.apply(Operation::SNS_PUBLISH, Some("a")),
+            Effect::default()
+        );
     }
 
     #[test]
@@ -212,11 +247,26 @@ mod tests {
         faults.push(Fault::access_denied());
         faults.push(Fault::latency(Duration::from_millis(7)).on(Operation::LAMBDA_INVOKE));
         let effect = faults.apply(Operation::LAMBDA_INVOKE, Some("f"));
-        assert_eq!(effect, Effect { delay: Duration::from_millis(12), error: Some(FaultKind::NotFound) });
+        assert_eq!(
+            effect,
+            Effect {
+                delay: Duration::from_millis(12),
+                error: Some(FaultKind::NotFound)
+            }
+        );
         let effect = faults.apply(Operation::SNS_PUBLISH, None);
-        assert_eq!(effect, Effect { delay: Duration::from_millis(5), error: Some(FaultKind::AccessDenied) });
+        assert_eq!(
+            effect,
+            Effect {
+                delay: Duration::from_millis(5),
+                error: Some(FaultKind::AccessDenied)
+            }
+        );
         faults.clear();
-        assert_eq!(faults.apply(Operation::SNS_PUBLISH, None), Effect::default());
+        assert_eq!(
+            faults.apply(Operation::SNS_PUBLISH, None),
+            Effect::default()
+        );
     }
 
     #[test]
@@ -225,9 +275,18 @@ mod tests {
         faults.push(Fault::server_error());
         faults.push(Fault::latency(Duration::from_millis(5)).for_target("bus"));
         faults.push(Fault::not_found().for_target("bus").times(1));
-        assert_eq!(faults.apply_to_entry(Operation::EVENTBRIDGE_PUT_EVENTS, "other"), None);
-        assert_eq!(faults.apply_to_entry(Operation::EVENTBRIDGE_PUT_EVENTS, "bus"), Some(FaultKind::NotFound));
-        assert_eq!(faults.apply_to_entry(Operation::EVENTBRIDGE_PUT_EVENTS, "bus"), None);
+        assert_eq!(
+            faults.apply_to_entry(Operation::EVENTBRIDGE_PUT_EVENTS, "other"),
+            None
+        );
+        assert_eq!(
+            faults.apply_to_entry(Operation::EVENTBRIDGE_PUT_EVENTS, "bus"),
+            Some(FaultKind::NotFound)
+        );
+        assert_eq!(
+            faults.apply_to_entry(Operation::EVENTBRIDGE_PUT_EVENTS, "bus"),
+            None
+        );
         assert_eq!(faults.0.len(), 2);
         assert_eq!(Fault::throttling().times(0).times, Some(0));
         faults.push(Fault::throttling().times(0));

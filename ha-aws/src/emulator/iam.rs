@@ -30,13 +30,21 @@ impl ServiceModel for Iam {
     }
 
     fn protocol(&self) -> Protocol {
-        Protocol::AwsQuery { version: "2010-05-08", xmlns: "https://iam.amazonaws.com/doc/2010-05-08/" }
+        Protocol::AwsQuery {
+            version: "2010-05-08",
+            xmlns: "https://iam.amazonaws.com/doc/2010-05-08/",
+        }
     }
 
     fn decode(&self, input: Input<'_>) -> Result<Request, Rejection> {
-        let Input::Query { action, params } = input else { return Err(Rejection::mismatch()) };
+        let Input::Query { action, params } = input else {
+            return Err(Rejection::mismatch());
+        };
         match action.as_str() {
-            "GetUser" => Ok(GetUser { user_name: params.string("UserName") }.into()),
+            "GetUser" => Ok(GetUser {
+                user_name: params.string("UserName"),
+            }
+            .into()),
             _ => Err(Rejection::Unsupported(action)),
         }
     }
@@ -53,9 +61,11 @@ impl ServiceModel for Iam {
         let name = request.target().unwrap_or("emulator");
         match kind {
             FaultKind::Throttling => ErrorShape::sender(400, "Throttling", "Rate exceeded"),
-            FaultKind::NotFound => {
-                ErrorShape::sender(404, "NoSuchEntity", format!("The user with name {name} cannot be found."))
-            }
+            FaultKind::NotFound => ErrorShape::sender(
+                404,
+                "NoSuchEntity",
+                format!("The user with name {name} cannot be found."),
+            ),
             FaultKind::AccessDenied => ErrorShape::sender(
                 403,
                 "AccessDenied",

@@ -71,19 +71,29 @@ pub struct LambdaReply {
 impl LambdaReply {
     /// The function returns `value`.
     pub fn json(value: &Value) -> Self {
-        Self { payload: value.to_string().into_bytes(), function_error: None }
+        Self {
+            payload: value.to_string().into_bytes(),
+            function_error: None,
+        }
     }
 
     /// The function returns these bytes.
     pub fn bytes(payload: impl Into<Vec<u8>>) -> Self {
-        Self { payload: payload.into(), function_error: None }
+        Self {
+            payload: payload.into(),
+            function_error: None,
+        }
     }
 
     /// The function raises `error_type` with `error_message` (`X-Amz-Function-Error:
     /// Unhandled`, with the Lambda runtimes' error body).
     pub fn function_error(error_type: &str, error_message: &str) -> Self {
-        let body = json!({ "errorMessage": error_message, "errorType": error_type, "stackTrace": [] });
-        Self { payload: body.to_string().into_bytes(), function_error: Some("Unhandled".to_owned()) }
+        let body =
+            json!({ "errorMessage": error_message, "errorType": error_type, "stackTrace": [] });
+        Self {
+            payload: body.to_string().into_bytes(),
+            function_error: Some("Unhandled".to_owned()),
+        }
     }
 }
 
@@ -112,7 +122,9 @@ impl ServiceModel for Lambda {
     }
 
     fn decode(&self, input: Input<'_>) -> Result<Request, Rejection> {
-        let Input::Rest(request) = input else { return Err(Rejection::mismatch()) };
+        let Input::Rest(request) = input else {
+            return Err(Rejection::mismatch());
+        };
         let path = request.url.path();
         let function = path
             .strip_prefix(FUNCTIONS_PATH)
@@ -121,12 +133,23 @@ impl ServiceModel for Lambda {
         let Some(function) = function else {
             return Err(Rejection::Unsupported(format!("{} {path}", request.method)));
         };
-        let function_name = percent_encoding::percent_decode_str(function).decode_utf8_lossy().into_owned();
+        let function_name = percent_encoding::percent_decode_str(function)
+            .decode_utf8_lossy()
+            .into_owned();
         if function_name.is_empty() {
-            return Err(Rejection::Invalid(ErrorShape::sender(400, "ValidationException", "FunctionName must not be empty")));
+            return Err(Rejection::Invalid(ErrorShape::sender(
+                400,
+                "ValidationException",
+                "FunctionName must not be empty",
+            )));
         }
-        let invocation_type = header(request, "x-amz-invocation-type").unwrap_or("RequestResponse").to_owned();
-        if !matches!(invocation_type.as_str(), "RequestResponse" | "Event" | "DryRun") {
+        let invocation_type = header(request, "x-amz-invocation-type")
+            .unwrap_or("RequestResponse")
+            .to_owned();
+        if !matches!(
+            invocation_type.as_str(),
+            "RequestResponse" | "Event" | "DryRun"
+        ) {
             return Err(Rejection::Invalid(ErrorShape::sender(
                 400,
                 "InvalidParameterValueException",
@@ -135,7 +158,11 @@ impl ServiceModel for Lambda {
         }
         Ok(LambdaInvoke {
             function_name,
-            qualifier: request.url.query_pairs().find(|(key, _)| key == "Qualifier").map(|(_, value)| value.into_owned()),
+            qualifier: request
+                .url
+                .query_pairs()
+                .find(|(key, _)| key == "Qualifier")
+                .map(|(_, value)| value.into_owned()),
             invocation_type,
             log_type: header(request, "x-amz-log-type").map(str::to_owned),
             client_context: header(request, "x-amz-client-context").map(str::to_owned),
@@ -146,12 +173,30 @@ impl ServiceModel for Lambda {
 
     fn reply(&self, request: &Request, _context: &mut Context<'_>) -> Reply {
         let Request::LambdaInvoke(invoke) = request else {
-            return Reply::Error(ErrorShape::receiver(500, "ServiceException", "not an invocation"));
+            return Reply::Error(ErrorShape::receiver(
+                500,
+                "ServiceException",
+                "not an invocation",
+            ));
         };
         let executed = ("X-Amz-Executed-Version", "$LATEST".to_owned());
         match invoke.invocation_type.as_str() {
-            "Event" => return Reply::Http { status: 202, headers: vec![executed], body: Vec::new(), content_type: "application/json" },
-            "DryRun" => return Reply::Http { status: 204, headers: vec![executed], body: Vec::new(), content_type: "application/json" },
+            "Event" => {
+                return Reply::Http {
+                    status: 202,
+                    headers: vec![executed],
+                    body: Vec::new(),
+                    content_type: "application/json",
+                };
+            }
+            "DryRun" => {
+                return Reply::Http {
+                    status: 204,
+                    headers: vec![executed],
+                    body: Vec::new(),
+                    content_type: "application/json",
+                };
+            }
             _ => {}
         }
         let reply = lock(&self.replies).get(&invoke.function_name).cloned();
@@ -163,24 +208,39 @@ impl ServiceModel for Lambda {
         if let Some(function_error) = function_error {
             headers.push(("X-Amz-Function-Error", function_error));
         }
-        Reply::Http { status: 200, headers, body: payload, content_type: "application/json" }
+        Reply::Http {
+            status: 200,
+            headers,
+            body: payload,
+            content_type: "application/json",
+        }
     }
 
     fn fault(&self, request: &Request, kind: &FaultKind) -> ErrorShape {
         let function = request.target().unwrap_or_default();
         match kind {
-            FaultKind::Throttling => ErrorShape::sender(429, "TooManyRequestsException", "Rate Exceeded."),
+            FaultKind::Throttling => {
+                ErrorShape::sender(429, "TooManyRequestsException", "Rate Exceeded.")
+            }
             FaultKind::NotFound => ErrorShape::sender(
                 404,
                 "ResourceNotFoundException",
-                format!("Function not found: arn:aws:lambda:us-east-1:123456789012:function:{function}"),
+                format!(
+                    "Function not found: arn:aws:lambda:us-east-1:123456789012:function:{function}"
+                ),
             ),
             FaultKind::AccessDenied => ErrorShape::sender(
                 403,
                 "AccessDeniedException",
-                format!("User: arn:aws:iam::123456789012:user/emulator is not authorized to perform: lambda:InvokeFunction on resource: {function}"),
+                format!(
+                    "User: arn:aws:iam::123456789012:user/emulator is not authorized to perform: lambda:InvokeFunction on resource: {function}"
+                ),
             ),
-            _ => ErrorShape::receiver(500, "ServiceException", "An error occurred (ServiceException)"),
+            _ => ErrorShape::receiver(
+                500,
+                "ServiceException",
+                "An error occurred (ServiceException)",
+            ),
         }
     }
 }

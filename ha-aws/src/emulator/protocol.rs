@@ -16,10 +16,17 @@ use wiremock::{Request, ResponseTemplate};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Protocol {
     /// awsQuery with the API `version` and the XML namespace of replies.
-    AwsQuery { version: &'static str, xmlns: &'static str },
+    AwsQuery {
+        version: &'static str,
+        xmlns: &'static str,
+    },
     /// awsJson with the `X-Amz-Target` prefix (`AmazonSQS`), the version's media type, and
     /// whether errors carry the awsQuery code too.
-    AwsJson { target_prefix: &'static str, version: JsonVersion, query_compatible: bool },
+    AwsJson {
+        target_prefix: &'static str,
+        version: JsonVersion,
+        query_compatible: bool,
+    },
     /// restJson1: the service's model reads method, path and headers itself.
     RestJson,
 }
@@ -60,7 +67,10 @@ pub(crate) struct Params(Vec<(String, String)>);
 impl Params {
     /// The value of `name`, if present.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
     }
 
     /// The value of `name`, owned.
@@ -77,7 +87,12 @@ pub(crate) enum Reply {
     /// awsJson: the JSON body.
     Json(Value),
     /// A complete HTTP reply (restJson1).
-    Http { status: u16, headers: Vec<(&'static str, String)>, body: Vec<u8>, content_type: &'static str },
+    Http {
+        status: u16,
+        headers: Vec<(&'static str, String)>,
+        body: Vec<u8>,
+        content_type: &'static str,
+    },
     /// An AWS error.
     Error(ErrorShape),
 }
@@ -102,12 +117,21 @@ pub(crate) struct ErrorShape {
 impl ErrorShape {
     /// An error the caller caused.
     pub(crate) fn sender(status: u16, code: &str, message: impl Into<String>) -> Self {
-        Self { status, code: code.to_owned(), query_code: None, message: message.into(), sender_fault: true }
+        Self {
+            status,
+            code: code.to_owned(),
+            query_code: None,
+            message: message.into(),
+            sender_fault: true,
+        }
     }
 
     /// An error of the service itself.
     pub(crate) fn receiver(status: u16, code: &str, message: impl Into<String>) -> Self {
-        Self { sender_fault: false, ..Self::sender(status, code, message) }
+        Self {
+            sender_fault: false,
+            ..Self::sender(status, code, message)
+        }
     }
 
     /// Sets the awsQuery code that an awsQueryCompatible service also reports.
@@ -130,7 +154,11 @@ impl Rejection {
     /// An input of another protocol than the model's (a bug of the emulator, never of the
     /// caller).
     pub(crate) fn mismatch() -> Self {
-        Self::Invalid(ErrorShape::receiver(500, "InternalFailure", "the emulator decoded the request with the wrong protocol"))
+        Self::Invalid(ErrorShape::receiver(
+            500,
+            "InternalFailure",
+            "the emulator decoded the request with the wrong protocol",
+        ))
     }
 }
 
@@ -153,10 +181,14 @@ impl Protocol {
     pub(crate) fn input(self, request: &Request) -> Result<Input<'_>, ErrorShape> {
         match self {
             Self::AwsQuery { .. } => {
-                let params = Params(form(&request.body).map(|(key, value)| (key.into_owned(), value.into_owned())).collect());
-                let action = params
-                    .string("Action")
-                    .ok_or_else(|| ErrorShape::sender(400, "MissingAction", "the request has no Action parameter"))?;
+                let params = Params(
+                    form(&request.body)
+                        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+                        .collect(),
+                );
+                let action = params.string("Action").ok_or_else(|| {
+                    ErrorShape::sender(400, "MissingAction", "the request has no Action parameter")
+                })?;
                 Ok(Input::Query { action, params })
             }
             Self::AwsJson { target_prefix, .. } => {
@@ -164,14 +196,22 @@ impl Protocol {
                     .and_then(|target| target.strip_prefix(target_prefix))
                     .and_then(|rest| rest.strip_prefix('.'))
                     .ok_or_else(|| {
-                        ErrorShape::sender(400, "UnknownOperationException", format!("X-Amz-Target must start with {target_prefix}."))
+                        ErrorShape::sender(
+                            400,
+                            "UnknownOperationException",
+                            format!("X-Amz-Target must start with {target_prefix}."),
+                        )
                     })?
                     .to_owned();
                 let body = if request.body.is_empty() {
                     json!({})
                 } else {
                     serde_json::from_slice(&request.body).map_err(|error| {
-                        ErrorShape::sender(400, "SerializationException", format!("the body is not valid JSON: {error}"))
+                        ErrorShape::sender(
+                            400,
+                            "SerializationException",
+                            format!("the body is not valid JSON: {error}"),
+                        )
                     })?
                 };
                 Ok(Input::Json { operation, body })
@@ -181,7 +221,12 @@ impl Protocol {
     }
 
     /// Frames a reply to `operation`.
-    pub(crate) fn encode(self, operation: &str, reply: Reply, request_id: &str) -> ResponseTemplate {
+    pub(crate) fn encode(
+        self,
+        operation: &str,
+        reply: Reply,
+        request_id: &str,
+    ) -> ResponseTemplate {
         match reply {
             Reply::Error(error) => self.encode_error(&error, request_id),
             Reply::Xml(result) => {
@@ -206,8 +251,14 @@ impl Protocol {
                     .insert_header("x-amzn-RequestId", request_id)
                     .set_body_raw(body.to_string(), media_type)
             }
-            Reply::Http { status, headers, body, content_type } => {
-                let mut template = ResponseTemplate::new(status).insert_header("x-amzn-RequestId", request_id);
+            Reply::Http {
+                status,
+                headers,
+                body,
+                content_type,
+            } => {
+                let mut template =
+                    ResponseTemplate::new(status).insert_header("x-amzn-RequestId", request_id);
                 for (name, value) in headers {
                     template = template.insert_header(name, value.as_str());
                 }
@@ -217,8 +268,13 @@ impl Protocol {
     }
 
     fn encode_error(self, error: &ErrorShape, request_id: &str) -> ResponseTemplate {
-        let fault = if error.sender_fault { "Sender" } else { "Receiver" };
-        let template = ResponseTemplate::new(error.status).insert_header("x-amzn-RequestId", request_id);
+        let fault = if error.sender_fault {
+            "Sender"
+        } else {
+            "Receiver"
+        };
+        let template =
+            ResponseTemplate::new(error.status).insert_header("x-amzn-RequestId", request_id);
         match self {
             Self::AwsQuery { xmlns, .. } => {
                 let body = format!(
@@ -229,7 +285,11 @@ impl Protocol {
                 );
                 template.set_body_raw(body, "text/xml")
             }
-            Self::AwsJson { version, query_compatible, .. } => {
+            Self::AwsJson {
+                version,
+                query_compatible,
+                ..
+            } => {
                 let body = json!({ "__type": error.code, "message": error.message });
                 let template = if query_compatible {
                     let code = error.query_code.as_deref().unwrap_or(&error.code);
@@ -251,7 +311,10 @@ impl Protocol {
 
 /// The value of header `name`, if it is text.
 pub(crate) fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request.headers.get(name).and_then(|value| value.to_str().ok())
+    request
+        .headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
 }
 
 fn form(body: &[u8]) -> form_urlencoded::Parse<'_> {
@@ -286,13 +349,19 @@ impl Signature {
     /// Reads `Credential=AKID/date/region/service/aws4_request` from the header.
     pub(crate) fn of(request: &Request) -> Option<Self> {
         let authorization = header(request, "authorization")?;
-        let credential = authorization.split([' ', ',']).find_map(|part| part.strip_prefix("Credential="))?;
+        let credential = authorization
+            .split([' ', ','])
+            .find_map(|part| part.strip_prefix("Credential="))?;
         let mut scope = credential.split('/');
         let access_key_id = scope.next()?.to_owned();
         let _date = scope.next()?;
         let region = scope.next()?.to_owned();
         let service = scope.next()?.to_owned();
-        Some(Self { access_key_id, region, service })
+        Some(Self {
+            access_key_id,
+            region,
+            service,
+        })
     }
 }
 
@@ -305,7 +374,10 @@ mod tests {
     fn request(headers: &[(&'static str, &str)], body: &str) -> Request {
         let mut map = HeaderMap::new();
         for (name, value) in headers {
-            map.insert(HeaderName::from_static(name), HeaderValue::from_str(value).unwrap());
+            map.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_str(value).unwrap(),
+            );
         }
         Request {
             url: Url::parse("http://127.0.0.1/").unwrap(),
@@ -326,37 +398,74 @@ mod tests {
         );
         assert_eq!(
             Signature::of(&request),
-            Some(Signature { access_key_id: "AKIDEXAMPLE".into(), region: "eu-west-1".into(), service: "sns".into() })
+            Some(Signature {
+                access_key_id: "AKIDEXAMPLE".into(),
+                region: "eu-west-1".into(),
+                service: "sns".into()
+            })
         );
     }
 
     #[test]
     fn protocols_recognise_their_requests() {
-        let sns = Protocol::AwsQuery { version: "2010-03-31", xmlns: "" };
-        let sqs = Protocol::AwsJson { target_prefix: "AmazonSQS", version: JsonVersion::V1_0, query_compatible: true };
+        let sns = Protocol::AwsQuery {
+            version: "2010-03-31",
+            xmlns: "",
+        };
+        let sqs = Protocol::AwsJson {
+            target_prefix: "AmazonSQS",
+            version: JsonVersion::V1_0,
+            query_compatible: true,
+        };
         assert!(sns.recognizes(&request(&[], "Action=Publish&Version=2010-03-31")));
         assert!(!sns.recognizes(&request(&[], "Action=GetUser&Version=2010-05-08")));
         assert!(sqs.recognizes(&request(&[("x-amz-target", "AmazonSQS.SendMessage")], "{}")));
-        assert!(!sqs.recognizes(&request(&[("x-amz-target", "AmazonSQSX.SendMessage")], "{}")));
+        assert!(!sqs.recognizes(&request(
+            &[("x-amz-target", "AmazonSQSX.SendMessage")],
+            "{}"
+        )));
     }
 
     #[test]
     fn query_input_and_json_input_are_decoded() {
-        let sns = Protocol::AwsQuery { version: "2010-03-31", xmlns: "" };
+        let sns = Protocol::AwsQuery {
+            version: "2010-03-31",
+            xmlns: "",
+        };
         let body = "Action=Publish&Version=2010-03-31&Message=a%20b%26c";
         let req = request(&[], body);
-        let Ok(Input::Query { action, params }) = sns.input(&req) else { panic!() };
-        assert_eq!((action.as_str(), params.get("Message")), ("Publish", Some("a b&c")));
-        let sqs = Protocol::AwsJson { target_prefix: "AmazonSQS", version: JsonVersion::V1_0, query_compatible: true };
-        let req = request(&[("x-amz-target", "AmazonSQS.SendMessage")], "{\"QueueUrl\":\"q\"}");
-        let Ok(Input::Json { operation, body }) = sqs.input(&req) else { panic!() };
-        assert_eq!((operation.as_str(), &body["QueueUrl"]), ("SendMessage", &json!("q")));
+        let Ok(Input::Query { action, params }) = sns.input(&req) else {
+            panic!()
+        };
+        assert_eq!(
+            (action.as_str(), params.get("Message")),
+            ("Publish", Some("a b&c"))
+        );
+        let sqs = Protocol::AwsJson {
+            target_prefix: "AmazonSQS",
+            version: JsonVersion::V1_0,
+            query_compatible: true,
+        };
+        let req = request(
+            &[("x-amz-target", "AmazonSQS.SendMessage")],
+            "{\"QueueUrl\":\"q\"}",
+        );
+        let Ok(Input::Json { operation, body }) = sqs.input(&req) else {
+            panic!()
+        };
+        assert_eq!(
+            (operation.as_str(), &body["QueueUrl"]),
+            ("SendMessage", &json!("q"))
+        );
         let bad = request(&[("x-amz-target", "AmazonSQS.SendMessage")], "{");
         assert_eq!(sqs.input(&bad).unwrap_err().code, "SerializationException");
     }
 
     #[test]
     fn xml_is_escaped() {
-        assert_eq!(xml_escape("<a & \"b\">'"), "&lt;a &amp; &quot;b&quot;&gt;&apos;");
+        assert_eq!(
+            xml_escape("<a & \"b\">'"),
+            "&lt;a &amp; &quot;b&quot;&gt;&apos;"
+        );
     }
 }

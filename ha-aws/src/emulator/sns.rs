@@ -33,12 +33,17 @@ pub struct SnsPublish {
 impl SnsPublish {
     /// Where the message went: the target ARN, topic ARN or phone number.
     pub fn target(&self) -> Option<&str> {
-        self.target_arn.as_deref().or(self.topic_arn.as_deref()).or(self.phone_number.as_deref())
+        self.target_arn
+            .as_deref()
+            .or(self.topic_arn.as_deref())
+            .or(self.phone_number.as_deref())
     }
 
     /// The `String` value of attribute `name`.
     pub fn attribute(&self, name: &str) -> Option<&str> {
-        self.message_attributes.get(name).and_then(|attribute| attribute.string_value.as_deref())
+        self.message_attributes
+            .get(name)
+            .and_then(|attribute| attribute.string_value.as_deref())
     }
 }
 
@@ -51,13 +56,20 @@ impl ServiceModel for Sns {
     }
 
     fn protocol(&self) -> Protocol {
-        Protocol::AwsQuery { version: "2010-03-31", xmlns: "http://sns.amazonaws.com/doc/2010-03-31/" }
+        Protocol::AwsQuery {
+            version: "2010-03-31",
+            xmlns: "http://sns.amazonaws.com/doc/2010-03-31/",
+        }
     }
 
     fn decode(&self, input: Input<'_>) -> Result<Request, Rejection> {
-        let Input::Query { action, params } = input else { return Err(Rejection::mismatch()) };
+        let Input::Query { action, params } = input else {
+            return Err(Rejection::mismatch());
+        };
         match action.as_str() {
-            "Publish" => publish(&params).map(Request::from).map_err(Rejection::Invalid),
+            "Publish" => publish(&params)
+                .map(Request::from)
+                .map_err(Rejection::Invalid),
             _ => Err(Rejection::Unsupported(action)),
         }
     }
@@ -70,11 +82,15 @@ impl ServiceModel for Sns {
         let target = request.target().unwrap_or_default();
         match kind {
             FaultKind::Throttling => ErrorShape::sender(400, "Throttling", "Rate exceeded"),
-            FaultKind::NotFound => ErrorShape::sender(404, "NotFound", format!("Topic does not exist: {target}")),
+            FaultKind::NotFound => {
+                ErrorShape::sender(404, "NotFound", format!("Topic does not exist: {target}"))
+            }
             FaultKind::AccessDenied => ErrorShape::sender(
                 403,
                 "AuthorizationError",
-                format!("User: arn:aws:iam::123456789012:user/emulator is not authorized to perform: SNS:Publish on resource: {target}"),
+                format!(
+                    "User: arn:aws:iam::123456789012:user/emulator is not authorized to perform: SNS:Publish on resource: {target}"
+                ),
             ),
             _ => ErrorShape::receiver(500, "InternalError", "Internal Error"),
         }
@@ -104,10 +120,14 @@ fn publish(params: &Params) -> Result<SnsPublish, ErrorShape> {
         message_deduplication_id: params.string("MessageDeduplicationId"),
     };
     if publish.target().is_none() {
-        return Err(invalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter"));
+        return Err(invalid(
+            "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter",
+        ));
     }
     if let Some(subject) = &publish.subject
-        && (subject.is_empty() || subject.chars().count() > 100 || subject.chars().any(char::is_control))
+        && (subject.is_empty()
+            || subject.chars().count() > 100
+            || subject.chars().any(char::is_control))
     {
         return Err(invalid("Invalid parameter: Subject"));
     }
@@ -121,23 +141,40 @@ fn attributes(params: &Params) -> Result<MessageAttributes, ErrorShape> {
         let field = |name: &str| params.string(&format!("MessageAttributes.entry.{index}.{name}"));
         let Some(name) = field("Name") else { break };
         let data_type = field("Value.DataType").ok_or_else(|| {
-            invalid(format!("The message attribute '{name}' must contain non-empty message attribute type."))
+            invalid(format!(
+                "The message attribute '{name}' must contain non-empty message attribute type."
+            ))
         })?;
         let binary_value = field("Value.BinaryValue")
             .map(|encoded| {
-                aws_smithy_types::base64::decode(&encoded)
-                    .map_err(|_| invalid(format!("The message attribute '{name}' has an invalid binary value.")))
+                aws_smithy_types::base64::decode(&encoded).map_err(|_| {
+                    invalid(format!(
+                        "The message attribute '{name}' has an invalid binary value."
+                    ))
+                })
             })
             .transpose()?;
         let string_value = field("Value.StringValue");
-        let empty = string_value.as_deref().is_none_or(str::is_empty) && binary_value.as_ref().is_none_or(Vec::is_empty);
+        let empty = string_value.as_deref().is_none_or(str::is_empty)
+            && binary_value.as_ref().is_none_or(Vec::is_empty);
         if empty {
-            let kind = if data_type.starts_with("Binary") { "B" } else { "S" };
+            let kind = if data_type.starts_with("Binary") {
+                "B"
+            } else {
+                "S"
+            };
             return Err(invalid(format!(
                 "The message attribute '{name}' must contain non-empty message attribute value for message attribute type '{kind}'."
             )));
         }
-        attributes.insert(name, MessageAttribute { data_type, string_value, binary_value });
+        attributes.insert(
+            name,
+            MessageAttribute {
+                data_type,
+                string_value,
+                binary_value,
+            },
+        );
     }
     Ok(attributes)
 }

@@ -40,7 +40,9 @@ impl SqsSendMessage {
 
     /// The `String` value of attribute `name`.
     pub fn attribute(&self, name: &str) -> Option<&str> {
-        self.message_attributes.get(name).and_then(|attribute| attribute.string_value.as_deref())
+        self.message_attributes
+            .get(name)
+            .and_then(|attribute| attribute.string_value.as_deref())
     }
 }
 
@@ -53,13 +55,21 @@ impl ServiceModel for Sqs {
     }
 
     fn protocol(&self) -> Protocol {
-        Protocol::AwsJson { target_prefix: "AmazonSQS", version: JsonVersion::V1_0, query_compatible: true }
+        Protocol::AwsJson {
+            target_prefix: "AmazonSQS",
+            version: JsonVersion::V1_0,
+            query_compatible: true,
+        }
     }
 
     fn decode(&self, input: Input<'_>) -> Result<Request, Rejection> {
-        let Input::Json { operation, body } = input else { return Err(Rejection::mismatch()) };
+        let Input::Json { operation, body } = input else {
+            return Err(Rejection::mismatch());
+        };
         match operation.as_str() {
-            "SendMessage" => send_message(&body).map(Request::from).map_err(Rejection::Invalid),
+            "SendMessage" => send_message(&body)
+                .map(Request::from)
+                .map_err(Rejection::Invalid),
             _ => Err(Rejection::Unsupported(operation)),
         }
     }
@@ -105,7 +115,12 @@ fn invalid(code: &str, message: impl Into<String>) -> ErrorShape {
 fn send_message(body: &Value) -> Result<SqsSendMessage, ErrorShape> {
     let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
     let required = |name: &str| {
-        text(name).ok_or_else(|| invalid("MissingParameter", format!("The request must contain the parameter {name}.")))
+        text(name).ok_or_else(|| {
+            invalid(
+                "MissingParameter",
+                format!("The request must contain the parameter {name}."),
+            )
+        })
     };
     let message = SqsSendMessage {
         queue_url: required("QueueUrl")?,
@@ -116,14 +131,23 @@ fn send_message(body: &Value) -> Result<SqsSendMessage, ErrorShape> {
         message_deduplication_id: text("MessageDeduplicationId"),
     };
     if message.message_body.is_empty() {
-        return Err(invalid("InvalidParameterValue", "The request must contain the parameter MessageBody."));
+        return Err(invalid(
+            "InvalidParameterValue",
+            "The request must contain the parameter MessageBody.",
+        ));
     }
     if message.message_attributes.len() > 10 {
-        return Err(invalid("InvalidParameterValue", "Number of message attributes cannot exceed 10."));
+        return Err(invalid(
+            "InvalidParameterValue",
+            "Number of message attributes cannot exceed 10.",
+        ));
     }
     let fifo = is_fifo(&message.queue_url);
     if fifo && message.message_group_id.is_none() {
-        return Err(invalid("MissingParameter", "The request must contain the parameter MessageGroupId."));
+        return Err(invalid(
+            "MissingParameter",
+            "The request must contain the parameter MessageGroupId.",
+        ));
     }
     if !fifo && message.message_deduplication_id.is_some() {
         return Err(invalid(
@@ -135,9 +159,16 @@ fn send_message(body: &Value) -> Result<SqsSendMessage, ErrorShape> {
 }
 
 fn attributes(value: Option<&Value>) -> Result<MessageAttributes, ErrorShape> {
-    let Some(value) = value else { return Ok(MessageAttributes::new()) };
-    let object = value.as_object().ok_or_else(|| invalid("InvalidParameterValue", "MessageAttributes must be a map."))?;
-    object.iter().map(|(name, value)| attribute(name, value).map(|attribute| (name.clone(), attribute))).collect()
+    let Some(value) = value else {
+        return Ok(MessageAttributes::new());
+    };
+    let object = value
+        .as_object()
+        .ok_or_else(|| invalid("InvalidParameterValue", "MessageAttributes must be a map."))?;
+    object
+        .iter()
+        .map(|(name, value)| attribute(name, value).map(|attribute| (name.clone(), attribute)))
+        .collect()
 }
 
 fn attribute(name: &str, value: &Value) -> Result<MessageAttribute, ErrorShape> {
@@ -145,21 +176,37 @@ fn attribute(name: &str, value: &Value) -> Result<MessageAttribute, ErrorShape> 
     let fields = value.as_object().unwrap_or(&empty);
     let text = |field: &str| fields.get(field).and_then(Value::as_str).map(str::to_owned);
     let data_type = text("DataType").ok_or_else(|| {
-        invalid("InvalidParameterValue", format!("The message attribute '{name}' must contain a non-empty message attribute type."))
+        invalid(
+            "InvalidParameterValue",
+            format!(
+                "The message attribute '{name}' must contain a non-empty message attribute type."
+            ),
+        )
     })?;
     let binary_value = text("BinaryValue")
         .map(|encoded| {
             aws_smithy_types::base64::decode(&encoded).map_err(|_| {
-                invalid("InvalidParameterValue", format!("The message attribute '{name}' has an invalid binary value."))
+                invalid(
+                    "InvalidParameterValue",
+                    format!("The message attribute '{name}' has an invalid binary value."),
+                )
             })
         })
         .transpose()?;
     let string_value = text("StringValue");
-    if string_value.as_deref().is_none_or(str::is_empty) && binary_value.as_ref().is_none_or(Vec::is_empty) {
+    if string_value.as_deref().is_none_or(str::is_empty)
+        && binary_value.as_ref().is_none_or(Vec::is_empty)
+    {
         return Err(invalid(
             "InvalidParameterValue",
-            format!("The message attribute '{name}' must contain a non-empty message attribute value."),
+            format!(
+                "The message attribute '{name}' must contain a non-empty message attribute value."
+            ),
         ));
     }
-    Ok(MessageAttribute { data_type, string_value, binary_value })
+    Ok(MessageAttribute {
+        data_type,
+        string_value,
+        binary_value,
+    })
 }

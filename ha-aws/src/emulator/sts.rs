@@ -27,11 +27,16 @@ impl ServiceModel for Sts {
     }
 
     fn protocol(&self) -> Protocol {
-        Protocol::AwsQuery { version: "2011-06-15", xmlns: "https://sts.amazonaws.com/doc/2011-06-15/" }
+        Protocol::AwsQuery {
+            version: "2011-06-15",
+            xmlns: "https://sts.amazonaws.com/doc/2011-06-15/",
+        }
     }
 
     fn decode(&self, input: Input<'_>) -> Result<Request, Rejection> {
-        let Input::Query { action, .. } = input else { return Err(Rejection::mismatch()) };
+        let Input::Query { action, .. } = input else {
+            return Err(Rejection::mismatch());
+        };
         match action.as_str() {
             "GetCallerIdentity" => Ok(GetCallerIdentity {}.into()),
             _ => Err(Rejection::Unsupported(action)),
@@ -48,9 +53,11 @@ impl ServiceModel for Sts {
     fn fault(&self, _request: &Request, kind: &FaultKind) -> ErrorShape {
         match kind {
             FaultKind::Throttling => ErrorShape::sender(400, "Throttling", "Rate exceeded"),
-            FaultKind::AccessDenied | FaultKind::NotFound => {
-                ErrorShape::sender(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
-            }
+            FaultKind::AccessDenied | FaultKind::NotFound => ErrorShape::sender(
+                403,
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+            ),
             _ => ErrorShape::receiver(500, "InternalFailure", "An internal error occurred."),
         }
     }

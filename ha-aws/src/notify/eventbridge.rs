@@ -41,22 +41,41 @@ pub(crate) struct Event {
 impl Event {
     /// An entry's size as EventBridge counts it against the request limit.
     pub(crate) fn size(&self) -> usize {
-        self.source.len() + self.detail_type.len() + self.detail.len() + self.resources.iter().map(String::len).sum::<usize>()
+        self.source.len()
+            + self.detail_type.len()
+            + self.detail.len()
+            + self.resources.iter().map(String::len).sum::<usize>()
     }
 
     /// Builds the event Home Assistant puts for `notification`, with `default_title` as the
     /// detail type of untitled notifications.
-    pub(crate) fn from_notification(notification: &Notification, default_title: &str) -> Result<Self, NotificationError> {
-        let field = |name: &str| notification.data().and_then(|data| data.get(name)).filter(|value| !value.is_null());
+    pub(crate) fn from_notification(
+        notification: &Notification,
+        default_title: &str,
+    ) -> Result<Self, NotificationError> {
+        let field = |name: &str| {
+            notification
+                .data()
+                .and_then(|data| data.get(name))
+                .filter(|value| !value.is_null())
+        };
         let text = |name: &'static str| match field(name) {
             None => Ok(None),
             Some(Value::String(text)) => Ok(Some(text.clone())),
-            Some(_) => Err(NotificationError::InvalidEventField { field: name, expected: "a string" }),
+            Some(_) => Err(NotificationError::InvalidEventField {
+                field: name,
+                expected: "a string",
+            }),
         };
         let detail = match field("detail") {
             None => to_json(&json!({ "message": notification.message() })),
             Some(detail @ Value::Object(_)) => to_json(detail),
-            Some(_) => return Err(NotificationError::InvalidEventField { field: "detail", expected: "a JSON object" }),
+            Some(_) => {
+                return Err(NotificationError::InvalidEventField {
+                    field: "detail",
+                    expected: "a JSON object",
+                });
+            }
         };
         let resources = match field("resources") {
             None => Vec::new(),
@@ -64,15 +83,26 @@ impl Event {
                 .iter()
                 .map(|item| item.as_str().map(str::to_owned))
                 .collect::<Option<_>>()
-                .ok_or(NotificationError::InvalidEventField { field: "resources", expected: "a list of strings" })?,
+                .ok_or(NotificationError::InvalidEventField {
+                    field: "resources",
+                    expected: "a list of strings",
+                })?,
             Some(_) => {
-                return Err(NotificationError::InvalidEventField { field: "resources", expected: "a list of strings" });
+                return Err(NotificationError::InvalidEventField {
+                    field: "resources",
+                    expected: "a list of strings",
+                });
             }
         };
         let detail_type = text("detail_type")?
             .or_else(|| notification.title().map(str::to_owned))
             .unwrap_or_else(|| default_title.to_owned());
-        Ok(Self { source: text("source")?.unwrap_or_else(|| DEFAULT_SOURCE.to_owned()), detail_type, detail, resources })
+        Ok(Self {
+            source: text("source")?.unwrap_or_else(|| DEFAULT_SOURCE.to_owned()),
+            detail_type,
+            detail,
+            resources,
+        })
     }
 
     fn entry(&self, bus: Option<&str>) -> PutEventsRequestEntry {
@@ -95,23 +125,37 @@ impl EventBridge {
         }
     }
 
-    pub(super) async fn send(&self, notification: &Notification, limit: NonZeroUsize) -> Result<Vec<Outcome>, Error> {
+    pub(super) async fn send(
+        &self,
+        notification: &Notification,
+        limit: NonZeroUsize,
+    ) -> Result<Vec<Outcome>, Error> {
         notification.check_targets()?;
         let event = Event::from_notification(notification, &self.default_title)?;
         let size = event.size();
         if size > self.max_request_bytes {
-            return Err(
-                NotificationError::TooLarge { service: AwsService::EventBridge, size, limit: self.max_request_bytes }.into(),
-            );
+            return Err(NotificationError::TooLarge {
+                service: AwsService::EventBridge,
+                size,
+                limit: self.max_request_bytes,
+            }
+            .into());
         }
         let per_call = (self.max_request_bytes / size.max(1)).clamp(1, MAX_ENTRIES_PER_CALL);
         let buses: Vec<Option<&str>> = if notification.targets().is_empty() {
             vec![None]
         } else {
-            notification.targets().iter().map(|target| Some(target.as_str())).collect()
+            notification
+                .targets()
+                .iter()
+                .map(|target| Some(target.as_str()))
+                .collect()
         };
         let calls = buses.chunks(per_call).map(|buses| self.put(&event, buses));
-        let batches: Vec<Vec<Outcome>> = futures_util::stream::iter(calls).buffered(limit.get()).collect().await;
+        let batches: Vec<Vec<Outcome>> = futures_util::stream::iter(calls)
+            .buffered(limit.get())
+            .collect()
+            .await;
         Ok(batches.into_iter().flatten().collect())
     }
 
@@ -119,22 +163,39 @@ impl EventBridge {
     async fn put(&self, event: &Event, buses: &[Option<&str>]) -> Vec<Outcome> {
         let names = || buses.iter().map(|bus| bus.unwrap_or(DEFAULT_BUS));
         let entries = buses.iter().map(|bus| event.entry(*bus)).collect();
-        let output = match self.client.put_events().set_entries(Some(entries)).send().await {
+        let output = match self
+            .client
+            .put_events()
+            .set_entries(Some(entries))
+            .send()
+            .await
+        {
             Ok(output) => output,
             Err(error) => {
                 let error = from_sdk(error, Operation::EVENTBRIDGE_PUT_EVENTS, None);
-                return names().map(|bus| Outcome::new(bus, Err(error.clone().with_target(bus).into()))).collect();
+                return names()
+                    .map(|bus| Outcome::new(bus, Err(error.clone().with_target(bus).into())))
+                    .collect();
             }
         };
         let mut results = output.entries.unwrap_or_default().into_iter();
         names()
             .map(|bus| {
                 let result = match results.next() {
-                    Some(result) if result.error_code.is_none() => {
-                        Ok(Delivery { message_id: result.event_id, ..Delivery::default() })
-                    }
-                    Some(result) => Err(failed_entry(bus, result.error_code.as_deref(), result.error_message.as_deref())),
-                    None => Err(failed_entry(bus, None, Some("the reply has no entry for this event"))),
+                    Some(result) if result.error_code.is_none() => Ok(Delivery {
+                        message_id: result.event_id,
+                        ..Delivery::default()
+                    }),
+                    Some(result) => Err(failed_entry(
+                        bus,
+                        result.error_code.as_deref(),
+                        result.error_message.as_deref(),
+                    )),
+                    None => Err(failed_entry(
+                        bus,
+                        None,
+                        Some("the reply has no entry for this event"),
+                    )),
                 };
                 Outcome::new(bus, result)
             })
@@ -144,8 +205,14 @@ impl EventBridge {
 
 /// An entry that `PutEvents` refused, or left out of its reply.
 fn failed_entry(bus: &str, code: Option<&str>, message: Option<&str>) -> Error {
-    let kind = if code.is_some() { classify_code(code, None) } else { ErrorKind::Response };
-    ServiceError::new(Operation::EVENTBRIDGE_PUT_EVENTS, Some(bus), kind).with_code(code, message).into()
+    let kind = if code.is_some() {
+        classify_code(code, None)
+    } else {
+        ErrorKind::Response
+    };
+    ServiceError::new(Operation::EVENTBRIDGE_PUT_EVENTS, Some(bus), kind)
+        .with_code(code, message)
+        .into()
 }
 
 #[cfg(test)]
@@ -154,7 +221,8 @@ mod tests {
 
     #[test]
     fn untitled_notification_becomes_a_message_event() {
-        let event = Event::from_notification(&Notification::new("Door open"), "Home Assistant").unwrap();
+        let event =
+            Event::from_notification(&Notification::new("Door open"), "Home Assistant").unwrap();
         assert_eq!(
             event,
             Event {
@@ -180,7 +248,10 @@ mod tests {
         assert_eq!(event.detail_type, "Alarm");
         assert_eq!(event.resources, ["arn:aws:iot:eu-west-1:1:thing/siren"]);
         let typed = notification.with_data_entry("detail_type", json!("Alarm Raised"));
-        assert_eq!(Event::from_notification(&typed, "x").unwrap().detail_type, "Alarm Raised");
+        assert_eq!(
+            Event::from_notification(&typed, "x").unwrap().detail_type,
+            "Alarm Raised"
+        );
     }
 
     #[test]
@@ -201,7 +272,12 @@ mod tests {
                 "{field}"
             );
         }
-        let nulls = Notification::new("m").with_data_entry("detail", Value::Null).with_data_entry("source", Value::Null);
-        assert_eq!(Event::from_notification(&nulls, "t").unwrap().source, "homeassistant");
+        let nulls = Notification::new("m")
+            .with_data_entry("detail", Value::Null)
+            .with_data_entry("source", Value::Null);
+        assert_eq!(
+            Event::from_notification(&nulls, "t").unwrap().source,
+            "homeassistant"
+        );
     }
 }

@@ -37,19 +37,30 @@ impl Lambda {
         })
     }
 
-    pub(super) fn prepare(&self, notification: &Notification) -> Result<Invocation, NotificationError> {
+    pub(super) fn prepare(
+        &self,
+        notification: &Notification,
+    ) -> Result<Invocation, NotificationError> {
         let payload = notification.payload().to_json().into_bytes();
         let limit = match self.invocation_type {
             InvocationType::RequestResponse => MAX_SYNC_PAYLOAD_BYTES,
             InvocationType::Event => MAX_ASYNC_PAYLOAD_BYTES,
         };
         if payload.len() > limit {
-            return Err(NotificationError::TooLarge { service: AwsService::Lambda, size: payload.len(), limit });
+            return Err(NotificationError::TooLarge {
+                service: AwsService::Lambda,
+                size: payload.len(),
+                limit,
+            });
         }
         Ok(Invocation { payload })
     }
 
-    pub(super) async fn invoke(&self, invocation: &Invocation, function: &str) -> Result<Delivery, Error> {
+    pub(super) async fn invoke(
+        &self,
+        invocation: &Invocation,
+        function: &str,
+    ) -> Result<Delivery, Error> {
         let invocation_type = match self.invocation_type {
             InvocationType::RequestResponse => SdkInvocationType::RequestResponse,
             InvocationType::Event => SdkInvocationType::Event,
@@ -66,8 +77,14 @@ impl Lambda {
             .map_err(|error| from_sdk(error, Operation::LAMBDA_INVOKE, Some(function)))?;
         let payload = output.payload.map(Blob::into_inner);
         if let Some(function_error) = output.function_error {
-            return Err(FunctionError::new(function, &function_error, payload.unwrap_or_default()).into());
+            return Err(
+                FunctionError::new(function, &function_error, payload.unwrap_or_default()).into(),
+            );
         }
-        Ok(Delivery { status_code: Some(output.status_code), payload, ..Delivery::default() })
+        Ok(Delivery {
+            status_code: Some(output.status_code),
+            payload,
+            ..Delivery::default()
+        })
     }
 }

@@ -40,7 +40,12 @@ pub struct Notification {
     message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     title: Option<String>,
-    #[serde(rename = "target", default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "target",
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     targets: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     data: Option<Map<String, Value>>,
@@ -105,7 +110,9 @@ impl Notification {
     /// Sets one `data` entry.
     #[must_use]
     pub fn with_data_entry(mut self, key: impl Into<String>, value: Value) -> Self {
-        self.data.get_or_insert_with(Map::new).insert(key.into(), value);
+        self.data
+            .get_or_insert_with(Map::new)
+            .insert(key.into(), value);
         self
     }
 
@@ -155,7 +162,10 @@ impl Notification {
 
     /// The event Home Assistant sends to Lambda and the body it sends to SQS:
     /// `{"message", "title"?, "target": [all targets], "data"?}`.
-    #[cfg_attr(not(any(feature = "sqs", feature = "lambda")), expect(dead_code, reason = "only sqs and lambda send it"))]
+    #[cfg_attr(
+        not(any(feature = "sqs", feature = "lambda")),
+        expect(dead_code, reason = "only sqs and lambda send it")
+    )]
     pub(crate) fn payload(&self) -> Payload<'_> {
         Payload {
             message: &self.message,
@@ -166,7 +176,10 @@ impl Notification {
     }
 
     /// The targets, refusing an empty list and naming an empty entry.
-    #[cfg_attr(not(any(feature = "sns", feature = "sqs", feature = "lambda")), expect(dead_code, reason = "eventbridge targets are optional"))]
+    #[cfg_attr(
+        not(any(feature = "sns", feature = "sqs", feature = "lambda")),
+        expect(dead_code, reason = "eventbridge targets are optional")
+    )]
     pub(crate) fn required_targets(&self) -> Result<&[String], NotificationError> {
         if self.targets.is_empty() {
             return Err(NotificationError::NoTarget);
@@ -177,7 +190,11 @@ impl Notification {
 
     /// Refuses empty target strings.
     pub(crate) fn check_targets(&self) -> Result<(), NotificationError> {
-        match self.targets.iter().position(|target| target.trim().is_empty()) {
+        match self
+            .targets
+            .iter()
+            .position(|target| target.trim().is_empty())
+        {
             Some(index) => Err(NotificationError::EmptyTarget { index }),
             None => Ok(()),
         }
@@ -197,13 +214,19 @@ pub(crate) struct Payload<'a> {
 
 impl Payload<'_> {
     /// The payload as compact JSON.
-    #[cfg_attr(not(any(feature = "sqs", feature = "lambda")), expect(dead_code, reason = "only sqs and lambda send it"))]
+    #[cfg_attr(
+        not(any(feature = "sqs", feature = "lambda")),
+        expect(dead_code, reason = "only sqs and lambda send it")
+    )]
     pub(crate) fn to_json(&self) -> String {
         to_json(self)
     }
 
     /// Every field but `message`, each JSON-encoded: Home Assistant's SQS message attributes.
-    #[cfg_attr(not(feature = "sqs"), expect(dead_code, reason = "only sqs sends them"))]
+    #[cfg_attr(
+        not(feature = "sqs"),
+        expect(dead_code, reason = "only sqs sends them")
+    )]
     pub(crate) fn stringified_fields(&self) -> Vec<(&'static str, String)> {
         let mut fields = Vec::with_capacity(3);
         if let Some(title) = self.title {
@@ -220,7 +243,8 @@ impl Payload<'_> {
 /// Compact JSON of a value that cannot fail to serialize (strings, JSON values, and structs of
 /// them).
 pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| unreachable!("strings and JSON values always serialize"))
+    serde_json::to_string(value)
+        .unwrap_or_else(|_| unreachable!("strings and JSON values always serialize"))
 }
 
 fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
@@ -253,7 +277,8 @@ mod tests {
 
     #[test]
     fn payload_has_home_assistant_shape_with_target_as_list() {
-        let payload: Value = serde_json::from_str(&seed_notification().payload().to_json()).unwrap();
+        let payload: Value =
+            serde_json::from_str(&seed_notification().payload().to_json()).unwrap();
         assert_eq!(
             payload,
             json!({
@@ -267,7 +292,9 @@ mod tests {
 
     #[test]
     fn payload_drops_absent_title_and_data() {
-        let payload: Value = serde_json::from_str(&Notification::new("m").with_target("t").payload().to_json()).unwrap();
+        let payload: Value =
+            serde_json::from_str(&Notification::new("m").with_target("t").payload().to_json())
+                .unwrap();
         assert_eq!(payload, json!({"message": "m", "target": ["t"]}));
     }
 
@@ -278,24 +305,36 @@ mod tests {
             fields,
             vec![
                 ("title", "\"Test message!\"".to_owned()),
-                ("target", "[\"arn:aws:lambda:us-east-1:123456789012:function:ProcessKinesisRecords\"]".to_owned()),
+                (
+                    "target",
+                    "[\"arn:aws:lambda:us-east-1:123456789012:function:ProcessKinesisRecords\"]"
+                        .to_owned()
+                ),
                 ("data", "{\"test\":\"okay\"}".to_owned()),
             ]
         );
-        let bare = Notification::new("m").with_target("q").payload().stringified_fields();
+        let bare = Notification::new("m")
+            .with_target("q")
+            .payload()
+            .stringified_fields();
         assert_eq!(bare, vec![("target", "[\"q\"]".to_owned())]);
     }
 
     #[test]
     fn target_deserializes_from_string_list_or_null() {
-        let one: Notification = serde_json::from_value(json!({"message": "m", "target": "a"})).unwrap();
-        let many: Notification = serde_json::from_value(json!({"message": "m", "target": ["a", "b"]})).unwrap();
-        let null: Notification = serde_json::from_value(json!({"message": "m", "target": null})).unwrap();
+        let one: Notification =
+            serde_json::from_value(json!({"message": "m", "target": "a"})).unwrap();
+        let many: Notification =
+            serde_json::from_value(json!({"message": "m", "target": ["a", "b"]})).unwrap();
+        let null: Notification =
+            serde_json::from_value(json!({"message": "m", "target": null})).unwrap();
         let absent: Notification = serde_json::from_value(json!({"message": "m"})).unwrap();
         assert_eq!(one.targets(), ["a"]);
         assert_eq!(many.targets(), ["a", "b"]);
         assert!(null.targets().is_empty() && absent.targets().is_empty());
-        assert!(serde_json::from_value::<Notification>(json!({"message": "m", "target": 3})).is_err());
+        assert!(
+            serde_json::from_value::<Notification>(json!({"message": "m", "target": 3})).is_err()
+        );
         assert!(serde_json::from_value::<Notification>(json!({"title": "t"})).is_err());
     }
 
@@ -303,14 +342,22 @@ mod tests {
     fn serde_round_trips() {
         let notification = seed_notification().with_message_group_id("g");
         let text = serde_json::to_string(&notification).unwrap();
-        assert_eq!(serde_json::from_str::<Notification>(&text).unwrap(), notification);
+        assert_eq!(
+            serde_json::from_str::<Notification>(&text).unwrap(),
+            notification
+        );
     }
 
     #[test]
     fn targets_are_required_and_non_empty() {
-        assert_eq!(Notification::new("m").required_targets(), Err(NotificationError::NoTarget));
         assert_eq!(
-            Notification::new("m").with_targets(["a", " "]).required_targets(),
+            Notification::new("m").required_targets(),
+            Err(NotificationError::NoTarget)
+        );
+        assert_eq!(
+            Notification::new("m")
+                .with_targets(["a", " "])
+                .required_targets(),
             Err(NotificationError::EmptyTarget { index: 1 })
         );
     }

@@ -49,16 +49,24 @@ impl Report {
 
     /// The targets that succeeded, with what the service answered.
     pub fn deliveries(&self) -> impl Iterator<Item = (&str, &Delivery)> {
-        self.outcomes
-            .iter()
-            .filter_map(|outcome| outcome.result.as_ref().ok().map(|delivery| (outcome.target.as_str(), delivery)))
+        self.outcomes.iter().filter_map(|outcome| {
+            outcome
+                .result
+                .as_ref()
+                .ok()
+                .map(|delivery| (outcome.target.as_str(), delivery))
+        })
     }
 
     /// The targets that failed, with why.
     pub fn failures(&self) -> impl Iterator<Item = (&str, &Error)> {
-        self.outcomes
-            .iter()
-            .filter_map(|outcome| outcome.result.as_ref().err().map(|error| (outcome.target.as_str(), error)))
+        self.outcomes.iter().filter_map(|outcome| {
+            outcome
+                .result
+                .as_ref()
+                .err()
+                .map(|error| (outcome.target.as_str(), error))
+        })
     }
 
     /// The outcomes, by value.
@@ -76,7 +84,10 @@ pub struct Outcome {
 
 impl Outcome {
     pub(crate) fn new(target: &str, result: Result<Delivery, Error>) -> Self {
-        Self { target: target.to_owned(), result }
+        Self {
+            target: target.to_owned(),
+            result,
+        }
     }
 
     /// The target as given (for EventBridge without targets: `default`, the default event bus).

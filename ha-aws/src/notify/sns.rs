@@ -6,8 +6,8 @@ use aws_sdk_sns::types::MessageAttributeValue;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, NotificationError, from_sdk};
-use crate::notify::rule::{check_attribute_name, check_subject};
 use crate::notify::notification::to_json;
+use crate::notify::rule::{check_attribute_name, check_subject};
 use crate::notify::{Delivery, Notification, NotifySettings};
 use crate::service::{AwsService, Operation};
 use crate::session::Session;
@@ -36,7 +36,10 @@ impl Sns {
         }
     }
 
-    pub(super) fn prepare(&self, notification: &Notification) -> Result<Publish, NotificationError> {
+    pub(super) fn prepare(
+        &self,
+        notification: &Notification,
+    ) -> Result<Publish, NotificationError> {
         if notification.message().is_empty() {
             return Err(NotificationError::EmptyMessage);
         }
@@ -44,12 +47,26 @@ impl Sns {
         check_subject(subject)?;
         let attributes = attributes(notification.data())?;
         let size = notification.message().len()
-            + attributes.iter().map(|(name, value)| name.len() + "String".len() + value.len()).sum::<usize>();
+            + attributes
+                .iter()
+                .map(|(name, value)| name.len() + "String".len() + value.len())
+                .sum::<usize>();
         if size > self.max_message_bytes {
-            return Err(NotificationError::TooLarge { service: AwsService::Sns, size, limit: self.max_message_bytes });
+            return Err(NotificationError::TooLarge {
+                service: AwsService::Sns,
+                size,
+                limit: self.max_message_bytes,
+            });
         }
-        let attributes = attributes.into_iter().map(|(name, value)| (name, string_attribute(value))).collect();
-        Ok(Publish { message: notification.message().to_owned(), subject: subject.to_owned(), attributes })
+        let attributes = attributes
+            .into_iter()
+            .map(|(name, value)| (name, string_attribute(value)))
+            .collect();
+        Ok(Publish {
+            message: notification.message().to_owned(),
+            subject: subject.to_owned(),
+            attributes,
+        })
     }
 
     pub(super) async fn publish(&self, publish: &Publish, target: &str) -> Result<Delivery, Error> {
@@ -59,11 +76,16 @@ impl Sns {
             .target_arn(target)
             .message(&publish.message)
             .subject(&publish.subject)
-            .set_message_attributes((!publish.attributes.is_empty()).then(|| publish.attributes.clone()))
+            .set_message_attributes(
+                (!publish.attributes.is_empty()).then(|| publish.attributes.clone()),
+            )
             .send()
             .await
             .map_err(|error| from_sdk(error, Operation::SNS_PUBLISH, Some(target)))?;
-        Ok(Delivery { message_id: output.message_id, ..Delivery::default() })
+        Ok(Delivery {
+            message_id: output.message_id,
+            ..Delivery::default()
+        })
     }
 }
 
@@ -77,8 +99,12 @@ fn string_attribute(value: String) -> MessageAttributeValue {
 
 /// The `data` entries as SNS `String` attributes: strings as they are, other values as JSON,
 /// `null` skipped (as Home Assistant does); empty strings and invalid names refused.
-fn attributes(data: Option<&Map<String, Value>>) -> Result<Vec<(String, String)>, NotificationError> {
-    let Some(data) = data else { return Ok(Vec::new()) };
+fn attributes(
+    data: Option<&Map<String, Value>>,
+) -> Result<Vec<(String, String)>, NotificationError> {
+    let Some(data) = data else {
+        return Ok(Vec::new());
+    };
     let mut attributes = Vec::with_capacity(data.len());
     for (name, value) in data {
         let value = match value {
@@ -102,7 +128,10 @@ mod tests {
     use super::*;
 
     fn data(value: Value) -> Map<String, Value> {
-        value.as_object().cloned().unwrap()
+        let Value::Object(map) = value else {
+            panic!("an object")
+        };
+        map
     }
 
     #[test]
@@ -136,7 +165,10 @@ mod tests {
         );
         for bad in ["", "a b", ".a", "a.", "a..b", "ü"] {
             let result = attributes(Some(&data(json!({ bad: "v" }))));
-            assert!(matches!(result, Err(NotificationError::InvalidAttributeName { .. })), "{bad}: {result:?}");
+            assert!(
+                matches!(result, Err(NotificationError::InvalidAttributeName { .. })),
+                "{bad}: {result:?}"
+            );
         }
         assert!(check_attribute_name(&"a".repeat(257)).is_err());
         assert!(check_attribute_name(&"a".repeat(256)).is_ok());

@@ -38,19 +38,34 @@ impl Sqs {
         }
     }
 
-    pub(super) fn prepare(&self, notification: &Notification) -> Result<Message, NotificationError> {
+    pub(super) fn prepare(
+        &self,
+        notification: &Notification,
+    ) -> Result<Message, NotificationError> {
         let payload = notification.payload();
         let body = payload.to_json();
         let fields = payload.stringified_fields();
-        for text in core::iter::once(body.as_str()).chain(fields.iter().map(|(_, value)| value.as_str())) {
-            if let Some(character) = text.chars().find(|character| matches!(character, '\u{FFFE}' | '\u{FFFF}')) {
+        for text in
+            core::iter::once(body.as_str()).chain(fields.iter().map(|(_, value)| value.as_str()))
+        {
+            if let Some(character) = text
+                .chars()
+                .find(|character| matches!(character, '\u{FFFE}' | '\u{FFFF}'))
+            {
                 return Err(NotificationError::InvalidCharacter { character });
             }
         }
         let size = body.len()
-            + fields.iter().map(|(name, value)| name.len() + "String".len() + value.len()).sum::<usize>();
+            + fields
+                .iter()
+                .map(|(name, value)| name.len() + "String".len() + value.len())
+                .sum::<usize>();
         if size > self.max_message_bytes {
-            return Err(NotificationError::TooLarge { service: AwsService::Sqs, size, limit: self.max_message_bytes });
+            return Err(NotificationError::TooLarge {
+                service: AwsService::Sqs,
+                size,
+                limit: self.max_message_bytes,
+            });
         }
         if let Some(id) = notification.message_group_id() {
             check_fifo_id(id, "message_group_id")?;
@@ -58,7 +73,10 @@ impl Sqs {
         if let Some(id) = notification.message_deduplication_id() {
             check_fifo_id(id, "message_deduplication_id")?;
         }
-        let attributes = fields.into_iter().map(|(name, value)| (name.to_owned(), string_attribute(value))).collect();
+        let attributes = fields
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), string_attribute(value)))
+            .collect();
         Ok(Message {
             body,
             attributes,
@@ -71,8 +89,15 @@ impl Sqs {
     pub(super) async fn send(&self, message: &Message, queue_url: &str) -> Result<Delivery, Error> {
         let fifo = is_fifo(queue_url);
         let group_id = if fifo {
-            let group_id = message.group_id.as_ref().or(message.default_group_id.as_ref());
-            Some(group_id.ok_or_else(|| NotificationError::MissingMessageGroupId { queue_url: queue_url.to_owned() })?)
+            let group_id = message
+                .group_id
+                .as_ref()
+                .or(message.default_group_id.as_ref());
+            Some(
+                group_id.ok_or_else(|| NotificationError::MissingMessageGroupId {
+                    queue_url: queue_url.to_owned(),
+                })?,
+            )
         } else {
             message.group_id.as_ref()
         };

@@ -13,14 +13,21 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use ha_aws::{
-    ClientOptions, Credential, Notification, Notifier, NotifyService, NotifySettings, Region, Session, Validate,
+    ClientOptions, Credential, Notification, Notifier, NotifyService, NotifySettings, Region,
+    Session, Validate,
 };
 use serde_json::{Value, json};
 
 /// The region to test in, or `None` (with a note) when live tests are not asked for.
+#[expect(
+    clippy::print_stderr,
+    reason = "a live test that does not run says why"
+)]
 fn live_region() -> Option<Region> {
     if std::env::var("HA_AWS_LIVE_TESTS").as_deref() != Ok("1") {
-        eprintln!("not run: set HA_AWS_LIVE_TESTS=1, with AWS credentials, to test against real AWS");
+        eprintln!(
+            "not run: set HA_AWS_LIVE_TESTS=1, with AWS credentials, to test against real AWS"
+        );
         return None;
     }
     let name = std::env::var("HA_AWS_LIVE_REGION").unwrap_or_else(|_| "us-east-1".to_owned());
@@ -35,7 +42,10 @@ async fn sdk_config(region: &Region) -> aws_config::SdkConfig {
 }
 
 fn unique_name() -> String {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|elapsed| elapsed.as_nanos()).unwrap_or_default();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos())
+        .unwrap_or_default();
     format!("ha-aws-live-{}-{nanos}", std::process::id())
 }
 
@@ -43,7 +53,11 @@ fn unique_name() -> String {
 async fn live_credentials_validate() {
     let Some(region) = live_region() else { return };
     let session = Session::load(&Credential::DefaultChain, region, &ClientOptions::default()).await;
-    let identity = session.validate(Validate::CallerIdentity).await.expect("STS accepts the credentials").unwrap();
+    let identity = session
+        .validate(Validate::CallerIdentity)
+        .await
+        .expect("STS accepts the credentials")
+        .unwrap();
     assert!(identity.arn().starts_with("arn:aws"), "{}", identity.arn());
 }
 
@@ -54,8 +68,22 @@ async fn live_sns_sqs_and_eventbridge_deliver() {
     let sns = aws_sdk_sns::Client::new(&config);
     let sqs = aws_sdk_sqs::Client::new(&config);
     let name = unique_name();
-    let topic = sns.create_topic().name(&name).send().await.expect("create_topic").topic_arn.unwrap();
-    let queue = sqs.create_queue().queue_name(&name).send().await.expect("create_queue").queue_url.unwrap();
+    let topic = sns
+        .create_topic()
+        .name(&name)
+        .send()
+        .await
+        .expect("create_topic")
+        .topic_arn
+        .unwrap();
+    let queue = sqs
+        .create_queue()
+        .queue_name(&name)
+        .send()
+        .await
+        .expect("create_queue")
+        .queue_url
+        .unwrap();
 
     let result = deliver(&region, &sns, &sqs, &topic, &queue).await;
 
@@ -95,7 +123,10 @@ async fn deliver(
     });
     sqs.set_queue_attributes()
         .queue_url(queue)
-        .set_attributes(Some(HashMap::from([(QueueAttributeName::Policy, policy.to_string())])))
+        .set_attributes(Some(HashMap::from([(
+            QueueAttributeName::Policy,
+            policy.to_string(),
+        )])))
         .send()
         .await
         .map_err(|error| format!("set_queue_attributes: {error:?}"))?;
@@ -107,11 +138,22 @@ async fn deliver(
         .await
         .map_err(|error| format!("subscribe: {error:?}"))?;
 
-    let session = Session::load(&Credential::DefaultChain, region.clone(), &ClientOptions::default()).await;
-    let notification = Notification::new("ha-aws live test").with_title("Garage").with_data_entry("room", json!("hall"));
+    let session = Session::load(
+        &Credential::DefaultChain,
+        region.clone(),
+        &ClientOptions::default(),
+    )
+    .await;
+    let notification = Notification::new("ha-aws live test")
+        .with_title("Garage")
+        .with_data_entry("room", json!("hall"));
 
-    let sns_notifier = Notifier::new(&session, NotifySettings::new(NotifyService::Sns)).map_err(|error| error.to_string())?;
-    let report = sns_notifier.send(&notification.clone().with_target(topic)).await.map_err(|error| error.to_string())?;
+    let topic_notifier = Notifier::new(&session, NotifySettings::new(NotifyService::Sns))
+        .map_err(|error| error.to_string())?;
+    let report = topic_notifier
+        .send(&notification.clone().with_target(topic))
+        .await
+        .map_err(|error| error.to_string())?;
     if !report.is_success() {
         return Err(format!("sns: {report:?}"));
     }
@@ -120,8 +162,12 @@ async fn deliver(
         return Err(format!("sns delivered {envelope}"));
     }
 
-    let sqs_notifier = Notifier::new(&session, NotifySettings::new(NotifyService::Sqs)).map_err(|error| error.to_string())?;
-    let report = sqs_notifier.send(&notification.clone().with_target(queue)).await.map_err(|error| error.to_string())?;
+    let queue_notifier = Notifier::new(&session, NotifySettings::new(NotifyService::Sqs))
+        .map_err(|error| error.to_string())?;
+    let report = queue_notifier
+        .send(&notification.clone().with_target(queue))
+        .await
+        .map_err(|error| error.to_string())?;
     if !report.is_success() {
         return Err(format!("sqs: {report:?}"));
     }
@@ -130,8 +176,12 @@ async fn deliver(
         return Err(format!("sqs delivered {body}"));
     }
 
-    let events = Notifier::new(&session, NotifySettings::new(NotifyService::EventBridge)).map_err(|error| error.to_string())?;
-    let report = events.send(&notification).await.map_err(|error| error.to_string())?;
+    let events = Notifier::new(&session, NotifySettings::new(NotifyService::EventBridge))
+        .map_err(|error| error.to_string())?;
+    let report = events
+        .send(&notification)
+        .await
+        .map_err(|error| error.to_string())?;
     if !report.is_success() {
         return Err(format!("eventbridge: {report:?}"));
     }
@@ -151,15 +201,25 @@ async fn receive_one(sqs: &aws_sdk_sqs::Client, queue: &str) -> Result<Value, St
             .map_err(|error| format!("receive_message: {error:?}"))?;
         if let Some(message) = output.messages.unwrap_or_default().into_iter().next() {
             if let Some(handle) = message.receipt_handle() {
-                let _ = sqs.delete_message().queue_url(queue).receipt_handle(handle).send().await;
+                let _ = sqs
+                    .delete_message()
+                    .queue_url(queue)
+                    .receipt_handle(handle)
+                    .send()
+                    .await;
             }
-            return serde_json::from_str(message.body().unwrap_or_default()).map_err(|error| error.to_string());
+            return serde_json::from_str(message.body().unwrap_or_default())
+                .map_err(|error| error.to_string());
         }
     }
     Err(format!("nothing arrived in {queue} within 30 s"))
 }
 
 #[tokio::test]
+#[expect(
+    clippy::print_stderr,
+    reason = "a live test that does not run says why"
+)]
 async fn live_lambda_invokes() {
     let Some(region) = live_region() else { return };
     let Ok(function) = std::env::var("HA_AWS_LIVE_LAMBDA_FUNCTION") else {
@@ -169,7 +229,10 @@ async fn live_lambda_invokes() {
     let session = Session::load(&Credential::DefaultChain, region, &ClientOptions::default()).await;
     let notifier = Notifier::new(&session, NotifySettings::new(NotifyService::Lambda)).unwrap();
 
-    let report = notifier.send(&Notification::new("ha-aws live test").with_target(&function)).await.unwrap();
+    let report = notifier
+        .send(&Notification::new("ha-aws live test").with_target(&function))
+        .await
+        .unwrap();
 
     let delivery = report.outcomes()[0].result().unwrap();
     assert_eq!(delivery.status_code(), Some(200));

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use ha_aws::{
-    ClientOptions, Credential, CredentialStore, Error, NamedCredential, Notification, Notifier, NotifyService,
-    NotifySettings, Region, Session, Validate,
+    ClientOptions, Credential, CredentialStore, Error, NamedCredential, Notification, Notifier,
+    NotifyService, NotifySettings, Region, Session, Validate,
 };
 use serde_json::{Value, json};
 
@@ -23,12 +23,15 @@ use crate::support::TempDir;
 struct MotoServer {
     child: Child,
     port: u16,
-    _log_dir: TempDir,
+    log_dir: TempDir,
 }
 
 impl MotoServer {
     fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("a free port").port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
         let log_dir = TempDir::new();
         let log = std::fs::File::create(log_dir.path().join("moto.log")).expect("a log file");
         let child = Command::new("moto_server")
@@ -42,7 +45,11 @@ impl MotoServer {
                     "cannot run moto_server ({error}): install it with `pip install 'moto[server]'`, or run `.ci/check`, which installs it"
                 )
             });
-        let mut server = Self { child, port, _log_dir: log_dir };
+        let mut server = Self {
+            child,
+            port,
+            log_dir,
+        };
         server.wait_until_ready();
         server
     }
@@ -54,10 +61,15 @@ impl MotoServer {
                 return;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
-                let log = std::fs::read_to_string(self._log_dir.path().join("moto.log")).unwrap_or_default();
+                let log = std::fs::read_to_string(self.log_dir.path().join("moto.log"))
+                    .unwrap_or_default();
                 panic!("moto_server exited with {status} before it was ready:\n{log}");
             }
-            assert!(Instant::now() < deadline, "moto_server did not answer on port {} within 90 s", self.port);
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not answer on port {} within 90 s",
+                self.port
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -77,23 +89,40 @@ impl MotoServer {
         )?;
         let mut reply = String::new();
         stream.read_to_string(&mut reply)?;
-        let status = reply.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
-        let body = reply.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
+        let status = reply
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0);
+        let body = reply
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_owned())
+            .unwrap_or_default();
         Ok((status, body))
     }
 
     fn post(&self, path: &str, body: &Value) {
-        let (status, reply) = self.request("POST", path, &body.to_string()).expect("moto's API answers");
-        assert!((200..300).contains(&status), "POST {path}: {status} {reply}");
+        let (status, reply) = self
+            .request("POST", path, &body.to_string())
+            .expect("moto's API answers");
+        assert!(
+            (200..300).contains(&status),
+            "POST {path}: {status} {reply}"
+        );
     }
 
     /// Lambda without Docker: `Invoke` answers with the event, or with queued results.
     fn lambda_stub_mode(&self) {
-        self.post("/moto-api/config", &json!({"lambda": {"use_docker": false}}));
+        self.post(
+            "/moto-api/config",
+            &json!({"lambda": {"use_docker": false}}),
+        );
     }
 
     fn options(&self) -> ClientOptions {
-        ClientOptions::default().with_endpoint_url(self.endpoint_url()).with_max_attempts(1)
+        ClientOptions::default()
+            .with_endpoint_url(self.endpoint_url())
+            .with_max_attempts(1)
     }
 
     async fn session(&self) -> Session {
@@ -164,7 +193,12 @@ impl MotoServer {
         if fifo {
             create = create.attributes(QueueAttributeName::FifoQueue, "true");
         }
-        let url = create.send().await.expect("create_queue").queue_url.expect("a queue URL");
+        let url = create
+            .send()
+            .await
+            .expect("create_queue")
+            .queue_url
+            .expect("a queue URL");
         let attributes = self
             .sqs()
             .get_queue_attributes()
@@ -173,7 +207,9 @@ impl MotoServer {
             .send()
             .await
             .expect("get_queue_attributes");
-        let arn = attributes.attributes.and_then(|mut attributes| attributes.remove(&QueueAttributeName::QueueArn));
+        let arn = attributes
+            .attributes
+            .and_then(|mut attributes| attributes.remove(&QueueAttributeName::QueueArn));
         (url, arn.expect("a queue ARN"))
     }
 
@@ -218,9 +254,24 @@ fn body_json(message: &aws_sdk_sqs::types::Message) -> Value {
 #[tokio::test]
 async fn moto_sns_delivers_subject_and_data_attributes() {
     let moto = MotoServer::start();
-    let topic = moto.sns().create_topic().name("ha-topic").send().await.unwrap().topic_arn.unwrap();
+    let topic = moto
+        .sns()
+        .create_topic()
+        .name("ha-topic")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
     let (queue_url, queue_arn) = moto.queue("ha-topic-delivery", false).await;
-    moto.sns().subscribe().topic_arn(&topic).protocol("sqs").endpoint(&queue_arn).send().await.unwrap();
+    moto.sns()
+        .subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint(&queue_arn)
+        .send()
+        .await
+        .unwrap();
     let notifier = moto.notifier(NotifySettings::new(NotifyService::Sns)).await;
     let missing = "arn:aws:sns:us-east-1:123456789012:missing";
 
@@ -231,7 +282,13 @@ async fn moto_sns_delivers_subject_and_data_attributes() {
         .with_data_entry("level", json!(2));
     let report = notifier.send(&notification).await.unwrap();
 
-    assert!(report.outcomes()[0].result().unwrap().message_id().is_some());
+    assert!(
+        report.outcomes()[0]
+            .result()
+            .unwrap()
+            .message_id()
+            .is_some()
+    );
     let error = report.outcomes()[1].result().unwrap_err();
     assert!(error.is_not_found(), "{error}");
     let delivered = moto.receive(&queue_url).await;
@@ -239,10 +296,19 @@ async fn moto_sns_delivers_subject_and_data_attributes() {
     let envelope = body_json(&delivered[0]);
     assert_eq!(envelope["Subject"], "Garage");
     assert_eq!(envelope["Message"], "The garage door is open");
-    assert_eq!(envelope["MessageAttributes"]["room"], json!({"Type": "String", "Value": "hall"}));
-    assert_eq!(envelope["MessageAttributes"]["level"], json!({"Type": "String", "Value": "2"}));
+    assert_eq!(
+        envelope["MessageAttributes"]["room"],
+        json!({"Type": "String", "Value": "hall"})
+    );
+    assert_eq!(
+        envelope["MessageAttributes"]["level"],
+        json!({"Type": "String", "Value": "2"})
+    );
 
-    notifier.send(&Notification::new("untitled").with_target(&topic)).await.unwrap();
+    notifier
+        .send(&Notification::new("untitled").with_target(&topic))
+        .await
+        .unwrap();
     let delivered = moto.receive(&queue_url).await;
     assert_eq!(body_json(&delivered[0])["Subject"], "Home Assistant");
 }
@@ -252,7 +318,9 @@ async fn moto_sqs_receives_the_payload_and_fifo_ids() {
     let moto = MotoServer::start();
     let (standard, _) = moto.queue("ha-queue", false).await;
     let (fifo, _) = moto.queue("ha-queue.fifo", true).await;
-    let notifier = moto.notifier(NotifySettings::new(NotifyService::Sqs).with_message_group_id("home")).await;
+    let notifier = moto
+        .notifier(NotifySettings::new(NotifyService::Sqs).with_message_group_id("home"))
+        .await;
     let missing = format!("{}/123456789012/missing", moto.endpoint_url());
     let notification = Notification::new("Hello world!")
         .with_title("Test message!")
@@ -262,12 +330,26 @@ async fn moto_sqs_receives_the_payload_and_fifo_ids() {
 
     let report = notifier.send(&notification).await.unwrap();
 
-    assert!(report.outcomes()[0].is_success() && report.outcomes()[1].is_success(), "{report:?}");
-    assert!(report.outcomes()[1].result().unwrap().sequence_number().is_some());
+    assert!(
+        report.outcomes()[0].is_success() && report.outcomes()[1].is_success(),
+        "{report:?}"
+    );
+    assert!(
+        report.outcomes()[1]
+            .result()
+            .unwrap()
+            .sequence_number()
+            .is_some()
+    );
     let error = report.outcomes()[2].result().unwrap_err();
     assert!(error.is_not_found(), "{error}");
-    let Error::Service(service) = error else { panic!("{error:?}") };
-    assert_eq!(service.code(), Some("AWS.SimpleQueueService.NonExistentQueue"));
+    let Error::Service(service) = error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(
+        service.code(),
+        Some("AWS.SimpleQueueService.NonExistentQueue")
+    );
 
     let targets = json!([standard, fifo, missing]);
     let received = moto.receive(&standard).await;
@@ -280,12 +362,22 @@ async fn moto_sqs_receives_the_payload_and_fifo_ids() {
     assert_eq!(string("title").as_deref(), Some(r#""Test message!""#));
     assert_eq!(string("data").as_deref(), Some(r#"{"test":"okay"}"#));
     assert_eq!(string("target"), Some(targets.to_string()));
-    assert!(attributes.values().all(|attribute| attribute.data_type() == "String"));
+    assert!(
+        attributes
+            .values()
+            .all(|attribute| attribute.data_type() == "String")
+    );
 
     let received = moto.receive(&fifo).await;
     let system = received[0].attributes().expect("system attributes");
-    assert_eq!(system[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId], "home");
-    assert_eq!(system[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageDeduplicationId], "door-1");
+    assert_eq!(
+        system[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId],
+        "home"
+    );
+    assert_eq!(
+        system[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageDeduplicationId],
+        "door-1"
+    );
 }
 
 #[tokio::test]
@@ -310,36 +402,62 @@ async fn moto_lambda_invokes_with_the_event() {
         .runtime(aws_sdk_lambda::types::Runtime::Python311)
         .role(role)
         .handler("handler.handler")
-        .code(aws_sdk_lambda::types::FunctionCode::builder().zip_file(aws_sdk_lambda::primitives::Blob::new(b"stub".to_vec())).build())
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(aws_sdk_lambda::primitives::Blob::new(b"stub".to_vec()))
+                .build(),
+        )
         .send()
         .await
         .unwrap();
     let arn = function.function_arn.unwrap();
     let context = json!({"room": "hall"}).as_object().cloned().unwrap();
-    let notifier = moto.notifier(NotifySettings::new(NotifyService::Lambda).with_context(context)).await;
+    let notifier = moto
+        .notifier(NotifySettings::new(NotifyService::Lambda).with_context(context))
+        .await;
 
-    let notification = Notification::new("Hello world!").with_targets(["notify", arn.as_str()]).with_title("t");
+    let notification = Notification::new("Hello world!")
+        .with_targets(["notify", arn.as_str()])
+        .with_title("t");
     let report = notifier.send(&notification).await.unwrap();
 
     assert!(report.is_success(), "{report:?}");
     let event = json!({"message": "Hello world!", "title": "t", "target": ["notify", arn]});
     for (_, delivery) in report.deliveries() {
         assert_eq!(delivery.status_code(), Some(200));
-        assert_eq!(serde_json::from_slice::<Value>(delivery.payload().unwrap()).unwrap(), event, "moto echoes the event");
+        assert_eq!(
+            serde_json::from_slice::<Value>(delivery.payload().unwrap()).unwrap(),
+            event,
+            "moto echoes the event"
+        );
     }
 
-    moto.post("/moto-api/static/lambda-simple/response", &json!({"results": ["{\"ok\": true}"], "region": "us-east-1"}));
-    let report = notifier.send(&Notification::new("again").with_target("notify")).await.unwrap();
-    assert_eq!(report.outcomes()[0].result().unwrap().payload(), Some(br#"{"ok": true}"#.as_slice()));
+    moto.post(
+        "/moto-api/static/lambda-simple/response",
+        &json!({"results": ["{\"ok\": true}"], "region": "us-east-1"}),
+    );
+    let report = notifier
+        .send(&Notification::new("again").with_target("notify"))
+        .await
+        .unwrap();
+    assert_eq!(
+        report.outcomes()[0].result().unwrap().payload(),
+        Some(br#"{"ok": true}"#.as_slice())
+    );
 }
 
 #[tokio::test]
 async fn moto_lambda_missing_function_is_not_found() {
     // moto checks that a function exists only outside stub mode (it never runs one here)
     let moto = MotoServer::start();
-    let notifier = moto.notifier(NotifySettings::new(NotifyService::Lambda)).await;
+    let notifier = moto
+        .notifier(NotifySettings::new(NotifyService::Lambda))
+        .await;
 
-    let report = notifier.send(&Notification::new("m").with_target("missing")).await.unwrap();
+    let report = notifier
+        .send(&Notification::new("m").with_target("missing"))
+        .await
+        .unwrap();
 
     let error = report.outcomes()[0].result().unwrap_err();
     assert!(error.is_not_found(), "{error}");
@@ -364,13 +482,24 @@ async fn moto_eventbridge_delivers_events_to_rule_targets() {
         .put_targets()
         .rule("all-home-assistant")
         .event_bus_name("home")
-        .targets(aws_sdk_eventbridge::types::Target::builder().id("queue").arn(queue_arn).build().unwrap())
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("queue")
+                .arn(queue_arn)
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();
-    let notifier = moto.notifier(NotifySettings::new(NotifyService::EventBridge)).await;
+    let notifier = moto
+        .notifier(NotifySettings::new(NotifyService::EventBridge))
+        .await;
 
-    let report = notifier.send(&Notification::new("Door open").with_target("home")).await.unwrap();
+    let report = notifier
+        .send(&Notification::new("Door open").with_target("home"))
+        .await
+        .unwrap();
 
     assert!(report.is_success(), "{report:?}");
     let received = moto.receive(&queue_url).await;
@@ -379,7 +508,10 @@ async fn moto_eventbridge_delivers_events_to_rule_targets() {
     assert_eq!(event["detail-type"], "Home Assistant");
     assert_eq!(event["detail"], json!({"message": "Door open"}));
 
-    let report = notifier.send(&Notification::new("m").with_target("missing")).await.unwrap();
+    let report = notifier
+        .send(&Notification::new("m").with_target("missing"))
+        .await
+        .unwrap();
     let error = report.outcomes()[0].result().unwrap_err();
     assert!(error.is_not_found(), "{error}");
 }
@@ -389,7 +521,9 @@ async fn moto_validates_credentials_with_sts_and_iam() {
     let moto = MotoServer::start();
     let store = CredentialStore::new(vec![
         NamedCredential::new("sts", keys()).unwrap(),
-        NamedCredential::new("iam", keys()).unwrap().with_validate(Validate::IamUser),
+        NamedCredential::new("iam", keys())
+            .unwrap()
+            .with_validate(Validate::IamUser),
     ])
     .unwrap();
 
