@@ -82,9 +82,7 @@ impl ServiceModel for Sns {
         let target = request.target().unwrap_or_default();
         match kind {
             FaultKind::Throttling => ErrorShape::sender(400, "Throttling", "Rate exceeded"),
-            FaultKind::NotFound => {
-                ErrorShape::sender(404, "NotFound", format!("Topic does not exist: {target}"))
-            }
+            FaultKind::NotFound => ErrorShape::sender(404, "NotFound", "Topic does not exist"),
             FaultKind::AccessDenied => ErrorShape::sender(
                 403,
                 "AuthorizationError",
