@@ -75,11 +75,27 @@ impl AwsConfig {
     }
 
     /// The named credentials.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config: ha_aws::AwsConfig = serde_json::from_str(r#"{"credentials": [{"name": "home", "profile_name": "home"}]}"#)?;
+    /// assert_eq!(config.credentials().get("home").map(ha_aws::NamedCredential::name), Some("home"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn credentials(&self) -> &CredentialStore {
         &self.credentials
     }
 
     /// The notifiers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config: ha_aws::AwsConfig = serde_json::from_str(r#"{"notify": [{"service": "sqs", "region_name": "eu-west-1"}]}"#)?;
+    /// assert_eq!(config.notify().len(), 1);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn notify(&self) -> &[NotifyConfig] {
         &self.notify
     }
@@ -161,6 +177,17 @@ impl NotifyConfig {
     }
 
     /// Sets how the notifier picks its credential.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::{CredentialChoice, NotifyConfig, NotifyService, NotifySettings, Region};
+    ///
+    /// let entry = NotifyConfig::new(NotifySettings::new(NotifyService::Sqs), Region::us_east_1())?
+    ///     .with_credential(CredentialChoice::Profile("home".into()));
+    /// assert_eq!(entry.credential(), &CredentialChoice::Profile("home".into()));
+    /// # Ok::<(), ha_aws::ConfigError>(())
+    /// ```
     #[must_use]
     pub fn with_credential(mut self, credential: CredentialChoice) -> Self {
         self.credential = credential;
@@ -168,16 +195,44 @@ impl NotifyConfig {
     }
 
     /// The region.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::{NotifyConfig, NotifyService, NotifySettings, Region};
+    ///
+    /// let entry = NotifyConfig::new(NotifySettings::new(NotifyService::Sns), Region::try_from("eu-west-1")?)?;
+    /// assert_eq!(entry.region().as_str(), "eu-west-1");
+    /// # Ok::<(), ha_aws::Error>(())
+    /// ```
     pub fn region(&self) -> &Region {
         &self.region
     }
 
     /// How the notifier picks its credential.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::{CredentialChoice, NotifyConfig, NotifyService, NotifySettings, Region};
+    ///
+    /// let entry = NotifyConfig::new(NotifySettings::new(NotifyService::Sns), Region::us_east_1())?;
+    /// assert_eq!(entry.credential(), &CredentialChoice::Inherit);
+    /// # Ok::<(), ha_aws::ConfigError>(())
+    /// ```
     pub fn credential(&self) -> &CredentialChoice {
         &self.credential
     }
 
     /// The notifier's settings.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let entry: ha_aws::NotifyConfig = serde_json::from_str(r#"{"service": "lambda", "region_name": "us-east-1", "name": "phone"}"#)?;
+    /// assert_eq!(entry.settings().name(), "phone");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn settings(&self) -> &NotifySettings {
         &self.settings
     }

@@ -156,11 +156,27 @@ impl AccessKeys {
     }
 
     /// The key id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let keys = ha_aws::AccessKeys::new("AKIDHOME", "secret")?;
+    /// assert_eq!(keys.access_key_id().as_str(), "AKIDHOME");
+    /// # Ok::<(), ha_aws::ConfigError>(())
+    /// ```
     pub fn access_key_id(&self) -> &AccessKeyId {
         &self.access_key_id
     }
 
     /// The secret.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let keys = ha_aws::AccessKeys::new("AKIDHOME", "secret")?;
+    /// assert_eq!(keys.secret_access_key().expose_secret(), "secret");
+    /// # Ok::<(), ha_aws::ConfigError>(())
+    /// ```
     pub fn secret_access_key(&self) -> &SecretAccessKey {
         &self.secret_access_key
     }
@@ -332,6 +348,16 @@ impl NamedCredential {
     }
 
     /// Sets how the credential is checked at start-up.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::{Credential, NamedCredential, Validate};
+    ///
+    /// let home = NamedCredential::new("home", Credential::DefaultChain)?.with_validate(Validate::IamUser);
+    /// assert_eq!(home.validate(), Validate::IamUser);
+    /// # Ok::<(), ha_aws::ConfigError>(())
+    /// ```
     #[must_use]
     pub fn with_validate(mut self, validate: Validate) -> Self {
         self.validate = validate;
@@ -339,16 +365,42 @@ impl NamedCredential {
     }
 
     /// The name notifiers refer to it by.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let home = ha_aws::NamedCredential::new("home", ha_aws::Credential::DefaultChain)?;
+    /// assert_eq!(home.name(), "home");
+    /// # Ok::<(), ha_aws::ConfigError>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Where the credential comes from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::{Credential, NamedCredential};
+    ///
+    /// let home = NamedCredential::new("home", Credential::Profile("home".into()))?;
+    /// assert_eq!(home.credential(), &Credential::Profile("home".into()));
+    /// # Ok::<(), ha_aws::ConfigError>(())
+    /// ```
     pub fn credential(&self) -> &Credential {
         &self.credential
     }
 
     /// How it is checked at start-up.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let home = ha_aws::NamedCredential::new("home", ha_aws::Credential::DefaultChain)?;
+    /// assert_eq!(home.validate(), ha_aws::Validate::CallerIdentity);
+    /// # Ok::<(), ha_aws::ConfigError>(())
+    /// ```
     pub fn validate(&self) -> Validate {
         self.validate
     }
@@ -501,6 +553,17 @@ impl CredentialStore {
     }
 
     /// The credential named `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::{Credential, CredentialStore, NamedCredential};
+    ///
+    /// let store = CredentialStore::new(vec![NamedCredential::new("home", Credential::DefaultChain)?])?;
+    /// assert!(store.get("home").is_some());
+    /// assert!(store.get("work").is_none());
+    /// # Ok::<(), ha_aws::ConfigError>(())
+    /// ```
     pub fn get(&self, name: &str) -> Option<&NamedCredential> {
         self.credentials
             .iter()
@@ -508,11 +571,31 @@ impl CredentialStore {
     }
 
     /// The credentials in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::{Credential, CredentialStore, NamedCredential};
+    ///
+    /// let store = CredentialStore::new(vec![
+    ///     NamedCredential::new("home", Credential::DefaultChain)?,
+    ///     NamedCredential::new("work", Credential::DefaultChain)?,
+    /// ])?;
+    /// let names: Vec<_> = store.iter().map(NamedCredential::name).collect();
+    /// assert_eq!(names, ["home", "work"]);
+    /// # Ok::<(), ha_aws::ConfigError>(())
+    /// ```
     pub fn iter(&self) -> core::slice::Iter<'_, NamedCredential> {
         self.credentials.iter()
     }
 
     /// Whether the store is empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(ha_aws::CredentialStore::default().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.credentials.is_empty()
     }

@@ -79,17 +79,62 @@ use self::fault::Faults;
 use self::protocol::{ErrorShape, Input, Protocol, Rejection, Reply, Signature};
 
 /// The account id of everything in the emulator.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let emulator = ha_aws::emulator::Emulator::start().await;
+/// assert!(emulator.topic_arn("home").contains(ha_aws::emulator::ACCOUNT_ID));
+/// # });
+/// ```
 pub const ACCOUNT_ID: &str = "123456789012";
 
 /// The access key id of [`Emulator::credential`].
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use ha_aws::emulator::{ACCESS_KEY_ID, Emulator};
+///
+/// let emulator = Emulator::start().await;
+/// emulator.session().await.caller_identity().await.unwrap();
+/// assert_eq!(emulator.calls()[0].access_key_id(), Some(ACCESS_KEY_ID));
+/// # });
+/// ```
 pub const ACCESS_KEY_ID: &str = "AKIAEMULATOR00000000";
 
 /// The region of [`Emulator::session`].
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let emulator = ha_aws::emulator::Emulator::start().await;
+/// assert_eq!(emulator.session().await.region().as_str(), ha_aws::emulator::REGION);
+/// # });
+/// ```
 pub const REGION: &str = "us-east-1";
 
 /// A running emulator. Dropping it stops the server.
 ///
 /// See the [module documentation](self) for what it emulates.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use ha_aws::emulator::{Emulator, LambdaInvoke};
+/// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+///
+/// let emulator = Emulator::start().await;
+/// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Lambda))?;
+/// notifier.send(&Notification::new("Door open").with_target("notify-phone")).await?;
+/// assert_eq!(emulator.requests::<LambdaInvoke>()[0].function_name, "notify-phone");
+/// # Ok::<(), ha_aws::Error>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug)]
 pub struct Emulator {
     server: MockServer,
@@ -125,11 +170,34 @@ impl Emulator {
     }
 
     /// The URL to point SDK clients at.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// let options = ha_aws::ClientOptions::default().with_endpoint_url(emulator.endpoint_url());
+    /// # let _ = options;
+    /// # });
+    /// ```
     pub fn endpoint_url(&self) -> String {
         self.server.uri()
     }
 
     /// Static test credentials ([`ACCESS_KEY_ID`]); the emulator accepts any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::emulator::Emulator;
+    /// use ha_aws::{Region, Session};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = Emulator::start().await;
+    /// let session = Session::load(&Emulator::credential(), Region::us_east_1(), &emulator.client_options()).await;
+    /// # let _ = session;
+    /// # });
+    /// ```
     pub fn credential() -> Credential {
         Credential::Keys(
             AccessKeys::new(ACCESS_KEY_ID, "emulator-secret-access-key")
@@ -138,6 +206,16 @@ impl Emulator {
     }
 
     /// Client options that reach this emulator, with quick retries (10 ms initial backoff).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// let without_retries = emulator.client_options().with_max_attempts(1);
+    /// assert_eq!(without_retries.endpoint_url(), Some(emulator.endpoint_url().as_str()));
+    /// # });
+    /// ```
     pub fn client_options(&self) -> ClientOptions {
         ClientOptions::default()
             .with_endpoint_url(self.endpoint_url())
@@ -145,6 +223,17 @@ impl Emulator {
     }
 
     /// A session in [`REGION`] with [`Emulator::credential`] and [`Emulator::client_options`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// let identity = emulator.session().await.caller_identity().await?;
+    /// assert_eq!(identity.account(), Some(ha_aws::emulator::ACCOUNT_ID));
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub async fn session(&self) -> Session {
         Session::load(
             &Self::credential(),
@@ -169,17 +258,51 @@ impl Emulator {
     }
 
     /// The URL of an SQS queue named `name` in the emulator.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// assert_eq!(emulator.queue_url("alerts"), format!("{}/123456789012/alerts", emulator.endpoint_url()));
+    /// # });
+    /// ```
     pub fn queue_url(&self, name: &str) -> String {
         format!("{}/{ACCOUNT_ID}/{name}", self.endpoint_url())
     }
 
     /// Every call answered so far, in the order the answers were made.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// emulator.session().await.caller_identity().await?;
+    /// assert_eq!(emulator.calls()[0].operation(), ha_aws::Operation::STS_GET_CALLER_IDENTITY);
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn calls(&self) -> Vec<Call> {
         lock(&self.state.calls).clone()
     }
 
     /// The parameters of every call of one operation so far, such as
     /// `emulator.requests::<SnsPublish>()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, GetCallerIdentity, SnsPublish};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// emulator.session().await.caller_identity().await?;
+    /// assert_eq!(emulator.requests::<GetCallerIdentity>().len(), 1);
+    /// assert!(emulator.requests::<SnsPublish>().is_empty());
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn requests<T: Recorded>(&self) -> Vec<T> {
         lock(&self.state.calls)
             .iter()
@@ -188,22 +311,77 @@ impl Emulator {
     }
 
     /// Forgets the recorded calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// emulator.session().await.caller_identity().await?;
+    /// emulator.clear_calls();
+    /// assert!(emulator.calls().is_empty());
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn clear_calls(&self) {
         lock(&self.state.calls).clear();
     }
 
     /// Injects a fault; see [`Fault`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, Fault};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// emulator.inject(Fault::access_denied().times(1));
+    /// let session = emulator.session().await;
+    /// assert!(session.caller_identity().await.unwrap_err().is_auth());
+    /// assert!(session.caller_identity().await.is_ok());
+    /// # });
+    /// ```
     pub fn inject(&self, fault: Fault) {
         lock(&self.state.faults).push(fault);
     }
 
     /// Removes every injected fault.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, Fault};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// emulator.inject(Fault::access_denied());
+    /// emulator.clear_faults();
+    /// assert!(emulator.session().await.caller_identity().await.is_ok());
+    /// # });
+    /// ```
     pub fn clear_faults(&self) {
         lock(&self.state.faults).clear();
     }
 
     /// Makes Lambda `Invoke` of `function` (as the caller names it) answer `reply`. Without a
     /// reply, a function returns its event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, LambdaReply};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// emulator.set_lambda_reply("notify-phone", LambdaReply::function_error("KeyError", "phone"));
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Lambda))?;
+    /// let report = notifier.send(&Notification::new("Door open").with_target("notify-phone")).await?;
+    /// assert!(matches!(report.outcomes()[0].result(), Err(ha_aws::Error::Function(_))));
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn set_lambda_reply(&self, function: &str, reply: LambdaReply) {
         self.state.lambda.set_reply(function, reply);
     }

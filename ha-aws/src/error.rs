@@ -301,43 +301,117 @@ impl ServiceError {
     }
 
     /// The operation that failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::ServiceError) {
+    /// if error.operation() == ha_aws::Operation::SNS_PUBLISH {
+    ///     eprintln!("publishing failed: {error}");
+    /// }
+    /// # }
+    /// ```
     pub fn operation(&self) -> Operation {
         self.operation
     }
 
     /// The service the operation belongs to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::ServiceError) {
+    /// eprintln!("{} refused the request", error.service());
+    /// # }
+    /// ```
     pub fn service(&self) -> AwsService {
         self.operation.service()
     }
 
     /// The target the operation was for (topic ARN, queue URL, function, event bus, credential
     /// name).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::ServiceError) {
+    /// if let Some(target) = error.target() {
+    ///     eprintln!("giving up on {target}");
+    /// }
+    /// # }
+    /// ```
     pub fn target(&self) -> Option<&str> {
         self.target.as_deref()
     }
 
     /// How the operation failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::ServiceError) {
+    /// if error.kind() == ha_aws::ErrorKind::NotFound {
+    ///     eprintln!("{:?} is gone; remove it from the configuration", error.target());
+    /// }
+    /// # }
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
 
     /// The AWS error code, such as `NotFound` or `AWS.SimpleQueueService.NonExistentQueue`, when
     /// the service answered with one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::ServiceError) {
+    /// if error.code() == Some("AWS.SimpleQueueService.NonExistentQueue") {
+    ///     eprintln!("the queue was deleted");
+    /// }
+    /// # }
+    /// ```
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// The service's error message, when it sent one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::ServiceError) {
+    /// eprintln!("AWS says: {}", error.message().unwrap_or("nothing"));
+    /// # }
+    /// ```
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// The HTTP status of the reply, when there was one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::ServiceError) {
+    /// let server_side = error.status().is_some_and(|status| status >= 500);
+    /// # }
+    /// ```
     pub fn status(&self) -> Option<u16> {
         self.status
     }
 
     /// Whether sending the same request again later may succeed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::ServiceError) {
+    /// if error.is_retryable() {
+    ///     eprintln!("will try again later");
+    /// }
+    /// # }
+    /// ```
     pub fn is_retryable(&self) -> bool {
         self.kind.is_retryable()
     }
@@ -417,27 +491,67 @@ impl FunctionError {
     }
 
     /// The function as the target named it (name, ARN or partial ARN).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::FunctionError) {
+    /// eprintln!("{} failed", error.function());
+    /// # }
+    /// ```
     pub fn function(&self) -> &str {
         &self.function
     }
 
     /// The `X-Amz-Function-Error` value: `Unhandled` for an uncaught exception, `Handled` for an
     /// error the function reported itself.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::FunctionError) {
+    /// let uncaught = error.function_error() == "Unhandled";
+    /// # }
+    /// ```
     pub fn function_error(&self) -> &str {
         &self.header
     }
 
     /// The `errorType` field of the function's reply, such as `ValueError`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::FunctionError) {
+    /// let timed_out = error.error_type() == Some("Sandbox.Timedout");
+    /// # }
+    /// ```
     pub fn error_type(&self) -> Option<&str> {
         self.error_type.as_deref()
     }
 
     /// The `errorMessage` field of the function's reply.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::FunctionError) {
+    /// eprintln!("{}", error.error_message().unwrap_or("no message"));
+    /// # }
+    /// ```
     pub fn error_message(&self) -> Option<&str> {
         self.error_message.as_deref()
     }
 
     /// The function's whole reply.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(error: &ha_aws::FunctionError) {
+    /// let reply: Option<serde_json::Value> = serde_json::from_slice(error.payload()).ok();
+    /// # }
+    /// ```
     pub fn payload(&self) -> &[u8] {
         &self.payload
     }

@@ -36,13 +36,32 @@ pub use notification::Notification;
 pub use report::{Delivery, Outcome, Report};
 
 /// The subject Home Assistant gives SNS messages without a title.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_aws::DEFAULT_TITLE, "Home Assistant");
+/// ```
 pub const DEFAULT_TITLE: &str = "Home Assistant";
 
 /// How many targets a notifier sends to at once unless told otherwise.
+///
+/// # Examples
+///
+/// ```
+/// let settings = ha_aws::NotifySettings::new(ha_aws::NotifyService::Sns);
+/// assert_eq!(settings.max_concurrency().get(), ha_aws::DEFAULT_MAX_CONCURRENCY);
+/// ```
 pub const DEFAULT_MAX_CONCURRENCY: usize = 64;
 
 /// The message size limit checked before sending unless told otherwise: 256 KiB, the SNS limit
 /// and the default `MaximumMessageSize` of SQS queues and EventBridge `PutEvents` requests.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_aws::DEFAULT_MAX_MESSAGE_BYTES, 262_144);
+/// ```
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 256 * 1024;
 
 /// A notify service and what it sends.
@@ -231,6 +250,13 @@ impl NotifySettings {
     }
 
     /// Names the notifier (Home Assistant's `name`, used in messages).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let settings = ha_aws::NotifySettings::new(ha_aws::NotifyService::Sns).with_name("phones");
+    /// assert_eq!(settings.name(), "phones");
+    /// ```
     #[must_use]
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
@@ -238,6 +264,13 @@ impl NotifySettings {
     }
 
     /// Sets the SNS subject and EventBridge detail type used when a notification has no title.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let settings = ha_aws::NotifySettings::new(ha_aws::NotifyService::Sns).with_default_title("Villa");
+    /// assert_eq!(settings.default_title(), "Villa");
+    /// ```
     #[must_use]
     pub fn with_default_title(mut self, title: impl Into<String>) -> Self {
         self.default_title = title.into();
@@ -245,6 +278,15 @@ impl NotifySettings {
     }
 
     /// Sends to at most `limit` targets (EventBridge: batches) at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::num::NonZeroUsize;
+    ///
+    /// let settings = ha_aws::NotifySettings::new(ha_aws::NotifyService::Sqs).with_max_concurrency(NonZeroUsize::MIN);
+    /// assert_eq!(settings.max_concurrency().get(), 1);
+    /// ```
     #[must_use]
     pub fn with_max_concurrency(mut self, limit: NonZeroUsize) -> Self {
         self.max_concurrency = limit;
@@ -253,6 +295,13 @@ impl NotifySettings {
 
     /// Sets the size limit checked before sending (SNS and SQS messages, EventBridge requests);
     /// raise it for SQS queues whose `MaximumMessageSize` is larger.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let settings = ha_aws::NotifySettings::new(ha_aws::NotifyService::Sqs).with_max_message_bytes(1024 * 1024);
+    /// assert_eq!(settings.max_message_bytes(), 1_048_576);
+    /// ```
     #[must_use]
     pub fn with_max_message_bytes(mut self, limit: usize) -> Self {
         self.max_message_bytes = limit;
@@ -260,6 +309,14 @@ impl NotifySettings {
     }
 
     /// Sets the Lambda client context's `custom` object (Home Assistant's `context`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let context = serde_json::json!({"room": "hall"}).as_object().cloned().unwrap_or_default();
+    /// let settings = ha_aws::NotifySettings::new(ha_aws::NotifyService::Lambda).with_context(context);
+    /// assert_eq!(settings.context().and_then(|context| context.get("room")), Some(&serde_json::json!("hall")));
+    /// ```
     #[must_use]
     pub fn with_context(mut self, context: Map<String, Value>) -> Self {
         self.context = Some(context);
@@ -267,6 +324,15 @@ impl NotifySettings {
     }
 
     /// Sets how Lambda runs the function.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::{InvocationType, NotifyService, NotifySettings};
+    ///
+    /// let settings = NotifySettings::new(NotifyService::Lambda).with_invocation_type(InvocationType::Event);
+    /// assert_eq!(settings.invocation_type(), InvocationType::Event);
+    /// ```
     #[must_use]
     pub fn with_invocation_type(mut self, invocation_type: InvocationType) -> Self {
         self.invocation_type = invocation_type;
@@ -274,6 +340,13 @@ impl NotifySettings {
     }
 
     /// Sets the SQS message group id for notifications that carry none (needed by FIFO queues).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let settings = ha_aws::NotifySettings::new(ha_aws::NotifyService::Sqs).with_message_group_id("home");
+    /// assert_eq!(settings.message_group_id(), Some("home"));
+    /// ```
     #[must_use]
     pub fn with_message_group_id(mut self, id: impl Into<String>) -> Self {
         self.message_group_id = Some(id.into());
@@ -281,41 +354,91 @@ impl NotifySettings {
     }
 
     /// The service.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let settings = ha_aws::NotifySettings::new(ha_aws::NotifyService::Sqs);
+    /// assert_eq!(settings.service(), ha_aws::NotifyService::Sqs);
+    /// ```
     pub fn service(&self) -> NotifyService {
         self.service
     }
 
     /// The notifier's name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::NotifySettings::new(ha_aws::NotifyService::Sqs).name(), "notify");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The default title.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::NotifySettings::new(ha_aws::NotifyService::Sns).default_title(), "Home Assistant");
+    /// ```
     pub fn default_title(&self) -> &str {
         &self.default_title
     }
 
     /// The concurrency limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::NotifySettings::new(ha_aws::NotifyService::Sns).max_concurrency().get(), 64);
+    /// ```
     pub fn max_concurrency(&self) -> NonZeroUsize {
         self.max_concurrency
     }
 
     /// The size limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::NotifySettings::new(ha_aws::NotifyService::Sns).max_message_bytes(), 256 * 1024);
+    /// ```
     pub fn max_message_bytes(&self) -> usize {
         self.max_message_bytes
     }
 
     /// The Lambda client context's `custom` object, if set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::NotifySettings::new(ha_aws::NotifyService::Lambda).context(), None);
+    /// ```
     pub fn context(&self) -> Option<&Map<String, Value>> {
         self.context.as_ref()
     }
 
     /// How Lambda runs the function.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let settings = ha_aws::NotifySettings::new(ha_aws::NotifyService::Lambda);
+    /// assert_eq!(settings.invocation_type(), ha_aws::InvocationType::RequestResponse);
+    /// ```
     pub fn invocation_type(&self) -> InvocationType {
         self.invocation_type
     }
 
     /// The SQS message group id for notifications that carry none, if set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::NotifySettings::new(ha_aws::NotifyService::Sqs).message_group_id(), None);
+    /// ```
     pub fn message_group_id(&self) -> Option<&str> {
         self.message_group_id.as_deref()
     }
@@ -498,11 +621,33 @@ impl Notifier {
     }
 
     /// The notifier's name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # async fn demo(session: ha_aws::Session) -> Result<(), ha_aws::Error> {
+    /// use ha_aws::{Notifier, NotifyService, NotifySettings};
+    ///
+    /// let notifier = Notifier::new(&session, NotifySettings::new(NotifyService::Sns).with_name("phones"))?;
+    /// assert_eq!(notifier.name(), "phones");
+    /// # Ok(()) }
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The service it sends through.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # async fn demo(session: ha_aws::Session) -> Result<(), ha_aws::Error> {
+    /// use ha_aws::{Notifier, NotifyService, NotifySettings};
+    ///
+    /// let notifier = Notifier::new(&session, NotifySettings::new(NotifyService::Sqs))?;
+    /// assert_eq!(notifier.service(), NotifyService::Sqs);
+    /// # Ok(()) }
+    /// ```
     pub fn service(&self) -> NotifyService {
         self.service
     }

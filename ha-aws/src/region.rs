@@ -8,6 +8,12 @@ use crate::error::RegionError;
 
 /// The regions of the AWS partitions (commercial, China, GovCloud, European Sovereign Cloud and
 /// the isolated partitions), as listed by the partition data of the AWS SDK this crate builds on.
+///
+/// # Examples
+///
+/// ```
+/// assert!(ha_aws::KNOWN_REGIONS.contains(&"eu-central-1"));
+/// ```
 pub const KNOWN_REGIONS: &[&str] = &[
     "af-south-1",
     "ap-east-1",

@@ -96,16 +96,52 @@ pub struct Operation {
 
 impl Operation {
     /// SNS `Publish`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::SNS_PUBLISH.to_string(), "sns:Publish");
+    /// ```
     pub const SNS_PUBLISH: Self = Self::new(AwsService::Sns, "Publish");
     /// SQS `SendMessage`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::SQS_SEND_MESSAGE.to_string(), "sqs:SendMessage");
+    /// ```
     pub const SQS_SEND_MESSAGE: Self = Self::new(AwsService::Sqs, "SendMessage");
     /// Lambda `Invoke`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::LAMBDA_INVOKE.to_string(), "lambda:Invoke");
+    /// ```
     pub const LAMBDA_INVOKE: Self = Self::new(AwsService::Lambda, "Invoke");
     /// EventBridge `PutEvents`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::EVENTBRIDGE_PUT_EVENTS.to_string(), "events:PutEvents");
+    /// ```
     pub const EVENTBRIDGE_PUT_EVENTS: Self = Self::new(AwsService::EventBridge, "PutEvents");
     /// STS `GetCallerIdentity`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::STS_GET_CALLER_IDENTITY.to_string(), "sts:GetCallerIdentity");
+    /// ```
     pub const STS_GET_CALLER_IDENTITY: Self = Self::new(AwsService::Sts, "GetCallerIdentity");
     /// IAM `GetUser`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::IAM_GET_USER.to_string(), "iam:GetUser");
+    /// ```
     pub const IAM_GET_USER: Self = Self::new(AwsService::Iam, "GetUser");
 
     /// An operation of `service` named as in the AWS API reference (`Publish`, `SendMessage`).

@@ -44,6 +44,13 @@ pub struct ClientOptions {
 
 impl ClientOptions {
     /// Sends every request to `url` instead of AWS's endpoints: the emulator, moto, LocalStack.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let options = ha_aws::ClientOptions::default().with_endpoint_url("http://127.0.0.1:4566");
+    /// assert_eq!(options.endpoint_url(), Some("http://127.0.0.1:4566"));
+    /// ```
     #[must_use]
     pub fn with_endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint_url = Some(url.into());
@@ -51,6 +58,13 @@ impl ClientOptions {
     }
 
     /// Tries each request at most `attempts` times (at least once); 1 turns retries off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let no_retries = ha_aws::ClientOptions::default().with_max_attempts(1);
+    /// # let _ = no_retries;
+    /// ```
     #[must_use]
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = Some(attempts.max(1));
@@ -58,6 +72,13 @@ impl ClientOptions {
     }
 
     /// Waits about `backoff` before the first retry, doubling for each further one (with jitter).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let quick = ha_aws::ClientOptions::default().with_initial_backoff(core::time::Duration::from_millis(50));
+    /// # let _ = quick;
+    /// ```
     #[must_use]
     pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = Some(backoff);
@@ -65,6 +86,13 @@ impl ClientOptions {
     }
 
     /// Gives up on an operation, retries included, after `timeout`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let bounded = ha_aws::ClientOptions::default().with_operation_timeout(core::time::Duration::from_secs(5));
+    /// # let _ = bounded;
+    /// ```
     #[must_use]
     pub fn with_operation_timeout(mut self, timeout: Duration) -> Self {
         self.operation_timeout = Some(timeout);
@@ -73,6 +101,13 @@ impl ClientOptions {
 
     /// Reads profiles' settings from `path` instead of `~/.aws/config` (what `AWS_CONFIG_FILE`
     /// does for the AWS CLI).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let options = ha_aws::ClientOptions::default().with_config_file("/etc/home/aws-config");
+    /// # let _ = options;
+    /// ```
     #[must_use]
     pub fn with_config_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.config_file = Some(path.into());
@@ -81,6 +116,13 @@ impl ClientOptions {
 
     /// Reads profiles' keys from `path` instead of `~/.aws/credentials` (what
     /// `AWS_SHARED_CREDENTIALS_FILE` does for the AWS CLI).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let options = ha_aws::ClientOptions::default().with_credentials_file("/etc/home/aws-credentials");
+    /// # let _ = options;
+    /// ```
     #[must_use]
     pub fn with_credentials_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.credentials_file = Some(path.into());
@@ -88,6 +130,12 @@ impl ClientOptions {
     }
 
     /// The endpoint override, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::ClientOptions::default().endpoint_url(), None);
+    /// ```
     pub fn endpoint_url(&self) -> Option<&str> {
         self.endpoint_url.as_deref()
     }
@@ -152,6 +200,19 @@ pub struct Session {
 
 impl Session {
     /// Loads a session for `credential` in `region`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), ha_aws::Error> {
+    /// use ha_aws::{AccessKeys, ClientOptions, Credential, Region, Session};
+    ///
+    /// let keys = Credential::Keys(AccessKeys::new("AKIDHOME", "secret")?);
+    /// let session = Session::load(&keys, Region::try_from("eu-west-1")?, &ClientOptions::default()).await;
+    /// assert_eq!(session.region().as_str(), "eu-west-1");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn load(credential: &Credential, region: Region, options: &ClientOptions) -> Self {
         let sdk_region = aws_config::Region::new(region.as_str().to_owned());
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
@@ -199,6 +260,18 @@ impl Session {
     }
 
     /// The session's region.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # async fn demo() {
+    /// use ha_aws::{ClientOptions, Credential, Region, Session};
+    ///
+    /// let session = Session::load(&Credential::DefaultChain, Region::us_east_1(), &ClientOptions::default()).await;
+    /// assert_eq!(session.region(), &Region::us_east_1());
+    /// # }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo());
+    /// ```
     pub fn region(&self) -> &Region {
         &self.region
     }
@@ -356,22 +429,55 @@ pub struct Identity {
 
 impl Identity {
     /// The AWS account number.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(identity: &ha_aws::Identity) {
+    /// println!("account {}", identity.account().unwrap_or("unknown"));
+    /// # }
+    /// ```
     pub fn account(&self) -> Option<&str> {
         self.account.as_deref()
     }
 
     /// The user's or role's ARN.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(identity: &ha_aws::Identity) {
+    /// let is_role = identity.arn().contains(":assumed-role/");
+    /// # }
+    /// ```
     pub fn arn(&self) -> &str {
         &self.arn
     }
 
     /// The unique id of the user or role session.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(identity: &ha_aws::Identity) {
+    /// println!("{}", identity.user_id());
+    /// # }
+    /// ```
     pub fn user_id(&self) -> &str {
         &self.user_id
     }
 }
 
 /// The start-up check of one named credential.
+///
+/// # Examples
+///
+/// ```
+/// # async fn demo(store: ha_aws::CredentialStore) {
+/// let checks = store.validate(&ha_aws::Region::us_east_1(), &ha_aws::ClientOptions::default()).await;
+/// let usable: Vec<&str> = checks.iter().filter(|check| check.is_ok()).map(ha_aws::CredentialCheck::name).collect();
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct CredentialCheck {
     name: String,
@@ -380,6 +486,14 @@ pub struct CredentialCheck {
 
 impl CredentialCheck {
     /// The credential's name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(check: &ha_aws::CredentialCheck) {
+    /// println!("credential {}", check.name());
+    /// # }
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -390,11 +504,33 @@ impl CredentialCheck {
     /// # Errors
     ///
     /// The check's error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(check: &ha_aws::CredentialCheck) {
+    /// match check.result() {
+    ///     Ok(Some(identity)) => println!("{} is {}", check.name(), identity.arn()),
+    ///     Ok(None) => println!("{} is not validated", check.name()),
+    ///     Err(error) => eprintln!("validating credential [{}] failed: {error}", check.name()),
+    /// }
+    /// # }
+    /// ```
     pub fn result(&self) -> Result<Option<&Identity>, &Error> {
         self.result.as_ref().map(Option::as_ref)
     }
 
     /// Whether the check passed or was not asked for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(check: &ha_aws::CredentialCheck) {
+    /// if !check.is_ok() {
+    ///     eprintln!("{} cannot be used", check.name());
+    /// }
+    /// # }
+    /// ```
     pub fn is_ok(&self) -> bool {
         self.result.is_ok()
     }
@@ -404,6 +540,14 @@ impl CredentialCheck {
     /// # Errors
     ///
     /// The check's error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(check: ha_aws::CredentialCheck) -> Result<(), ha_aws::Error> {
+    /// let identity = check.into_result()?;
+    /// # Ok(()) }
+    /// ```
     pub fn into_result(self) -> Result<Option<Identity>, Error> {
         self.result
     }

@@ -12,6 +12,22 @@ use crate::service::{AwsService, Operation};
 const MAX_ENTRIES: usize = 10;
 
 /// The parameters of an EventBridge `PutEvents` call.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use ha_aws::emulator::{Emulator, PutEvents};
+/// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+///
+/// let emulator = Emulator::start().await;
+/// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::EventBridge))?;
+/// notifier.send(&Notification::new("Door open").with_targets(["home", "audit"])).await?;
+/// let put: &PutEvents = &emulator.requests::<PutEvents>()[0];
+/// assert_eq!(put.entries.len(), 2);
+/// # Ok::<(), ha_aws::Error>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PutEvents {
@@ -23,12 +39,44 @@ pub struct PutEvents {
 
 impl PutEvents {
     /// A batch has no single target; see each entry's [`EventEntry::event_bus_name`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, PutEvents};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::EventBridge))?;
+    /// notifier.send(&Notification::new("Door open").with_target("home")).await?;
+    /// assert_eq!(emulator.requests::<PutEvents>()[0].target(), None);
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn target(&self) -> Option<&str> {
         None
     }
 }
 
 /// One entry of a `PutEvents` call.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use ha_aws::emulator::{Emulator, PutEvents};
+/// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+///
+/// let emulator = Emulator::start().await;
+/// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::EventBridge))?;
+/// notifier.send(&Notification::new("Door open").with_target("home")).await?;
+/// let entry = &emulator.requests::<PutEvents>()[0].entries[0];
+/// assert_eq!(entry.source.as_deref(), Some("homeassistant"));
+/// assert_eq!(entry.detail_type.as_deref(), Some("Home Assistant"));
+/// # Ok::<(), ha_aws::Error>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EventEntry {
@@ -48,11 +96,42 @@ pub struct EventEntry {
 
 impl EventEntry {
     /// The detail parsed as JSON, if it is JSON.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, PutEvents};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::EventBridge))?;
+    /// notifier.send(&Notification::new("Door open")).await?;
+    /// let entry = &emulator.requests::<PutEvents>()[0].entries[0];
+    /// assert_eq!(entry.detail_json(), Some(serde_json::json!({"message": "Door open"})));
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn detail_json(&self) -> Option<Value> {
         json_of(self.detail.as_deref()?.as_bytes())
     }
 
     /// The bus the entry goes to: its name, or `default`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, PutEvents};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::EventBridge))?;
+    /// notifier.send(&Notification::new("Door open")).await?;
+    /// assert_eq!(emulator.requests::<PutEvents>()[0].entries[0].bus(), "default");
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn bus(&self) -> &str {
         self.event_bus_name.as_deref().unwrap_or("default")
     }

@@ -14,6 +14,15 @@ use crate::service::Operation;
 /// `ResourceNotFoundException`, IAM `NoSuchEntity`; access denied is SNS `AuthorizationError`,
 /// STS `InvalidClientTokenId`, IAM `AccessDenied`, SQS `AccessDenied`, Lambda and EventBridge
 /// `AccessDeniedException`.
+///
+/// # Examples
+///
+/// ```
+/// use ha_aws::emulator::{Fault, FaultKind};
+///
+/// let fault = Fault::new(FaultKind::Error { status: 400, code: "InvalidParameter".into(), message: "Invalid parameter: PhoneNumber".into() });
+/// assert!(matches!(fault.kind(), FaultKind::Error { status: 400, .. }));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FaultKind {
@@ -72,6 +81,14 @@ pub struct Fault {
 
 impl Fault {
     /// A fault of `kind` for every call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::emulator::{Fault, FaultKind};
+    ///
+    /// assert_eq!(Fault::new(FaultKind::Throttling), Fault::throttling());
+    /// ```
     pub fn new(kind: FaultKind) -> Self {
         Self {
             kind,
@@ -82,26 +99,61 @@ impl Fault {
     }
 
     /// Throttles matching calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let fault = ha_aws::emulator::Fault::throttling().on(ha_aws::Operation::LAMBDA_INVOKE);
+    /// # let _ = fault;
+    /// ```
     pub fn throttling() -> Self {
         Self::new(FaultKind::Throttling)
     }
 
     /// Answers matching calls that their target does not exist.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let fault = ha_aws::emulator::Fault::not_found().for_target("arn:aws:sns:us-east-1:123456789012:gone");
+    /// # let _ = fault;
+    /// ```
     pub fn not_found() -> Self {
         Self::new(FaultKind::NotFound)
     }
 
     /// Refuses matching calls' credentials.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let fault = ha_aws::emulator::Fault::access_denied().on(ha_aws::Operation::STS_GET_CALLER_IDENTITY);
+    /// # let _ = fault;
+    /// ```
     pub fn access_denied() -> Self {
         Self::new(FaultKind::AccessDenied)
     }
 
     /// Fails matching calls with a service error (HTTP 500).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let flaky = ha_aws::emulator::Fault::server_error().times(1);
+    /// # let _ = flaky;
+    /// ```
     pub fn server_error() -> Self {
         Self::new(FaultKind::ServerError)
     }
 
     /// Fails matching calls with any AWS error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let fault = ha_aws::emulator::Fault::error(400, "InvalidParameter", "Invalid parameter: Subject");
+    /// # let _ = fault;
+    /// ```
     pub fn error(status: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(FaultKind::Error {
             status,
@@ -111,11 +163,25 @@ impl Fault {
     }
 
     /// Delays the replies of matching calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let slow = ha_aws::emulator::Fault::latency(core::time::Duration::from_millis(20));
+    /// # let _ = slow;
+    /// ```
     pub fn latency(delay: Duration) -> Self {
         Self::new(FaultKind::Latency(delay))
     }
 
     /// Hits `operation` only.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let fault = ha_aws::emulator::Fault::throttling().on(ha_aws::Operation::SQS_SEND_MESSAGE);
+    /// # let _ = fault;
+    /// ```
     #[must_use]
     pub fn on(mut self, operation: Operation) -> Self {
         self.operation = Some(operation);
@@ -123,6 +189,13 @@ impl Fault {
     }
 
     /// Hits calls for `target` only (topic ARN, queue URL, function name as sent, event bus).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let fault = ha_aws::emulator::Fault::not_found().for_target("notify-phone");
+    /// # let _ = fault;
+    /// ```
     #[must_use]
     pub fn for_target(mut self, target: impl Into<String>) -> Self {
         self.target = Some(target.into());
@@ -130,6 +203,13 @@ impl Fault {
     }
 
     /// Hits the next `count` matching calls only.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let twice = ha_aws::emulator::Fault::throttling().times(2);
+    /// # let _ = twice;
+    /// ```
     #[must_use]
     pub fn times(mut self, count: u32) -> Self {
         self.times = Some(count);
@@ -137,6 +217,14 @@ impl Fault {
     }
 
     /// What the fault does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::emulator::{Fault, FaultKind};
+    ///
+    /// assert_eq!(Fault::not_found().kind(), &FaultKind::NotFound);
+    /// ```
     pub fn kind(&self) -> &FaultKind {
         &self.kind
     }

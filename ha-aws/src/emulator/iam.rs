@@ -7,6 +7,19 @@ use super::{ACCOUNT_ID, Context, ServiceModel};
 use crate::service::AwsService;
 
 /// The parameters of an IAM `GetUser` call.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use ha_aws::emulator::{Emulator, GetUser};
+///
+/// let emulator = Emulator::start().await;
+/// emulator.session().await.iam_user().await?;
+/// assert_eq!(emulator.requests::<GetUser>()[0].user_name, None);
+/// # Ok::<(), ha_aws::Error>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetUser {
@@ -16,6 +29,19 @@ pub struct GetUser {
 
 impl GetUser {
     /// The user asked about, if named.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, GetUser};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// emulator.session().await.iam_user().await?;
+    /// assert_eq!(emulator.requests::<GetUser>()[0].target(), None);
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn target(&self) -> Option<&str> {
         self.user_name.as_deref()
     }

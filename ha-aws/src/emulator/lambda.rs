@@ -15,6 +15,22 @@ use crate::service::AwsService;
 const FUNCTIONS_PATH: &str = "/2015-03-31/functions/";
 
 /// The parameters of a Lambda `Invoke` call.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use ha_aws::emulator::{Emulator, LambdaInvoke};
+/// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+///
+/// let emulator = Emulator::start().await;
+/// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Lambda))?;
+/// notifier.send(&Notification::new("Door open").with_target("notify-phone")).await?;
+/// let invoke = &emulator.requests::<LambdaInvoke>()[0];
+/// assert_eq!(invoke.invocation_type, "RequestResponse");
+/// # Ok::<(), ha_aws::Error>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LambdaInvoke {
@@ -34,16 +50,64 @@ pub struct LambdaInvoke {
 
 impl LambdaInvoke {
     /// The function.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, LambdaInvoke};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Lambda))?;
+    /// notifier.send(&Notification::new("Door open").with_target("notify-phone")).await?;
+    /// let invoke = &emulator.requests::<LambdaInvoke>()[0];
+    /// assert_eq!(invoke.target(), Some("notify-phone"));
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn target(&self) -> Option<&str> {
         Some(&self.function_name)
     }
 
     /// The event parsed as JSON, if it is JSON.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, LambdaInvoke};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Lambda))?;
+    /// notifier.send(&Notification::new("Door open").with_target("notify-phone")).await?;
+    /// let invoke = &emulator.requests::<LambdaInvoke>()[0];
+    /// assert_eq!(invoke.payload_json().unwrap()["message"], "Door open");
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn payload_json(&self) -> Option<Value> {
         json_of(&self.payload)
     }
 
     /// The client context decoded from base64 and parsed as JSON, if it is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, LambdaInvoke};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Lambda))?;
+    /// notifier.send(&Notification::new("Door open").with_target("notify-phone")).await?;
+    /// let invoke = &emulator.requests::<LambdaInvoke>()[0];
+    /// assert_eq!(invoke.client_context_json(), Some(serde_json::json!({"custom": {}})));
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn client_context_json(&self) -> Option<Value> {
         let encoded = self.client_context.as_deref()?;
         json_of(&aws_smithy_types::base64::decode(encoded).ok()?)
@@ -70,6 +134,13 @@ pub struct LambdaReply {
 
 impl LambdaReply {
     /// The function returns `value`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let reply = ha_aws::emulator::LambdaReply::json(&serde_json::json!({"delivered": true}));
+    /// # let _ = reply;
+    /// ```
     pub fn json(value: &Value) -> Self {
         Self {
             payload: value.to_string().into_bytes(),
@@ -78,6 +149,13 @@ impl LambdaReply {
     }
 
     /// The function returns these bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let reply = ha_aws::emulator::LambdaReply::bytes("plain text");
+    /// # let _ = reply;
+    /// ```
     pub fn bytes(payload: impl Into<Vec<u8>>) -> Self {
         Self {
             payload: payload.into(),
@@ -87,6 +165,13 @@ impl LambdaReply {
 
     /// The function raises `error_type` with `error_message` (`X-Amz-Function-Error:
     /// Unhandled`, with the Lambda runtimes' error body).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let reply = ha_aws::emulator::LambdaReply::function_error("ValueError", "no phone registered");
+    /// # let _ = reply;
+    /// ```
     pub fn function_error(error_type: &str, error_message: &str) -> Self {
         let body =
             json!({ "errorMessage": error_message, "errorType": error_type, "stackTrace": [] });

@@ -7,6 +7,23 @@ use super::{Context, ServiceModel};
 use crate::service::AwsService;
 
 /// The parameters of an SNS `Publish` call.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use ha_aws::emulator::{Emulator, SnsPublish};
+/// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+///
+/// let emulator = Emulator::start().await;
+/// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Sns))?;
+/// let notification = Notification::new("Door open").with_target(emulator.topic_arn("home")).with_data_entry("room", serde_json::json!("garage"));
+/// notifier.send(&notification).await?;
+/// let publish = &emulator.requests::<SnsPublish>()[0];
+/// assert_eq!(publish.subject.as_deref(), Some("Home Assistant"));
+/// # Ok::<(), ha_aws::Error>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SnsPublish {
@@ -32,6 +49,23 @@ pub struct SnsPublish {
 
 impl SnsPublish {
     /// Where the message went: the target ARN, topic ARN or phone number.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, SnsPublish};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Sns))?;
+    /// let notification = Notification::new("Door open").with_target(emulator.topic_arn("home")).with_data_entry("room", serde_json::json!("garage"));
+    /// notifier.send(&notification).await?;
+    /// let publish = &emulator.requests::<SnsPublish>()[0];
+    /// assert_eq!(publish.target(), Some("arn:aws:sns:us-east-1:123456789012:home"));
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn target(&self) -> Option<&str> {
         self.target_arn
             .as_deref()
@@ -40,6 +74,23 @@ impl SnsPublish {
     }
 
     /// The `String` value of attribute `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, SnsPublish};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Sns))?;
+    /// let notification = Notification::new("Door open").with_target(emulator.topic_arn("home")).with_data_entry("room", serde_json::json!("garage"));
+    /// notifier.send(&notification).await?;
+    /// let publish = &emulator.requests::<SnsPublish>()[0];
+    /// assert_eq!(publish.attribute("room"), Some("garage"));
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.message_attributes
             .get(name)

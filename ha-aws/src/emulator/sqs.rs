@@ -10,6 +10,22 @@ use crate::notify::rule::is_fifo;
 use crate::service::AwsService;
 
 /// The parameters of an SQS `SendMessage` call.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use ha_aws::emulator::{Emulator, SqsSendMessage};
+/// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+///
+/// let emulator = Emulator::start().await;
+/// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Sqs))?;
+/// notifier.send(&Notification::new("Door open").with_title("Garage").with_target(emulator.queue_url("alerts"))).await?;
+/// let message = &emulator.requests::<SqsSendMessage>()[0];
+/// assert!(message.queue_url.ends_with("/123456789012/alerts"));
+/// # Ok::<(), ha_aws::Error>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SqsSendMessage {
@@ -29,16 +45,64 @@ pub struct SqsSendMessage {
 
 impl SqsSendMessage {
     /// The queue.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, SqsSendMessage};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Sqs))?;
+    /// notifier.send(&Notification::new("Door open").with_title("Garage").with_target(emulator.queue_url("alerts"))).await?;
+    /// let message = &emulator.requests::<SqsSendMessage>()[0];
+    /// assert_eq!(message.target(), Some(message.queue_url.as_str()));
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn target(&self) -> Option<&str> {
         Some(&self.queue_url)
     }
 
     /// The body parsed as JSON, if it is JSON.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, SqsSendMessage};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Sqs))?;
+    /// notifier.send(&Notification::new("Door open").with_title("Garage").with_target(emulator.queue_url("alerts"))).await?;
+    /// let message = &emulator.requests::<SqsSendMessage>()[0];
+    /// assert_eq!(message.message_body_json().unwrap()["title"], "Garage");
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn message_body_json(&self) -> Option<Value> {
         json_of(self.message_body.as_bytes())
     }
 
     /// The `String` value of attribute `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, SqsSendMessage};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Sqs))?;
+    /// notifier.send(&Notification::new("Door open").with_title("Garage").with_target(emulator.queue_url("alerts"))).await?;
+    /// let message = &emulator.requests::<SqsSendMessage>()[0];
+    /// assert_eq!(message.attribute("title"), Some("\"Garage\""));
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.message_attributes
             .get(name)

@@ -7,12 +7,38 @@ use super::{ACCOUNT_ID, Context, ServiceModel};
 use crate::service::AwsService;
 
 /// The parameters of an STS `GetCallerIdentity` call (it has none).
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use ha_aws::emulator::{Emulator, GetCallerIdentity};
+///
+/// let emulator = Emulator::start().await;
+/// emulator.session().await.caller_identity().await?;
+/// assert_eq!(emulator.requests::<GetCallerIdentity>().len(), 1);
+/// # Ok::<(), ha_aws::Error>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetCallerIdentity {}
 
 impl GetCallerIdentity {
     /// The call has no target.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, GetCallerIdentity};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// emulator.session().await.caller_identity().await?;
+    /// assert_eq!(emulator.requests::<GetCallerIdentity>()[0].target(), None);
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn target(&self) -> Option<&str> {
         None
     }

@@ -75,6 +75,13 @@ impl Notification {
     }
 
     /// Sets the title (the SNS subject, the EventBridge detail type).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let notification = ha_aws::Notification::new("Door open").with_title("Garage");
+    /// assert_eq!(notification.title(), Some("Garage"));
+    /// ```
     #[must_use]
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
@@ -83,6 +90,13 @@ impl Notification {
 
     /// Adds a target: an SNS topic or endpoint ARN, an SQS queue URL, a Lambda function name or
     /// (partial) ARN, an EventBridge event bus name or ARN.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let notification = ha_aws::Notification::new("Door open").with_target("arn:aws:sns:eu-west-1:123456789012:family");
+    /// assert_eq!(notification.targets(), ["arn:aws:sns:eu-west-1:123456789012:family"]);
+    /// ```
     #[must_use]
     pub fn with_target(mut self, target: impl Into<String>) -> Self {
         self.targets.push(target.into());
@@ -90,6 +104,13 @@ impl Notification {
     }
 
     /// Adds several targets.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let notification = ha_aws::Notification::new("Door open").with_targets(["phone", "lights"]);
+    /// assert_eq!(notification.targets().len(), 2);
+    /// ```
     #[must_use]
     pub fn with_targets<I, T>(mut self, targets: I) -> Self
     where
@@ -101,6 +122,14 @@ impl Notification {
     }
 
     /// Sets the whole `data` object.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let data = serde_json::json!({"room": "garage"}).as_object().cloned().unwrap_or_default();
+    /// let notification = ha_aws::Notification::new("Door open").with_data(data);
+    /// assert_eq!(notification.data().map(serde_json::Map::len), Some(1));
+    /// ```
     #[must_use]
     pub fn with_data(mut self, data: Map<String, Value>) -> Self {
         self.data = Some(data);
@@ -108,6 +137,13 @@ impl Notification {
     }
 
     /// Sets one `data` entry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let notification = ha_aws::Notification::new("Door open").with_data_entry("room", serde_json::json!("garage"));
+    /// assert_eq!(notification.data().and_then(|data| data.get("room")), Some(&serde_json::json!("garage")));
+    /// ```
     #[must_use]
     pub fn with_data_entry(mut self, key: impl Into<String>, value: Value) -> Self {
         self.data
@@ -117,6 +153,13 @@ impl Notification {
     }
 
     /// Sets the SQS message group id (FIFO and fair queues), overriding the notifier's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let notification = ha_aws::Notification::new("Door open").with_message_group_id("garage");
+    /// assert_eq!(notification.message_group_id(), Some("garage"));
+    /// ```
     #[must_use]
     pub fn with_message_group_id(mut self, id: impl Into<String>) -> Self {
         self.message_group_id = Some(id.into());
@@ -124,6 +167,13 @@ impl Notification {
     }
 
     /// Sets the SQS deduplication id, sent to FIFO queues only.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let notification = ha_aws::Notification::new("Door open").with_message_deduplication_id("door-1");
+    /// assert_eq!(notification.message_deduplication_id(), Some("door-1"));
+    /// ```
     #[must_use]
     pub fn with_message_deduplication_id(mut self, id: impl Into<String>) -> Self {
         self.message_deduplication_id = Some(id.into());
@@ -131,31 +181,67 @@ impl Notification {
     }
 
     /// The message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Notification::new("Door open").message(), "Door open");
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
 
     /// The title, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Notification::new("Door open").title(), None);
+    /// ```
     pub fn title(&self) -> Option<&str> {
         self.title.as_deref()
     }
 
     /// The targets, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(ha_aws::Notification::new("Door open").targets().is_empty());
+    /// ```
     pub fn targets(&self) -> &[String] {
         &self.targets
     }
 
     /// The `data` object, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Notification::new("Door open").data(), None);
+    /// ```
     pub fn data(&self) -> Option<&Map<String, Value>> {
         self.data.as_ref()
     }
 
     /// The SQS message group id, if set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Notification::new("Door open").message_group_id(), None);
+    /// ```
     pub fn message_group_id(&self) -> Option<&str> {
         self.message_group_id.as_deref()
     }
 
     /// The SQS deduplication id, if set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Notification::new("Door open").message_deduplication_id(), None);
+    /// ```
     pub fn message_deduplication_id(&self) -> Option<&str> {
         self.message_deduplication_id.as_deref()
     }
