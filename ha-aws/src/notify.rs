@@ -20,6 +20,18 @@ use crate::error::{ConfigError, Error};
 use crate::service::AwsService;
 use crate::session::{ClientOptions, Session};
 
+/// A `String` message attribute of the SDK crate `$service` (`aws_sdk_sns`, `aws_sdk_sqs`).
+#[cfg(any(feature = "sns", feature = "sqs"))]
+macro_rules! string_attribute {
+    ($service:ident, $value:expr) => {
+        $service::types::MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value($value)
+            .build()
+            .unwrap_or_else(|_| unreachable!("the data type, the only required field, is set"))
+    };
+}
+
 #[cfg(feature = "eventbridge")]
 mod eventbridge;
 #[cfg(feature = "lambda")]

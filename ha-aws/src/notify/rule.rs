@@ -4,6 +4,34 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{ConfigError, NotificationError};
 use crate::notify::notification::to_json;
+use crate::service::AwsService;
+
+/// Checks the size SNS and SQS count for a message, `String` attributes included (name, data
+/// type and value of each), against `limit`.
+#[cfg_attr(
+    not(any(feature = "sns", feature = "sqs")),
+    expect(dead_code, reason = "only the sns and sqs notifiers need it")
+)]
+pub(crate) fn check_message_size<'a>(
+    service: AwsService,
+    body: &str,
+    attributes: impl IntoIterator<Item = (&'a str, &'a str)>,
+    limit: usize,
+) -> Result<(), NotificationError> {
+    let size = body.len()
+        + attributes
+            .into_iter()
+            .map(|(name, value)| name.len() + "String".len() + value.len())
+            .sum::<usize>();
+    if size > limit {
+        return Err(NotificationError::TooLarge {
+            service,
+            size,
+            limit,
+        });
+    }
+    Ok(())
+}
 
 /// The longest subject SNS accepts, in characters.
 pub(crate) const MAX_SUBJECT_CHARS: usize = 100;

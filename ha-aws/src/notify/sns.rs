@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, NotificationError, from_sdk};
 use crate::notify::notification::to_json;
-use crate::notify::rule::{check_attribute_name, check_subject};
+use crate::notify::rule::{check_attribute_name, check_message_size, check_subject};
 use crate::notify::{Delivery, Notification, NotifySettings};
 use crate::service::{AwsService, Operation};
 use crate::session::Session;
@@ -46,21 +46,17 @@ impl Sns {
         let subject = notification.title().unwrap_or(&self.default_title);
         check_subject(subject)?;
         let attributes = attributes(notification.data())?;
-        let size = notification.message().len()
-            + attributes
+        check_message_size(
+            AwsService::Sns,
+            notification.message(),
+            attributes
                 .iter()
-                .map(|(name, value)| name.len() + "String".len() + value.len())
-                .sum::<usize>();
-        if size > self.max_message_bytes {
-            return Err(NotificationError::TooLarge {
-                service: AwsService::Sns,
-                size,
-                limit: self.max_message_bytes,
-            });
-        }
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+            self.max_message_bytes,
+        )?;
         let attributes = attributes
             .into_iter()
-            .map(|(name, value)| (name, string_attribute(value)))
+            .map(|(name, value)| (name, string_attribute!(aws_sdk_sns, value)))
             .collect();
         Ok(Publish {
             message: notification.message().to_owned(),
@@ -87,14 +83,6 @@ impl Sns {
             ..Delivery::default()
         })
     }
-}
-
-fn string_attribute(value: String) -> MessageAttributeValue {
-    MessageAttributeValue::builder()
-        .data_type("String")
-        .string_value(value)
-        .build()
-        .unwrap_or_else(|_| unreachable!("the data type, the only required field, is set"))
 }
 
 /// The `data` entries as SNS `String` attributes: strings as they are, other values as JSON,

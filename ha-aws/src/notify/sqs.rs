@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use aws_sdk_sqs::types::MessageAttributeValue;
 
 use crate::error::{Error, NotificationError, from_sdk};
-use crate::notify::rule::{check_fifo_id, is_fifo};
+use crate::notify::rule::{check_fifo_id, check_message_size, is_fifo};
 use crate::notify::{Delivery, Notification, NotifySettings};
 use crate::service::{AwsService, Operation};
 use crate::session::Session;
@@ -55,18 +55,12 @@ impl Sqs {
                 return Err(NotificationError::InvalidCharacter { character });
             }
         }
-        let size = body.len()
-            + fields
-                .iter()
-                .map(|(name, value)| name.len() + "String".len() + value.len())
-                .sum::<usize>();
-        if size > self.max_message_bytes {
-            return Err(NotificationError::TooLarge {
-                service: AwsService::Sqs,
-                size,
-                limit: self.max_message_bytes,
-            });
-        }
+        check_message_size(
+            AwsService::Sqs,
+            &body,
+            fields.iter().map(|(name, value)| (*name, value.as_str())),
+            self.max_message_bytes,
+        )?;
         if let Some(id) = notification.message_group_id() {
             check_fifo_id(id, "message_group_id")?;
         }
@@ -75,7 +69,7 @@ impl Sqs {
         }
         let attributes = fields
             .into_iter()
-            .map(|(name, value)| (name.to_owned(), string_attribute(value)))
+            .map(|(name, value)| (name.to_owned(), string_attribute!(aws_sdk_sqs, value)))
             .collect();
         Ok(Message {
             body,
@@ -118,12 +112,4 @@ impl Sqs {
             ..Delivery::default()
         })
     }
-}
-
-fn string_attribute(value: String) -> MessageAttributeValue {
-    MessageAttributeValue::builder()
-        .data_type("String")
-        .string_value(value)
-        .build()
-        .unwrap_or_else(|_| unreachable!("the data type, the only required field, is set"))
 }

@@ -13,48 +13,32 @@ use ha_aws::emulator::{
 };
 use serde_json::json;
 
-fn credentials() -> aws_sdk_sns::config::Credentials {
-    aws_sdk_sns::config::Credentials::new("AKIDRAW", "secret", None, None, "test")
-}
+use crate::support::sdk_client;
 
 fn sns(emulator: &Emulator) -> aws_sdk_sns::Client {
-    let config = aws_sdk_sns::Config::builder()
-        .behavior_version_latest()
-        .endpoint_url(emulator.endpoint_url())
-        .region(aws_sdk_sns::config::Region::new("eu-west-1"))
-        .credentials_provider(credentials())
-        .build();
-    aws_sdk_sns::Client::from_conf(config)
+    sdk_client!(aws_sdk_sns, emulator.endpoint_url(), "eu-west-1", "AKIDRAW")
 }
 
 fn sqs(emulator: &Emulator) -> aws_sdk_sqs::Client {
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version_latest()
-        .endpoint_url(emulator.endpoint_url())
-        .region(aws_sdk_sqs::config::Region::new("eu-west-1"))
-        .credentials_provider(credentials())
-        .build();
-    aws_sdk_sqs::Client::from_conf(config)
+    sdk_client!(aws_sdk_sqs, emulator.endpoint_url(), "eu-west-1", "AKIDRAW")
 }
 
 fn lambda(emulator: &Emulator) -> aws_sdk_lambda::Client {
-    let config = aws_sdk_lambda::Config::builder()
-        .behavior_version_latest()
-        .endpoint_url(emulator.endpoint_url())
-        .region(aws_sdk_lambda::config::Region::new("eu-west-1"))
-        .credentials_provider(credentials())
-        .build();
-    aws_sdk_lambda::Client::from_conf(config)
+    sdk_client!(
+        aws_sdk_lambda,
+        emulator.endpoint_url(),
+        "eu-west-1",
+        "AKIDRAW"
+    )
 }
 
 fn events(emulator: &Emulator) -> aws_sdk_eventbridge::Client {
-    let config = aws_sdk_eventbridge::Config::builder()
-        .behavior_version_latest()
-        .endpoint_url(emulator.endpoint_url())
-        .region(aws_sdk_eventbridge::config::Region::new("eu-west-1"))
-        .credentials_provider(credentials())
-        .build();
-    aws_sdk_eventbridge::Client::from_conf(config)
+    sdk_client!(
+        aws_sdk_eventbridge,
+        emulator.endpoint_url(),
+        "eu-west-1",
+        "AKIDRAW"
+    )
 }
 
 /// The code and message of an SDK service error.
@@ -193,14 +177,12 @@ async fn calls_record_signer_region_parameters_and_faults() {
             .delay_seconds(5)
             .message_attributes("bin", binary.clone())
     };
-    let config_without_retries = aws_sdk_sqs::Config::builder()
-        .behavior_version_latest()
-        .endpoint_url(emulator.endpoint_url())
-        .region(aws_sdk_sqs::config::Region::new("eu-west-1"))
-        .credentials_provider(credentials())
+    let without_retries = sqs(&emulator)
+        .config()
+        .to_builder()
         .retry_config(aws_sdk_sqs::config::retry::RetryConfig::disabled())
         .build();
-    let error = aws_sdk_sqs::Client::from_conf(config_without_retries)
+    let error = aws_sdk_sqs::Client::from_conf(without_retries)
         .send_message()
         .queue_url(emulator.queue_url("q"))
         .message_body("x")

@@ -17,7 +17,7 @@ use ha_aws::{
 };
 use serde_json::{Value, json};
 
-use crate::support::TempDir;
+use crate::support::{TempDir, sdk_client};
 
 /// A `moto_server` child process on a free loopback port, killed on drop.
 struct MotoServer {
@@ -133,58 +133,29 @@ impl MotoServer {
         Notifier::new(&self.session().await, settings).expect("valid settings")
     }
 
-    fn sdk_credentials() -> aws_sdk_sns::config::Credentials {
-        aws_sdk_sns::config::Credentials::new("testing", "testing", None, None, "moto")
-    }
-
     fn sns(&self) -> aws_sdk_sns::Client {
-        let config = aws_sdk_sns::Config::builder()
-            .behavior_version_latest()
-            .endpoint_url(self.endpoint_url())
-            .region(aws_sdk_sns::config::Region::new("us-east-1"))
-            .credentials_provider(Self::sdk_credentials())
-            .build();
-        aws_sdk_sns::Client::from_conf(config)
+        sdk_client!(aws_sdk_sns, self.endpoint_url(), "us-east-1", "testing")
     }
 
     fn sqs(&self) -> aws_sdk_sqs::Client {
-        let config = aws_sdk_sqs::Config::builder()
-            .behavior_version_latest()
-            .endpoint_url(self.endpoint_url())
-            .region(aws_sdk_sqs::config::Region::new("us-east-1"))
-            .credentials_provider(Self::sdk_credentials())
-            .build();
-        aws_sdk_sqs::Client::from_conf(config)
+        sdk_client!(aws_sdk_sqs, self.endpoint_url(), "us-east-1", "testing")
     }
 
     fn lambda(&self) -> aws_sdk_lambda::Client {
-        let config = aws_sdk_lambda::Config::builder()
-            .behavior_version_latest()
-            .endpoint_url(self.endpoint_url())
-            .region(aws_sdk_lambda::config::Region::new("us-east-1"))
-            .credentials_provider(Self::sdk_credentials())
-            .build();
-        aws_sdk_lambda::Client::from_conf(config)
+        sdk_client!(aws_sdk_lambda, self.endpoint_url(), "us-east-1", "testing")
     }
 
     fn iam(&self) -> aws_sdk_iam::Client {
-        let config = aws_sdk_iam::Config::builder()
-            .behavior_version_latest()
-            .endpoint_url(self.endpoint_url())
-            .region(aws_sdk_iam::config::Region::new("us-east-1"))
-            .credentials_provider(Self::sdk_credentials())
-            .build();
-        aws_sdk_iam::Client::from_conf(config)
+        sdk_client!(aws_sdk_iam, self.endpoint_url(), "us-east-1", "testing")
     }
 
     fn events(&self) -> aws_sdk_eventbridge::Client {
-        let config = aws_sdk_eventbridge::Config::builder()
-            .behavior_version_latest()
-            .endpoint_url(self.endpoint_url())
-            .region(aws_sdk_eventbridge::config::Region::new("us-east-1"))
-            .credentials_provider(Self::sdk_credentials())
-            .build();
-        aws_sdk_eventbridge::Client::from_conf(config)
+        sdk_client!(
+            aws_sdk_eventbridge,
+            self.endpoint_url(),
+            "us-east-1",
+            "testing"
+        )
     }
 
     /// Creates a queue and returns its URL and ARN.

@@ -56,3 +56,20 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A client of the AWS SDK crate `$service` (such as `aws_sdk_sqs`) that sends to `$endpoint`
+/// in `$region`, signing with access key id `$key`.
+macro_rules! sdk_client {
+    ($service:ident, $endpoint:expr, $region:expr, $key:expr) => {{
+        let config = $service::Config::builder()
+            .behavior_version_latest()
+            .endpoint_url($endpoint)
+            .region($service::config::Region::new($region))
+            .credentials_provider($service::config::Credentials::new(
+                $key, "secret", None, None, "test",
+            ))
+            .build();
+        $service::Client::from_conf(config)
+    }};
+}
+pub(crate) use sdk_client;
