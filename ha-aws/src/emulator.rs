@@ -555,9 +555,13 @@ impl State {
             request: call,
             fault: effect.error,
         });
-        protocol
-            .encode(operation.name(), reply, &request_id)
-            .set_delay(effect.delay)
+        let response = protocol.encode(operation.name(), reply, &request_id);
+        // a zero delay would still go through wiremock's timer
+        if effect.delay.is_zero() {
+            response
+        } else {
+            response.set_delay(effect.delay)
+        }
     }
 }
 

@@ -9,15 +9,24 @@
 use core::fmt;
 use core::future::Future;
 use core::num::NonZeroUsize;
+#[cfg_attr(
+    not(any(
+        feature = "sns",
+        feature = "sqs",
+        feature = "lambda",
+        feature = "eventbridge"
+    )),
+    expect(unused_imports, reason = "no notifier")
+)]
+use std::sync::Arc;
 
-use futures_util::StreamExt as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::config::NotifyConfig;
 use crate::credential::CredentialStore;
-use crate::error::{ConfigError, Error};
-use crate::service::AwsService;
+use crate::error::{ConfigError, Error, ErrorKind, ServiceError};
+use crate::service::{AwsService, Operation};
 use crate::session::{ClientOptions, Session};
 
 /// A `String` message attribute of the SDK crate `$service` (`aws_sdk_sns`, `aws_sdk_sqs`).
@@ -56,7 +65,9 @@ pub use report::{Delivery, Outcome, Report};
 /// ```
 pub const DEFAULT_TITLE: &str = "Home Assistant";
 
-/// How many targets a notifier sends to at once unless told otherwise.
+/// How many targets a notifier sends to at once unless told otherwise: enough for the usual
+/// fan-outs (up to a hundred phones, queues or functions) to go out in one wave, while keeping the
+/// number of open connections bounded.
 ///
 /// # Examples
 ///
@@ -64,7 +75,7 @@ pub const DEFAULT_TITLE: &str = "Home Assistant";
 /// let settings = ha_aws::NotifySettings::new(ha_aws::NotifyService::Sns);
 /// assert_eq!(settings.max_concurrency().get(), ha_aws::DEFAULT_MAX_CONCURRENCY);
 /// ```
-pub const DEFAULT_MAX_CONCURRENCY: usize = 64;
+pub const DEFAULT_MAX_CONCURRENCY: usize = 128;
 
 /// The message size limit checked before sending unless told otherwise: 256 KiB, the SNS limit
 /// and the default `MaximumMessageSize` of SQS queues and EventBridge `PutEvents` requests.
@@ -404,7 +415,7 @@ impl NotifySettings {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(ha_aws::NotifySettings::new(ha_aws::NotifyService::Sns).max_concurrency().get(), 64);
+    /// assert_eq!(ha_aws::NotifySettings::new(ha_aws::NotifyService::Sns).max_concurrency().get(), 128);
     /// ```
     pub fn max_concurrency(&self) -> NonZeroUsize {
         self.max_concurrency
@@ -526,13 +537,13 @@ pub struct Notifier {
 #[derive(Debug, Clone)]
 enum Backend {
     #[cfg(feature = "sns")]
-    Sns(sns::Sns),
+    Sns(Arc<sns::Sns>),
     #[cfg(feature = "sqs")]
-    Sqs(sqs::Sqs),
+    Sqs(Arc<sqs::Sqs>),
     #[cfg(feature = "lambda")]
-    Lambda(lambda::Lambda),
+    Lambda(Arc<lambda::Lambda>),
     #[cfg(feature = "eventbridge")]
-    EventBridge(eventbridge::EventBridge),
+    EventBridge(Arc<eventbridge::EventBridge>),
     /// Stands in for the services when every service feature is off.
     #[expect(dead_code, reason = "never constructed: it cannot be")]
     #[cfg(not(any(
@@ -564,14 +575,15 @@ impl Notifier {
         settings.check()?;
         let backend: Result<Backend, ConfigError> = match settings.service {
             #[cfg(feature = "sns")]
-            NotifyService::Sns => Ok(Backend::Sns(sns::Sns::new(session, &settings))),
+            NotifyService::Sns => Ok(Backend::Sns(Arc::new(sns::Sns::new(session, &settings)))),
             #[cfg(feature = "sqs")]
-            NotifyService::Sqs => Ok(Backend::Sqs(sqs::Sqs::new(session, &settings))),
+            NotifyService::Sqs => Ok(Backend::Sqs(Arc::new(sqs::Sqs::new(session, &settings)))),
             #[cfg(feature = "lambda")]
-            NotifyService::Lambda => lambda::Lambda::new(session, &settings).map(Backend::Lambda),
+            NotifyService::Lambda => lambda::Lambda::new(session, &settings)
+                .map(|lambda| Backend::Lambda(Arc::new(lambda))),
             #[cfg(feature = "eventbridge")]
-            NotifyService::EventBridge => Ok(Backend::EventBridge(eventbridge::EventBridge::new(
-                session, &settings,
+            NotifyService::EventBridge => Ok(Backend::EventBridge(Arc::new(
+                eventbridge::EventBridge::new(session, &settings),
             ))),
             #[cfg(not(all(
                 feature = "sns",
@@ -695,20 +707,35 @@ impl Notifier {
             #[cfg(feature = "sns")]
             Backend::Sns(sns) => {
                 let targets = notification.required_targets()?;
-                let publish = sns.prepare(notification)?;
-                fan_out(targets, limit, |target| sns.publish(&publish, target)).await
+                let publish = Arc::new(sns.prepare(notification)?);
+                let sns = Arc::clone(sns);
+                per_target(targets, limit, Operation::SNS_PUBLISH, move |target| {
+                    let (sns, publish) = (Arc::clone(&sns), Arc::clone(&publish));
+                    async move { sns.publish(&publish, &target).await }
+                })
+                .await
             }
             #[cfg(feature = "sqs")]
             Backend::Sqs(sqs) => {
                 let targets = notification.required_targets()?;
-                let message = sqs.prepare(notification)?;
-                fan_out(targets, limit, |target| sqs.send(&message, target)).await
+                let message = Arc::new(sqs.prepare(notification)?);
+                let sqs = Arc::clone(sqs);
+                per_target(targets, limit, Operation::SQS_SEND_MESSAGE, move |target| {
+                    let (sqs, message) = (Arc::clone(&sqs), Arc::clone(&message));
+                    async move { sqs.send(&message, &target).await }
+                })
+                .await
             }
             #[cfg(feature = "lambda")]
             Backend::Lambda(lambda) => {
                 let targets = notification.required_targets()?;
-                let payload = lambda.prepare(notification)?;
-                fan_out(targets, limit, |target| lambda.invoke(&payload, target)).await
+                let invocation = Arc::new(lambda.prepare(notification)?);
+                let lambda = Arc::clone(lambda);
+                per_target(targets, limit, Operation::LAMBDA_INVOKE, move |target| {
+                    let (lambda, invocation) = (Arc::clone(&lambda), Arc::clone(&invocation));
+                    async move { lambda.invoke(&invocation, &target).await }
+                })
+                .await
             }
             #[cfg(feature = "eventbridge")]
             Backend::EventBridge(events) => events.send(notification, limit).await?,
@@ -728,25 +755,98 @@ impl Notifier {
     }
 }
 
-#[cfg_attr(
-    not(any(feature = "sns", feature = "sqs", feature = "lambda")),
-    expect(dead_code, reason = "eventbridge batches instead")
-)]
-/// Runs `send` for every target, at most `limit` at once, and returns the outcomes in target
-/// order.
-async fn fan_out<'a, F, Fut>(targets: &'a [String], limit: NonZeroUsize, send: F) -> Vec<Outcome>
+/// Sends to every target with `send`, as [`fan_out`] does, and pairs the results with the
+/// targets.
+#[cfg(any(feature = "sns", feature = "sqs", feature = "lambda"))]
+async fn per_target<F, Fut>(
+    targets: &[String],
+    limit: NonZeroUsize,
+    operation: Operation,
+    send: F,
+) -> Vec<Outcome>
 where
-    F: Fn(&'a str) -> Fut,
-    Fut: Future<Output = Result<Delivery, Error>>,
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<Delivery, Error>> + Send + 'static,
 {
-    let sends = targets.iter().map(|target| {
-        let sending = send(target);
-        async move { Outcome::new(target, sending.await) }
-    });
-    futures_util::stream::iter(sends)
-        .buffered(limit.get())
+    let results = fan_out(targets.to_vec(), limit, send).await;
+    targets
+        .iter()
+        .zip(results)
+        .map(|(target, result)| {
+            Outcome::new(
+                target,
+                result.unwrap_or_else(|| Err(cancelled(operation, target))),
+            )
+        })
         .collect()
-        .await
+}
+
+/// Runs `send` for every item as a task of the current tokio runtime, at most `limit` at once
+/// (so that serializing and signing spread over the runtime's threads), and returns the results
+/// in item order; `None` for a task the runtime cancelled while shutting down. A panic in a
+/// task is resumed here. Dropping the returned future aborts the tasks.
+#[cfg_attr(
+    not(any(
+        feature = "sns",
+        feature = "sqs",
+        feature = "lambda",
+        feature = "eventbridge"
+    )),
+    expect(dead_code, reason = "no notifier")
+)]
+pub(crate) async fn fan_out<T, R, F, Fut>(
+    items: Vec<T>,
+    limit: NonZeroUsize,
+    send: F,
+) -> Vec<Option<R>>
+where
+    F: Fn(T) -> Fut,
+    Fut: Future<Output = R> + Send + 'static,
+    R: Send + 'static,
+{
+    let mut results: Vec<Option<R>> = Vec::with_capacity(items.len());
+    results.resize_with(items.len(), || None);
+    let mut items = items.into_iter().enumerate();
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        while tasks.len() < limit.get() {
+            let Some((index, item)) = items.next() else {
+                break;
+            };
+            let sending = send(item);
+            tasks.spawn(async move { (index, sending.await) });
+        }
+        match tasks.join_next().await {
+            Some(Ok((index, result))) => {
+                if let Some(slot) = results.get_mut(index) {
+                    *slot = Some(result);
+                }
+            }
+            Some(Err(error)) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Some(Err(_cancelled)) => {}
+            None => break,
+        }
+    }
+    results
+}
+
+/// The error of a send whose task the runtime cancelled.
+#[cfg_attr(
+    not(any(
+        feature = "sns",
+        feature = "sqs",
+        feature = "lambda",
+        feature = "eventbridge"
+    )),
+    expect(dead_code, reason = "no notifier")
+)]
+pub(crate) fn cancelled(operation: Operation, target: &str) -> Error {
+    ServiceError::new(operation, Some(target), ErrorKind::Transport)
+        .with_code(
+            None,
+            Some("the send was cancelled: the tokio runtime is shutting down"),
+        )
+        .into()
 }
 
 #[cfg(test)]
@@ -756,36 +856,40 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn fan_out_keeps_target_order_and_bounds_concurrency() {
-        let targets: Vec<String> = (0..25).map(|index| format!("t{index}")).collect();
-        let (in_flight, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    async fn fan_out_keeps_item_order_and_bounds_concurrency() {
+        let items: Vec<usize> = (0..25).collect();
+        let counters = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
         let limit = NonZeroUsize::new(4).unwrap();
 
-        let outcomes = fan_out(&targets, limit, |target| {
-            let (in_flight, most) = (&in_flight, &most);
+        let results = fan_out(items.clone(), limit, |item| {
+            let counters = Arc::clone(&counters);
             async move {
+                let (in_flight, most) = &*counters;
                 let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                 most.fetch_max(now, Ordering::SeqCst);
-                // later targets finish first, so order is kept by the fan-out, not by luck
-                let rounds = 30 - target[1..].parse::<usize>().unwrap();
-                for _ in 0..rounds {
+                // later items finish first, so the order is kept by the fan-out, not by luck
+                for _ in 0..30 - item {
                     tokio::task::yield_now().await;
                 }
                 in_flight.fetch_sub(1, Ordering::SeqCst);
-                Ok(Delivery {
-                    message_id: Some(target.to_owned()),
-                    ..Delivery::default()
-                })
+                item * 10
             }
         })
         .await;
 
-        let ids: Vec<_> = outcomes
-            .iter()
-            .map(|outcome| outcome.result().unwrap().message_id().unwrap())
-            .collect();
-        assert_eq!(ids, targets);
-        assert_eq!(most.load(Ordering::SeqCst), 4);
+        let expected: Vec<_> = items.iter().map(|item| Some(item * 10)).collect();
+        assert_eq!(results, expected);
+        assert_eq!(counters.1.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "boom")]
+    async fn fan_out_resumes_a_panic_of_a_send() {
+        let _ = fan_out(vec![1, 2], NonZeroUsize::MIN, |item: i32| async move {
+            assert!(item != 2, "boom");
+            item
+        })
+        .await;
     }
 
     #[test]

@@ -2,14 +2,14 @@
 //! the request size limit.
 
 use core::num::NonZeroUsize;
+use std::sync::Arc;
 
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
-use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
 use crate::error::{Error, ErrorKind, NotificationError, ServiceError, classify_code, from_sdk};
 use crate::notify::notification::to_json;
-use crate::notify::{Delivery, Notification, NotifySettings, Outcome};
+use crate::notify::{Delivery, Notification, NotifySettings, Outcome, cancelled, fan_out};
 use crate::service::{AwsService, Operation};
 use crate::session::Session;
 
@@ -126,7 +126,7 @@ impl EventBridge {
     }
 
     pub(super) async fn send(
-        &self,
+        self: &Arc<Self>,
         notification: &Notification,
         limit: NonZeroUsize,
     ) -> Result<Vec<Outcome>, Error> {
@@ -142,27 +142,37 @@ impl EventBridge {
             .into());
         }
         let per_call = (self.max_request_bytes / size.max(1)).clamp(1, MAX_ENTRIES_PER_CALL);
-        let buses: Vec<Option<&str>> = if notification.targets().is_empty() {
+        let buses: Vec<Option<String>> = if notification.targets().is_empty() {
             vec![None]
         } else {
-            notification
-                .targets()
-                .iter()
-                .map(|target| Some(target.as_str()))
-                .collect()
+            notification.targets().iter().cloned().map(Some).collect()
         };
-        let calls = buses.chunks(per_call).map(|buses| self.put(&event, buses));
-        let batches: Vec<Vec<Outcome>> = futures_util::stream::iter(calls)
-            .buffered(limit.get())
-            .collect()
-            .await;
-        Ok(batches.into_iter().flatten().collect())
+        let batches: Vec<Vec<Option<String>>> = buses.chunks(per_call).map(<[_]>::to_vec).collect();
+        let (this, event) = (Arc::clone(self), Arc::new(event));
+        let results = fan_out(batches.clone(), limit, move |buses| {
+            let (this, event) = (Arc::clone(&this), Arc::clone(&event));
+            async move { this.put(&event, &buses).await }
+        })
+        .await;
+        let outcomes = batches.iter().zip(results).flat_map(|(buses, result)| {
+            result.unwrap_or_else(|| {
+                bus_names(buses)
+                    .map(|bus| {
+                        Outcome::new(bus, Err(cancelled(Operation::EVENTBRIDGE_PUT_EVENTS, bus)))
+                    })
+                    .collect()
+            })
+        });
+        Ok(outcomes.collect())
     }
 
     /// One `PutEvents` call; a failed call fails each of its targets.
-    async fn put(&self, event: &Event, buses: &[Option<&str>]) -> Vec<Outcome> {
-        let names = || buses.iter().map(|bus| bus.unwrap_or(DEFAULT_BUS));
-        let entries = buses.iter().map(|bus| event.entry(*bus)).collect();
+    async fn put(&self, event: &Event, buses: &[Option<String>]) -> Vec<Outcome> {
+        let names = || bus_names(buses);
+        let entries = buses
+            .iter()
+            .map(|bus| event.entry(bus.as_deref()))
+            .collect();
         let output = match self
             .client
             .put_events()
@@ -201,6 +211,13 @@ impl EventBridge {
             })
             .collect()
     }
+}
+
+/// The names of event buses, `default` for the default bus.
+fn bus_names(buses: &[Option<String>]) -> impl Iterator<Item = &str> {
+    buses
+        .iter()
+        .map(|bus| bus.as_deref().unwrap_or(DEFAULT_BUS))
 }
 
 /// An entry that `PutEvents` refused, or left out of its reply.

@@ -859,3 +859,25 @@ async fn many_targets_share_one_client_and_all_succeed() {
     assert_eq!(reported, queues, "outcomes come back in target order");
     assert_eq!(emulator.requests::<SqsSendMessage>().len(), 40);
 }
+
+#[tokio::test]
+async fn notifiers_can_be_shared_and_sends_spawned() {
+    fn send_sync<T: Send + Sync + 'static>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+    let emulator = Emulator::start().await;
+    let notifier = default_notifier(&emulator, NotifyService::Sns).await;
+    send_sync(&notifier);
+    send_sync(&emulator);
+    let notification = Notification::new("m").with_target(emulator.topic_arn("t"));
+    let sending = notifier.send(&notification);
+    send(&sending);
+    drop(sending);
+
+    let spawned = tokio::spawn({
+        let notifier = notifier.clone();
+        async move { notifier.send(&notification).await }
+    });
+    let report = spawned.await.unwrap().unwrap();
+    send_sync(&report);
+    assert!(report.is_success());
+}
