@@ -678,6 +678,14 @@ impl Notifier {
 
     /// Sends `notification` to each of its targets and reports each one.
     ///
+    /// Each target's request runs as a task of the current tokio runtime, at most
+    /// [`NotifySettings::max_concurrency`] at once, so that serializing and signing use every
+    /// worker thread; dropping the returned future aborts the requests still running.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime (which the AWS SDK clients need anyway).
+    ///
     /// # Errors
     ///
     /// [`Error::Notification`] when the notification breaks a rule of the service (no target,
