@@ -1,0 +1,580 @@
+//! An in-process AWS emulator for tests and offline demos.
+//!
+//! [`Emulator::start`] runs an HTTP server on a free loopback port (on
+//! [wiremock](https://docs.rs/wiremock)'s own thread) that speaks each service's real wire
+//! protocol, so the official SDK clients reach it through
+//! [`ClientOptions::with_endpoint_url`](crate::ClientOptions::with_endpoint_url) and run their
+//! whole stack: serialization, signing, retries, deserialization, error parsing.
+//!
+//! | service | protocol | operations |
+//! |---|---|---|
+//! | SNS | awsQuery (XML) | `Publish` |
+//! | SQS | awsJson 1.0, awsQueryCompatible errors | `SendMessage` |
+//! | Lambda | restJson1 | `Invoke` |
+//! | EventBridge | awsJson 1.1 | `PutEvents` |
+//! | STS | awsQuery (XML) | `GetCallerIdentity` |
+//! | IAM | awsQuery (XML) | `GetUser` |
+//!
+//! Every answered call is recorded with its decoded parameters ([`Emulator::calls`],
+//! [`Emulator::requests`]); [`Fault`]s make calls fail or slow down. Inputs are checked as the
+//! service checks them (an SNS attribute with an empty value, an SQS FIFO message without a
+//! group id, an EventBridge entry without a source are refused with the service's error); any
+//! target exists unless a fault says otherwise. Operations the emulator does not implement are
+//! answered with the protocol's "unknown operation" error, naming the operation.
+//!
+//! # Examples
+//!
+//! ```
+//! # async fn demo() -> Result<(), ha_aws::Error> {
+//! use ha_aws::emulator::{Emulator, Fault, SqsSendMessage};
+//! use ha_aws::{Notification, Notifier, NotifyService, NotifySettings, Operation};
+//!
+//! let emulator = Emulator::start().await;
+//! let broken = emulator.queue_url("broken");
+//! emulator.inject(Fault::not_found().on(Operation::SQS_SEND_MESSAGE).for_target(&broken));
+//!
+//! let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Sqs))?;
+//! let notification = Notification::new("Door open").with_targets([emulator.queue_url("alerts"), broken]);
+//! let report = notifier.send(&notification).await?;
+//!
+//! assert!(report.outcomes()[0].is_success());
+//! assert!(report.outcomes()[1].result().unwrap_err().is_not_found());
+//! let sent = emulator.requests::<SqsSendMessage>();
+//! assert_eq!(sent.len(), 2, "the failed call is recorded too");
+//! assert!(sent.iter().all(|message| message.message_body_json().unwrap()["message"] == "Door open"));
+//! # Ok(()) }
+//! # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+//! ```
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
+
+use crate::credential::{AccessKeys, Credential};
+use crate::region::Region;
+use crate::service::{AwsService, Operation};
+use crate::session::{ClientOptions, Session};
+
+mod call;
+mod eventbridge;
+mod fault;
+mod iam;
+mod lambda;
+mod protocol;
+mod sns;
+mod sqs;
+mod sts;
+
+pub use call::{Call, MessageAttribute, MessageAttributes, Recorded, Request};
+pub use eventbridge::{EventEntry, PutEvents};
+pub use fault::{Fault, FaultKind};
+pub use iam::GetUser;
+pub use lambda::{LambdaInvoke, LambdaReply};
+pub use sns::SnsPublish;
+pub use sqs::SqsSendMessage;
+pub use sts::GetCallerIdentity;
+
+use self::fault::Faults;
+use self::protocol::{ErrorShape, Input, Protocol, Rejection, Reply, Signature};
+
+/// The account id of everything in the emulator.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let emulator = ha_aws::emulator::Emulator::start().await;
+/// assert!(emulator.topic_arn("home").contains(ha_aws::emulator::ACCOUNT_ID));
+/// # });
+/// ```
+pub const ACCOUNT_ID: &str = "123456789012";
+
+/// The access key id of [`Emulator::credential`].
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use ha_aws::emulator::{ACCESS_KEY_ID, Emulator};
+///
+/// let emulator = Emulator::start().await;
+/// emulator.session().await.caller_identity().await.unwrap();
+/// assert_eq!(emulator.calls()[0].access_key_id(), Some(ACCESS_KEY_ID));
+/// # });
+/// ```
+pub const ACCESS_KEY_ID: &str = "AKIAEMULATOR00000000";
+
+/// The region of [`Emulator::session`].
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let emulator = ha_aws::emulator::Emulator::start().await;
+/// assert_eq!(emulator.session().await.region().as_str(), ha_aws::emulator::REGION);
+/// # });
+/// ```
+pub const REGION: &str = "us-east-1";
+
+/// A running emulator. Dropping it stops the server.
+///
+/// See the [module documentation](self) for what it emulates.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use ha_aws::emulator::{Emulator, LambdaInvoke};
+/// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+///
+/// let emulator = Emulator::start().await;
+/// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Lambda))?;
+/// notifier.send(&Notification::new("Door open").with_target("notify-phone")).await?;
+/// assert_eq!(emulator.requests::<LambdaInvoke>()[0].function_name, "notify-phone");
+/// # Ok::<(), ha_aws::Error>(())
+/// # }).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct Emulator {
+    server: MockServer,
+    state: Arc<State>,
+}
+
+impl Emulator {
+    /// Starts an emulator on a free loopback port.
+    ///
+    /// # Panics
+    ///
+    /// When no loopback port can be bound.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// assert!(emulator.endpoint_url().starts_with("http://127.0.0.1:"));
+    /// # });
+    /// ```
+    pub async fn start() -> Self {
+        let state = Arc::new(State::default());
+        let server = MockServer::builder()
+            .disable_request_recording()
+            .start()
+            .await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(Responder(Arc::clone(&state)))
+            .mount(&server)
+            .await;
+        Self { server, state }
+    }
+
+    /// The URL to point SDK clients at.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// let options = ha_aws::ClientOptions::default().with_endpoint_url(emulator.endpoint_url());
+    /// # let _ = options;
+    /// # });
+    /// ```
+    pub fn endpoint_url(&self) -> String {
+        self.server.uri()
+    }
+
+    /// Static test credentials ([`ACCESS_KEY_ID`]); the emulator accepts any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::emulator::Emulator;
+    /// use ha_aws::{Region, Session};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = Emulator::start().await;
+    /// let session = Session::load(&Emulator::credential(), Region::us_east_1(), &emulator.client_options()).await;
+    /// # let _ = session;
+    /// # });
+    /// ```
+    pub fn credential() -> Credential {
+        Credential::Keys(
+            AccessKeys::new(ACCESS_KEY_ID, "emulator-secret-access-key")
+                .unwrap_or_else(|_| unreachable!("the emulator's keys are not empty")),
+        )
+    }
+
+    /// Client options that reach this emulator, with quick retries (10 ms initial backoff).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// let without_retries = emulator.client_options().with_max_attempts(1);
+    /// assert_eq!(without_retries.endpoint_url(), Some(emulator.endpoint_url().as_str()));
+    /// # });
+    /// ```
+    pub fn client_options(&self) -> ClientOptions {
+        ClientOptions::default()
+            .with_endpoint_url(self.endpoint_url())
+            .with_initial_backoff(core::time::Duration::from_millis(10))
+    }
+
+    /// A session in [`REGION`] with [`Emulator::credential`] and [`Emulator::client_options`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// let identity = emulator.session().await.caller_identity().await?;
+    /// assert_eq!(identity.account(), Some(ha_aws::emulator::ACCOUNT_ID));
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn session(&self) -> Session {
+        Session::load(
+            &Self::credential(),
+            Region::us_east_1(),
+            &self.client_options(),
+        )
+        .await
+    }
+
+    /// The ARN of an SNS topic named `name` in the emulator.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// assert_eq!(emulator.topic_arn("home"), "arn:aws:sns:us-east-1:123456789012:home");
+    /// # });
+    /// ```
+    pub fn topic_arn(&self, name: &str) -> String {
+        format!("arn:aws:sns:{REGION}:{ACCOUNT_ID}:{name}")
+    }
+
+    /// The URL of an SQS queue named `name` in the emulator.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// assert_eq!(emulator.queue_url("alerts"), format!("{}/123456789012/alerts", emulator.endpoint_url()));
+    /// # });
+    /// ```
+    pub fn queue_url(&self, name: &str) -> String {
+        format!("{}/{ACCOUNT_ID}/{name}", self.endpoint_url())
+    }
+
+    /// Every call answered so far, in the order the answers were made.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// emulator.session().await.caller_identity().await?;
+    /// assert_eq!(emulator.calls()[0].operation(), ha_aws::Operation::STS_GET_CALLER_IDENTITY);
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn calls(&self) -> Vec<Call> {
+        lock(&self.state.calls).clone()
+    }
+
+    /// The parameters of every call of one operation so far, such as
+    /// `emulator.requests::<SnsPublish>()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, GetCallerIdentity, SnsPublish};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// emulator.session().await.caller_identity().await?;
+    /// assert_eq!(emulator.requests::<GetCallerIdentity>().len(), 1);
+    /// assert!(emulator.requests::<SnsPublish>().is_empty());
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn requests<T: Recorded>(&self) -> Vec<T> {
+        lock(&self.state.calls)
+            .iter()
+            .filter_map(|call| call.get::<T>().cloned())
+            .collect()
+    }
+
+    /// Forgets the recorded calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// emulator.session().await.caller_identity().await?;
+    /// emulator.clear_calls();
+    /// assert!(emulator.calls().is_empty());
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn clear_calls(&self) {
+        lock(&self.state.calls).clear();
+    }
+
+    /// Injects a fault; see [`Fault`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, Fault};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// emulator.inject(Fault::access_denied().times(1));
+    /// let session = emulator.session().await;
+    /// assert!(session.caller_identity().await.unwrap_err().is_auth());
+    /// assert!(session.caller_identity().await.is_ok());
+    /// # });
+    /// ```
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.state.faults).push(fault);
+    }
+
+    /// Removes every injected fault.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, Fault};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// emulator.inject(Fault::access_denied());
+    /// emulator.clear_faults();
+    /// assert!(emulator.session().await.caller_identity().await.is_ok());
+    /// # });
+    /// ```
+    pub fn clear_faults(&self) {
+        lock(&self.state.faults).clear();
+    }
+
+    /// Makes Lambda `Invoke` of `function` (as the caller names it) answer `reply`. Without a
+    /// reply, a function returns its event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, LambdaReply};
+    /// use ha_aws::{Notification, Notifier, NotifyService, NotifySettings};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// emulator.set_lambda_reply("notify-phone", LambdaReply::function_error("KeyError", "phone"));
+    /// let notifier = Notifier::new(&emulator.session().await, NotifySettings::new(NotifyService::Lambda))?;
+    /// let report = notifier.send(&Notification::new("Door open").with_target("notify-phone")).await?;
+    /// assert!(matches!(report.outcomes()[0].result(), Err(ha_aws::Error::Function(_))));
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn set_lambda_reply(&self, function: &str, reply: LambdaReply) {
+        self.state.lambda.set_reply(function, reply);
+    }
+}
+
+/// One emulated service: how its requests are decoded and answered. Adding a service is a new
+/// module implementing this trait, its operations' `Request` variants (`call.rs`), and an entry
+/// in [`State::models`].
+pub(crate) trait ServiceModel: Send + Sync {
+    /// The service.
+    fn service(&self) -> AwsService;
+
+    /// How its requests and replies are framed.
+    fn protocol(&self) -> Protocol;
+
+    /// Whether an unsigned `request` is for this service.
+    fn recognizes(&self, request: &wiremock::Request) -> bool {
+        self.protocol().recognizes(request)
+    }
+
+    /// Decodes a request, checking its input as the service does.
+    fn decode(&self, input: Input<'_>) -> Result<Request, Rejection>;
+
+    /// Answers a decoded request that no fault hit.
+    fn reply(&self, request: &Request, context: &mut Context<'_>) -> Reply;
+
+    /// The service's error for a throttling, not-found, access-denied or server-error fault.
+    fn fault(&self, request: &Request, kind: &FaultKind) -> ErrorShape;
+}
+
+/// What a model may use while answering.
+pub(crate) struct Context<'a> {
+    faults: &'a mut Faults,
+    ids: &'a AtomicU64,
+}
+
+impl Context<'_> {
+    /// A fresh id shaped like a UUID.
+    pub(crate) fn next_id(&self) -> String {
+        next_id(self.ids)
+    }
+
+    /// A fresh number for sequence numbers.
+    pub(crate) fn sequence(&self) -> u64 {
+        self.ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The fault for one entry of a batch call, if a fault names the entry's target.
+    pub(crate) fn entry_fault(&mut self, operation: Operation, target: &str) -> Option<FaultKind> {
+        self.faults.apply_to_entry(operation, target)
+    }
+}
+
+fn next_id(ids: &AtomicU64) -> String {
+    let id = ids.fetch_add(1, Ordering::Relaxed);
+    format!("e3a1a7e0-0000-4000-8000-{id:012x}")
+}
+
+#[derive(Default)]
+struct State {
+    calls: Mutex<Vec<Call>>,
+    faults: Mutex<Faults>,
+    ids: AtomicU64,
+    sns: sns::Sns,
+    sqs: sqs::Sqs,
+    lambda: lambda::Lambda,
+    eventbridge: eventbridge::EventBridge,
+    sts: sts::Sts,
+    iam: iam::Iam,
+}
+
+impl core::fmt::Debug for State {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("State")
+            .field("calls", &lock(&self.calls).len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl State {
+    /// Every emulated service.
+    fn models(&self) -> [&dyn ServiceModel; 6] {
+        [
+            &self.sns,
+            &self.sqs,
+            &self.lambda,
+            &self.eventbridge,
+            &self.sts,
+            &self.iam,
+        ]
+    }
+
+    fn model_for(
+        &self,
+        request: &wiremock::Request,
+        signature: Option<&Signature>,
+    ) -> Option<&dyn ServiceModel> {
+        let models = self.models();
+        match signature {
+            Some(signature) => models
+                .into_iter()
+                .find(|model| model.service().signing_name() == signature.service),
+            None => models.into_iter().find(|model| model.recognizes(request)),
+        }
+    }
+
+    fn answer(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let request_id = next_id(&self.ids);
+        let signature = Signature::of(request);
+        let Some(model) = self.model_for(request, signature.as_ref()) else {
+            let service =
+                signature.map_or_else(|| "unknown".to_owned(), |signature| signature.service);
+            return ResponseTemplate::new(400).set_body_string(format!(
+                "the ha-aws emulator does not emulate this service ({service})"
+            ));
+        };
+        let protocol = model.protocol();
+        let decoded = protocol
+            .input(request)
+            .map_err(Rejection::Invalid)
+            .and_then(|input| model.decode(input));
+        let call = match decoded {
+            Ok(call) => call,
+            Err(Rejection::Invalid(error)) => {
+                return protocol.encode("", Reply::Error(error), &request_id);
+            }
+            Err(Rejection::Unsupported(operation)) => {
+                let (status, code) = match protocol {
+                    Protocol::AwsQuery { .. } => (400, "InvalidAction"),
+                    Protocol::AwsJson { .. } => (400, "UnknownOperationException"),
+                    Protocol::RestJson => (404, "UnknownOperationException"),
+                };
+                let message = format!(
+                    "the ha-aws emulator does not implement {}:{operation}",
+                    model.service().signing_name()
+                );
+                return protocol.encode(
+                    "",
+                    Reply::Error(ErrorShape::sender(status, code, message)),
+                    &request_id,
+                );
+            }
+        };
+        let operation = call.operation();
+        let (effect, reply) = {
+            let mut faults = lock(&self.faults);
+            let effect = faults.apply(operation, call.target());
+            let reply = match &effect.error {
+                Some(FaultKind::Error {
+                    status,
+                    code,
+                    message,
+                }) => Reply::Error(ErrorShape::sender(*status, code, message.as_str())),
+                Some(kind) => Reply::Error(model.fault(&call, kind)),
+                None => model.reply(
+                    &call,
+                    &mut Context {
+                        faults: &mut faults,
+                        ids: &self.ids,
+                    },
+                ),
+            };
+            (effect, reply)
+        };
+        let (access_key_id, region) = signature.map_or((None, None), |signature| {
+            (Some(signature.access_key_id), Some(signature.region))
+        });
+        lock(&self.calls).push(Call {
+            access_key_id,
+            region,
+            request: call,
+            fault: effect.error,
+        });
+        let response = protocol.encode(operation.name(), reply, &request_id);
+        // a zero delay would still go through wiremock's timer
+        if effect.delay.is_zero() {
+            response
+        } else {
+            response.set_delay(effect.delay)
+        }
+    }
+}
+
+struct Responder(Arc<State>);
+
+impl Respond for Responder {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        self.0.answer(request)
+    }
+}
+
+/// Locks a mutex, going on after a panic elsewhere (the data stays consistent: every update is
+/// a single push, clear or retain).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}

@@ -1,0 +1,187 @@
+//! Names of the AWS services and operations this crate calls.
+//!
+//! [`Operation`] is shared by the errors ([`ServiceError::operation`](crate::ServiceError::operation))
+//! and, with the `emulator` feature, by the emulator's recorded calls and injected faults, so a test
+//! can say "throttle `sns:Publish`" with the same value an error reports.
+
+use core::fmt;
+
+/// An AWS service this crate talks to.
+///
+/// # Examples
+///
+/// ```
+/// use ha_aws::AwsService;
+///
+/// assert_eq!(AwsService::Sns.to_string(), "sns");
+/// assert_eq!(AwsService::EventBridge.signing_name(), "events");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum AwsService {
+    /// Simple Notification Service.
+    Sns,
+    /// Simple Queue Service.
+    Sqs,
+    /// Lambda.
+    Lambda,
+    /// EventBridge (formerly CloudWatch Events).
+    EventBridge,
+    /// Security Token Service, used to validate credentials.
+    Sts,
+    /// Identity and Access Management, used to validate credentials as Home Assistant does.
+    Iam,
+}
+
+impl AwsService {
+    /// The name the service signs requests with (the SigV4 credential scope), such as `events`
+    /// for EventBridge.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::AwsService::Sqs.signing_name(), "sqs");
+    /// ```
+    pub const fn signing_name(self) -> &'static str {
+        match self {
+            Self::Sns => "sns",
+            Self::Sqs => "sqs",
+            Self::Lambda => "lambda",
+            Self::EventBridge => "events",
+            Self::Sts => "sts",
+            Self::Iam => "iam",
+        }
+    }
+
+    /// The lower-case name used in messages, such as `eventbridge`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::AwsService::EventBridge.name(), "eventbridge");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::EventBridge => "eventbridge",
+            other => other.signing_name(),
+        }
+    }
+}
+
+impl fmt::Display for AwsService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One operation of one AWS service, such as SNS `Publish`.
+///
+/// The constants name every operation the crate calls. It displays as `service:Operation`, the
+/// form IAM policies use.
+///
+/// # Examples
+///
+/// ```
+/// use ha_aws::{AwsService, Operation};
+///
+/// assert_eq!(Operation::SNS_PUBLISH.service(), AwsService::Sns);
+/// assert_eq!(Operation::SNS_PUBLISH.name(), "Publish");
+/// assert_eq!(Operation::SQS_SEND_MESSAGE.to_string(), "sqs:SendMessage");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Operation {
+    service: AwsService,
+    name: &'static str,
+}
+
+impl Operation {
+    /// SNS `Publish`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::SNS_PUBLISH.to_string(), "sns:Publish");
+    /// ```
+    pub const SNS_PUBLISH: Self = Self::new(AwsService::Sns, "Publish");
+    /// SQS `SendMessage`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::SQS_SEND_MESSAGE.to_string(), "sqs:SendMessage");
+    /// ```
+    pub const SQS_SEND_MESSAGE: Self = Self::new(AwsService::Sqs, "SendMessage");
+    /// Lambda `Invoke`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::LAMBDA_INVOKE.to_string(), "lambda:Invoke");
+    /// ```
+    pub const LAMBDA_INVOKE: Self = Self::new(AwsService::Lambda, "Invoke");
+    /// EventBridge `PutEvents`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::EVENTBRIDGE_PUT_EVENTS.to_string(), "events:PutEvents");
+    /// ```
+    pub const EVENTBRIDGE_PUT_EVENTS: Self = Self::new(AwsService::EventBridge, "PutEvents");
+    /// STS `GetCallerIdentity`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::STS_GET_CALLER_IDENTITY.to_string(), "sts:GetCallerIdentity");
+    /// ```
+    pub const STS_GET_CALLER_IDENTITY: Self = Self::new(AwsService::Sts, "GetCallerIdentity");
+    /// IAM `GetUser`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::IAM_GET_USER.to_string(), "iam:GetUser");
+    /// ```
+    pub const IAM_GET_USER: Self = Self::new(AwsService::Iam, "GetUser");
+
+    /// An operation of `service` named as in the AWS API reference (`Publish`, `SendMessage`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::{AwsService, Operation};
+    ///
+    /// assert_eq!(Operation::new(AwsService::Sns, "Publish"), Operation::SNS_PUBLISH);
+    /// ```
+    pub const fn new(service: AwsService, name: &'static str) -> Self {
+        Self { service, name }
+    }
+
+    /// The service the operation belongs to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::LAMBDA_INVOKE.service(), ha_aws::AwsService::Lambda);
+    /// ```
+    pub const fn service(self) -> AwsService {
+        self.service
+    }
+
+    /// The operation's name as in the AWS API reference, such as `PutEvents`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::EVENTBRIDGE_PUT_EVENTS.name(), "PutEvents");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        self.name
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.service.signing_name(), self.name)
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests of ha-aws, in one binary so the AWS SDK links once:
+//!
+//! - `notify`, `session`, `emulator`: the notifiers, sessions and the emulator itself, against
+//!   the in-process emulator;
+//! - `moto`: the same contract against a real moto server (`pip install 'moto[server]'`, which
+//!   `.ci/check` does), started on a free loopback port by each test;
+//! - `live`: against real AWS, only with credentials and `HA_AWS_LIVE_TESTS=1`.
+
+mod emulator;
+mod live;
+mod moto;
+mod notify;
+mod session;
+mod support;

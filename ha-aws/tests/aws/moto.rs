@@ -1,0 +1,508 @@
+//! The notify contract against a real moto server (`moto_server`, from `pip install
+//! 'moto[server]'`; `.ci/check` installs it). Each test starts its own server on a free loopback
+//! port and stops it on drop; a missing `moto_server` fails the test, saying what to install.
+//!
+//! Where moto is the observer: SNS deliveries are read from an SQS queue subscribed to the topic
+//! (Subject and attributes as delivered), EventBridge events from an SQS queue a rule targets.
+
+use std::io::{Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_sdk_sqs::types::QueueAttributeName;
+use ha_aws::{
+    ClientOptions, Credential, CredentialStore, Error, NamedCredential, Notification, Notifier,
+    NotifyService, NotifySettings, Region, Session, Validate,
+};
+use serde_json::{Value, json};
+
+use crate::support::{TempDir, sdk_client};
+
+/// A `moto_server` child process on a free loopback port, killed on drop.
+struct MotoServer {
+    child: Child,
+    port: u16,
+    log_dir: TempDir,
+}
+
+impl MotoServer {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let log_dir = TempDir::new();
+        let log = std::fs::File::create(log_dir.path().join("moto.log")).expect("a log file");
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("a log file"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "cannot run moto_server ({error}): install it with `pip install 'moto[server]'`, or run `.ci/check`, which installs it"
+                )
+            });
+        let mut server = Self {
+            child,
+            port,
+            log_dir,
+        };
+        server.wait_until_ready();
+        server
+    }
+
+    fn wait_until_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if let Ok((200, _)) = self.request("GET", "/moto-api/", "") {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let log = std::fs::read_to_string(self.log_dir.path().join("moto.log"))
+                    .unwrap_or_default();
+                panic!("moto_server exited with {status} before it was ready:\n{log}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not answer on port {} within 90 s",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn endpoint_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// One HTTP/1.1 request to moto's own API; the status and body.
+    fn request(&self, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )?;
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply)?;
+        let status = reply
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0);
+        let body = reply
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_owned())
+            .unwrap_or_default();
+        Ok((status, body))
+    }
+
+    fn post(&self, path: &str, body: &Value) {
+        let (status, reply) = self
+            .request("POST", path, &body.to_string())
+            .expect("moto's API answers");
+        assert!(
+            (200..300).contains(&status),
+            "POST {path}: {status} {reply}"
+        );
+    }
+
+    /// Lambda without Docker: `Invoke` answers with the event, or with queued results.
+    fn lambda_stub_mode(&self) {
+        self.post(
+            "/moto-api/config",
+            &json!({"lambda": {"use_docker": false}}),
+        );
+    }
+
+    fn options(&self) -> ClientOptions {
+        ClientOptions::default()
+            .with_endpoint_url(self.endpoint_url())
+            .with_max_attempts(1)
+    }
+
+    async fn session(&self) -> Session {
+        Session::load(&keys(), Region::us_east_1(), &self.options()).await
+    }
+
+    async fn notifier(&self, settings: NotifySettings) -> Notifier {
+        Notifier::new(&self.session().await, settings).expect("valid settings")
+    }
+
+    fn sns(&self) -> aws_sdk_sns::Client {
+        sdk_client!(aws_sdk_sns, self.endpoint_url(), "us-east-1", "testing")
+    }
+
+    fn sqs(&self) -> aws_sdk_sqs::Client {
+        sdk_client!(aws_sdk_sqs, self.endpoint_url(), "us-east-1", "testing")
+    }
+
+    fn lambda(&self) -> aws_sdk_lambda::Client {
+        sdk_client!(aws_sdk_lambda, self.endpoint_url(), "us-east-1", "testing")
+    }
+
+    fn iam(&self) -> aws_sdk_iam::Client {
+        sdk_client!(aws_sdk_iam, self.endpoint_url(), "us-east-1", "testing")
+    }
+
+    fn events(&self) -> aws_sdk_eventbridge::Client {
+        sdk_client!(
+            aws_sdk_eventbridge,
+            self.endpoint_url(),
+            "us-east-1",
+            "testing"
+        )
+    }
+
+    /// Creates a queue and returns its URL and ARN.
+    async fn queue(&self, name: &str, fifo: bool) -> (String, String) {
+        let mut create = self.sqs().create_queue().queue_name(name);
+        if fifo {
+            create = create.attributes(QueueAttributeName::FifoQueue, "true");
+        }
+        let url = create
+            .send()
+            .await
+            .expect("create_queue")
+            .queue_url
+            .expect("a queue URL");
+        let attributes = self
+            .sqs()
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .expect("get_queue_attributes");
+        let arn = attributes
+            .attributes
+            .and_then(|mut attributes| attributes.remove(&QueueAttributeName::QueueArn));
+        (url, arn.expect("a queue ARN"))
+    }
+
+    /// Receives the messages of a queue (waiting up to 5 s for the first).
+    async fn receive(&self, queue_url: &str) -> Vec<aws_sdk_sqs::types::Message> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let output = self
+                .sqs()
+                .receive_message()
+                .queue_url(queue_url)
+                .max_number_of_messages(10)
+                .message_attribute_names("All")
+                .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::All)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .expect("receive_message");
+            let messages = output.messages.unwrap_or_default();
+            if !messages.is_empty() || Instant::now() > deadline {
+                return messages;
+            }
+        }
+    }
+}
+
+impl Drop for MotoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn keys() -> Credential {
+    Credential::Keys(ha_aws::AccessKeys::new("testing", "testing").expect("keys"))
+}
+
+fn body_json(message: &aws_sdk_sqs::types::Message) -> Value {
+    serde_json::from_str(message.body().expect("a body")).expect("a JSON body")
+}
+
+#[tokio::test]
+async fn moto_sns_delivers_subject_and_data_attributes() {
+    let moto = MotoServer::start();
+    let topic = moto
+        .sns()
+        .create_topic()
+        .name("ha-topic")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    let (queue_url, queue_arn) = moto.queue("ha-topic-delivery", false).await;
+    moto.sns()
+        .subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint(&queue_arn)
+        .send()
+        .await
+        .unwrap();
+    let notifier = moto.notifier(NotifySettings::new(NotifyService::Sns)).await;
+    let missing = "arn:aws:sns:us-east-1:123456789012:missing";
+
+    let notification = Notification::new("The garage door is open")
+        .with_title("Garage")
+        .with_targets([topic.as_str(), missing])
+        .with_data_entry("room", json!("hall"))
+        .with_data_entry("level", json!(2));
+    let report = notifier.send(&notification).await.unwrap();
+
+    assert!(
+        report.outcomes()[0]
+            .result()
+            .unwrap()
+            .message_id()
+            .is_some()
+    );
+    let error = report.outcomes()[1].result().unwrap_err();
+    assert!(error.is_not_found(), "{error}");
+    let delivered = moto.receive(&queue_url).await;
+    assert_eq!(delivered.len(), 1);
+    let envelope = body_json(&delivered[0]);
+    assert_eq!(envelope["Subject"], "Garage");
+    assert_eq!(envelope["Message"], "The garage door is open");
+    assert_eq!(
+        envelope["MessageAttributes"]["room"],
+        json!({"Type": "String", "Value": "hall"})
+    );
+    assert_eq!(
+        envelope["MessageAttributes"]["level"],
+        json!({"Type": "String", "Value": "2"})
+    );
+
+    notifier
+        .send(&Notification::new("untitled").with_target(&topic))
+        .await
+        .unwrap();
+    let delivered = moto.receive(&queue_url).await;
+    assert_eq!(body_json(&delivered[0])["Subject"], "Home Assistant");
+}
+
+#[tokio::test]
+async fn moto_sqs_receives_the_payload_and_fifo_ids() {
+    let moto = MotoServer::start();
+    let (standard, _) = moto.queue("ha-queue", false).await;
+    let (fifo, _) = moto.queue("ha-queue.fifo", true).await;
+    let notifier = moto
+        .notifier(NotifySettings::new(NotifyService::Sqs).with_message_group_id("home"))
+        .await;
+    let missing = format!("{}/123456789012/missing", moto.endpoint_url());
+    let notification = Notification::new("Hello world!")
+        .with_title("Test message!")
+        .with_targets([standard.clone(), fifo.clone(), missing.clone()])
+        .with_data_entry("test", json!("okay"))
+        .with_message_deduplication_id("door-1");
+
+    let report = notifier.send(&notification).await.unwrap();
+
+    assert!(
+        report.outcomes()[0].is_success() && report.outcomes()[1].is_success(),
+        "{report:?}"
+    );
+    assert!(
+        report.outcomes()[1]
+            .result()
+            .unwrap()
+            .sequence_number()
+            .is_some()
+    );
+    let error = report.outcomes()[2].result().unwrap_err();
+    assert!(error.is_not_found(), "{error}");
+    let Error::Service(service) = error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(
+        service.code(),
+        Some("AWS.SimpleQueueService.NonExistentQueue")
+    );
+
+    let targets = json!([standard, fifo, missing]);
+    let received = moto.receive(&standard).await;
+    assert_eq!(
+        body_json(&received[0]),
+        json!({"message": "Hello world!", "title": "Test message!", "target": targets, "data": {"test": "okay"}})
+    );
+    let attributes = received[0].message_attributes().expect("attributes");
+    let string = |name: &str| attributes[name].string_value().map(str::to_owned);
+    assert_eq!(string("title").as_deref(), Some(r#""Test message!""#));
+    assert_eq!(string("data").as_deref(), Some(r#"{"test":"okay"}"#));
+    assert_eq!(string("target"), Some(targets.to_string()));
+    assert!(
+        attributes
+            .values()
+            .all(|attribute| attribute.data_type() == "String")
+    );
+
+    let received = moto.receive(&fifo).await;
+    let system = received[0].attributes().expect("system attributes");
+    assert_eq!(
+        system[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId],
+        "home"
+    );
+    assert_eq!(
+        system[&aws_sdk_sqs::types::MessageSystemAttributeName::MessageDeduplicationId],
+        "door-1"
+    );
+}
+
+#[tokio::test]
+async fn moto_lambda_invokes_with_the_event() {
+    let moto = MotoServer::start();
+    moto.lambda_stub_mode();
+    let role = moto
+        .iam()
+        .create_role()
+        .role_name("ha-notify")
+        .assume_role_policy_document("{}")
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap()
+        .arn;
+    let function = moto
+        .lambda()
+        .create_function()
+        .function_name("notify")
+        .runtime(aws_sdk_lambda::types::Runtime::Python311)
+        .role(role)
+        .handler("handler.handler")
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(aws_sdk_lambda::primitives::Blob::new(b"stub".to_vec()))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let arn = function.function_arn.unwrap();
+    let context = json!({"room": "hall"}).as_object().cloned().unwrap();
+    let notifier = moto
+        .notifier(NotifySettings::new(NotifyService::Lambda).with_context(context))
+        .await;
+
+    let notification = Notification::new("Hello world!")
+        .with_targets(["notify", arn.as_str()])
+        .with_title("t");
+    let report = notifier.send(&notification).await.unwrap();
+
+    assert!(report.is_success(), "{report:?}");
+    let event = json!({"message": "Hello world!", "title": "t", "target": ["notify", arn]});
+    for (_, delivery) in report.deliveries() {
+        assert_eq!(delivery.status_code(), Some(200));
+        assert_eq!(
+            serde_json::from_slice::<Value>(delivery.payload().unwrap()).unwrap(),
+            event,
+            "moto echoes the event"
+        );
+    }
+
+    moto.post(
+        "/moto-api/static/lambda-simple/response",
+        &json!({"results": ["{\"ok\": true}"], "region": "us-east-1"}),
+    );
+    let report = notifier
+        .send(&Notification::new("again").with_target("notify"))
+        .await
+        .unwrap();
+    assert_eq!(
+        report.outcomes()[0].result().unwrap().payload(),
+        Some(br#"{"ok": true}"#.as_slice())
+    );
+}
+
+#[tokio::test]
+async fn moto_lambda_missing_function_is_not_found() {
+    // moto checks that a function exists only outside stub mode (it never runs one here)
+    let moto = MotoServer::start();
+    let notifier = moto
+        .notifier(NotifySettings::new(NotifyService::Lambda))
+        .await;
+
+    let report = notifier
+        .send(&Notification::new("m").with_target("missing"))
+        .await
+        .unwrap();
+
+    let error = report.outcomes()[0].result().unwrap_err();
+    assert!(error.is_not_found(), "{error}");
+    assert_eq!(error.target(), Some("missing"));
+}
+
+#[tokio::test]
+async fn moto_eventbridge_delivers_events_to_rule_targets() {
+    let moto = MotoServer::start();
+    let (queue_url, queue_arn) = moto.queue("ha-events", false).await;
+    let events = moto.events();
+    events.create_event_bus().name("home").send().await.unwrap();
+    events
+        .put_rule()
+        .name("all-home-assistant")
+        .event_bus_name("home")
+        .event_pattern(json!({"source": ["homeassistant"]}).to_string())
+        .send()
+        .await
+        .unwrap();
+    events
+        .put_targets()
+        .rule("all-home-assistant")
+        .event_bus_name("home")
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("queue")
+                .arn(queue_arn)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let notifier = moto
+        .notifier(NotifySettings::new(NotifyService::EventBridge))
+        .await;
+
+    let report = notifier
+        .send(&Notification::new("Door open").with_target("home"))
+        .await
+        .unwrap();
+
+    assert!(report.is_success(), "{report:?}");
+    let received = moto.receive(&queue_url).await;
+    let event = body_json(&received[0]);
+    assert_eq!(event["source"], "homeassistant");
+    assert_eq!(event["detail-type"], "Home Assistant");
+    assert_eq!(event["detail"], json!({"message": "Door open"}));
+
+    let report = notifier
+        .send(&Notification::new("m").with_target("missing"))
+        .await
+        .unwrap();
+    let error = report.outcomes()[0].result().unwrap_err();
+    assert!(error.is_not_found(), "{error}");
+}
+
+#[tokio::test]
+async fn moto_validates_credentials_with_sts_and_iam() {
+    let moto = MotoServer::start();
+    let store = CredentialStore::new(vec![
+        NamedCredential::new("sts", keys()).unwrap(),
+        NamedCredential::new("iam", keys())
+            .unwrap()
+            .with_validate(Validate::IamUser),
+    ])
+    .unwrap();
+
+    let checks = store.validate(&Region::us_east_1(), &moto.options()).await;
+
+    for check in &checks {
+        let identity = check.result().unwrap().unwrap();
+        assert_eq!(identity.account(), Some("123456789012"), "{}", check.name());
+        assert!(identity.arn().starts_with("arn:aws:"), "{}", identity.arn());
+    }
+}
