@@ -902,7 +902,7 @@ impl<S: LwaTokenStore, C: Clock> EventGateway<S, C> {
         &self,
         retry: u32,
         retry_after: Option<Duration>,
-        failure: &dyn core::fmt::Display,
+        failure: &(dyn core::fmt::Display + Sync),
     ) {
         let wait = self.config.retry.wait(retry, retry_after);
         tracing::debug!(%failure, ?wait, retry = retry + 1, "retrying the event gateway");

@@ -192,7 +192,7 @@ impl Client {
                 } else {
                     TransportErrorKind::Other
                 };
-                error(kind, Some(Box::new(e)))
+                error(kind, Some(causes(&e)))
             })?;
 
         let status = response.status().as_u16();
@@ -231,6 +231,25 @@ impl Client {
             body: bytes,
         })
     }
+}
+
+/// What made a request fail, as text: the causes under hyper's own error, whose message
+/// ("client error (Connect)") says nothing the [`TransportErrorKind`] does not.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Causes(String);
+
+fn causes(error: &hyper_util::client::legacy::Error) -> BoxError {
+    let mut parts = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        parts.push(cause.to_string());
+        source = cause.source();
+    }
+    if parts.is_empty() {
+        parts.push(error.to_string());
+    }
+    Box::new(Causes(parts.join(": ")))
 }
 
 /// Whether a connection failed because [`ConnectTimeout`] gave up.

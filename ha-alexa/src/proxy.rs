@@ -488,7 +488,7 @@ impl ProxyError {
     /// assert_eq!(ProxyError::NoToken.to_alexa_error().kind().as_str(), "INVALID_AUTHORIZATION_CREDENTIAL");
     /// ```
     pub fn to_alexa_error(&self) -> AlexaError {
-        let message = self.to_string();
+        let message = self.with_causes();
         match self {
             Self::NoToken | Self::Unauthorized { .. } => {
                 AlexaError::invalid_authorization_credential(message)
@@ -498,6 +498,25 @@ impl ProxyError {
                 AlexaError::internal_error(message)
             }
         }
+    }
+}
+
+impl ProxyError {
+    /// The message followed by its causes, `: `-separated: what a user reading the
+    /// function's log needs ("…: invalid peer certificate: UnknownIssuer").
+    fn with_causes(&self) -> String {
+        let mut message = self.to_string();
+        // A cause whose text the message already ends with (`{0}`) is not repeated.
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !message.ends_with(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            source = cause.source();
+        }
+        message
     }
 }
 
@@ -575,8 +594,12 @@ impl LambdaProxy {
                 Err(error) => (raw.reply_to(), error),
             },
         };
-        tracing::warn!(%error, "directive answered with an error");
-        let event = Event::error_response(&reply, error.to_alexa_error());
+        let alexa_error = error.to_alexa_error();
+        tracing::warn!(
+            error = alexa_error.message(),
+            "directive answered with an error"
+        );
+        let event = Event::error_response(&reply, alexa_error);
         serde_json::value::to_raw_value(&event).expect("events serialise to JSON")
     }
 
