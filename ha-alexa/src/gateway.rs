@@ -582,6 +582,42 @@ enum Attempt {
 /// token and keeps track of whether proactive mode is on.
 ///
 /// Share it behind an `Arc`; every method takes `&self`.
+///
+/// # Examples
+///
+/// The hub hands AcceptGrant to the gateway:
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use async_trait::async_trait;
+/// use ha_alexa::gateway::EventGateway;
+/// use ha_alexa::interface::authorization::AcceptGrant;
+/// use ha_alexa::lwa::FileLwaStore;
+/// use ha_alexa::{AlexaError, DiscoveryEndpoint, EndpointId, Hub, Outcome, Property, Request};
+///
+/// struct MyHub {
+///     gateway: Arc<EventGateway<FileLwaStore>>,
+/// }
+///
+/// #[async_trait]
+/// impl Hub for MyHub {
+///     async fn discover(&self) -> Result<Vec<DiscoveryEndpoint>, AlexaError> {
+///         Ok(Vec::new())
+///     }
+///     async fn properties(&self, _: &EndpointId) -> Result<Vec<Property>, AlexaError> {
+///         Ok(Vec::new())
+///     }
+///     async fn execute(&self, _: &Request<'_>) -> Result<Outcome, AlexaError> {
+///         Ok(Outcome::Done)
+///     }
+///     async fn accept_grant(&self, grant: &AcceptGrant) -> Result<(), AlexaError> {
+///         self.gateway
+///             .accept_grant(grant)
+///             .await
+///             .map_err(|e| AlexaError::accept_grant_failed(e.to_string()))
+///     }
+/// }
+/// ```
 pub struct EventGateway<S, C = SystemClock> {
     config: GatewayConfig,
     http: https::Client,
@@ -642,22 +678,68 @@ impl<S: LwaTokenStore, C: Clock> EventGateway<S, C> {
     }
 
     /// The settings.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use ha_alexa::gateway::EventGateway;
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: &EventGateway<MemoryLwaStore>) -> Result<(), ha_alexa::Error> {
+    /// tracing::info!(url = gateway.config().url(), "sending events");
+    /// # Ok(()) }
+    /// ```
     pub fn config(&self) -> &GatewayConfig {
         &self.config
     }
 
     /// The Login-with-Amazon client.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use ha_alexa::gateway::EventGateway;
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: &EventGateway<MemoryLwaStore>) -> Result<(), ha_alexa::Error> {
+    /// let token = gateway.lwa().access_token().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn lwa(&self) -> &LwaClient<S, C> {
         &self.lwa
     }
 
     /// Whether proactive mode is on, and why not.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use ha_alexa::gateway::EventGateway;
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: &EventGateway<MemoryLwaStore>) -> Result<(), ha_alexa::Error> {
+    /// if !gateway.status().is_enabled() {
+    ///     tracing::warn!(status = %gateway.status(), "proactive events are off");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn status(&self) -> ProactiveStatus {
         self.status.borrow().clone()
     }
 
     /// A receiver that sees every change of [`status`](Self::status): the hub awaits
     /// `changed()` to learn that proactive mode turned off (and persist it, tell the user).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use ha_alexa::gateway::EventGateway;
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: &EventGateway<MemoryLwaStore>) -> Result<(), ha_alexa::Error> {
+    /// let mut status = gateway.subscribe();
+    /// while status.changed().await.is_ok() {
+    ///     let now = status.borrow_and_update().clone();
+    ///     tracing::warn!(%now, "alexa proactive mode changed");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn subscribe(&self) -> watch::Receiver<ProactiveStatus> {
         self.status.subscribe()
     }
@@ -693,12 +775,34 @@ impl<S: LwaTokenStore, C: Clock> EventGateway<S, C> {
     }
 
     /// Turns proactive mode on (after the hub restored a link by other means).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use ha_alexa::gateway::EventGateway;
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: &EventGateway<MemoryLwaStore>) -> Result<(), ha_alexa::Error> {
+    /// gateway.enable();
+    /// assert!(gateway.status().is_enabled());
+    /// # Ok(()) }
+    /// ```
     pub fn enable(&self) {
         self.set_status(ProactiveStatus::Enabled);
     }
 
     /// Turns proactive mode off; events are refused with [`GatewayError::Disabled`] until
     /// [`enable`](Self::enable) or the next AcceptGrant.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use ha_alexa::gateway::EventGateway;
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: &EventGateway<MemoryLwaStore>) -> Result<(), ha_alexa::Error> {
+    /// gateway.disable();
+    /// assert!(!gateway.status().is_enabled());
+    /// # Ok(()) }
+    /// ```
     pub fn disable(&self) {
         self.set_status(ProactiveStatus::Disabled(DisabledReason::Hub));
     }
@@ -725,6 +829,20 @@ impl<S: LwaTokenStore, C: Clock> EventGateway<S, C> {
     /// # Errors
     ///
     /// As [`send`](Self::send).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use ha_alexa::gateway::EventGateway;
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: &EventGateway<MemoryLwaStore>) -> Result<(), ha_alexa::Error> {
+    /// use ha_alexa::interface::lock_controller::LockState;
+    /// use ha_alexa::{CauseType, EndpointId, Property, PropertyValue, Timestamp};
+    /// let locked = Property::new(PropertyValue::LockState(LockState::Locked), Timestamp::now());
+    /// let door = EndpointId::for_entity("lock.front_door")?;
+    /// gateway.change_report(door, CauseType::PhysicalInteraction, vec![locked], vec![]).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn change_report(
         &self,
         endpoint_id: EndpointId,
@@ -749,6 +867,17 @@ impl<S: LwaTokenStore, C: Clock> EventGateway<S, C> {
     /// [`GatewayError::Invalid`] when an endpoint alone exceeds 256 KiB or two share an id
     /// (nothing is sent); otherwise as [`send`](Self::send), for the first report that
     /// fails (the reports after it are not sent).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use ha_alexa::gateway::EventGateway;
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: &EventGateway<MemoryLwaStore>) -> Result<(), ha_alexa::Error> {
+    /// # let endpoints: Vec<ha_alexa::DiscoveryEndpoint> = Vec::new();
+    /// let reports = gateway.add_or_update(endpoints).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn add_or_update(
         &self,
         endpoints: Vec<DiscoveryEndpoint>,
@@ -771,6 +900,17 @@ impl<S: LwaTokenStore, C: Clock> EventGateway<S, C> {
     /// # Errors
     ///
     /// As [`send`](Self::send).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use ha_alexa::gateway::EventGateway;
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: &EventGateway<MemoryLwaStore>) -> Result<(), ha_alexa::Error> {
+    /// use ha_alexa::EndpointId;
+    /// gateway.delete(vec![EndpointId::for_entity("light.removed")?]).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn delete(&self, endpoint_ids: Vec<EndpointId>) -> Result<(), GatewayError> {
         let placeholder = Scope::bearer(BearerToken::try_new("-")?);
         self.send(Event::delete_report(endpoint_ids, placeholder))
@@ -782,6 +922,18 @@ impl<S: LwaTokenStore, C: Clock> EventGateway<S, C> {
     /// # Errors
     ///
     /// As [`send`](Self::send).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use ha_alexa::gateway::EventGateway;
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: &EventGateway<MemoryLwaStore>) -> Result<(), ha_alexa::Error> {
+    /// use ha_alexa::{CauseType, EndpointId, Timestamp};
+    /// let door = EndpointId::for_entity("binary_sensor.doorbell")?;
+    /// gateway.doorbell_press(door, CauseType::PhysicalInteraction, Timestamp::now()).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn doorbell_press(
         &self,
         endpoint_id: EndpointId,
@@ -812,6 +964,22 @@ impl<S: LwaTokenStore, C: Clock> EventGateway<S, C> {
     /// [`GatewayError::Refused`] for a 4xx answer (after the one retry for an invalid token);
     /// [`GatewayError::Unavailable`] or [`GatewayError::Unreachable`] when every attempt
     /// was throttled, failed or got no answer.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use ha_alexa::gateway::EventGateway;
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: &EventGateway<MemoryLwaStore>) -> Result<(), ha_alexa::Error> {
+    /// use ha_alexa::{Context, CorrelationToken, EndpointId, Event, ReplyTo};
+    /// // The real answer to a directive that was answered with a DeferredResponse.
+    /// let reply = ReplyTo::new(
+    ///     Some(CorrelationToken::try_new("token-from-the-directive")?),
+    ///     Some(EndpointId::for_entity("lock.front_door")?),
+    /// );
+    /// gateway.send(Event::response(&reply, Context::default())).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(&self, mut event: Event) -> Result<(), GatewayError> {
         if let ProactiveStatus::Disabled(reason) = self.status() {
             return Err(GatewayError::Disabled(reason));

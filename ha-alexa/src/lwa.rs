@@ -58,7 +58,7 @@ pub use self::store::{FileLwaStore, LwaTokenStore, LwaTokens, MemoryLwaStore, Re
 pub const TOKEN_URL: &str = "https://api.amazon.com/auth/o2/token";
 
 /// How long before expiry an access token is refreshed, as Home Assistant does.
-pub const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+pub const REFRESH_MARGIN: Duration = Duration::from_mins(5);
 
 /// How long a token request may take, connection included.
 pub const TIMEOUT: Duration = Duration::from_secs(10);

@@ -17,7 +17,7 @@
 //!    says which user it belongs to.
 //!
 //! The core takes raw query strings, form bodies and `Authorization` headers, so it works with
-//! any HTTP framework; the `axum` feature mounts it as [`axum::router`].
+//! any HTTP framework; the `axum` feature mounts it as `oauth::axum::router`.
 //!
 //! # Secure by default
 //!

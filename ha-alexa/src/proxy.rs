@@ -567,6 +567,15 @@ impl LambdaProxy {
     }
 
     /// The settings.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::proxy::{LambdaProxy, ProxyConfig};
+    /// let proxy = LambdaProxy::new(ProxyConfig::new("https://hub.example.org")?)?;
+    /// assert_eq!(proxy.config().url(), "https://hub.example.org/api/alexa/smart_home");
+    /// # Ok::<(), ha_alexa::Error>(())
+    /// ```
     pub fn config(&self) -> &ProxyConfig {
         &self.config
     }
@@ -600,7 +609,8 @@ impl LambdaProxy {
             "directive answered with an error"
         );
         let event = Event::error_response(&reply, alexa_error);
-        serde_json::value::to_raw_value(&event).expect("events serialise to JSON")
+        // Events always serialise; `null` is never sent.
+        serde_json::value::to_raw_value(&event).unwrap_or_else(|_| RawValue::NULL.to_owned())
     }
 
     /// Forwards the directive in `event` and returns the hub's reply.

@@ -567,7 +567,7 @@ async fn a_refresh_token_refused_by_lwa_turns_proactive_mode_off() {
     )
     .await;
     let (gateway, clock) = linked_gateway(&server).await;
-    clock.advance(Duration::from_secs(3600));
+    clock.advance(Duration::from_hours(1));
     let error = gateway
         .change_report(
             id("light.kitchen"),

@@ -150,7 +150,7 @@ async fn concurrent_callers_share_one_refresh() {
     )
     .await;
     let lwa = Arc::new(linked(&server, &clock).await);
-    clock.advance(Duration::from_secs(3600));
+    clock.advance(Duration::from_hours(1));
 
     let callers: Vec<_> = (0..16)
         .map(|_| {
@@ -189,7 +189,7 @@ async fn relinking_is_required_without_tokens_or_refresh_token_and_nothing_is_as
         ACCESS_1,
         "usable until it is due for a refresh"
     );
-    clock.advance(Duration::from_secs(3300));
+    clock.advance(Duration::from_mins(55));
     let error = without_refresh.access_token().await.unwrap_err();
     assert!(matches!(
         error,
@@ -219,7 +219,7 @@ async fn a_refused_refresh_token_requires_relinking_and_is_forgotten() {
     )
     .await;
     let lwa = linked(&server, &clock).await;
-    clock.advance(Duration::from_secs(3600));
+    clock.advance(Duration::from_hours(1));
 
     assert!(matches!(
         lwa.access_token().await,
@@ -255,7 +255,7 @@ async fn wrong_client_credentials_are_named_and_the_tokens_kept() {
     )
     .await;
     let lwa = linked(&server, &clock).await;
-    clock.advance(Duration::from_secs(3600));
+    clock.advance(Duration::from_hours(1));
 
     let error = lwa.access_token().await.unwrap_err();
     assert!(

@@ -98,7 +98,7 @@ async fn secrets_never_reach_the_logs() {
         )
         .await
         .unwrap();
-    clock.advance(Duration::from_secs(3600));
+    clock.advance(Duration::from_hours(1));
     assert!(gateway.lwa().access_token().await.is_err());
 
     // Proxy directives to a hub that refuses them, with and without a token.

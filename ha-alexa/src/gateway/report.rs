@@ -80,21 +80,57 @@ impl Change {
     }
 
     /// The endpoint.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::{gateway::Change, CauseType, EndpointId};
+    /// let change = Change::new(EndpointId::for_entity("light.hall")?, CauseType::AppInteraction, vec![]);
+    /// assert_eq!(change.endpoint_id().as_str(), "light#hall");
+    /// # Ok::<(), ha_alexa::Error>(())
+    /// ```
     pub fn endpoint_id(&self) -> &EndpointId {
         &self.endpoint_id
     }
 
     /// What caused the change.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::{gateway::Change, CauseType, EndpointId};
+    /// let change = Change::new(EndpointId::for_entity("light.hall")?, CauseType::AppInteraction, vec![]);
+    /// assert_eq!(change.cause(), &CauseType::AppInteraction);
+    /// # Ok::<(), ha_alexa::Error>(())
+    /// ```
     pub fn cause(&self) -> &CauseType {
         &self.cause
     }
 
     /// The properties that changed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::{gateway::Change, CauseType, EndpointId};
+    /// let change = Change::new(EndpointId::for_entity("light.hall")?, CauseType::AppInteraction, vec![]);
+    /// assert!(change.changed().is_empty());
+    /// # Ok::<(), ha_alexa::Error>(())
+    /// ```
     pub fn changed(&self) -> &[Property] {
         &self.changed
     }
 
     /// The endpoint's other properties.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::{gateway::Change, CauseType, EndpointId};
+    /// let change = Change::new(EndpointId::for_entity("light.hall")?, CauseType::AppInteraction, vec![]);
+    /// assert!(change.unchanged().is_empty());
+    /// # Ok::<(), ha_alexa::Error>(())
+    /// ```
     pub fn unchanged(&self) -> &[Property] {
         &self.unchanged
     }
@@ -284,11 +320,34 @@ impl<S, C> ChangeReporter<S, C> {
 
 impl<S: LwaTokenStore, C: Clock> ChangeReporter<S, C> {
     /// A queue in front of `gateway` for up to [`DEFAULT_QUEUE_CAPACITY`] endpoints.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use std::sync::Arc;
+    /// # use ha_alexa::gateway::{Change, ChangeReporter, EventGateway};
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: Arc<EventGateway<MemoryLwaStore>>) -> Result<(), ha_alexa::Error> {
+    /// let reporter = ChangeReporter::new(gateway);
+    /// assert_eq!(reporter.pending(), 0);
+    /// # Ok(()) }
+    /// ```
     pub fn new(gateway: Arc<EventGateway<S, C>>) -> Self {
         Self::with_capacity(gateway, DEFAULT_QUEUE_CAPACITY)
     }
 
     /// A queue in front of `gateway` for up to `capacity` endpoints.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use std::sync::Arc;
+    /// # use ha_alexa::gateway::{Change, ChangeReporter, EventGateway};
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: Arc<EventGateway<MemoryLwaStore>>) -> Result<(), ha_alexa::Error> {
+    /// let reporter = ChangeReporter::with_capacity(gateway, 300);
+    /// # Ok(()) }
+    /// ```
     pub fn with_capacity(gateway: Arc<EventGateway<S, C>>, capacity: usize) -> Self {
         Self {
             shared: Arc::new(Shared {
@@ -309,6 +368,20 @@ impl<S: LwaTokenStore, C: Clock> ChangeReporter<S, C> {
     /// [`GatewayError::Disabled`] when proactive mode is off (the change is dropped);
     /// [`GatewayError::QueueFull`] when the endpoint has no pending change and `capacity`
     /// endpoints do.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use std::sync::Arc;
+    /// # use ha_alexa::gateway::{Change, ChangeReporter, EventGateway};
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: Arc<EventGateway<MemoryLwaStore>>) -> Result<(), ha_alexa::Error> {
+    /// use ha_alexa::{CauseType, EndpointId};
+    /// let reporter = ChangeReporter::new(gateway);
+    /// let hall = EndpointId::for_entity("light.hall")?;
+    /// reporter.report(Change::new(hall, CauseType::AppInteraction, vec![]))?;
+    /// # Ok(()) }
+    /// ```
     pub fn report(&self, change: Change) -> Result<(), GatewayError> {
         if let ProactiveStatus::Disabled(reason) = self.shared.gateway.status() {
             self.lock().clear();
@@ -321,6 +394,19 @@ impl<S: LwaTokenStore, C: Clock> ChangeReporter<S, C> {
 
     /// Sends every queued change, one report at a time, and returns how many were
     /// delivered. Changes queued meanwhile are sent too.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use std::sync::Arc;
+    /// # use ha_alexa::gateway::{Change, ChangeReporter, EventGateway};
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: Arc<EventGateway<MemoryLwaStore>>) -> Result<(), ha_alexa::Error> {
+    /// let reporter = ChangeReporter::new(gateway);
+    /// // At shutdown: send what is queued.
+    /// let delivered = reporter.flush().await;
+    /// # Ok(()) }
+    /// ```
     pub async fn flush(&self) -> usize {
         let _sending = self.shared.sending.lock().await;
         let mut delivered = 0;
@@ -358,6 +444,24 @@ impl<S: LwaTokenStore, C: Clock> ChangeReporter<S, C> {
 
     /// Sends changes as they are queued, for ever: the driver the hub spawns. Stop it by
     /// aborting its task (then [`flush`](Self::flush) to send what is left).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use std::sync::Arc;
+    /// # use ha_alexa::gateway::{Change, ChangeReporter, EventGateway};
+    /// # use ha_alexa::lwa::MemoryLwaStore;
+    /// # async fn example(gateway: Arc<EventGateway<MemoryLwaStore>>) -> Result<(), ha_alexa::Error> {
+    /// let reporter = ChangeReporter::new(gateway);
+    /// let driver = tokio::spawn({
+    ///     let reporter = reporter.clone();
+    ///     async move { reporter.run().await }
+    /// });
+    /// // ... at shutdown:
+    /// driver.abort();
+    /// reporter.flush().await;
+    /// # Ok(()) }
+    /// ```
     pub async fn run(&self) {
         loop {
             self.shared.wake.notified().await;

@@ -433,7 +433,7 @@ mod tests {
     fn freshness_keeps_the_margin() {
         let tokens = tokens();
         let expiry = tokens.expires_at();
-        let margin = Duration::from_secs(300);
+        let margin = Duration::from_mins(5);
         assert!(tokens.is_fresh(expiry - Duration::from_secs(301), margin));
         assert!(!tokens.is_fresh(expiry - margin, margin));
         let mut expired = tokens;

@@ -37,6 +37,10 @@ pub(crate) const TOKEN_PATH: &str = "/auth/o2/token";
 pub(crate) const EVENTS_PATH: &str = "/v3/events";
 
 /// The tests' start of time.
+#[expect(
+    clippy::duration_suboptimal_units,
+    reason = "a Unix time reads in seconds"
+)]
 pub(crate) fn clock() -> ManualClock {
     ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_714_564_800))
 }

@@ -108,11 +108,11 @@ impl FileTokenStore {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let before = state.clone();
         let result = op(&mut state);
-        if changed(&result) {
-            if let Err(error) = self.file.write(&state.to_snapshot()) {
-                *state = before;
-                return Err(error);
-            }
+        if changed(&result)
+            && let Err(error) = self.file.write(&state.to_snapshot())
+        {
+            *state = before;
+            return Err(error);
         }
         Ok(result)
     }
