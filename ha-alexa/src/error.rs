@@ -619,6 +619,62 @@ mod tests {
         assert_eq!(message, "expected value");
     }
 
+    /// Every narrower error converts into the crate's with `?`, keeping its message.
+    #[test]
+    fn every_sub_error_converts_into_the_crate_error() {
+        fn lift<E: Into<Error> + ToString>(error: E) -> (String, Error) {
+            (error.to_string(), error.into())
+        }
+        let mut errors = Vec::new();
+        errors.extend([
+            lift(DecodeError::PayloadVersion { found: "2".into() }),
+            lift(ValidationError::EndpointIdLength { len: 0 }),
+            lift(ConfigError::Missing { name: "BASE_URL" }),
+            lift(StoreError::backend(std::fmt::Error)),
+        ]);
+        #[cfg(feature = "oauth")]
+        errors.extend([
+            lift(crate::oauth::OAuthError::new(
+                crate::oauth::ErrorCode::InvalidGrant,
+                "code used",
+            )),
+            lift(crate::oauth::ConfigError::NoClients),
+        ]);
+        #[cfg(feature = "proactive")]
+        errors.extend([
+            lift(crate::lwa::LwaError::RelinkRequired {
+                reason: crate::lwa::RelinkReason::NotLinked,
+            }),
+            lift(crate::gateway::GatewayError::QueueFull { capacity: 1 }),
+        ]);
+        #[cfg(feature = "proxy")]
+        errors.push(lift(crate::proxy::ProxyError::NoToken));
+        #[cfg(any(feature = "proactive", feature = "proxy"))]
+        errors.push(lift(TransportError::new(
+            TransportErrorKind::Timeout,
+            "https://api.amazon.com/auth/o2/token",
+            None,
+        )));
+        for (message, error) in &errors {
+            assert_eq!(&error.to_string(), message);
+            assert!(!message.ends_with('.'), "{message}");
+        }
+        let kinds: Vec<String> = errors
+            .iter()
+            .map(|(_, e)| {
+                format!("{e:?}")
+                    .split('(')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        let mut distinct = kinds.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), kinds.len(), "one variant each: {kinds:?}");
+    }
+
     #[test]
     fn messages_are_lowercase_without_trailing_period() {
         let errors: Vec<Error> = vec![
