@@ -1,11 +1,29 @@
 //! The crate's error type and its parts, grouped by who is at fault.
 
-/// Every error this crate returns.
+use std::path::PathBuf;
+
+/// Every error this crate returns, so that a hub can propagate any of them with `?`.
 ///
-/// [`Error::Decode`] means the peer sent something that is not a Smart Home v3 message,
-/// [`Error::Invalid`] means the caller asked for something Alexa would refuse, and
-/// [`Error::Config`] means a configuration value cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Each variant wraps the narrower error a function documents, grouped by who is at
+/// fault: [`Error::Decode`] means the peer sent something that is not a Smart Home v3
+/// message, [`Error::Invalid`] that the caller asked for something Alexa would refuse,
+/// [`Error::Config`] (and `OAuthConfig`) that a configuration value cannot be used,
+/// [`Error::Store`] that local storage failed, `Transport` that the network or a peer
+/// failed; `OAuth`, `Lwa`, `Gateway` and `Proxy` are the errors of the account-linking
+/// server, the Login-with-Amazon client, the event gateway and the Lambda proxy (each with
+/// its feature). Match on the narrower error where the difference matters.
+///
+/// # Examples
+///
+/// ```
+/// use ha_alexa::{EndpointId, Error, ValidationError};
+///
+/// fn endpoint(entity: &str) -> Result<EndpointId, Error> {
+///     Ok(EndpointId::for_entity(entity)?)
+/// }
+/// assert!(matches!(endpoint(""), Err(Error::Invalid(ValidationError::EntityId { .. }))));
+/// ```
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A message could not be decoded.
@@ -17,6 +35,39 @@ pub enum Error {
     /// A configuration value cannot be used.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// A token store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The account-linking server refused a request (an RFC 6749 error).
+    #[cfg(feature = "oauth")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+    #[error(transparent)]
+    OAuth(#[from] crate::oauth::OAuthError),
+    /// The account-linking server's configuration cannot be used.
+    #[cfg(feature = "oauth")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+    #[error(transparent)]
+    OAuthConfig(#[from] crate::oauth::ConfigError),
+    /// A Login-with-Amazon token request failed.
+    #[cfg(feature = "proactive")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "proactive")))]
+    #[error(transparent)]
+    Lwa(#[from] crate::lwa::LwaError),
+    /// An event could not be sent to the event gateway.
+    #[cfg(feature = "proactive")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "proactive")))]
+    #[error(transparent)]
+    Gateway(#[from] crate::gateway::GatewayError),
+    /// The Lambda proxy could not forward a directive.
+    #[cfg(feature = "proxy")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "proxy")))]
+    #[error(transparent)]
+    Proxy(#[from] crate::proxy::ProxyError),
+    /// An HTTP client could not be built, or a peer could not be reached.
+    #[cfg(any(feature = "proactive", feature = "proxy"))]
+    #[cfg_attr(docsrs, doc(cfg(any(feature = "proactive", feature = "proxy"))))]
+    #[error(transparent)]
+    Transport(#[from] TransportError),
 }
 
 /// A message that is not a valid Smart Home v3 message (the peer is at fault).
@@ -83,7 +134,7 @@ impl DecodeError {
 }
 
 /// `serde_json::Error`'s message without the " at line L column C" suffix it appends.
-fn strip_position(error: &serde_json::Error) -> String {
+pub(crate) fn strip_position(error: &serde_json::Error) -> String {
     let text = error.to_string();
     let suffix = format!(" at line {} column {}", error.line(), error.column());
     match text.strip_suffix(&suffix) {
@@ -287,6 +338,259 @@ pub enum ConfigError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A required setting is absent or empty.
+    #[error("{name} is required and must not be empty")]
+    Missing {
+        /// The setting, as the user writes it (`client_id`, `BASE_URL`).
+        name: &'static str,
+    },
+    /// A URL that cannot be used.
+    #[error("{name} {url:?} cannot be used: {reason}")]
+    Url {
+        /// The setting, as the user writes it.
+        name: &'static str,
+        /// The value.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A yes/no setting with a value that is neither.
+    #[error("{name} is {value:?}; expected true or false (or 1/0, yes/no, on/off), or unset")]
+    Flag {
+        /// The setting.
+        name: &'static str,
+        /// The value.
+        value: String,
+    },
+    /// A root certificate that cannot be read.
+    #[error("invalid root certificate: {reason}")]
+    Certificate {
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl ConfigError {
+    /// Checks that `value` is an absolute `http` or `https` URL with a host and without
+    /// query, fragment or credentials, and returns it parsed.
+    #[cfg(any(feature = "proactive", feature = "proxy"))]
+    pub(crate) fn check_url(name: &'static str, value: &str) -> Result<url::Url, Self> {
+        let error = |reason: &str| Self::Url {
+            name,
+            url: value.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let url = url::Url::parse(value).map_err(|e| error(&e.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(error("the scheme must be https (or http)"));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(error("it has no host"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(error("it must not have a query or fragment"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(error("it must not carry credentials"));
+        }
+        Ok(url)
+    }
+}
+
+/// An HTTP exchange failed before a complete response was read (the network, the peer or
+/// local resources are at fault).
+///
+/// The URL is the one requested, without query; the underlying error is the
+/// [`source`](std::error::Error::source).
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "proxy")] {
+/// use ha_alexa::proxy::{LambdaProxy, ProxyConfig, ProxyError};
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// // Nothing listens on port 9 of the loopback interface.
+/// let proxy = LambdaProxy::new(ProxyConfig::new("http://127.0.0.1:9/").unwrap()).unwrap();
+/// let directive = br#"{"directive":{"header":{"namespace":"Alexa","name":"ReportState",
+///     "messageId":"m-1","correlationToken":"c-1","payloadVersion":"3"},
+///     "endpoint":{"scope":{"type":"BearerToken","token":"t"},"endpointId":"light#kitchen"},"payload":{}}}"#;
+/// let Err(ProxyError::Transport(error)) = proxy.forward(directive).await else { panic!() };
+/// assert_eq!(error.to_string(), "cannot connect to http://127.0.0.1:9/api/alexa/smart_home");
+/// # });
+/// # }
+/// ```
+#[cfg(any(feature = "proactive", feature = "proxy"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proactive", feature = "proxy"))))]
+#[derive(Debug, thiserror::Error)]
+#[error("{}", self.describe())]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    url: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+#[cfg(any(feature = "proactive", feature = "proxy"))]
+impl TransportError {
+    pub(crate) fn new(
+        kind: TransportErrorKind,
+        url: &str,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            kind,
+            url: url.to_owned(),
+            source,
+        }
+    }
+
+    /// What failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::{TransportError, TransportErrorKind};
+    /// fn retry_later(error: &TransportError) -> bool {
+    ///     matches!(error.kind(), TransportErrorKind::Connect | TransportErrorKind::Timeout)
+    /// }
+    /// ```
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// The URL requested (empty for [`TransportErrorKind::Setup`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn log(error: &ha_alexa::TransportError) -> String {
+    ///     format!("{} failed", error.url())
+    /// }
+    /// ```
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn describe(&self) -> String {
+        let url = &self.url;
+        match self.kind {
+            TransportErrorKind::Setup => String::from("cannot set up the HTTPS client"),
+            TransportErrorKind::Connect => format!("cannot connect to {url}"),
+            TransportErrorKind::Timeout => format!("no answer from {url} in time"),
+            TransportErrorKind::TooLarge { limit } => {
+                format!("the answer from {url} is larger than {limit} bytes")
+            }
+            TransportErrorKind::Other => format!("the exchange with {url} failed"),
+        }
+    }
+}
+
+/// What part of an HTTP exchange failed; see [`TransportError::kind`].
+#[cfg(any(feature = "proactive", feature = "proxy"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proactive", feature = "proxy"))))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The HTTPS client could not be built: no root certificates could be loaded, or an
+    /// extra one is invalid.
+    Setup,
+    /// The TCP connection or the TLS handshake failed (refused, unreachable, certificate
+    /// not trusted), or did not complete within the connect timeout.
+    Connect,
+    /// The peer did not answer within the read (or total) timeout.
+    Timeout,
+    /// The response body is larger than allowed.
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// Anything else: the connection broke, the response was not HTTP.
+    Other,
+}
+
+/// A token store failed: the account-linking server's `oauth::TokenStore` or the
+/// Login-with-Amazon client's `lwa::LwaTokenStore` (local resources are at fault).
+///
+/// The account-linking server answers `server_error` and logs this error; the client sees
+/// no detail.
+///
+/// # Examples
+///
+/// ```
+/// use ha_alexa::StoreError;
+///
+/// let error = StoreError::backend(std::io::Error::other("database is down"));
+/// assert_eq!(error.to_string(), "token store backend failed");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store file could not be read.
+    #[error("cannot read token store {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The store file could not be written, synced or renamed into place.
+    #[error("cannot write token store {}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The store file is not valid JSON of the expected shape.
+    #[error("token store {} is corrupt at line {line}, column {column}", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// The line of the first error, from 1.
+        line: usize,
+        /// The column of the first error, from 1.
+        column: usize,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The store file was written by an incompatible version of this crate.
+    #[error("token store {} has format version {found}, this crate reads version {expected}", path.display())]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// The version in the file.
+        found: u32,
+        /// The version this crate reads and writes.
+        expected: u32,
+    },
+    /// The store holds as many outstanding authorization codes (or other records) as it may.
+    #[error("token store holds {capacity} outstanding {what}, its limit")]
+    Full {
+        /// What is full.
+        what: &'static str,
+        /// The limit.
+        capacity: usize,
+    },
+    /// A hub-provided store failed.
+    #[error("token store backend failed")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    /// Wraps the error of a hub-provided store.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let error = ha_alexa::StoreError::backend(std::fmt::Error);
+    /// assert!(std::error::Error::source(&error).is_some());
+    /// ```
+    pub fn backend(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Backend(Box::new(source))
+    }
 }
 
 #[cfg(test)]
@@ -313,6 +617,62 @@ mod tests {
         };
         assert_eq!((line, column), (2, 8));
         assert_eq!(message, "expected value");
+    }
+
+    /// Every narrower error converts into the crate's with `?`, keeping its message.
+    #[test]
+    fn every_sub_error_converts_into_the_crate_error() {
+        fn lift<E: Into<Error> + ToString>(error: E) -> (String, Error) {
+            (error.to_string(), error.into())
+        }
+        let mut errors = Vec::new();
+        errors.extend([
+            lift(DecodeError::PayloadVersion { found: "2".into() }),
+            lift(ValidationError::EndpointIdLength { len: 0 }),
+            lift(ConfigError::Missing { name: "BASE_URL" }),
+            lift(StoreError::backend(std::fmt::Error)),
+        ]);
+        #[cfg(feature = "oauth")]
+        errors.extend([
+            lift(crate::oauth::OAuthError::new(
+                crate::oauth::ErrorCode::InvalidGrant,
+                "code used",
+            )),
+            lift(crate::oauth::ConfigError::NoClients),
+        ]);
+        #[cfg(feature = "proactive")]
+        errors.extend([
+            lift(crate::lwa::LwaError::RelinkRequired {
+                reason: crate::lwa::RelinkReason::NotLinked,
+            }),
+            lift(crate::gateway::GatewayError::QueueFull { capacity: 1 }),
+        ]);
+        #[cfg(feature = "proxy")]
+        errors.push(lift(crate::proxy::ProxyError::NoToken));
+        #[cfg(any(feature = "proactive", feature = "proxy"))]
+        errors.push(lift(TransportError::new(
+            TransportErrorKind::Timeout,
+            "https://api.amazon.com/auth/o2/token",
+            None,
+        )));
+        for (message, error) in &errors {
+            assert_eq!(&error.to_string(), message);
+            assert!(!message.ends_with('.'), "{message}");
+        }
+        let kinds: Vec<String> = errors
+            .iter()
+            .map(|(_, e)| {
+                format!("{e:?}")
+                    .split('(')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        let mut distinct = kinds.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), kinds.len(), "one variant each: {kinds:?}");
     }
 
     #[test]

@@ -2,15 +2,29 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod clock;
 pub mod config;
 pub mod discovery;
 mod dispatch;
 mod error;
+#[cfg(any(feature = "oauth", feature = "proactive"))]
+mod file;
+#[cfg(feature = "proactive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proactive")))]
+pub mod gateway;
+#[cfg(feature = "https")]
+mod https;
 pub mod interface;
+#[cfg(feature = "proactive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proactive")))]
+pub mod lwa;
 pub mod message;
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 pub mod oauth;
+#[cfg(feature = "proxy")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proxy")))]
+pub mod proxy;
 mod wire;
 
 #[cfg(fuzzing)]
@@ -20,7 +34,9 @@ pub mod fuzzing;
 pub use config::{EntityConfig, EntityFilter, Locale, SmartHomeConfig};
 pub use discovery::{Capability, DiscoveryEndpoint, DisplayCategory};
 pub use dispatch::{Dispatcher, Hub, Outcome, Request};
-pub use error::{ConfigError, DecodeError, Error, ValidationError};
+pub use error::{ConfigError, DecodeError, Error, StoreError, ValidationError};
+#[cfg(any(feature = "proactive", feature = "proxy"))]
+pub use error::{TransportError, TransportErrorKind};
 pub use message::{
     AlexaError, BearerToken, Cause, CauseType, Context, CorrelationToken, Directive,
     DirectivePayload, Endpoint, EndpointId, ErrorType, Event, EventPayload, Header, MessageId,

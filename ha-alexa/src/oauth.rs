@@ -17,7 +17,7 @@
 //!    says which user it belongs to.
 //!
 //! The core takes raw query strings, form bodies and `Authorization` headers, so it works with
-//! any HTTP framework; the `axum` feature mounts it as [`axum::router`].
+//! any HTTP framework; the `axum` feature mounts it as `oauth::axum::router`.
 //!
 //! # Secure by default
 //!
@@ -96,7 +96,6 @@ mod authorize;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 mod client;
-mod clock;
 mod config;
 mod error;
 #[cfg(fuzzing)]
@@ -114,11 +113,8 @@ mod user;
 
 pub use self::authorize::{AuthorizeError, LoginOutcome, LoginPrompt, MAX_STATE_BYTES, Redirect};
 pub use self::client::{AMAZON_CLIENT_IDS, ClientConfig};
-pub use self::clock::{Clock, ManualClock, SystemClock};
 pub use self::config::ServerConfig;
-pub use self::error::{
-    BASIC_CHALLENGE, ConfigError, ErrorCode, OAuthError, RandomError, StoreError,
-};
+pub use self::error::{BASIC_CHALLENGE, ConfigError, ErrorCode, OAuthError, RandomError};
 pub use self::page::{LoginPage, MinimalLoginPage};
 pub use self::params::MAX_FORM_BYTES;
 pub use self::seal::SealingKey;
@@ -130,3 +126,5 @@ pub use self::store::{
 };
 pub use self::token::TokenResponse;
 pub use self::user::{Authenticator, Credentials, UserId};
+pub use crate::clock::{Clock, ManualClock, SystemClock};
+pub use crate::error::StoreError;

@@ -12,5 +12,7 @@ mod fixtures;
 mod memory;
 #[path = "api/schema.rs"]
 mod schema;
+#[path = "schema/check.rs"]
+mod schema_check;
 #[path = "api/support.rs"]
 mod support;

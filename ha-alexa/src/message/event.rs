@@ -742,6 +742,21 @@ impl Event {
         Self::build(payload, None, Some(endpoint), Some(Context::default()))
     }
 
+    /// Puts `scope` where the event gateway reads the user's token: in the payload of
+    /// AddOrUpdateReport and DeleteReport, on the endpoint of every other event.
+    #[cfg(feature = "proactive")]
+    pub(crate) fn set_scope(&mut self, scope: Scope) {
+        match &mut self.payload {
+            EventPayload::AddOrUpdateReport { scope: slot, .. }
+            | EventPayload::DeleteReport { scope: slot, .. } => *slot = scope,
+            _ => {
+                if let Some(endpoint) = &mut self.endpoint {
+                    endpoint.scope = Some(scope);
+                }
+            }
+        }
+    }
+
     /// Replaces the random messageId (for reproducible output in tests).
     #[must_use]
     pub fn with_message_id(mut self, message_id: MessageId) -> Self {

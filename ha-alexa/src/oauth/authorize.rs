@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::client::{ClientConfig, MAX_REDIRECT_URI_BYTES};
-use super::clock::Clock;
 use super::error::{ErrorCode, OAuthError};
 use super::page::{ACTION_FIELD, DENY_ACTION, PASSWORD_FIELD, REQUEST_FIELD, USERNAME_FIELD};
 use super::params::Params;
@@ -16,6 +15,7 @@ use super::secret::Secret;
 use super::server::AuthorizationServer;
 use super::store::{CodeRecord, GrantId, TokenStore};
 use super::user::{Authenticator, Credentials};
+use crate::clock::Clock;
 
 /// The longest `state` accepted, in bytes. Amazon's are a few hundred.
 ///

@@ -30,18 +30,18 @@ use axum::http::header::{
     AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, LOCATION, PRAGMA, REFERRER_POLICY,
     WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
 
 use super::authorize::{AuthorizeError, LoginOutcome, Redirect};
-use super::clock::Clock;
 use super::error::OAuthError;
 use super::page::LoginPage;
 use super::params::MAX_FORM_BYTES;
 use super::server::AuthorizationServer;
 use super::store::TokenStore;
 use super::user::Authenticator;
+use crate::clock::Clock;
 
 /// The path of the authorization endpoint: `GET` serves the login page, `POST` receives it.
 ///
@@ -207,7 +207,7 @@ async fn read_form(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, OAuthErro
 /// The value of a header that may appear at most once.
 fn single_header<'h>(
     headers: &'h HeaderMap,
-    name: &axum::http::HeaderName,
+    name: &HeaderName,
 ) -> Result<Option<&'h str>, OAuthError> {
     let mut values = headers.get_all(name).iter();
     let Some(value) = values.next() else {

@@ -3,7 +3,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::path::PathBuf;
+
+use crate::error::StoreError;
 
 /// The `WWW-Authenticate` challenge sent with `invalid_client` when the client authenticated
 /// by HTTP Basic.
@@ -285,89 +286,6 @@ impl From<RandomError> for OAuthError {
     fn from(error: RandomError) -> Self {
         tracing::error!(%error, "cannot generate a token");
         Self::server_error()
-    }
-}
-
-/// A [`TokenStore`](super::TokenStore) failed.
-///
-/// The server answers `server_error` and logs this error; the client sees no detail.
-///
-/// # Examples
-///
-/// ```
-/// use ha_alexa::oauth::StoreError;
-///
-/// let error = StoreError::backend(std::io::Error::other("database is down"));
-/// assert_eq!(error.to_string(), "token store backend failed");
-/// ```
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// The store file could not be read.
-    #[error("cannot read token store {}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The store file could not be written, synced or renamed into place.
-    #[error("cannot write token store {}", path.display())]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The store file is not valid JSON of the expected shape.
-    #[error("token store {} is corrupt at line {line}, column {column}", path.display())]
-    Corrupt {
-        /// The file.
-        path: PathBuf,
-        /// The line of the first error, from 1.
-        line: usize,
-        /// The column of the first error, from 1.
-        column: usize,
-        /// The JSON error.
-        #[source]
-        source: serde_json::Error,
-    },
-    /// The store file was written by an incompatible version of this crate.
-    #[error("token store {} has format version {found}, this crate reads version {expected}", path.display())]
-    Version {
-        /// The file.
-        path: PathBuf,
-        /// The version in the file.
-        found: u32,
-        /// The version this crate reads and writes.
-        expected: u32,
-    },
-    /// The store holds as many outstanding authorization codes as it may.
-    #[error("token store holds {capacity} outstanding {what}, its limit")]
-    Full {
-        /// What is full.
-        what: &'static str,
-        /// The limit.
-        capacity: usize,
-    },
-    /// A hub-provided store failed.
-    #[error("token store backend failed")]
-    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
-}
-
-impl StoreError {
-    /// Wraps the error of a hub-provided store.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let error = ha_alexa::oauth::StoreError::backend(std::fmt::Error);
-    /// assert!(std::error::Error::source(&error).is_some());
-    /// ```
-    pub fn backend(source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self::Backend(Box::new(source))
     }
 }
 

@@ -2,13 +2,13 @@
 
 use core::fmt;
 
-use super::clock::{Clock, SystemClock};
 use super::config::ServerConfig;
 use super::error::{ConfigError, ErrorCode, OAuthError};
 use super::seal::SealingKey;
 use super::secret::TokenHash;
 use super::store::{AccessLookup, TokenStore};
 use super::user::{Authenticator, UserId};
+use crate::clock::{Clock, SystemClock};
 
 /// The longest access token looked up, in bytes (ours are 43).
 const MAX_TOKEN_BYTES: usize = 512;

@@ -16,10 +16,11 @@ use serde::{Deserialize, Serialize};
 
 pub use self::file::FileTokenStore;
 pub use self::memory::MemoryTokenStore;
-use super::error::{RandomError, StoreError};
+use super::error::RandomError;
 use super::pkce::CodeChallenge;
 use super::secret::{TokenHash, parse_hex};
 use super::user::UserId;
+use crate::error::StoreError;
 
 /// Storage of authorization codes, grants and tokens, keyed by [`TokenHash`].
 ///

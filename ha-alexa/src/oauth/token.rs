@@ -7,7 +7,6 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::authorize::valid_scope;
 use super::client::{ClientConfig, MAX_REDIRECT_URI_BYTES};
-use super::clock::Clock;
 use super::config::ServerConfig;
 use super::error::{ErrorCode, OAuthError};
 use super::params::{Params, decode_component};
@@ -15,6 +14,7 @@ use super::secret::{Secret, TokenHash};
 use super::server::AuthorizationServer;
 use super::store::{GrantRecord, IssuedTokens, Redemption, TokenStore};
 use super::user::Authenticator;
+use crate::clock::Clock;
 
 /// The longest code, refresh token or `Authorization` header accepted, in bytes.
 const MAX_CREDENTIAL_BYTES: usize = 1024;

@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
+pub(crate) use crate::schema_check::{assert_schema_valid, schema_errors};
+
 use async_trait::async_trait;
 use ha_alexa::discovery::{AdditionalAttributes, AssetId, FriendlyName, Resources};
 use ha_alexa::interface::authorization::AcceptGrant;
@@ -52,7 +54,6 @@ use ha_alexa::{
     AlexaError, Capability, DirectivePayload, DiscoveryEndpoint, Dispatcher, DisplayCategory,
     EndpointId, Hub, Locale, MessageId, Outcome, Property, PropertyValue, Request, Timestamp,
 };
-use jsonschema::Validator;
 use serde_json::Value;
 
 /// The instant every property of the test hub was sampled: 2024-05-01T12:00:00Z.
@@ -903,46 +904,6 @@ pub(crate) fn dispatcher() -> Dispatcher<TestHub> {
     Dispatcher::new(TestHub::default())
         .with_clock(|| Timestamp::from_unix_millis(NOW).unwrap())
         .with_message_ids(|| MessageId::try_new(RESPONSE_ID).unwrap())
-}
-
-/// The crate's schema of outbound messages, and Amazon's when `ALEXA_SMART_HOME_SCHEMA` names it.
-static SCHEMAS: LazyLock<Vec<(String, Validator)>> = LazyLock::new(|| {
-    let ours: Value = serde_json::from_str(include_str!("../schema/outbound.schema.json")).unwrap();
-    let mut schemas = vec![(
-        "tests/schema/outbound.schema.json".to_owned(),
-        jsonschema::draft4::new(&ours).unwrap(),
-    )];
-    if let Ok(path) = std::env::var("ALEXA_SMART_HOME_SCHEMA") {
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("ALEXA_SMART_HOME_SCHEMA={path}: {e}"));
-        let amazon: Value = serde_json::from_str(&text).unwrap();
-        schemas.push((path, jsonschema::draft4::new(&amazon).unwrap()));
-    }
-    schemas
-});
-
-/// The reasons each schema refuses `message` (empty when every schema accepts it).
-pub(crate) fn schema_errors(message: &Value) -> Vec<String> {
-    SCHEMAS
-        .iter()
-        .filter_map(|(name, validator)| {
-            let errors: Vec<String> = validator
-                .iter_errors(message)
-                .map(|e| format!("{} at {}", e, e.instance_path()))
-                .collect();
-            (!errors.is_empty()).then(|| format!("{name}: {}", errors.join("; ")))
-        })
-        .collect()
-}
-
-/// Panics unless every schema accepts `message`.
-pub(crate) fn assert_schema_valid(message: &Value) {
-    let errors = schema_errors(message);
-    assert!(
-        errors.is_empty(),
-        "message refused by the schema:\n{}\n{message:#}",
-        errors.join("\n")
-    );
 }
 
 /// `value` with every number as f64, so that `1` and `1.0` compare equal.

@@ -1,20 +1,16 @@
 //! A token store in a JSON file, rewritten atomically on every change.
 
-use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{self, Write as _};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
-
-use serde::Deserialize;
 
 use super::state::{FORMAT_VERSION, Snapshot, State};
 use super::{
     AccessLookup, CodeRecord, GrantId, GrantRecord, IssuedTokens, Redemption, RefreshLookup,
     TokenStore,
 };
-use crate::oauth::error::StoreError;
+use crate::error::StoreError;
+use crate::file::JsonFile;
 use crate::oauth::secret::TokenHash;
 use crate::oauth::user::UserId;
 
@@ -46,14 +42,9 @@ use crate::oauth::user::UserId;
 /// ```
 #[derive(Debug)]
 pub struct FileTokenStore {
-    path: PathBuf,
+    file: JsonFile,
     state: Mutex<State>,
-    /// Held locked while the store is open.
-    _lock: File,
 }
-
-/// Distinguishes temporary files of concurrent writes in one process.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl FileTokenStore {
     /// Opens the store in `path`, starting empty when the file does not exist yet.
@@ -75,17 +66,14 @@ impl FileTokenStore {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        let path = path.as_ref().to_path_buf();
-        let lock = lock(&path)?;
-        let state = match fs::read(&path) {
-            Ok(bytes) => State::from_snapshot(parse(&path, &bytes)?),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => State::default(),
-            Err(source) => return Err(StoreError::Read { path, source }),
-        };
+        let file = JsonFile::open(path)?;
+        let state = file
+            .read::<Snapshot>(FORMAT_VERSION)?
+            .map(State::from_snapshot)
+            .unwrap_or_default();
         Ok(Self {
-            path,
+            file,
             state: Mutex::new(state),
-            _lock: lock,
         })
     }
 
@@ -100,7 +88,7 @@ impl FileTokenStore {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     /// Reads the state.
@@ -120,13 +108,11 @@ impl FileTokenStore {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let before = state.clone();
         let result = op(&mut state);
-        if changed(&result) {
-            let json = serde_json::to_vec_pretty(&state.to_snapshot())
-                .expect("store snapshots serialise to JSON");
-            if let Err(error) = write_atomically(&self.path, &json) {
-                *state = before;
-                return Err(error);
-            }
+        if changed(&result)
+            && let Err(error) = self.file.write(&state.to_snapshot())
+        {
+            *state = before;
+            return Err(error);
         }
         Ok(result)
     }
@@ -184,102 +170,4 @@ impl TokenStore for FileTokenStore {
         self.update(|state| state.purge_expired(now), |changed| *changed)
             .map(drop)
     }
-}
-
-/// Locks `<path>.lock` for the lifetime of the store.
-fn lock(path: &Path) -> Result<File, StoreError> {
-    let mut lock_path = path.as_os_str().to_owned();
-    lock_path.push(".lock");
-    let lock_path = PathBuf::from(lock_path);
-    let read_error = |source| StoreError::Read {
-        path: lock_path.clone(),
-        source,
-    };
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(read_error)?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => Err(read_error(io::Error::new(
-            io::ErrorKind::WouldBlock,
-            "the token store is already open",
-        ))),
-        Err(TryLockError::Error(source)) => Err(read_error(source)),
-    }
-}
-
-/// Parses a store file, checking its format version first.
-fn parse(path: &Path, bytes: &[u8]) -> Result<Snapshot, StoreError> {
-    #[derive(Deserialize)]
-    struct Version {
-        version: u32,
-    }
-    let corrupt = |source: serde_json::Error| StoreError::Corrupt {
-        path: path.to_path_buf(),
-        line: source.line(),
-        column: source.column(),
-        source,
-    };
-    let Version { version } = serde_json::from_slice(bytes).map_err(corrupt)?;
-    if version != FORMAT_VERSION {
-        return Err(StoreError::Version {
-            path: path.to_path_buf(),
-            found: version,
-            expected: FORMAT_VERSION,
-        });
-    }
-    serde_json::from_slice(bytes).map_err(corrupt)
-}
-
-/// Replaces `path` with `bytes`: temporary file, fsync, rename, directory fsync.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let write_error = |source| StoreError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut temp_name = path.file_name().unwrap_or_default().to_owned();
-    temp_name.push(format!(
-        ".tmp-{}-{}",
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let temp = dir.join(temp_name);
-    let written = create_private(&temp).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    if let Err(source) = written.and_then(|()| fs::rename(&temp, path)) {
-        // The temporary file may not exist; the original error is the one to report.
-        let _ = fs::remove_file(&temp);
-        return Err(write_error(source));
-    }
-    sync_dir(dir).map_err(write_error)
-}
-
-/// Creates a new file readable and writable by its owner only.
-fn create_private(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
-}
-
-/// Makes a rename in `dir` durable.
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-/// Windows makes renames durable without a directory sync (and cannot open directories).
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> io::Result<()> {
-    Ok(())
 }

@@ -8,7 +8,7 @@ use super::{
     AccessLookup, CodeRecord, GrantId, GrantRecord, IssuedTokens, Redemption, RefreshLookup,
     TokenStore,
 };
-use crate::oauth::error::StoreError;
+use crate::error::StoreError;
 use crate::oauth::secret::TokenHash;
 use crate::oauth::user::UserId;
 

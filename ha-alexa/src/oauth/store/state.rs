@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     AccessLookup, CodeRecord, GrantId, GrantRecord, IssuedTokens, Redemption, RefreshLookup,
 };
-use crate::oauth::error::StoreError;
+use crate::error::StoreError;
 use crate::oauth::secret::TokenHash;
 use crate::oauth::user::UserId;
 

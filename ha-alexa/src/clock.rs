@@ -1,18 +1,20 @@
-//! The server's source of time, injectable so that expiry is testable without sleeping.
+//! The source of time of everything that expires: account-linking codes and tokens,
+//! Login-with-Amazon tokens. Injectable, so that expiry is testable without sleeping.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-/// Where the authorization server reads the current time.
+/// Where the crate reads the current time.
 ///
-/// Codes, login forms, access tokens and refresh tokens expire against this clock. Production
-/// code uses [`SystemClock`]; tests use [`ManualClock`] and move time forward by hand.
+/// The account-linking server's codes, login forms and tokens expire against this clock, and
+/// the Login-with-Amazon client decides against it when to refresh. Production code uses
+/// [`SystemClock`]; tests use [`ManualClock`] and move time forward by hand.
 ///
 /// # Examples
 ///
 /// ```
 /// use std::time::SystemTime;
-/// use ha_alexa::oauth::Clock;
+/// use ha_alexa::clock::Clock;
 ///
 /// struct Frozen(SystemTime);
 /// impl Clock for Frozen {
@@ -32,7 +34,7 @@ pub trait Clock: Send + Sync + 'static {
 /// # Examples
 ///
 /// ```
-/// use ha_alexa::oauth::{Clock, SystemClock};
+/// use ha_alexa::clock::{Clock, SystemClock};
 /// assert!(SystemClock.now() > std::time::SystemTime::UNIX_EPOCH);
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
@@ -50,7 +52,7 @@ impl Clock for SystemClock {
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use ha_alexa::oauth::{Clock, ManualClock};
+/// use ha_alexa::clock::{Clock, ManualClock};
 ///
 /// let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
 /// let handle = clock.clone();
@@ -66,7 +68,7 @@ impl ManualClock {
     /// # Examples
     ///
     /// ```
-    /// use ha_alexa::oauth::{Clock, ManualClock};
+    /// use ha_alexa::clock::{Clock, ManualClock};
     /// let start = std::time::SystemTime::now();
     /// assert_eq!(ManualClock::new(start).now(), start);
     /// ```
@@ -80,7 +82,7 @@ impl ManualClock {
     ///
     /// ```
     /// use std::time::{Duration, SystemTime};
-    /// use ha_alexa::oauth::{Clock, ManualClock};
+    /// use ha_alexa::clock::{Clock, ManualClock};
     /// let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
     /// clock.advance(Duration::from_secs(1));
     /// assert_eq!(clock.now(), SystemTime::UNIX_EPOCH + Duration::from_secs(1));
@@ -96,7 +98,7 @@ impl ManualClock {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use ha_alexa::oauth::{Clock, ManualClock};
+    /// use ha_alexa::clock::{Clock, ManualClock};
     /// let clock = ManualClock::new(SystemTime::now());
     /// clock.set(SystemTime::UNIX_EPOCH);
     /// assert_eq!(clock.now(), SystemTime::UNIX_EPOCH);
