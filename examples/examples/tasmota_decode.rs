@@ -7,16 +7,16 @@
 //!
 //! Input format, one message per line: the topic, one space, the payload up to the end of the
 //! line (exactly what `mosquitto_sub -v` prints). Empty lines and lines starting with `#` are
-//! skipped. Without input on stdin (stdin is a terminal), or with `--sample`, the example
-//! decodes a built-in stream taken from `tasmota-proto`'s fixture corpus: LWT, STATE, SENSOR,
-//! RESULT, STATUS, INFO, commands and discovery from firmware 5.x to 13.x, including payloads
-//! with `nan`, truncated objects and unquoted words.
+//! skipped. When stdin is a terminal or empty (`< /dev/null`, a CI job without input), or with
+//! `--sample`, the example decodes a built-in stream taken from `tasmota-proto`'s fixture
+//! corpus: LWT, STATE, SENSOR, RESULT, STATUS, INFO, commands and discovery from firmware 5.x to
+//! 13.x, including payloads with `nan`, truncated objects and unquoted words.
 //!
 //! Options:
 //! - `--full-topic <template>`: the devices' FullTopic (default `%prefix%/%topic%/`);
 //! - `--strict`: reject every deviation from standard JSON instead of repairing it;
 //! - `--debug`: print the whole decoded value instead of a summary;
-//! - `--sample`: decode the built-in stream even when stdin is not a terminal.
+//! - `--sample`: decode the built-in stream even when stdin has data.
 //!
 //! Each message prints as `<topic>  <kind>  <summary>`, followed by one `!` line per repair or
 //! loss that lenient decoding reported (with its JSON path and byte offset), or by the error.
@@ -27,7 +27,7 @@
 )]
 
 use std::fmt::Write as _;
-use std::io::{self, BufRead as _, IsTerminal as _};
+use std::io::{self, BufRead, IsTerminal as _};
 use std::process::ExitCode;
 
 use tasmota_proto::json::Value;
@@ -104,7 +104,8 @@ fn main() -> ExitCode {
         .with_full_topic(full_topic)
         .with_options(mode);
     let mut stats = Stats::default();
-    if opts.sample || io::stdin().is_terminal() {
+    let mut stdin = io::stdin().lock();
+    if opts.sample || stdin.is_terminal() || at_end(&mut stdin) {
         let count = SAMPLE.lines().filter(|l| is_message(l)).count();
         println!(
             "Decoding the built-in sample ({count} messages); pipe `topic payload` lines to decode your own.\n"
@@ -113,7 +114,7 @@ fn main() -> ExitCode {
             decode_line(&decoder, line.as_bytes(), opts.debug, &mut stats);
         }
     } else {
-        for line in io::stdin().lock().split(b'\n') {
+        for line in stdin.split(b'\n') {
             match line {
                 Ok(line) => decode_line(&decoder, &line, opts.debug, &mut stats),
                 Err(e) => {
@@ -128,6 +129,19 @@ fn main() -> ExitCode {
         stats.messages, stats.clean, stats.repaired, stats.rejected
     );
     ExitCode::SUCCESS
+}
+
+/// Whether `input` ends before its first byte (`< /dev/null`, a closed pipe, a CI job without
+/// stdin). Waits for the first bytes of a live pipe, which then stay buffered for reading.
+fn at_end(input: &mut impl BufRead) -> bool {
+    loop {
+        match input.fill_buf() {
+            Ok(buf) => return buf.is_empty(),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // A read error shows up again, and is reported, when the stream is read.
+            Err(_) => return false,
+        }
+    }
 }
 
 fn is_message(line: &str) -> bool {

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use crate::error::{Error, TopicError};
 use crate::extract::{Cx, Members};
-use crate::json::{Issue, IssueKind, Mode, Path, Value};
+use crate::json::{IssueKind, Mode, ObjectCursor, Path, Step, Value};
 use crate::message::{DecodeOptions, Decoded, decode_object};
 use crate::power::StateText;
 use crate::response::LwtText;
@@ -18,8 +18,6 @@ use crate::telemetry::Sensor;
 use crate::text::Str;
 use crate::time::Version;
 use crate::topic::{DeviceTopics, Mac, Prefixes};
-
-type R<T> = Result<T, Issue>;
 
 /// What a relay drives (discovery `rl`).
 ///
@@ -206,7 +204,7 @@ impl<'a> DiscoveryConfig<'a> {
     /// assert_eq!(err.to_string(), r#"payload: missing field "mac" at $.mac"#);
     /// ```
     pub fn parse(payload: &'a [u8], options: &DecodeOptions<'_>) -> Result<Decoded<Self>, Error> {
-        decode_object(payload, options, Self::from_members)
+        decode_object(payload, options, Self::read)
     }
 
     /// The device's topics, ready to build commands and subscriptions and to parse topics.
@@ -310,7 +308,7 @@ impl<'a> DiscoveryConfig<'a> {
         clippy::too_many_lines,
         reason = "one arm per discovery key, in firmware order"
     )]
-    pub(crate) fn from_members(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Self> {
+    pub(crate) fn read(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<Self> {
         let mut mac = None;
         let mut topic = None;
         let mut full_topic = None;
@@ -346,72 +344,68 @@ impl<'a> DiscoveryConfig<'a> {
             version: None,
             other: Vec::new(),
         };
-        for (k, v) in m {
+        while let Some(k) = cx.key(&mut c, path)? {
             let p = path.key(k.raw());
             match k.raw() {
-                "ip" => d.ip = cx.str(&v, &p)?,
-                "dn" => d.device_name = cx.str(&v, &p)?,
-                "fn" => d.friendly_names = cx.list(v, &p, |cx, v, p| Ok(Some(cx.str(v, p)?)))?,
-                "hn" => d.hostname = cx.plain(&v, &p)?,
+                "ip" => d.ip = cx.str(&p)?,
+                "dn" => d.device_name = cx.str(&p)?,
+                "fn" => d.friendly_names = cx.list(&p, |cx, v, p| Some(cx.as_str(v, p)))?,
+                "hn" => d.hostname = cx.plain(&p)?,
                 "mac" => {
-                    mac = match cx.plain(&v, &p)? {
-                        Some(t) => match Mac::parse(t) {
-                            Ok(m) => Some(m),
-                            Err(_) => cx.invalid(&v, &p, "12 hex digits")?,
-                        },
-                        None => None,
-                    };
+                    mac = cx.read(&p, |cx, v, p| {
+                        let t = cx.as_plain(v, p)?;
+                        Mac::parse(t)
+                            .ok()
+                            .or_else(|| cx.invalid(v, p, "12 hex digits"))
+                    })?;
                 }
-                "md" => d.module = cx.str(&v, &p)?,
-                "ty" => d.tuya = cx.on_off(&v, &p)?,
-                "if" => d.ifan = cx.on_off(&v, &p)?,
-                "onln" => d.online = cx.plain(&v, &p)?.unwrap_or(d.online),
-                "ofln" => d.offline = cx.plain(&v, &p)?.unwrap_or(d.offline),
-                "state" => state = fixed::<4>(cx, v, &p)?,
-                "sw" => d.software = version(cx, &v, &p)?,
-                "t" => topic = cx.plain(&v, &p)?,
-                "ft" => full_topic = cx.plain(&v, &p)?,
-                "tp" => prefixes = fixed::<3>(cx, v, &p)?,
+                "md" => d.module = cx.str(&p)?,
+                "ty" => d.tuya = cx.on_off(&p)?,
+                "if" => d.ifan = cx.on_off(&p)?,
+                "onln" => d.online = cx.plain(&p)?.unwrap_or(d.online),
+                "ofln" => d.offline = cx.plain(&p)?.unwrap_or(d.offline),
+                "state" => state = fixed::<4>(cx, &p)?,
+                "sw" => d.software = version(cx, &p)?,
+                "t" => topic = cx.plain(&p)?,
+                "ft" => full_topic = cx.plain(&p)?,
+                "tp" => prefixes = fixed::<3>(cx, &p)?,
                 "rl" => {
-                    d.relays =
-                        cx.list(v, &p, |cx, v, p| Ok(cx.u8(v, p)?.map(RelayType::from_code)))?;
+                    d.relays = cx.list(&p, |cx, v, p| cx.as_u8(v, p).map(RelayType::from_code))?;
                 }
                 "swc" => {
                     d.switch_modes =
-                        cx.list(v, &p, |cx, v, p| cx.int(v, p, "a switch mode in -1..=127"))?;
+                        cx.list(&p, |cx, v, p| cx.as_int(v, p, "a switch mode in -1..=127"))?;
                 }
-                "swn" => d.switch_names = cx.list(v, &p, |cx, v, p| Ok(Some(cx.str(v, p)?)))?,
-                "btn" => d.buttons = cx.list(v, &p, Cx::on_off)?,
+                "swn" => d.switch_names = cx.list(&p, |cx, v, p| Some(cx.as_str(v, p)))?,
+                "btn" => d.buttons = cx.list(&p, Cx::as_on_off)?,
                 "so" => {
-                    if let Some(options) = cx.object(v, &p)? {
-                        for (ok, ov) in options {
+                    if let Some(mut oc) = cx.object(&p)? {
+                        while let Some(ok) = cx.key(&mut oc, &p)? {
                             let op = p.key(ok.raw());
-                            match ok.raw().parse::<u16>() {
-                                Ok(n) => {
-                                    if let Some(val) = cx.u32(&ov, &op)? {
-                                        d.set_options.push((n, val));
-                                    }
+                            if let Ok(n) = ok.raw().parse::<u16>() {
+                                if let Some(val) = cx.u32(&op)? {
+                                    d.set_options.push((n, val));
                                 }
-                                Err(_) => {
-                                    cx.issue(
-                                        IssueKind::InvalidValue {
-                                            expected: "a SetOption number as key",
-                                        },
-                                        &ov,
-                                        &op,
-                                    )?;
-                                }
+                            } else {
+                                let ov = cx.value(&op)?;
+                                cx.issue(
+                                    IssueKind::InvalidValue {
+                                        expected: "a SetOption number as key",
+                                    },
+                                    &ov,
+                                    &op,
+                                );
                             }
                         }
                     }
                 }
-                "lk" => d.light_linked = cx.on_off(&v, &p)?,
-                "lt_st" => d.light_subtype = cx.u8(&v, &p)?.map(LightSubtype::from_code),
-                "bat" => d.battery = cx.on_off(&v, &p)?,
-                "dslp" => d.deep_sleep = cx.on_off(&v, &p)?,
-                "sho" => d.shutter_options = cx.list(v, &p, Cx::u32)?,
+                "lk" => d.light_linked = cx.on_off(&p)?,
+                "lt_st" => d.light_subtype = cx.u8(&p)?.map(LightSubtype::from_code),
+                "bat" => d.battery = cx.on_off(&p)?,
+                "dslp" => d.deep_sleep = cx.on_off(&p)?,
+                "sho" => d.shutter_options = cx.list(&p, Cx::as_u32)?,
                 "sht" => {
-                    d.shutter_tilt = cx.list(v, &p, |cx, v, p| {
+                    d.shutter_tilt = cx.list(&p, |cx, v, p| {
                         let Value::Array(items) = v else {
                             return cx.wrong(v, p, "an array of three numbers");
                         };
@@ -420,16 +414,13 @@ impl<'a> DiscoveryConfig<'a> {
                             return cx.invalid(v, p, "an array of three numbers");
                         }
                         for (i, item) in items.iter().enumerate() {
-                            match cx.i32(item, &p.index(i))? {
-                                Some(n) => out[i] = n,
-                                None => return Ok(None),
-                            }
+                            out[i] = cx.as_i32(item, &p.index(i))?;
                         }
-                        Ok(Some(out))
+                        Some(out)
                     })?;
                 }
-                "ver" => d.version = cx.u32(&v, &p)?,
-                _ => d.other.push((k, v)),
+                "ver" => d.version = cx.u32(&p)?,
+                _ => d.other.push((k, cx.value(&p)?)),
             }
         }
         d.mac = mac.ok_or_else(|| cx.missing(path, "mac"))?;
@@ -437,44 +428,53 @@ impl<'a> DiscoveryConfig<'a> {
         d.full_topic = full_topic.ok_or_else(|| cx.missing(path, "ft"))?;
         match prefixes {
             Some(p) => d.prefixes = p,
-            None => cx.missing_optional(path, "tp")?,
+            None => cx.missing_optional(path, "tp"),
         }
         match state {
             Some(s) => d.state = s,
-            None => cx.missing_optional(path, "state")?,
+            None => cx.missing_optional(path, "state"),
         }
         Ok(d)
     }
 }
 
 /// An array of exactly `N` plain strings; longer arrays are cut with a report.
-fn fixed<'a, const N: usize>(
-    cx: &mut Cx<'a, '_>,
-    v: Value<'a>,
-    path: &Path<'_>,
-) -> R<Option<[&'a str; N]>> {
-    let Some(items) = cx.array(v, path)? else {
+/// An array of `N` plain strings (`state`, `tp`); extra elements are reported and ignored.
+fn fixed<'a, const N: usize>(cx: &mut Cx<'a, '_>, path: &Path<'_>) -> Step<Option<[&'a str; N]>> {
+    let Some(mut c) = cx.array(path)? else {
         return Ok(None);
     };
-    if items.len() < N {
-        return cx.invalid(
-            &Value::Array(items),
+    let mut items: [Option<Value<'a>>; N] = [const { None }; N];
+    let mut len = 0;
+    while let Some(i) = cx.item(&mut c, path)? {
+        let v = cx.value(&path.index(i))?;
+        if let Some(slot) = items.get_mut(i) {
+            *slot = Some(v);
+        }
+        len = i + 1;
+    }
+    if len < N {
+        return Ok(cx.invalid(
+            &Value::Array(Vec::new()),
             path,
             "an array with one string per slot",
-        );
+        ));
     }
-    if items.len() > N {
-        cx.report.issue(
+    if len > N {
+        cx.p.report.typed(
             IssueKind::InvalidValue {
                 expected: "no extra array elements",
             },
             None,
             path,
-        )?;
+        );
     }
     let mut out = [""; N];
-    for (i, item) in items.iter().take(N).enumerate() {
-        match cx.plain(item, &path.index(i))? {
+    for (i, item) in items.iter().enumerate() {
+        let Some(v) = item else {
+            return Ok(None);
+        };
+        match cx.as_plain(v, &path.index(i)) {
             Some(s) => out[i] = s,
             None => return Ok(None),
         }
@@ -517,20 +517,20 @@ impl<'a> DiscoverySensors<'a> {
     /// assert!(tasmota_proto::DiscoverySensors::parse(br#"{"ver":1}"#, &Default::default()).is_err());
     /// ```
     pub fn parse(payload: &'a [u8], options: &DecodeOptions<'_>) -> Result<Decoded<Self>, Error> {
-        decode_object(payload, options, |cx, m, path| {
+        decode_object(payload, options, |cx, mut c, path| {
             let mut sensor = None;
             let mut version = None;
             let mut other = Vec::new();
-            for (k, v) in m {
+            while let Some(k) = cx.key(&mut c, path)? {
                 let p = path.key(k.raw());
                 match k.raw() {
                     "sn" => {
-                        if let Some(m) = cx.object(v, &p)? {
-                            sensor = Some(Sensor::from_members(cx, m, &p)?);
+                        if let Some(c) = cx.object(&p)? {
+                            sensor = Some(Sensor::read(cx, c, &p)?);
                         }
                     }
-                    "ver" => version = cx.u32(&v, &p)?,
-                    _ => other.push((k, v)),
+                    "ver" => version = cx.u32(&p)?,
+                    _ => other.push((k, cx.value(&p)?)),
                 }
             }
             Ok(Self {

@@ -1,9 +1,11 @@
-//! Typed reading of JSON values: every conversion either succeeds, records a lenient repair,
-//! or records what was dropped (strict mode turns both into the error).
+//! Typed reading of a payload in one pass: the typed readers walk the JSON with the parser's
+//! cursors and convert each value where it stands; only members they do not know become
+//! trees. Every conversion either succeeds, records a lenient repair, or records what was
+//! dropped (strict mode turns the first of these into the error).
 
 use alloc::vec::Vec;
 
-use crate::json::{Issue, IssueKind, Path, Report, Value, offset_in};
+use crate::json::{ArrayCursor, Issue, IssueKind, ObjectCursor, Parser, Path, Step, Stop, Value};
 use crate::power::{PowerState, StateText};
 use crate::text::Str;
 use crate::time::{Time, Uptime};
@@ -11,35 +13,38 @@ use crate::time::{Time, Uptime};
 /// An object's members.
 pub(crate) type Members<'a> = Vec<(Str<'a>, Value<'a>)>;
 
-/// What the typed readers need: the payload (for offsets), the report, the device's texts.
+/// What the typed readers need: the parser over the payload and the device's texts.
 pub(crate) struct Cx<'a, 'r> {
-    pub(crate) src: &'a str,
-    pub(crate) report: &'r mut Report,
+    pub(crate) p: Parser<'a, 'r>,
     pub(crate) texts: StateText<'r>,
+    /// A field the type cannot do without is missing: the decode fails with this issue.
+    pub(crate) fatal: Option<Issue>,
 }
 
-type R<T> = Result<T, Issue>;
-
 impl<'a> Cx<'a, '_> {
-    pub(crate) fn offset(&self, v: &Value<'a>) -> Option<usize> {
+    fn offset(&self, v: &Value<'a>) -> Option<usize> {
+        let src = self.p.src();
         match v {
-            Value::String(s) => offset_in(self.src, s.raw()).map(|o| o.saturating_sub(1)),
-            Value::Number(n) => offset_in(self.src, n.raw()),
+            Value::String(s) => crate::json::offset_in(src, s.raw()).map(|o| o.saturating_sub(1)),
+            Value::Number(n) => crate::json::offset_in(src, n.raw()),
             _ => None,
         }
     }
 
-    pub(crate) fn issue(&mut self, kind: IssueKind, v: &Value<'a>, path: &Path<'_>) -> R<()> {
+    /// Records a value that is not what the field expects.
+    #[cold]
+    pub(crate) fn issue(&mut self, kind: IssueKind, v: &Value<'a>, path: &Path<'_>) {
         let offset = self.offset(v);
-        self.report.issue(kind, offset, path)
+        self.p.report.typed(kind, offset, path);
     }
 
+    #[cold]
     pub(crate) fn wrong<T>(
         &mut self,
         v: &Value<'a>,
         path: &Path<'_>,
         expected: &'static str,
-    ) -> R<Option<T>> {
+    ) -> Option<T> {
         self.issue(
             IssueKind::WrongType {
                 expected,
@@ -47,50 +52,240 @@ impl<'a> Cx<'a, '_> {
             },
             v,
             path,
-        )?;
-        Ok(None)
+        );
+        None
     }
 
+    #[cold]
     pub(crate) fn invalid<T>(
         &mut self,
         v: &Value<'a>,
         path: &Path<'_>,
         expected: &'static str,
-    ) -> R<Option<T>> {
-        self.issue(IssueKind::InvalidValue { expected }, v, path)?;
-        Ok(None)
+    ) -> Option<T> {
+        self.issue(IssueKind::InvalidValue { expected }, v, path);
+        None
     }
 
-    /// A required field is missing: the error to return (also reported in lenient mode).
-    pub(crate) fn missing(&mut self, path: &Path<'_>, field: &'static str) -> Issue {
-        let issue = Issue {
+    /// A field the type requires is missing: the decode fails.
+    #[cold]
+    pub(crate) fn missing(&mut self, path: &Path<'_>, field: &'static str) -> Stop {
+        self.fail(Issue {
             kind: IssueKind::MissingField { field },
             offset: None,
             path: path.key(field).render(),
-        };
-        if self.report.mode == crate::json::Mode::Lenient {
-            self.report.issues.push(issue.clone());
-        }
-        issue
+        })
+    }
+
+    /// The decode fails with `issue` (unless strict mode finds an earlier reason).
+    #[cold]
+    pub(crate) fn fail(&mut self, issue: Issue) -> Stop {
+        self.fatal = Some(issue);
+        Stop
     }
 
     /// An expected field is missing but the value is usable without it: reported in lenient
     /// mode, the error in strict mode.
-    pub(crate) fn missing_optional(&mut self, path: &Path<'_>, field: &'static str) -> R<()> {
-        let issue = self.missing(path, field);
-        match self.report.mode {
-            crate::json::Mode::Strict => Err(issue),
-            crate::json::Mode::Lenient => Ok(()),
-        }
+    #[cold]
+    pub(crate) fn missing_optional(&mut self, path: &Path<'_>, field: &'static str) {
+        self.p
+            .report
+            .typed(IssueKind::MissingField { field }, None, &path.key(field));
     }
+
+    // Reading at the cursor: after `key` or `item`, exactly one of these consumes the value.
+
+    /// The next member's key; `None` when the object has ended.
+    #[inline]
+    pub(crate) fn key(&mut self, c: &mut ObjectCursor, path: &Path<'_>) -> Step<Option<Str<'a>>> {
+        self.p.next_key(c, path)
+    }
+
+    /// The next element's index; `None` when the array has ended.
+    #[inline]
+    pub(crate) fn item(&mut self, c: &mut ArrayCursor, path: &Path<'_>) -> Step<Option<usize>> {
+        self.p.next_item(c, path)
+    }
+
+    /// The value as a tree (scalars never allocate).
+    #[inline]
+    pub(crate) fn value(&mut self, path: &Path<'_>) -> Step<Value<'a>> {
+        self.p.take(path)
+    }
+
+    /// Consumes the value without keeping it.
+    pub(crate) fn skip(&mut self, path: &Path<'_>) -> Step<()> {
+        self.p.skip(path)
+    }
+
+    /// Whether the value is an object (to be read with [`Cx::object`]).
+    pub(crate) fn is_object(&self) -> bool {
+        self.p.at_object()
+    }
+
+    /// Whether the value is an array.
+    pub(crate) fn is_array(&self) -> bool {
+        self.p.at_array()
+    }
+
+    /// Opens the value, which [`Cx::is_object`] says is an object.
+    pub(crate) fn begin_object(&mut self, path: &Path<'_>) -> Step<ObjectCursor> {
+        self.p.begin_object(path)
+    }
+
+    /// Opens the value, which [`Cx::is_array`] says is an array.
+    pub(crate) fn begin_array(&mut self, path: &Path<'_>) -> Step<ArrayCursor> {
+        self.p.begin_array(path)
+    }
+
+    /// Whether the value is a string.
+    pub(crate) fn is_string(&self) -> bool {
+        matches!(self.p.ahead(), Some(Value::String(_)))
+    }
+
+    /// The value, if it is a scalar.
+    pub(crate) fn scalar(&self) -> Option<&Value<'a>> {
+        self.p.ahead()
+    }
+
+    /// An object to read member by member; `null` gives `None` silently, anything else is
+    /// reported.
+    pub(crate) fn object(&mut self, path: &Path<'_>) -> Step<Option<ObjectCursor>> {
+        if self.p.at_object() {
+            return self.p.begin_object(path).map(Some);
+        }
+        Ok(match self.value(path)? {
+            Value::Null => None,
+            other => self.wrong(&other, path, "an object"),
+        })
+    }
+
+    /// An array to read element by element; `null` gives `None` silently, anything else is
+    /// reported.
+    pub(crate) fn array(&mut self, path: &Path<'_>) -> Step<Option<ArrayCursor>> {
+        if self.p.at_array() {
+            return self.p.begin_array(path).map(Some);
+        }
+        Ok(match self.value(path)? {
+            Value::Null => None,
+            other => self.wrong(&other, path, "an array"),
+        })
+    }
+
+    /// The value converted by `f`.
+    #[inline]
+    pub(crate) fn read<T>(
+        &mut self,
+        path: &Path<'_>,
+        f: impl FnOnce(&mut Self, &Value<'a>, &Path<'_>) -> Option<T>,
+    ) -> Step<Option<T>> {
+        let v = self.value(path)?;
+        let t = f(self, &v, path);
+        release(v);
+        Ok(t)
+    }
+
+    /// An array of `T`, or a single `T` taken as a one-element array (firmware renamed several
+    /// keys from a scalar to an array); elements that fail are dropped and reported.
+    pub(crate) fn list<T>(
+        &mut self,
+        path: &Path<'_>,
+        mut each: impl FnMut(&mut Self, &Value<'a>, &Path<'_>) -> Option<T>,
+    ) -> Step<Vec<T>> {
+        let mut out = Vec::new();
+        if self.p.at_array() {
+            let mut c = self.p.begin_array(path)?;
+            while let Some(i) = self.item(&mut c, path)? {
+                let p = path.index(i);
+                let v = self.value(&p)?;
+                if let Some(t) = each(self, &v, &p) {
+                    out.push(t);
+                }
+            }
+        } else {
+            match self.value(path)? {
+                Value::Null => {}
+                other => {
+                    if let Some(t) = each(self, &other, path) {
+                        out.push(t);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn f64(&mut self, path: &Path<'_>) -> Step<Option<f64>> {
+        self.read(path, Self::as_f64)
+    }
+
+    pub(crate) fn u8(&mut self, path: &Path<'_>) -> Step<Option<u8>> {
+        self.read(path, Self::as_u8)
+    }
+
+    pub(crate) fn u16(&mut self, path: &Path<'_>) -> Step<Option<u16>> {
+        self.read(path, Self::as_u16)
+    }
+
+    pub(crate) fn u32(&mut self, path: &Path<'_>) -> Step<Option<u32>> {
+        self.read(path, Self::as_u32)
+    }
+
+    pub(crate) fn u64(&mut self, path: &Path<'_>) -> Step<Option<u64>> {
+        self.read(path, Self::as_u64)
+    }
+
+    pub(crate) fn int<T: TryFrom<i64>>(
+        &mut self,
+        path: &Path<'_>,
+        expected: &'static str,
+    ) -> Step<Option<T>> {
+        self.read(path, |cx, v, p| cx.as_int(v, p, expected))
+    }
+
+    pub(crate) fn str(&mut self, path: &Path<'_>) -> Step<Option<Str<'a>>> {
+        self.read(path, Self::as_str)
+    }
+
+    pub(crate) fn text(&mut self, path: &Path<'_>) -> Step<Option<Str<'a>>> {
+        self.read(path, Self::as_text)
+    }
+
+    /// A list of strings from an array, or from a single string (firmware changed several
+    /// keys from a string to an array).
+    pub(crate) fn strings(&mut self, path: &Path<'_>) -> Step<Vec<Str<'a>>> {
+        self.list(path, Self::as_text)
+    }
+
+    pub(crate) fn plain(&mut self, path: &Path<'_>) -> Step<Option<&'a str>> {
+        self.read(path, Self::as_plain)
+    }
+
+    pub(crate) fn on_off(&mut self, path: &Path<'_>) -> Step<Option<bool>> {
+        self.read(path, Self::as_on_off)
+    }
+
+    pub(crate) fn power(&mut self, path: &Path<'_>) -> Step<Option<PowerState<'a>>> {
+        self.read(path, Self::as_power)
+    }
+
+    pub(crate) fn time(&mut self, path: &Path<'_>) -> Step<Option<Time>> {
+        self.read(path, Self::as_time)
+    }
+
+    pub(crate) fn uptime(&mut self, path: &Path<'_>) -> Step<Option<Uptime>> {
+        self.read(path, Self::as_uptime)
+    }
+
+    // Converting a value.
 
     /// A number; numeric strings are converted (and reported), `nan`/`inf` give `None`
     /// (the reader already reported them), `null` gives `None` silently.
-    pub(crate) fn f64(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<f64>> {
+    pub(crate) fn as_f64(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<f64> {
         match v {
             Value::Number(n) => {
                 let f = n.as_f64();
-                Ok(f.is_finite().then_some(f))
+                f.is_finite().then_some(f)
             }
             Value::String(s) => match s
                 .as_str()
@@ -98,197 +293,149 @@ impl<'a> Cx<'a, '_> {
                 .and_then(|t| t.parse::<f64>().ok())
             {
                 Some(f) if f.is_finite() && s.as_str().is_some_and(looks_numeric) => {
-                    self.issue(IssueKind::NumberAsString, v, path)?;
-                    Ok(Some(f))
+                    self.issue(IssueKind::NumberAsString, v, path);
+                    Some(f)
                 }
                 _ => self.wrong(v, path, "a number"),
             },
-            Value::Null => Ok(None),
+            Value::Null => None,
             _ => self.wrong(v, path, "a number"),
         }
     }
 
     /// An integer that fits `T`.
-    pub(crate) fn int<T: TryFrom<i64>>(
+    pub(crate) fn as_int<T: TryFrom<i64>>(
         &mut self,
         v: &Value<'a>,
         path: &Path<'_>,
         expected: &'static str,
-    ) -> R<Option<T>> {
+    ) -> Option<T> {
         let i = match v {
-            Value::Number(n) if !n.is_finite() => return Ok(None),
-            Value::Number(n) => n.as_i64(),
-            Value::String(_) => {
-                let Some(f) = self.f64(v, path)? else {
-                    return Ok(None);
-                };
-                crate::json::integral(f)
-            }
-            Value::Null => return Ok(None),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Some(i),
+                None if !n.is_finite() => return None,
+                None => None,
+            },
+            Value::String(_) => crate::json::integral(self.as_f64(v, path)?),
+            Value::Null => return None,
             _ => return self.wrong(v, path, expected),
         };
         match i.and_then(|i| T::try_from(i).ok()) {
-            Some(t) => Ok(Some(t)),
+            Some(t) => Some(t),
             None => self.invalid(v, path, expected),
         }
     }
 
-    pub(crate) fn u8(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<u8>> {
-        self.int(v, path, "an integer in 0..=255")
+    pub(crate) fn as_u8(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<u8> {
+        self.as_int(v, path, "an integer in 0..=255")
     }
 
-    pub(crate) fn u16(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<u16>> {
-        self.int(v, path, "an integer in 0..=65535")
+    pub(crate) fn as_u16(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<u16> {
+        self.as_int(v, path, "an integer in 0..=65535")
     }
 
-    pub(crate) fn u32(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<u32>> {
-        self.int(v, path, "a non-negative 32-bit integer")
+    pub(crate) fn as_u32(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<u32> {
+        self.as_int(v, path, "a non-negative 32-bit integer")
     }
 
-    pub(crate) fn u64(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<u64>> {
-        self.int(v, path, "a non-negative integer")
+    pub(crate) fn as_u64(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<u64> {
+        self.as_int(v, path, "a non-negative integer")
     }
 
-    pub(crate) fn i32(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<i32>> {
-        self.int(v, path, "a 32-bit integer")
+    pub(crate) fn as_i32(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<i32> {
+        self.as_int(v, path, "a 32-bit integer")
     }
 
-    pub(crate) fn str(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<Str<'a>>> {
+    pub(crate) fn as_str(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<Str<'a>> {
         match v {
-            Value::String(s) => Ok(Some(*s)),
-            Value::Null => Ok(None),
+            Value::String(s) => Some(*s),
+            Value::Null => None,
             _ => self.wrong(v, path, "a string"),
         }
     }
 
     /// A string, or a number kept as its text (fields whose type changed between firmware
     /// versions, such as `Module` or `Power`).
-    pub(crate) fn text(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<Str<'a>>> {
+    pub(crate) fn as_text(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<Str<'a>> {
         match v {
-            Value::Number(n) => Ok(Some(Str::new(n.raw()))),
-            _ => self.str(v, path),
+            Value::Number(n) => Some(Str::new(n.raw())),
+            _ => self.as_str(v, path),
         }
     }
 
-    /// A list of strings from an array, or from a single string (firmware changed several
-    /// keys from a string to an array).
-    pub(crate) fn strings(&mut self, v: Value<'a>, path: &Path<'_>) -> R<Vec<Str<'a>>> {
-        self.list(v, path, Cx::text)
-    }
-
     /// A string that must be plain text (no escapes) to be borrowed as `&str`.
-    pub(crate) fn plain(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<&'a str>> {
-        match self.str(v, path)? {
-            Some(s) => match s.as_str() {
-                Some(t) => Ok(Some(t)),
-                None => self.invalid(v, path, "text without escapes"),
-            },
-            None => Ok(None),
+    pub(crate) fn as_plain(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<&'a str> {
+        match self.as_str(v, path)?.as_str() {
+            Some(t) => Some(t),
+            None => self.invalid(v, path, "text without escapes"),
         }
     }
 
     /// `ON`/`OFF` (any case), 1/0 or a boolean.
-    pub(crate) fn on_off(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<bool>> {
+    pub(crate) fn as_on_off(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<bool> {
         match v {
-            Value::Bool(b) => Ok(Some(*b)),
+            Value::Bool(b) => Some(*b),
             Value::String(s) => match self.texts.classify(*s) {
-                PowerState::On => Ok(Some(true)),
-                PowerState::Off => Ok(Some(false)),
+                PowerState::On => Some(true),
+                PowerState::Off => Some(false),
                 _ => self.invalid(v, path, "ON or OFF"),
             },
-            Value::Number(_) => match self.int::<u8>(v, path, "0 or 1")? {
-                Some(0) => Ok(Some(false)),
-                Some(1) => Ok(Some(true)),
-                Some(_) => self.invalid(v, path, "0 or 1"),
-                None => Ok(None),
+            Value::Number(_) => match self.as_int::<u8>(v, path, "0 or 1")? {
+                0 => Some(false),
+                1 => Some(true),
+                _ => self.invalid(v, path, "0 or 1"),
             },
-            Value::Null => Ok(None),
+            Value::Null => None,
             _ => self.wrong(v, path, "ON or OFF"),
         }
     }
 
-    pub(crate) fn power(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<PowerState<'a>>> {
+    pub(crate) fn as_power(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<PowerState<'a>> {
         match v {
-            Value::String(s) => Ok(Some(self.texts.classify(*s))),
+            Value::String(s) => Some(self.texts.classify(*s)),
             Value::Number(n) => match n.as_i64() {
-                Some(0) => Ok(Some(PowerState::Off)),
-                Some(1) => Ok(Some(PowerState::On)),
+                Some(0) => Some(PowerState::Off),
+                Some(1) => Some(PowerState::On),
                 _ => self.invalid(v, path, "a power state"),
             },
-            Value::Bool(b) => Ok(Some(if *b { PowerState::On } else { PowerState::Off })),
-            Value::Null => Ok(None),
+            Value::Bool(b) => Some(if *b { PowerState::On } else { PowerState::Off }),
+            Value::Null => None,
             _ => self.wrong(v, path, "a power state"),
         }
     }
 
-    pub(crate) fn time(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<Time>> {
-        match self.str(v, path)? {
-            Some(s) => match s.as_str().and_then(Time::parse) {
-                Some(t) => Ok(Some(t)),
-                None => self.invalid(
-                    v,
-                    path,
-                    "a time (2019-10-31T11:14:59, 2018.02.15 01:00:50 or Thu Feb 15 00:00:50 2018)",
-                ),
-            },
-            None => Ok(None),
+    pub(crate) fn as_time(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<Time> {
+        match self.as_str(v, path)?.as_str().and_then(Time::parse) {
+            Some(t) => Some(t),
+            None => self.invalid(
+                v,
+                path,
+                "a time (2019-10-31T11:14:59, 2018.02.15 01:00:50 or Thu Feb 15 00:00:50 2018)",
+            ),
         }
     }
 
     /// `0T18:36:12`, `1 02:33:26`, or an integer number of hours (2017 firmware).
-    pub(crate) fn uptime(&mut self, v: &Value<'a>, path: &Path<'_>) -> R<Option<Uptime>> {
+    pub(crate) fn as_uptime(&mut self, v: &Value<'a>, path: &Path<'_>) -> Option<Uptime> {
         match v {
-            Value::Number(_) => Ok(self.u64(v, path)?.map(Uptime::from_hours)),
+            Value::Number(_) => self.as_u64(v, path).map(Uptime::from_hours),
             Value::String(s) => match s.as_str().and_then(Uptime::parse) {
-                Some(u) => Ok(Some(u)),
+                Some(u) => Some(u),
                 None => self.invalid(v, path, "an uptime such as 0T18:36:12"),
             },
-            Value::Null => Ok(None),
+            Value::Null => None,
             _ => self.wrong(v, path, "an uptime"),
         }
     }
+}
 
-    pub(crate) fn object(&mut self, v: Value<'a>, path: &Path<'_>) -> R<Option<Members<'a>>> {
-        match v {
-            Value::Object(m) => Ok(Some(m)),
-            Value::Null => Ok(None),
-            other => self.wrong(&other, path, "an object"),
-        }
-    }
-
-    pub(crate) fn array(&mut self, v: Value<'a>, path: &Path<'_>) -> R<Option<Vec<Value<'a>>>> {
-        match v {
-            Value::Array(a) => Ok(Some(a)),
-            Value::Null => Ok(None),
-            other => self.wrong(&other, path, "an array"),
-        }
-    }
-
-    /// An array of `T`, or a single `T` taken as a one-element array (firmware renamed several
-    /// keys from a scalar to an array); elements that fail are dropped and reported.
-    pub(crate) fn list<T>(
-        &mut self,
-        v: Value<'a>,
-        path: &Path<'_>,
-        mut each: impl FnMut(&mut Self, &Value<'a>, &Path<'_>) -> R<Option<T>>,
-    ) -> R<Vec<T>> {
-        let mut out = Vec::new();
-        match v {
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if let Some(t) = each(self, item, &path.index(i))? {
-                        out.push(t);
-                    }
-                }
-            }
-            Value::Null => {}
-            other => {
-                if let Some(t) = each(self, &other, path)? {
-                    out.push(t);
-                }
-            }
-        }
-        Ok(out)
+/// Drops a value read for a conversion. Most are scalars, which own nothing: forgetting them
+/// spares a call to the recursive drop glue per field.
+#[inline]
+fn release(v: Value<'_>) {
+    match v {
+        Value::Array(_) | Value::Object(_) => drop(v),
+        scalar => core::mem::forget(scalar),
     }
 }
 

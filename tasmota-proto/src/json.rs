@@ -313,6 +313,9 @@ impl<'a> Number<'a> {
     /// # Ok::<(), tasmota_proto::json::Issue>(())
     /// ```
     pub fn as_i64(&self) -> Option<i64> {
+        if let Some(i) = small_int(self.raw) {
+            return Some(i);
+        }
         if let Ok(i) = self.raw.parse::<i64>() {
             return Some(i);
         }
@@ -566,10 +569,17 @@ impl<'p> Path<'p> {
 }
 
 /// Collects issues in lenient mode, or turns the first into the error in strict mode.
+///
+/// Syntax issues come first, in payload order, then the typed readers' issues in the order
+/// they read the fields. In strict mode a syntax issue stops the parse at once; a typed issue
+/// is kept as the error while the reader goes on, because a later syntax issue takes
+/// precedence over it.
 #[derive(Debug)]
 pub(crate) struct Report {
     pub(crate) mode: Mode,
     pub(crate) issues: Vec<Issue>,
+    typed: Vec<Issue>,
+    pending: Option<Issue>,
 }
 
 impl Report {
@@ -577,10 +587,12 @@ impl Report {
         Self {
             mode,
             issues: Vec::new(),
+            typed: Vec::new(),
+            pending: None,
         }
     }
 
-    /// Records a deviation; in strict mode it becomes the error.
+    /// Records a syntax deviation; in strict mode it becomes the error.
     pub(crate) fn issue(
         &mut self,
         kind: IssueKind,
@@ -599,6 +611,36 @@ impl Report {
                 Ok(())
             }
         }
+    }
+
+    /// Records a value of the wrong type or shape; in strict mode the first one becomes the
+    /// error unless a syntax issue is found.
+    #[cold]
+    pub(crate) fn typed(&mut self, kind: IssueKind, offset: Option<usize>, path: &Path<'_>) {
+        match self.mode {
+            Mode::Strict if self.pending.is_some() => {}
+            Mode::Strict => {
+                self.pending = Some(Issue {
+                    kind,
+                    offset,
+                    path: path.render(),
+                });
+            }
+            Mode::Lenient => self.typed.push(Issue {
+                kind,
+                offset,
+                path: path.render(),
+            }),
+        }
+    }
+
+    /// Every issue, syntax first; in strict mode the typed issue, if any, as the error.
+    pub(crate) fn finish(mut self) -> Result<Vec<Issue>, Issue> {
+        if let Some(issue) = self.pending {
+            return Err(issue);
+        }
+        self.issues.append(&mut self.typed);
+        Ok(self.issues)
     }
 }
 
@@ -654,83 +696,119 @@ pub(crate) fn parse_with<'a>(
     payload: &'a [u8],
     report: &mut Report,
 ) -> Result<(Value<'a>, &'a str), Issue> {
-    let src = match core::str::from_utf8(payload) {
-        Ok(s) => s,
-        Err(e) => {
-            let valid = e.valid_up_to();
-            report.issue(IssueKind::InvalidUtf8, Some(valid), &Path::ROOT)?;
-            // The prefix up to `valid_up_to` is valid UTF-8.
-            core::str::from_utf8(&payload[..valid]).unwrap_or_default()
-        }
-    };
-    let mut p = Parser {
-        src,
-        bytes: src.as_bytes(),
-        pos: 0,
-        report,
-        failure: None,
-        aborted: false,
-        depth: 0,
-        members: Vec::new(),
-        items: Vec::new(),
-    };
-    p.skip_ws();
-    let start = p.pos;
-    let root = |kind| Issue {
-        kind,
-        offset: Some(start),
-        path: Path::ROOT.render(),
-    };
-    if start == p.bytes.len() {
-        return Err(root(IssueKind::Empty));
-    }
-    let value = match p.value(&Path::ROOT) {
-        Ok(Some(v)) => v,
-        Ok(None) => {
-            let found = src[start..].chars().next().unwrap_or(' ');
-            return Err(root(IssueKind::Unexpected {
-                found,
-                expected: "a json value",
-            }));
-        }
-        Err(Stop) => return Err(p.failure()),
-    };
-    if !p.aborted {
-        p.skip_ws();
-        if p.pos < p.bytes.len()
-            && p.issue(IssueKind::TrailingData, Some(p.pos), &Path::ROOT)
-                .is_err()
-        {
-            return Err(p.failure());
-        }
-    }
-    Ok((value, src))
+    let mut p = Parser::new(payload, report)?;
+    let value = p.document()?;
+    Ok((value, p.src))
 }
 
 /// Strict mode met an issue: the parse stops and the issue is in `Parser::failure`. Keeping
 /// the error out of every return value keeps the recursive parser's results small.
-struct Stop;
+pub(crate) struct Stop;
 
-type Step<T> = Result<T, Stop>;
+pub(crate) type Step<T> = Result<T, Stop>;
 
-struct Parser<'a, 'r> {
+/// A pull parser over one payload: the tree builder ([`parse`]) and the typed readers both
+/// walk the payload through [`Parser::next_key`] and [`Parser::next_item`], so the grammar
+/// and its repairs exist once.
+///
+/// After a cursor step returns a key or an index, the caller consumes the value with exactly
+/// one of [`Parser::take`], [`Parser::skip`], [`Parser::begin_object`] (then steps to its end)
+/// or [`Parser::begin_array`] (likewise). Scalars are read ahead by the step itself, so a
+/// member whose value is cut off never reaches the caller, as in the tree.
+pub(crate) struct Parser<'a, 'r> {
     src: &'a str,
     bytes: &'a [u8],
     pos: usize,
-    report: &'r mut Report,
+    pub(crate) report: &'r mut Report,
     failure: Option<Issue>,
     /// Set when the rest of the payload is dropped: every open container closes.
     aborted: bool,
     depth: usize,
-    /// Members and elements of the open containers; each container takes its own off the top
-    /// when it closes, in one exact allocation.
+    /// Members and elements of the open containers of a tree; each container takes its own
+    /// off the top when it closes, in one exact allocation.
     members: Vec<(Str<'a>, Value<'a>)>,
     items: Vec<Value<'a>>,
+    /// Keys of the open objects, checked for duplicates when each closes.
+    keys: Vec<Str<'a>>,
+    /// The scalar read ahead by the last cursor step, not taken yet.
+    ahead: Option<Value<'a>>,
+}
+
+/// Where an object's members stand; see [`Parser::next_key`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ObjectCursor {
+    /// The object's first entry in `Parser::keys`.
+    keys: usize,
+    /// A filter of the keys seen, one bit per hash: a key whose bit is clear is new.
+    seen: u64,
+    /// Whether a key's bit was already set: the object may have duplicates.
+    collided: bool,
+    after_comma: bool,
+    state: CursorState,
+}
+
+/// Where an array's elements stand; see [`Parser::next_item`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ArrayCursor {
+    index: usize,
+    after_comma: bool,
+    state: CursorState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CursorState {
+    /// Just after the opening bracket.
+    Start,
+    /// After an entry's value.
+    Entry,
+    /// Closed (or cut off).
+    Done,
+}
+
+impl CursorState {
+    /// The state after [`Parser::enter`]: `Start` if the container opened, else `Done`.
+    fn entered(open: bool) -> Self {
+        if open { Self::Start } else { Self::Done }
+    }
+}
+
+/// A key's bit in a 64-bit filter of the keys seen in an object.
+fn key_bit(key: Str<'_>) -> u64 {
+    let raw = key.raw().as_bytes();
+    let hash = raw.len()
+        ^ raw.first().map_or(0, |&b| usize::from(b) << 2)
+        ^ raw.last().map_or(0, |&b| usize::from(b) << 4);
+    1u64 << (hash % 64)
+}
+
+/// A parser position to come back to, with the issues recorded so far; see [`Parser::mark`].
+pub(crate) struct Mark {
+    pos: usize,
+    depth: usize,
+    keys: usize,
+    issues: usize,
+    typed: usize,
+    pending: bool,
+    aborted: bool,
 }
 
 fn is_delimiter(b: u8) -> bool {
-    matches!(b, b',' | b':' | b'[' | b']' | b'{' | b'}' | b'"') || b.is_ascii_whitespace()
+    DELIMITER[usize::from(b)]
 }
+
+/// `,:[]{}"` and ASCII whitespace: the bytes that end an unquoted token.
+const DELIMITER: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        #[expect(clippy::cast_possible_truncation, reason = "i < 256")]
+        let b = i as u8;
+        t[i] =
+            matches!(b, b',' | b':' | b'[' | b']' | b'{' | b'}' | b'"') || b.is_ascii_whitespace();
+        i += 1;
+    }
+    t
+};
 
 /// `-?[0-9]+(\.[0-9]+)?` with at most 15 significant digits, the numbers devices send: the
 /// digits form an integer below 2^53 and the divisor a power of ten below 10^23, both exact
@@ -785,6 +863,14 @@ const STRING_STOP: [bool; 256] = {
     t
 };
 
+/// The closing quote of a string starting at `start` (after its opening quote), when no
+/// escape or control character comes first.
+#[inline]
+fn plain_string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let end = scan_string(bytes, start);
+    (bytes.get(end) == Some(&b'"')).then_some(end)
+}
+
 /// The index of the first `"`, `\` or control byte at or after `i`, eight bytes at a time.
 fn scan_string(bytes: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -795,8 +881,11 @@ fn scan_string(bytes: &[u8], mut i: usize) -> usize {
         let w = u64::from_le_bytes(chunk);
         let quote = w ^ (ONES * u64::from(b'"'));
         let backslash = w ^ (ONES * u64::from(b'\\'));
-        if below(quote, 1) | below(backslash, 1) | below(w, 0x20) != 0 {
-            break;
+        let stops = below(quote, 1) | below(backslash, 1) | below(w, 0x20);
+        if stops != 0 {
+            // The lowest flagged byte is always a real stop (a borrow only flags bytes above
+            // one), so this is exact.
+            return i + (stops.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -809,8 +898,85 @@ fn scan_string(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-impl<'a> Parser<'a, '_> {
-    fn failure(&mut self) -> Issue {
+impl<'a, 'r> Parser<'a, 'r> {
+    /// A parser over `payload`; text after the first invalid UTF-8 byte is dropped (and
+    /// reported).
+    pub(crate) fn new(payload: &'a [u8], report: &'r mut Report) -> Result<Self, Issue> {
+        let src = match core::str::from_utf8(payload) {
+            Ok(s) => s,
+            Err(e) => {
+                let valid = e.valid_up_to();
+                report.issue(IssueKind::InvalidUtf8, Some(valid), &Path::ROOT)?;
+                // The prefix up to `valid_up_to` is valid UTF-8.
+                core::str::from_utf8(&payload[..valid]).unwrap_or_default()
+            }
+        };
+        Ok(Self {
+            src,
+            bytes: src.as_bytes(),
+            pos: 0,
+            report,
+            failure: None,
+            aborted: false,
+            depth: 0,
+            members: Vec::new(),
+            items: Vec::new(),
+            keys: Vec::new(),
+            ahead: None,
+        })
+    }
+
+    /// The payload's text (cut at the first invalid UTF-8 byte).
+    pub(crate) const fn src(&self) -> &'a str {
+        self.src
+    }
+
+    /// The first byte of the document, after leading whitespace.
+    pub(crate) fn first(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.peek()
+    }
+
+    /// The whole document as a tree.
+    pub(crate) fn document(&mut self) -> Result<Value<'a>, Issue> {
+        self.skip_ws();
+        let start = self.pos;
+        let root = |kind| Issue {
+            kind,
+            offset: Some(start),
+            path: Path::ROOT.render(),
+        };
+        if start == self.bytes.len() {
+            return Err(root(IssueKind::Empty));
+        }
+        let value = match self.value(&Path::ROOT) {
+            Ok(Some(v)) => v,
+            Ok(None) => {
+                let found = self.src[start..].chars().next().unwrap_or(' ');
+                return Err(root(IssueKind::Unexpected {
+                    found,
+                    expected: "a json value",
+                }));
+            }
+            Err(Stop) => return Err(self.failure()),
+        };
+        self.finish().map_err(|Stop| self.failure())?;
+        Ok(value)
+    }
+
+    /// After the document's value: reports anything but whitespace that follows it.
+    pub(crate) fn finish(&mut self) -> Step<()> {
+        if !self.aborted {
+            self.skip_ws();
+            if self.pos < self.bytes.len() {
+                self.issue(IssueKind::TrailingData, Some(self.pos), &Path::ROOT)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The issue that stopped a strict parse.
+    pub(crate) fn failure(&mut self) -> Issue {
         self.failure.take().unwrap_or_else(|| Issue {
             kind: IssueKind::Unexpected {
                 found: ' ',
@@ -819,6 +985,11 @@ impl<'a> Parser<'a, '_> {
             offset: Some(self.pos),
             path: Path::ROOT.render(),
         })
+    }
+
+    /// Whether a strict parse stopped at a syntax issue.
+    pub(crate) const fn failed(&self) -> bool {
+        self.failure.is_some()
     }
 
     /// Records a deviation; in strict mode it stops the parse.
@@ -830,6 +1001,34 @@ impl<'a> Parser<'a, '_> {
                 Err(Stop)
             }
         }
+    }
+
+    /// A position to [`rewind`](Self::rewind) to when a value turns out to need another
+    /// reading: everything recorded after it is forgotten.
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            pos: self.pos,
+            depth: self.depth,
+            keys: self.keys.len(),
+            issues: self.report.issues.len(),
+            typed: self.report.typed.len(),
+            pending: self.report.pending.is_some(),
+            aborted: self.aborted,
+        }
+    }
+
+    /// Returns to `mark`, as if nothing after it had been read.
+    pub(crate) fn rewind(&mut self, mark: &Mark) {
+        self.pos = mark.pos;
+        self.depth = mark.depth;
+        self.keys.truncate(mark.keys);
+        self.report.issues.truncate(mark.issues);
+        self.report.typed.truncate(mark.typed);
+        if !mark.pending {
+            self.report.pending = None;
+        }
+        self.aborted = mark.aborted;
+        self.ahead = None;
     }
 
     fn skip_ws(&mut self) {
@@ -868,9 +1067,78 @@ impl<'a> Parser<'a, '_> {
         self.abort(kind, path)
     }
 
+    /// The scalar read ahead by the last cursor step, if it has not been taken.
+    pub(crate) const fn ahead(&self) -> Option<&Value<'a>> {
+        self.ahead.as_ref()
+    }
+
+    /// Whether the value after the last cursor step is an object.
+    pub(crate) fn at_object(&self) -> bool {
+        self.ahead.is_none() && self.peek() == Some(b'{')
+    }
+
+    /// Whether the value after the last cursor step is an array.
+    pub(crate) fn at_array(&self) -> bool {
+        self.ahead.is_none() && self.peek() == Some(b'[')
+    }
+
+    /// The value after the last cursor step: the scalar read ahead, or the array or object
+    /// as a tree.
+    pub(crate) fn take(&mut self, path: &Path<'_>) -> Step<Value<'a>> {
+        if let Some(v) = self.ahead.take() {
+            return Ok(v);
+        }
+        match self.peek() {
+            Some(b'{') => self.object(path),
+            Some(b'[') => self.array(path),
+            // Every cursor step leaves a scalar read ahead or a container: unreachable.
+            _ => Ok(Value::Null),
+        }
+    }
+
+    /// Consumes the value after the last cursor step without building it; its issues are
+    /// reported all the same.
+    pub(crate) fn skip(&mut self, path: &Path<'_>) -> Step<()> {
+        if self.ahead.take().is_some() {
+            return Ok(());
+        }
+        match self.peek() {
+            Some(b'{') => {
+                let mut c = self.begin_object(path)?;
+                while let Some(key) = self.next_key(&mut c, path)? {
+                    self.skip(&path.key(key.raw()))?;
+                }
+            }
+            Some(b'[') => {
+                let mut c = self.begin_array(path)?;
+                while let Some(i) = self.next_item(&mut c, path)? {
+                    self.skip(&path.index(i))?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// A value, or `None` when the payload ends or breaks before one starts.
     fn value(&mut self, path: &Path<'_>) -> Step<Option<Value<'a>>> {
         match self.peek() {
+            Some(b'{') => self.object(path).map(Some),
+            Some(b'[') => self.array(path).map(Some),
+            _ => self.scalar(path),
+        }
+    }
+
+    /// A string, number, literal or unquoted word, or `None` when the payload ends or breaks
+    /// before one starts.
+    fn scalar(&mut self, path: &Path<'_>) -> Step<Option<Value<'a>>> {
+        match self.peek() {
+            Some(b'"') => Ok(self.string(path)?.map(Value::String)),
+            Some(b) if !is_delimiter(b) => self.bare(path).map(Some),
+            Some(_) => {
+                self.unexpected_or_truncated("a value", path)?;
+                Ok(None)
+            }
             None => {
                 self.abort(
                     IssueKind::Truncated {
@@ -880,15 +1148,17 @@ impl<'a> Parser<'a, '_> {
                 )?;
                 Ok(None)
             }
-            Some(b'{') => self.object(path).map(Some),
-            Some(b'[') => self.array(path).map(Some),
-            Some(b'"') => Ok(self.string(path)?.map(Value::String)),
-            Some(b) if is_delimiter(b) => {
-                self.unexpected_or_truncated("a value", path)?;
-                Ok(None)
-            }
-            Some(_) => self.bare(path).map(Some),
         }
+    }
+
+    /// After a key or at an element: reads a scalar ahead, leaves a container for the
+    /// caller; `false` when the value is cut off (the container then ends).
+    fn read_ahead(&mut self, path: &Path<'_>) -> Step<bool> {
+        if matches!(self.peek(), Some(b'{' | b'[')) {
+            return Ok(true);
+        }
+        self.ahead = self.scalar(path)?;
+        Ok(self.ahead.is_some())
     }
 
     fn enter(&mut self, path: &Path<'_>) -> Step<bool> {
@@ -901,64 +1171,290 @@ impl<'a> Parser<'a, '_> {
         Ok(true)
     }
 
+    /// Opens the object after the last cursor step (at its `{`).
+    pub(crate) fn begin_object(&mut self, path: &Path<'_>) -> Step<ObjectCursor> {
+        let open = self.enter(path)?;
+        Ok(ObjectCursor {
+            keys: self.keys.len(),
+            seen: 0,
+            collided: false,
+            after_comma: false,
+            state: CursorState::entered(open),
+        })
+    }
+
+    /// The next member's key, its value read ahead if it is a scalar; `None` once the object
+    /// has closed, or the rest of the payload is dropped.
+    #[inline]
+    pub(crate) fn next_key(
+        &mut self,
+        c: &mut ObjectCursor,
+        path: &Path<'_>,
+    ) -> Step<Option<Str<'a>>> {
+        match self.plain_member(c) {
+            Some(key) => Ok(Some(key)),
+            None => self.next_key_slow(c, path),
+        }
+    }
+
+    /// The common case of [`Parser::next_key`] in one go: `,"key":value` (or the first member
+    /// right after `{`) without whitespace or escapes, the value a plain string, a standard
+    /// number, a literal or a container. Nothing changes unless it succeeds; there is nothing
+    /// to report when it does.
+    #[inline]
+    fn plain_member(&mut self, c: &mut ObjectCursor) -> Option<Str<'a>> {
+        let b = self.bytes;
+        let mut i = self.pos;
+        match c.state {
+            CursorState::Entry if !self.aborted && b.get(i) == Some(&b',') => i += 1,
+            CursorState::Start => {}
+            _ => return None,
+        }
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let start = i + 1;
+        let end = plain_string_end(b, start)?;
+        if b.get(end + 1) != Some(&b':') {
+            return None;
+        }
+        let (value, next) = self.plain_value(end + 2)?;
+        let key = Str::new(self.src.get(start..end)?);
+        self.ahead = value;
+        self.pos = next;
+        c.after_comma = c.state == CursorState::Entry;
+        c.state = CursorState::Entry;
+        self.push_key(c, key);
+        Some(key)
+    }
+
+    /// A plain scalar (see [`Parser::plain_member`]) or the start of a container at `i`,
+    /// and where it ends.
+    #[inline]
+    fn plain_value(&self, i: usize) -> Option<(Option<Value<'a>>, usize)> {
+        match self.bytes.get(i)? {
+            b'"' => {
+                let end = plain_string_end(self.bytes, i + 1)?;
+                Some((
+                    Some(Value::String(Str::new(self.src.get(i + 1..end)?))),
+                    end + 1,
+                ))
+            }
+            b'{' | b'[' => Some((None, i)),
+            _ => self.plain_bare(i).map(|(v, end)| (Some(v), end)),
+        }
+    }
+
+    /// A standard number (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`), `true`, `false` or `null` at `i`,
+    /// followed by a delimiter or the end; and where it ends.
+    #[inline]
+    fn plain_bare(&self, i: usize) -> Option<(Value<'a>, usize)> {
+        let b = self.bytes;
+        let (value, end) = match b.get(i)? {
+            b't' if b.get(i..i + 4) == Some(b"true") => (Value::Bool(true), i + 4),
+            b'f' if b.get(i..i + 5) == Some(b"false") => (Value::Bool(false), i + 5),
+            b'n' if b.get(i..i + 4) == Some(b"null") => (Value::Null, i + 4),
+            _ => {
+                let mut end = i + usize::from(b[i] == b'-');
+                let int_start = end;
+                while b.get(end).is_some_and(u8::is_ascii_digit) {
+                    end += 1;
+                }
+                let int_len = end - int_start;
+                if int_len == 0 || (int_len > 1 && b[int_start] == b'0') {
+                    return None;
+                }
+                if b.get(end) == Some(&b'.') {
+                    let frac = end + 1;
+                    end = frac;
+                    while b.get(end).is_some_and(u8::is_ascii_digit) {
+                        end += 1;
+                    }
+                    if end == frac {
+                        return None;
+                    }
+                }
+                (Value::Number(Number::from_raw(self.src.get(i..end)?)), end)
+            }
+        };
+        b.get(end)
+            .is_none_or(|&c| is_delimiter(c))
+            .then_some((value, end))
+    }
+
+    /// Records a key of the open object `c`, for the duplicate check when it closes.
+    #[inline]
+    fn push_key(&mut self, c: &mut ObjectCursor, key: Str<'a>) {
+        let bit = key_bit(key);
+        c.collided |= c.seen & bit != 0;
+        c.seen |= bit;
+        if self.keys.capacity() == 0 {
+            self.keys.reserve(32);
+        }
+        self.keys.push(key);
+    }
+
+    #[inline(never)]
+    fn next_key_slow(&mut self, c: &mut ObjectCursor, path: &Path<'_>) -> Step<Option<Str<'a>>> {
+        match c.state {
+            CursorState::Done => return Ok(None),
+            CursorState::Start => c.state = CursorState::Entry,
+            CursorState::Entry if !self.aborted && self.peek() == Some(b',') => {
+                self.pos += 1;
+                c.after_comma = true;
+            }
+            CursorState::Entry => match self.separator(b'}', path)? {
+                Some(comma) => c.after_comma = comma,
+                None => return self.end_object(c, path),
+            },
+        }
+        self.skip_ws();
+        if self.close(b'}', c.after_comma, path)? {
+            return self.end_object(c, path);
+        }
+        let key = match self.peek() {
+            Some(b'"') => match self.string(path)? {
+                Some(k) => k,
+                None => return self.end_object(c, path),
+            },
+            Some(b) if !is_delimiter(b) => {
+                self.issue(IssueKind::UnquotedKey, Some(self.pos), path)?;
+                let end = self.token_end();
+                let k = Str::new(&self.src[self.pos..end]);
+                self.pos = end;
+                k
+            }
+            _ => {
+                self.unexpected_or_truncated("a key or '}'", path)?;
+                return self.end_object(c, path);
+            }
+        };
+        let child = path.key(key.raw());
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            self.unexpected_or_truncated("':'", &child)?;
+            return self.end_object(c, path);
+        }
+        self.pos += 1;
+        self.skip_ws();
+        if !self.read_ahead(&child)? {
+            return self.end_object(c, path);
+        }
+        self.push_key(c, key);
+        Ok(Some(key))
+    }
+
+    #[inline(never)]
+    fn end_object<T>(&mut self, c: &mut ObjectCursor, path: &Path<'_>) -> Step<Option<T>> {
+        c.state = CursorState::Done;
+        self.depth -= 1;
+        if c.collided {
+            self.check_duplicates(c.keys, path)?;
+        }
+        self.keys.truncate(c.keys);
+        Ok(None)
+    }
+
+    /// Opens the array after the last cursor step (at its `[`).
+    pub(crate) fn begin_array(&mut self, path: &Path<'_>) -> Step<ArrayCursor> {
+        let open = self.enter(path)?;
+        Ok(ArrayCursor {
+            index: 0,
+            after_comma: false,
+            state: CursorState::entered(open),
+        })
+    }
+
+    /// The next element's index, its value read ahead if it is a scalar; `None` once the
+    /// array has closed, or the rest of the payload is dropped.
+    #[inline]
+    pub(crate) fn next_item(
+        &mut self,
+        c: &mut ArrayCursor,
+        path: &Path<'_>,
+    ) -> Step<Option<usize>> {
+        match self.plain_item(c) {
+            Some(i) => Ok(Some(i)),
+            None => self.next_item_slow(c, path),
+        }
+    }
+
+    /// The common case of [`Parser::next_item`], as [`Parser::plain_member`].
+    #[inline]
+    fn plain_item(&mut self, c: &mut ArrayCursor) -> Option<usize> {
+        let mut i = self.pos;
+        match c.state {
+            CursorState::Entry if !self.aborted && self.bytes.get(i) == Some(&b',') => i += 1,
+            CursorState::Start => {}
+            _ => return None,
+        }
+        let (value, next) = self.plain_value(i)?;
+        self.ahead = value;
+        self.pos = next;
+        if c.state == CursorState::Entry {
+            c.index += 1;
+            c.after_comma = true;
+        }
+        c.state = CursorState::Entry;
+        Some(c.index)
+    }
+
+    #[inline(never)]
+    fn next_item_slow(&mut self, c: &mut ArrayCursor, path: &Path<'_>) -> Step<Option<usize>> {
+        match c.state {
+            CursorState::Done => return Ok(None),
+            CursorState::Start => c.state = CursorState::Entry,
+            CursorState::Entry => {
+                c.index += 1;
+                if !self.aborted && self.peek() == Some(b',') {
+                    self.pos += 1;
+                    c.after_comma = true;
+                } else {
+                    match self.separator(b']', path)? {
+                        Some(comma) => c.after_comma = comma,
+                        None => return Ok(self.end_array(c)),
+                    }
+                }
+            }
+        }
+        self.skip_ws();
+        if self.close(b']', c.after_comma, path)? || !self.read_ahead(&path.index(c.index))? {
+            return Ok(self.end_array(c));
+        }
+        Ok(Some(c.index))
+    }
+
+    fn end_array(&mut self, c: &mut ArrayCursor) -> Option<usize> {
+        c.state = CursorState::Done;
+        self.depth -= 1;
+        None
+    }
+
     // Kept out of `value`, so that the frequent scalar values do not pay for a container's
     // stack frame.
     #[inline(never)]
     fn object(&mut self, path: &Path<'_>) -> Step<Value<'a>> {
-        if !self.enter(path)? {
-            return Ok(Value::Object(Vec::new()));
-        }
         let base = self.members.len();
         if self.members.capacity() == 0 {
             self.members.reserve(32);
         }
-        let mut after_comma = false;
-        loop {
-            self.skip_ws();
-            if self.close(b'}', after_comma, path)? {
-                break;
-            }
-            let key = match self.peek() {
-                Some(b'"') => match self.string(path)? {
-                    Some(k) => k,
-                    None => break,
-                },
-                Some(b) if !is_delimiter(b) => {
-                    self.issue(IssueKind::UnquotedKey, Some(self.pos), path)?;
-                    let end = self.bytes[self.pos..]
-                        .iter()
-                        .position(|&b| is_delimiter(b))
-                        .map_or(self.bytes.len(), |n| self.pos + n);
-                    let k = Str::new(&self.src[self.pos..end]);
-                    self.pos = end;
-                    k
-                }
-                _ => {
-                    self.unexpected_or_truncated("a key or '}'", path)?;
-                    break;
-                }
-            };
-            let child = path.key(key.raw());
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                self.unexpected_or_truncated("':'", &child)?;
-                break;
-            }
-            self.pos += 1;
-            self.skip_ws();
-            let Some(value) = self.value(&child)? else {
-                break;
-            };
+        let mut c = self.begin_object(path)?;
+        while let Some(key) = self.next_key(&mut c, path)? {
+            let value = self.take(&path.key(key.raw()))?;
             self.members.push((key, value));
-            match self.separator(b'}', path)? {
-                Some(comma) => after_comma = comma,
-                None => break,
-            }
         }
-        self.depth -= 1;
-        let members = self.members.split_off(base);
-        self.check_duplicates(&members, path)?;
-        Ok(Value::Object(members))
+        Ok(Value::Object(self.members.split_off(base)))
+    }
+
+    #[inline(never)]
+    fn array(&mut self, path: &Path<'_>) -> Step<Value<'a>> {
+        let base = self.items.len();
+        let mut c = self.begin_array(path)?;
+        while let Some(i) = self.next_item(&mut c, path)? {
+            let value = self.take(&path.index(i))?;
+            self.items.push(value);
+        }
+        Ok(Value::Array(self.items.split_off(base)))
     }
 
     /// At `close`: consumes it and reports a trailing comma before it.
@@ -1007,72 +1503,58 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    /// Reports every key that already appeared earlier in the object. A 64-bit filter over a
-    /// hash of each key skips the comparisons for keys that cannot repeat; objects too large
-    /// for the filter to help are sorted instead, so hostile payloads stay linearithmic.
-    fn check_duplicates(&mut self, members: &[(Str<'a>, Value<'a>)], path: &Path<'_>) -> Step<()> {
+    /// Reports every key of the closing object (from `base` in `keys`) that already appeared
+    /// earlier in it. A 64-bit filter over a hash of each key skips the comparisons for keys
+    /// that cannot repeat; objects too large for the filter to help are sorted instead, so
+    /// hostile payloads stay linearithmic.
+    fn check_duplicates(&mut self, base: usize, path: &Path<'_>) -> Step<()> {
         const FILTERED: usize = 32;
+        let keys = &self.keys[base..];
         let mut dups: Vec<usize> = Vec::new();
-        if members.len() <= FILTERED {
+        if keys.len() <= FILTERED {
             let mut seen = 0u64;
-            for (i, (k, _)) in members.iter().enumerate() {
-                let raw = k.raw().as_bytes();
-                let hash = raw.len()
-                    ^ raw.first().map_or(0, |&b| usize::from(b) << 2)
-                    ^ raw.last().map_or(0, |&b| usize::from(b) << 4);
-                let bit = 1u64 << (hash % 64);
-                if seen & bit != 0 && members[..i].iter().any(|(e, _)| e.raw() == k.raw()) {
+            for (i, &k) in keys.iter().enumerate() {
+                let bit = key_bit(k);
+                if seen & bit != 0 && keys[..i].iter().any(|e| e.raw() == k.raw()) {
                     dups.push(i);
                 }
                 seen |= bit;
             }
         } else {
-            let mut order: Vec<usize> = (0..members.len()).collect();
-            order.sort_by(|&a, &b| members[a].0.raw().cmp(members[b].0.raw()).then(a.cmp(&b)));
+            let mut order: Vec<usize> = (0..keys.len()).collect();
+            order.sort_by(|&a, &b| keys[a].raw().cmp(keys[b].raw()).then(a.cmp(&b)));
             for w in order.windows(2) {
-                if members[w[0]].0.raw() == members[w[1]].0.raw() {
+                if keys[w[0]].raw() == keys[w[1]].raw() {
                     dups.push(w[1]);
                 }
             }
             dups.sort_unstable();
         }
         for i in dups {
-            let key = members[i].0;
+            let key = self.keys[base + i];
             let offset = offset_in(self.src, key.raw());
             self.issue(IssueKind::DuplicateKey, offset, &path.key(key.raw()))?;
         }
         Ok(())
     }
 
-    #[inline(never)]
-    fn array(&mut self, path: &Path<'_>) -> Step<Value<'a>> {
-        if !self.enter(path)? {
-            return Ok(Value::Array(Vec::new()));
-        }
-        let base = self.items.len();
-        let mut after_comma = false;
-        loop {
-            self.skip_ws();
-            if self.close(b']', after_comma, path)? {
-                break;
-            }
-            let child = path.index(self.items.len() - base);
-            let Some(value) = self.value(&child)? else {
-                break;
-            };
-            self.items.push(value);
-            match self.separator(b']', path)? {
-                Some(comma) => after_comma = comma,
-                None => break,
-            }
-        }
-        self.depth -= 1;
-        Ok(Value::Array(self.items.split_off(base)))
-    }
-
     /// A string starting at the opening quote; `None` if the payload ends inside it.
+    #[inline]
     fn string(&mut self, path: &Path<'_>) -> Step<Option<Str<'a>>> {
         let start = self.pos + 1;
+        if let Some(end) = plain_string_end(self.bytes, start)
+            && let Some(raw) = self.src.get(start..end)
+        {
+            self.pos = end + 1;
+            return Ok(Some(Str::new(raw)));
+        }
+        self.string_slow(start, path)
+    }
+
+    /// A string with escapes or control characters, or cut off.
+    #[cold]
+    #[inline(never)]
+    fn string_slow(&mut self, start: usize, path: &Path<'_>) -> Step<Option<Str<'a>>> {
         let mut i = start;
         let mut escaped = false;
         loop {
@@ -1123,13 +1605,29 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    /// A token outside quotes: a number, a literal, or an unquoted word.
-    fn bare(&mut self, path: &Path<'_>) -> Step<Value<'a>> {
-        let start = self.pos;
-        let end = self.bytes[start..]
+    /// The end of the unquoted token at the cursor.
+    fn token_end(&self) -> usize {
+        self.bytes[self.pos..]
             .iter()
             .position(|&b| is_delimiter(b))
-            .map_or(self.bytes.len(), |n| start + n);
+            .map_or(self.bytes.len(), |n| self.pos + n)
+    }
+
+    /// A token outside quotes: a number, a literal, or an unquoted word.
+    #[inline]
+    fn bare(&mut self, path: &Path<'_>) -> Step<Value<'a>> {
+        if let Some((value, end)) = self.plain_bare(self.pos) {
+            self.pos = end;
+            return Ok(value);
+        }
+        self.bare_slow(path)
+    }
+
+    /// A literal, an unquoted word, or a number in another form.
+    #[inline(never)]
+    fn bare_slow(&mut self, path: &Path<'_>) -> Step<Value<'a>> {
+        let start = self.pos;
+        let end = self.token_end();
         self.pos = end;
         let token = &self.src[start..end];
         if matches!(token.as_bytes()[0], b't' | b'f' | b'n') {
@@ -1152,6 +1650,26 @@ impl<'a> Parser<'a, '_> {
         self.issue(kind, Some(start), path)?;
         Ok(Value::Number(Number::from_raw(token)))
     }
+}
+
+/// `-?[0-9]{1,18}`, which always fits an `i64`; `None` for anything else.
+fn small_int(raw: &str) -> Option<i64> {
+    let b = raw.as_bytes();
+    let (negative, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i64::from(c - b'0');
+    }
+    Some(if negative { -n } else { n })
 }
 
 /// `f` as an `i64` when it is a whole number within range (`f64::fract` is not in `core`).

@@ -6,8 +6,10 @@ use alloc::vec::Vec;
 use crate::command::IncomingCommand;
 use crate::discovery::{DiscoveryConfig, DiscoverySensors};
 use crate::error::Error;
-use crate::extract::{Cx, Members, split_index};
-use crate::json::{self, Issue, IssueKind, Mode, Path, Report, Value};
+use crate::extract::{Cx, split_index};
+use crate::json::{
+    self, Issue, IssueKind, Mode, ObjectCursor, Parser, Path, Report, Step, Stop, Value,
+};
 use crate::power::{PowerState, StateText};
 use crate::response::{CommandResult, Info, Lwt, LwtText};
 use crate::status::Status;
@@ -176,15 +178,21 @@ impl<T> Decoded<T> {
     }
 }
 
-/// Parses `payload`, requires a top-level object and hands its members to `f`.
+/// Decodes a payload that must be a JSON object: `f` reads it in one pass with the cursor
+/// it is given (at the object's first member).
+///
+/// In strict mode a syntax issue anywhere takes precedence over a typed issue, and a typed
+/// issue over a missing required field, as if the payload were parsed before being typed.
 pub(crate) fn decode_object<'a, T>(
     payload: &'a [u8],
     options: &DecodeOptions<'_>,
-    f: impl FnOnce(&mut Cx<'a, '_>, Members<'a>, &Path<'_>) -> Result<T, Issue>,
+    f: impl FnOnce(&mut Cx<'a, '_>, ObjectCursor, &Path<'_>) -> Step<T>,
 ) -> Result<Decoded<T>, Error> {
     let mut report = Report::new(options.mode);
-    let (value, src) = json::parse_with(payload, &mut report)?;
-    let Value::Object(members) = value else {
+    let mut p = Parser::new(payload, &mut report)?;
+    if p.first() != Some(b'{') {
+        let value = p.document()?;
+        let src = p.src();
         let offset = src.len() - src.trim_start().len();
         return Err(Issue {
             kind: IssueKind::WrongType {
@@ -195,17 +203,35 @@ pub(crate) fn decode_object<'a, T>(
             path: Path::ROOT.render(),
         }
         .into());
-    };
+    }
     let mut cx = Cx {
-        src,
-        report: &mut report,
+        p,
         texts: options.state_text,
+        fatal: None,
     };
-    let value = f(&mut cx, members, &Path::ROOT)?;
-    Ok(Decoded {
-        value,
-        issues: report.issues,
-    })
+    let value = match cx.p.begin_object(&Path::ROOT) {
+        Ok(root) => f(&mut cx, root, &Path::ROOT),
+        Err(stop) => Err(stop),
+    };
+    if cx.p.failed() || cx.p.finish().is_err() {
+        return Err(cx.p.failure().into());
+    }
+    let fatal = cx.fatal.take();
+    drop(cx);
+    let issues = report.finish()?;
+    match (value, fatal) {
+        (Ok(value), _) => Ok(Decoded { value, issues }),
+        (Err(Stop), Some(issue)) => Err(issue.into()),
+        (Err(Stop), None) => Err(Issue {
+            kind: IssueKind::Unexpected {
+                found: ' ',
+                expected: "a json value",
+            },
+            offset: None,
+            path: Path::ROOT.render(),
+        }
+        .into()),
+    }
 }
 
 /// A payload that must be text (LWT, `stat/<t>/POWER`).

@@ -5,14 +5,13 @@ use alloc::vec::Vec;
 
 use crate::error::Error;
 use crate::extract::{Cx, Members, split_index};
-use crate::json::{Issue, Path, Value};
+use crate::json::{Issue, ObjectCursor, Path, Step, Value};
 use crate::message::{DecodeOptions, Decoded, decode_object};
 use crate::power::PowerState;
+use crate::status::version;
 use crate::telemetry::{Button, Fields, Light, Power, Shutter, Switch, find_power};
 use crate::text::{Secret, Str};
 use crate::time::Version;
-
-type R<T> = Result<T, Issue>;
 
 /// Whether the firmware understood the command.
 ///
@@ -136,7 +135,7 @@ impl<'a> CommandResult<'a> {
     /// # Ok::<(), tasmota_proto::Error>(())
     /// ```
     pub fn parse(payload: &'a [u8], options: &DecodeOptions<'_>) -> Result<Decoded<Self>, Error> {
-        decode_object(payload, options, Self::from_members)
+        decode_object(payload, options, Self::read)
     }
 
     /// The reported state of output `n` (`POWER` counts for 1).
@@ -153,20 +152,22 @@ impl<'a> CommandResult<'a> {
         find_power(&self.power, n)
     }
 
-    pub(crate) fn from_members(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Self> {
+    pub(crate) fn read(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<Self> {
         let mut res = CommandResult::default();
         let mut fields = Fields::default();
-        for (k, v) in m {
+        while let Some(k) = cx.key(&mut c, path)? {
             let p = path.key(k.raw());
             if k == "Command" {
-                match cx.str(&v, &p)? {
+                let v = cx.value(&p)?;
+                match cx.as_str(&v, &p) {
                     Some(s) if s == "Unknown" => res.outcome = Outcome::Unknown,
                     Some(s) if s == "Error" => res.outcome = Outcome::Error,
                     _ => res.other.push((k, v)),
                 }
                 continue;
             }
-            if matches!(&v, Value::String(s) if *s == "Error") {
+            if matches!(cx.scalar(), Some(Value::String(s)) if *s == "Error") {
+                cx.skip(&p)?;
                 res.failed.push(k);
                 continue;
             }
@@ -174,7 +175,7 @@ impl<'a> CommandResult<'a> {
             match (name, index) {
                 ("SetOption" | "SO", Some(n)) => {
                     let n = u16::from(n);
-                    let value = match &v {
+                    let value = cx.read(&p, |cx, v, p| match v {
                         Value::String(s) if s.eq_ignore_ascii_case("ON") => {
                             Some(SetOptionValue::On)
                         }
@@ -182,34 +183,34 @@ impl<'a> CommandResult<'a> {
                             Some(SetOptionValue::Off)
                         }
                         Value::String(s) => Some(SetOptionValue::Text(*s)),
-                        _ => cx.u32(&v, &p)?.map(SetOptionValue::Number),
-                    };
+                        _ => cx.as_u32(v, p).map(SetOptionValue::Number),
+                    })?;
                     if let Some(value) = value {
                         res.set_options.push((n, value));
                     }
                 }
-                ("MqttHost", None) => res.mqtt_host = cx.str(&v, &p)?,
-                ("MqttPort", None) => res.mqtt_port = cx.u16(&v, &p)?,
-                ("MqttUser", None) => res.mqtt_user = cx.str(&v, &p)?,
+                ("MqttHost", None) => res.mqtt_host = cx.str(&p)?,
+                ("MqttPort", None) => res.mqtt_port = cx.u16(&p)?,
+                ("MqttUser", None) => res.mqtt_user = cx.str(&p)?,
                 ("MqttPassword", None) => {
-                    res.mqtt_password = cx.str(&v, &p)?.map(Secret::from_str_value);
+                    res.mqtt_password = cx.str(&p)?.map(Secret::from_str_value);
                 }
-                ("Topic", None) => res.topic = cx.str(&v, &p)?,
+                ("Topic", None) => res.topic = cx.str(&p)?,
                 ("GroupTopic", index) => {
-                    if let Some(t) = cx.str(&v, &p)? {
+                    if let Some(t) = cx.str(&p)? {
                         res.group_topics.push((index, t));
                     }
                 }
-                ("FullTopic", None) => res.full_topic = cx.str(&v, &p)?,
-                ("TelePeriod", None) => res.tele_period = cx.u16(&v, &p)?,
+                ("FullTopic", None) => res.full_topic = cx.str(&p)?,
+                ("TelePeriod", None) => res.tele_period = cx.u16(&p)?,
                 _ => {
                     let all = Fields::POWER
                         | Fields::LIGHT
                         | Fields::SHUTTER
                         | Fields::BUTTON
                         | Fields::SWITCH;
-                    if let Some(kv) = fields.take(cx, all, k, v, path)? {
-                        res.other.push(kv);
+                    if !fields.take(cx, all, k, path)? {
+                        res.other.push((k, cx.value(&p)?));
                     }
                 }
             }
@@ -485,56 +486,46 @@ impl<'a> Info<'a> {
         payload: &'a [u8],
         options: &DecodeOptions<'_>,
     ) -> Result<Decoded<Self>, Error> {
-        decode_object(payload, options, |cx, mut m, path| {
-            let wrapper = match m.as_slice() {
-                [(k, Value::Object(_))] => match k.raw() {
-                    "Info1" => Some(1),
-                    "Info2" => Some(2),
-                    "Info3" => Some(3),
-                    _ => None,
-                },
-                _ => None,
-            };
-            if let Some(i) = wrapper
-                && let Some((k, Value::Object(inner))) = m.pop()
+        decode_object(payload, options, |cx, mut c, path| {
+            // Wrapped (`{"Info1":{..}}`, 9.x and later) when that is the only member.
+            let start = (cx.p.mark(), c);
+            if let Some(k) = cx.key(&mut c, path)?
+                && let Some(i) = wrapper(k)
+                && cx.is_object()
             {
-                return Self::from_members(cx, i, true, inner, &path.key(k.raw()));
+                let p = path.key(k.raw());
+                let inner = cx.begin_object(&p)?;
+                let info = Self::read(cx, i, true, inner, &p)?;
+                if cx.key(&mut c, path)?.is_none() {
+                    return Ok(info);
+                }
             }
-            Self::from_members(cx, index, false, m, path)
+            cx.p.rewind(&start.0);
+            Self::read(cx, index, false, start.1, path)
         })
     }
 
-    fn from_members(
+    fn read(
         cx: &mut Cx<'a, '_>,
         index: u8,
         wrapped: bool,
-        m: Members<'a>,
+        mut c: ObjectCursor,
         path: &Path<'_>,
-    ) -> R<Self> {
+    ) -> Step<Self> {
         match index {
             1 => {
                 let mut i = Info1 {
                     wrapped,
                     ..Info1::default()
                 };
-                for (k, v) in m {
+                while let Some(k) = cx.key(&mut c, path)? {
                     let p = path.key(k.raw());
                     match k.raw() {
-                        "Module" => i.module = cx.str(&v, &p)?,
-                        "Version" => {
-                            i.version = match cx.plain(&v, &p)? {
-                                Some(t) => match Version::parse(t) {
-                                    Some(ver) => Some(ver),
-                                    None => {
-                                        cx.invalid(&v, &p, "a version such as 9.1.0(tasmota)")?
-                                    }
-                                },
-                                None => None,
-                            };
-                        }
-                        "FallbackTopic" => i.fallback_topic = cx.str(&v, &p)?,
-                        "GroupTopic" => i.group_topic = cx.str(&v, &p)?,
-                        _ => i.other.push((k, v)),
+                        "Module" => i.module = cx.str(&p)?,
+                        "Version" => i.version = version(cx, &p)?,
+                        "FallbackTopic" => i.fallback_topic = cx.str(&p)?,
+                        "GroupTopic" => i.group_topic = cx.str(&p)?,
+                        _ => i.other.push((k, cx.value(&p)?)),
                     }
                 }
                 Ok(Self::Info1(i))
@@ -544,27 +535,27 @@ impl<'a> Info<'a> {
                     wrapped,
                     ..Info2::default()
                 };
-                for (k, v) in m {
+                while let Some(k) = cx.key(&mut c, path)? {
                     let p = path.key(k.raw());
                     match k.raw() {
-                        "WebServerMode" => i.web_server_mode = cx.str(&v, &p)?,
-                        "Hostname" => i.hostname = cx.str(&v, &p)?,
-                        "IPAddress" => i.ip_address = cx.str(&v, &p)?,
-                        "IP6Global" => i.ip6_global = cx.str(&v, &p)?,
-                        "IP6Local" => i.ip6_local = cx.str(&v, &p)?,
+                        "WebServerMode" => i.web_server_mode = cx.str(&p)?,
+                        "Hostname" => i.hostname = cx.str(&p)?,
+                        "IPAddress" => i.ip_address = cx.str(&p)?,
+                        "IP6Global" => i.ip6_global = cx.str(&p)?,
+                        "IP6Local" => i.ip6_local = cx.str(&p)?,
                         "Ethernet" => {
-                            if let Some(eth) = cx.object(v, &p)? {
-                                for (ek, ev) in eth {
+                            if let Some(mut ec) = cx.object(&p)? {
+                                while let Some(ek) = cx.key(&mut ec, &p)? {
                                     let ep = p.key(ek.raw());
                                     match ek.raw() {
-                                        "Hostname" => i.ethernet_hostname = cx.str(&ev, &ep)?,
-                                        "IPAddress" => i.ethernet_ip_address = cx.str(&ev, &ep)?,
-                                        _ => {}
+                                        "Hostname" => i.ethernet_hostname = cx.str(&ep)?,
+                                        "IPAddress" => i.ethernet_ip_address = cx.str(&ep)?,
+                                        _ => cx.skip(&ep)?,
                                     }
                                 }
                             }
                         }
-                        _ => i.other.push((k, v)),
+                        _ => i.other.push((k, cx.value(&p)?)),
                     }
                 }
                 Ok(Self::Info2(i))
@@ -574,26 +565,39 @@ impl<'a> Info<'a> {
                     wrapped,
                     ..Info3::default()
                 };
-                for (k, v) in m {
+                while let Some(k) = cx.key(&mut c, path)? {
                     let p = path.key(k.raw());
                     match k.raw() {
-                        "RestartReason" => match v {
-                            Value::Object(_) => i.crash = Some(v),
-                            v => i.restart_reason = cx.str(&v, &p)?,
-                        },
-                        "BootCount" => i.boot_count = cx.u32(&v, &p)?,
-                        _ => i.other.push((k, v)),
+                        "RestartReason" if cx.is_object() => i.crash = Some(cx.value(&p)?),
+                        "RestartReason" => i.restart_reason = cx.str(&p)?,
+                        "BootCount" => i.boot_count = cx.u32(&p)?,
+                        _ => i.other.push((k, cx.value(&p)?)),
                     }
                 }
                 Ok(Self::Info3(i))
             }
-            _ => Err(Issue {
-                kind: crate::json::IssueKind::InvalidValue {
-                    expected: "INFO1, INFO2 or INFO3",
-                },
-                offset: None,
-                path: path.render(),
-            }),
+            _ => {
+                while let Some(k) = cx.key(&mut c, path)? {
+                    cx.skip(&path.key(k.raw()))?;
+                }
+                Err(cx.fail(Issue {
+                    kind: crate::json::IssueKind::InvalidValue {
+                        expected: "INFO1, INFO2 or INFO3",
+                    },
+                    offset: None,
+                    path: path.render(),
+                }))
+            }
         }
+    }
+}
+
+/// The index of an `Info1`..`Info3` wrapper key.
+fn wrapper(key: Str<'_>) -> Option<u8> {
+    match key.raw() {
+        "Info1" => Some(1),
+        "Info2" => Some(2),
+        "Info3" => Some(3),
+        _ => None,
     }
 }

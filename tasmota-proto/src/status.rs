@@ -6,13 +6,11 @@ use alloc::vec::Vec;
 
 use crate::error::Error;
 use crate::extract::{Cx, Members};
-use crate::json::{Issue, Path, Value};
+use crate::json::{ObjectCursor, Path, Step, Value};
 use crate::message::{DecodeOptions, Decoded, decode_object};
 use crate::telemetry::{Measure, Sensor, State, measure};
 use crate::text::Str;
 use crate::time::{Time, Uptime, Version};
-
-type R<T> = Result<T, Issue>;
 
 /// `Status` (section of Status 0): module, names, topics, power and switch settings.
 ///
@@ -433,7 +431,7 @@ impl<'a> Status<'a> {
     /// # Ok::<(), tasmota_proto::Error>(())
     /// ```
     pub fn parse(payload: &'a [u8], options: &DecodeOptions<'_>) -> Result<Decoded<Self>, Error> {
-        decode_object(payload, options, Self::from_members)
+        decode_object(payload, options, Self::read)
     }
 
     /// Takes every section `other` has, replacing this one's, and appends its other members.
@@ -468,219 +466,226 @@ impl<'a> Status<'a> {
         self.other.extend(other.other);
     }
 
-    pub(crate) fn from_members(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Self> {
+    pub(crate) fn read(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<Self> {
         let mut s = Status::default();
-        for (k, v) in m {
+        while let Some(k) = cx.key(&mut c, path)? {
             let p = path.key(k.raw());
             match k.raw() {
-                "StatusSTK" => s.stack = Some(v),
-                "StatusSHT" => s.shutters = Some(v),
+                "StatusSTK" => s.stack = Some(cx.value(&p)?),
+                "StatusSHT" => s.shutters = Some(cx.value(&p)?),
                 "Status" | "StatusPRM" | "StatusFWR" | "StatusLOG" | "StatusMEM" | "StatusNET"
                 | "StatusMQT" | "StatusTIM" | "StatusPTH" | "StatusSNS" | "StatusSTS" => {
-                    let Some(m) = cx.object(v, &p)? else {
+                    let Some(c) = cx.object(&p)? else {
                         continue;
                     };
                     match k.raw() {
-                        "Status" => s.device = Some(Box::new(device(cx, m, &p)?)),
-                        "StatusPRM" => s.parameters = Some(Box::new(parameters(cx, m, &p)?)),
-                        "StatusFWR" => s.firmware = Some(Box::new(firmware(cx, m, &p)?)),
-                        "StatusLOG" => s.logging = Some(Box::new(logging(cx, m, &p)?)),
-                        "StatusMEM" => s.memory = Some(Box::new(memory(cx, m, &p)?)),
-                        "StatusNET" => s.network = Some(Box::new(network(cx, m, &p)?)),
-                        "StatusMQT" => s.mqtt = Some(Box::new(mqtt(cx, m, &p)?)),
-                        "StatusTIM" => s.time = Some(Box::new(time(cx, m, &p)?)),
-                        "StatusPTH" => s.power_thresholds = Some(Box::new(thresholds(cx, m, &p)?)),
-                        "StatusSNS" => s.sensor = Some(Box::new(Sensor::from_members(cx, m, &p)?)),
-                        _ => s.state = Some(Box::new(State::from_members(cx, m, &p)?)),
+                        "Status" => s.device = Some(Box::new(device(cx, c, &p)?)),
+                        "StatusPRM" => s.parameters = Some(Box::new(parameters(cx, c, &p)?)),
+                        "StatusFWR" => s.firmware = Some(Box::new(firmware(cx, c, &p)?)),
+                        "StatusLOG" => s.logging = Some(Box::new(logging(cx, c, &p)?)),
+                        "StatusMEM" => s.memory = Some(Box::new(memory(cx, c, &p)?)),
+                        "StatusNET" => s.network = Some(Box::new(network(cx, c, &p)?)),
+                        "StatusMQT" => s.mqtt = Some(Box::new(mqtt(cx, c, &p)?)),
+                        "StatusTIM" => s.time = Some(Box::new(time(cx, c, &p)?)),
+                        "StatusPTH" => s.power_thresholds = Some(Box::new(thresholds(cx, c, &p)?)),
+                        "StatusSNS" => s.sensor = Some(Box::new(Sensor::read(cx, c, &p)?)),
+                        _ => s.state = Some(Box::new(State::read(cx, c, &p)?)),
                     }
                 }
-                _ => s.other.push((k, v)),
+                _ => s.other.push((k, cx.value(&p)?)),
             }
         }
         Ok(s)
     }
 }
 
-fn device<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<StatusDevice<'a>> {
+fn device<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<StatusDevice<'a>> {
     let mut d = StatusDevice::default();
-    for (k, v) in m {
+    while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
         match k.raw() {
-            "Module" => d.module = cx.text(&v, &p)?,
-            "DeviceName" => d.device_name = cx.str(&v, &p)?,
-            "FriendlyName" => d.friendly_names = cx.strings(v, &p)?,
-            "Topic" => d.topic = cx.text(&v, &p)?,
-            "ButtonTopic" => d.button_topic = cx.text(&v, &p)?,
-            "Power" => d.power = cx.text(&v, &p)?,
-            "PowerOnState" => d.power_on_state = cx.u8(&v, &p)?,
-            "LedState" => d.led_state = cx.u8(&v, &p)?,
-            "LedMask" => d.led_mask = cx.text(&v, &p)?,
-            "SaveData" => d.save_data = cx.u32(&v, &p)?,
-            "SaveState" => d.save_state = cx.u8(&v, &p)?,
-            "SwitchTopic" => d.switch_topic = cx.text(&v, &p)?,
-            "SwitchMode" => d.switch_modes = cx.list(v, &p, Cx::u8)?,
-            _ => d.other.push((k, v)),
+            "Module" => d.module = cx.text(&p)?,
+            "DeviceName" => d.device_name = cx.str(&p)?,
+            "FriendlyName" => d.friendly_names = cx.strings(&p)?,
+            "Topic" => d.topic = cx.text(&p)?,
+            "ButtonTopic" => d.button_topic = cx.text(&p)?,
+            "Power" => d.power = cx.text(&p)?,
+            "PowerOnState" => d.power_on_state = cx.u8(&p)?,
+            "LedState" => d.led_state = cx.u8(&p)?,
+            "LedMask" => d.led_mask = cx.text(&p)?,
+            "SaveData" => d.save_data = cx.u32(&p)?,
+            "SaveState" => d.save_state = cx.u8(&p)?,
+            "SwitchTopic" => d.switch_topic = cx.text(&p)?,
+            "SwitchMode" => d.switch_modes = cx.list(&p, Cx::as_u8)?,
+            _ => d.other.push((k, cx.value(&p)?)),
         }
     }
     Ok(d)
 }
 
-fn parameters<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<StatusParameters<'a>> {
-    let mut s = StatusParameters::default();
-    for (k, v) in m {
-        let p = path.key(k.raw());
-        match k.raw() {
-            "Baudrate" => s.baudrate = cx.u32(&v, &p)?,
-            "SerialConfig" => s.serial_config = cx.text(&v, &p)?,
-            "GroupTopic" => s.group_topic = cx.str(&v, &p)?,
-            "OtaUrl" => s.ota_url = cx.str(&v, &p)?,
-            "RestartReason" => s.restart_reason = cx.str(&v, &p)?,
-            "Uptime" => s.uptime = cx.uptime(&v, &p)?,
-            "StartupUTC" => s.startup_utc = cx.time(&v, &p)?,
-            "Sleep" => s.sleep = cx.u32(&v, &p)?,
-            "CfgHolder" => s.cfg_holder = cx.u32(&v, &p)?,
-            "BootCount" => s.boot_count = cx.u32(&v, &p)?,
-            "BCResetTime" => s.bc_reset_time = cx.time(&v, &p)?,
-            "SaveCount" => s.save_count = cx.u32(&v, &p)?,
-            "SaveAddress" => s.save_address = cx.text(&v, &p)?,
-            _ => s.other.push((k, v)),
-        }
-    }
-    Ok(s)
-}
-
-fn firmware<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<StatusFirmware<'a>> {
-    let mut s = StatusFirmware::default();
-    for (k, v) in m {
-        let p = path.key(k.raw());
-        match k.raw() {
-            "Version" => s.version = version(cx, &v, &p)?,
-            "BuildDateTime" => s.build_date_time = cx.time(&v, &p)?,
-            "Boot" => s.boot = cx.u32(&v, &p)?,
-            "Core" => s.core = cx.text(&v, &p)?,
-            "SDK" => s.sdk = cx.text(&v, &p)?,
-            "CpuFrequency" => s.cpu_frequency = cx.u32(&v, &p)?,
-            "Hardware" => s.hardware = cx.str(&v, &p)?,
-            "CR" => s.cr = cx.str(&v, &p)?,
-            _ => s.other.push((k, v)),
-        }
-    }
-    Ok(s)
-}
-
-pub(crate) fn version<'a>(
+fn parameters<'a>(
     cx: &mut Cx<'a, '_>,
-    v: &Value<'a>,
-    p: &Path<'_>,
-) -> R<Option<Version<'a>>> {
-    Ok(match cx.plain(v, p)? {
-        Some(t) => match Version::parse(t) {
-            Some(ver) => Some(ver),
-            None => cx.invalid(v, p, "a version such as 9.1.0(tasmota)")?,
-        },
-        None => None,
+    mut c: ObjectCursor,
+    path: &Path<'_>,
+) -> Step<StatusParameters<'a>> {
+    let mut s = StatusParameters::default();
+    while let Some(k) = cx.key(&mut c, path)? {
+        let p = path.key(k.raw());
+        match k.raw() {
+            "Baudrate" => s.baudrate = cx.u32(&p)?,
+            "SerialConfig" => s.serial_config = cx.text(&p)?,
+            "GroupTopic" => s.group_topic = cx.str(&p)?,
+            "OtaUrl" => s.ota_url = cx.str(&p)?,
+            "RestartReason" => s.restart_reason = cx.str(&p)?,
+            "Uptime" => s.uptime = cx.uptime(&p)?,
+            "StartupUTC" => s.startup_utc = cx.time(&p)?,
+            "Sleep" => s.sleep = cx.u32(&p)?,
+            "CfgHolder" => s.cfg_holder = cx.u32(&p)?,
+            "BootCount" => s.boot_count = cx.u32(&p)?,
+            "BCResetTime" => s.bc_reset_time = cx.time(&p)?,
+            "SaveCount" => s.save_count = cx.u32(&p)?,
+            "SaveAddress" => s.save_address = cx.text(&p)?,
+            _ => s.other.push((k, cx.value(&p)?)),
+        }
+    }
+    Ok(s)
+}
+
+fn firmware<'a>(
+    cx: &mut Cx<'a, '_>,
+    mut c: ObjectCursor,
+    path: &Path<'_>,
+) -> Step<StatusFirmware<'a>> {
+    let mut s = StatusFirmware::default();
+    while let Some(k) = cx.key(&mut c, path)? {
+        let p = path.key(k.raw());
+        match k.raw() {
+            "Version" => s.version = version(cx, &p)?,
+            "BuildDateTime" => s.build_date_time = cx.time(&p)?,
+            "Boot" => s.boot = cx.u32(&p)?,
+            "Core" => s.core = cx.text(&p)?,
+            "SDK" => s.sdk = cx.text(&p)?,
+            "CpuFrequency" => s.cpu_frequency = cx.u32(&p)?,
+            "Hardware" => s.hardware = cx.str(&p)?,
+            "CR" => s.cr = cx.str(&p)?,
+            _ => s.other.push((k, cx.value(&p)?)),
+        }
+    }
+    Ok(s)
+}
+
+/// A firmware version such as `9.1.0(tasmota)`.
+pub(crate) fn version<'a>(cx: &mut Cx<'a, '_>, path: &Path<'_>) -> Step<Option<Version<'a>>> {
+    cx.read(path, |cx, v, p| {
+        let t = cx.as_plain(v, p)?;
+        Version::parse(t).or_else(|| cx.invalid(v, p, "a version such as 9.1.0(tasmota)"))
     })
 }
 
-fn logging<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<StatusLogging<'a>> {
+fn logging<'a>(
+    cx: &mut Cx<'a, '_>,
+    mut c: ObjectCursor,
+    path: &Path<'_>,
+) -> Step<StatusLogging<'a>> {
     let mut s = StatusLogging::default();
-    for (k, v) in m {
+    while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
         match k.raw() {
-            "SerialLog" => s.serial_log = cx.u8(&v, &p)?,
-            "WebLog" => s.web_log = cx.u8(&v, &p)?,
-            "MqttLog" => s.mqtt_log = cx.u8(&v, &p)?,
-            "SysLog" => s.sys_log = cx.u8(&v, &p)?,
-            "LogHost" => s.log_host = cx.str(&v, &p)?,
-            "LogPort" => s.log_port = cx.u16(&v, &p)?,
+            "SerialLog" => s.serial_log = cx.u8(&p)?,
+            "WebLog" => s.web_log = cx.u8(&p)?,
+            "MqttLog" => s.mqtt_log = cx.u8(&p)?,
+            "SysLog" => s.sys_log = cx.u8(&p)?,
+            "LogHost" => s.log_host = cx.str(&p)?,
+            "LogPort" => s.log_port = cx.u16(&p)?,
             "SSId" | "SSId1" | "SSId2" => {
-                let more = cx.strings(v, &p)?;
+                let more = cx.strings(&p)?;
                 s.ssids.extend(more);
             }
-            "TelePeriod" => s.tele_period = cx.u16(&v, &p)?,
-            "Resolution" => s.resolution = cx.text(&v, &p)?,
-            "SetOption" => s.set_option = cx.strings(v, &p)?,
-            _ => s.other.push((k, v)),
+            "TelePeriod" => s.tele_period = cx.u16(&p)?,
+            "Resolution" => s.resolution = cx.text(&p)?,
+            "SetOption" => s.set_option = cx.strings(&p)?,
+            _ => s.other.push((k, cx.value(&p)?)),
         }
     }
     Ok(s)
 }
 
-fn memory<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<StatusMemory<'a>> {
+fn memory<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<StatusMemory<'a>> {
     let mut s = StatusMemory::default();
-    for (k, v) in m {
+    while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
         match k.raw() {
-            "ProgramSize" => s.program_size = cx.u32(&v, &p)?,
-            "Free" => s.free = cx.u32(&v, &p)?,
-            "Heap" => s.heap = cx.u32(&v, &p)?,
-            "ProgramFlashSize" => s.program_flash_size = cx.u32(&v, &p)?,
-            "FlashSize" => s.flash_size = cx.u32(&v, &p)?,
-            "FlashChipId" => s.flash_chip_id = cx.text(&v, &p)?,
-            "FlashMode" => s.flash_mode = cx.text(&v, &p)?,
-            "Features" => s.features = cx.strings(v, &p)?,
-            _ => s.other.push((k, v)),
+            "ProgramSize" => s.program_size = cx.u32(&p)?,
+            "Free" => s.free = cx.u32(&p)?,
+            "Heap" => s.heap = cx.u32(&p)?,
+            "ProgramFlashSize" => s.program_flash_size = cx.u32(&p)?,
+            "FlashSize" => s.flash_size = cx.u32(&p)?,
+            "FlashChipId" => s.flash_chip_id = cx.text(&p)?,
+            "FlashMode" => s.flash_mode = cx.text(&p)?,
+            "Features" => s.features = cx.strings(&p)?,
+            _ => s.other.push((k, cx.value(&p)?)),
         }
     }
     Ok(s)
 }
 
-fn network<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<StatusNetwork<'a>> {
+fn network<'a>(
+    cx: &mut Cx<'a, '_>,
+    mut c: ObjectCursor,
+    path: &Path<'_>,
+) -> Step<StatusNetwork<'a>> {
     let mut s = StatusNetwork::default();
-    for (k, v) in m {
+    while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
         match k.raw() {
-            "Hostname" => s.hostname = cx.str(&v, &p)?,
-            "IPAddress" => s.ip_address = cx.str(&v, &p)?,
-            "Gateway" => s.gateway = cx.str(&v, &p)?,
-            "Subnetmask" => s.subnetmask = cx.str(&v, &p)?,
+            "Hostname" => s.hostname = cx.str(&p)?,
+            "IPAddress" => s.ip_address = cx.str(&p)?,
+            "Gateway" => s.gateway = cx.str(&p)?,
+            "Subnetmask" => s.subnetmask = cx.str(&p)?,
             "DNSServer" | "DNSServer1" | "DNSServer2" => {
-                let more = cx.strings(v, &p)?;
+                let more = cx.strings(&p)?;
                 s.dns_servers.extend(more);
             }
-            "Mac" => s.mac = cx.str(&v, &p)?,
-            "Webserver" => s.webserver = cx.u8(&v, &p)?,
-            "HTTP_API" => s.http_api = cx.u8(&v, &p)?,
-            "WifiConfig" => s.wifi_config = cx.u8(&v, &p)?,
-            "WifiPower" => s.wifi_power = cx.f64(&v, &p)?,
-            _ => s.other.push((k, v)),
+            "Mac" => s.mac = cx.str(&p)?,
+            "Webserver" => s.webserver = cx.u8(&p)?,
+            "HTTP_API" => s.http_api = cx.u8(&p)?,
+            "WifiConfig" => s.wifi_config = cx.u8(&p)?,
+            "WifiPower" => s.wifi_power = cx.f64(&p)?,
+            _ => s.other.push((k, cx.value(&p)?)),
         }
     }
     Ok(s)
 }
 
-fn mqtt<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<StatusMqtt<'a>> {
+fn mqtt<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<StatusMqtt<'a>> {
     let mut s = StatusMqtt::default();
-    for (k, v) in m {
+    while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
         match k.raw() {
-            "MqttHost" => s.mqtt_host = cx.str(&v, &p)?,
-            "MqttPort" => s.mqtt_port = cx.u16(&v, &p)?,
-            "MqttClientMask" => s.mqtt_client_mask = cx.str(&v, &p)?,
-            "MqttClient" => s.mqtt_client = cx.str(&v, &p)?,
-            "MqttUser" => s.mqtt_user = cx.str(&v, &p)?,
-            "MqttCount" => s.mqtt_count = cx.u32(&v, &p)?,
-            "MAX_PACKET_SIZE" => s.max_packet_size = cx.u32(&v, &p)?,
-            "KEEPALIVE" => s.keepalive = cx.u32(&v, &p)?,
-            "SOCKET_TIMEOUT" => s.socket_timeout = cx.u32(&v, &p)?,
-            _ => s.other.push((k, v)),
+            "MqttHost" => s.mqtt_host = cx.str(&p)?,
+            "MqttPort" => s.mqtt_port = cx.u16(&p)?,
+            "MqttClientMask" => s.mqtt_client_mask = cx.str(&p)?,
+            "MqttClient" => s.mqtt_client = cx.str(&p)?,
+            "MqttUser" => s.mqtt_user = cx.str(&p)?,
+            "MqttCount" => s.mqtt_count = cx.u32(&p)?,
+            "MAX_PACKET_SIZE" => s.max_packet_size = cx.u32(&p)?,
+            "KEEPALIVE" => s.keepalive = cx.u32(&p)?,
+            "SOCKET_TIMEOUT" => s.socket_timeout = cx.u32(&p)?,
+            _ => s.other.push((k, cx.value(&p)?)),
         }
     }
     Ok(s)
 }
 
-fn timezone<'a>(cx: &mut Cx<'a, '_>, v: &Value<'a>, p: &Path<'_>) -> R<Option<Timezone>> {
+fn timezone<'a>(cx: &mut Cx<'a, '_>, v: &Value<'a>, p: &Path<'_>) -> Option<Timezone> {
     if let Value::Number(_) = v {
-        Ok(match cx.int::<i16>(v, p, "an offset in hours or 99")? {
-            Some(99) => Some(Timezone::Rules),
-            Some(hours) if (-13..=14).contains(&hours) => Some(Timezone::Offset(hours * 60)),
-            Some(_) => cx.invalid(v, p, "an offset in hours or 99")?,
-            None => None,
-        })
+        match cx.as_int::<i16>(v, p, "an offset in hours or 99")? {
+            99 => Some(Timezone::Rules),
+            hours if (-13..=14).contains(&hours) => Some(Timezone::Offset(hours * 60)),
+            _ => cx.invalid(v, p, "an offset in hours or 99"),
+        }
     } else {
-        let Some(text) = cx.plain(v, p)? else {
-            return Ok(None);
-        };
+        let text = cx.as_plain(v, p)?;
         let bytes = text.as_bytes();
         let parsed = match bytes {
             [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
@@ -698,43 +703,47 @@ fn timezone<'a>(cx: &mut Cx<'a, '_>, v: &Value<'a>, p: &Path<'_>) -> R<Option<Ti
             _ => None,
         };
         match parsed {
-            Some(minutes) => Ok(Some(Timezone::Offset(minutes))),
+            Some(minutes) => Some(Timezone::Offset(minutes)),
             None => cx.invalid(v, p, "an offset such as +01:00"),
         }
     }
 }
 
-fn time<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<StatusTime<'a>> {
+fn time<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<StatusTime<'a>> {
     let mut s = StatusTime::default();
-    for (k, v) in m {
+    while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
         match k.raw() {
-            "UTC" => s.utc = cx.time(&v, &p)?,
-            "Local" => s.local = cx.time(&v, &p)?,
-            "StartDST" => s.start_dst = cx.time(&v, &p)?,
-            "EndDST" => s.end_dst = cx.time(&v, &p)?,
-            "Timezone" => s.timezone = timezone(cx, &v, &p)?,
-            "Sunrise" => s.sunrise = cx.str(&v, &p)?,
-            "Sunset" => s.sunset = cx.str(&v, &p)?,
-            _ => s.other.push((k, v)),
+            "UTC" => s.utc = cx.time(&p)?,
+            "Local" => s.local = cx.time(&p)?,
+            "StartDST" => s.start_dst = cx.time(&p)?,
+            "EndDST" => s.end_dst = cx.time(&p)?,
+            "Timezone" => s.timezone = cx.read(&p, timezone)?,
+            "Sunrise" => s.sunrise = cx.str(&p)?,
+            "Sunset" => s.sunset = cx.str(&p)?,
+            _ => s.other.push((k, cx.value(&p)?)),
         }
     }
     Ok(s)
 }
 
-fn thresholds<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<StatusThresholds<'a>> {
+fn thresholds<'a>(
+    cx: &mut Cx<'a, '_>,
+    mut c: ObjectCursor,
+    path: &Path<'_>,
+) -> Step<StatusThresholds<'a>> {
     let mut s = StatusThresholds::default();
-    for (k, v) in m {
+    while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
         match k.raw() {
-            "PowerDelta" => s.power_delta = measure(cx, v, &p)?,
-            "PowerLow" => s.power_low = cx.f64(&v, &p)?,
-            "PowerHigh" => s.power_high = cx.f64(&v, &p)?,
-            "VoltageLow" => s.voltage_low = cx.f64(&v, &p)?,
-            "VoltageHigh" => s.voltage_high = cx.f64(&v, &p)?,
-            "CurrentLow" => s.current_low = cx.f64(&v, &p)?,
-            "CurrentHigh" => s.current_high = cx.f64(&v, &p)?,
-            _ => s.other.push((k, v)),
+            "PowerDelta" => s.power_delta = measure(cx, &p)?,
+            "PowerLow" => s.power_low = cx.f64(&p)?,
+            "PowerHigh" => s.power_high = cx.f64(&p)?,
+            "VoltageLow" => s.voltage_low = cx.f64(&p)?,
+            "VoltageHigh" => s.voltage_high = cx.f64(&p)?,
+            "CurrentLow" => s.current_low = cx.f64(&p)?,
+            "CurrentHigh" => s.current_high = cx.f64(&p)?,
+            _ => s.other.push((k, cx.value(&p)?)),
         }
     }
     Ok(s)

@@ -7,13 +7,11 @@ use alloc::vec::Vec;
 use crate::color::{Color, Hsb};
 use crate::error::Error;
 use crate::extract::{Cx, Members, split_index};
-use crate::json::{Issue, IssueKind, Path, Value};
+use crate::json::{IssueKind, ObjectCursor, Path, Step, Value};
 use crate::message::{DecodeOptions, Decoded, decode_object};
 use crate::power::PowerState;
 use crate::text::Str;
 use crate::time::{Time, Uptime};
-
-type R<T> = Result<T, Issue>;
 
 /// One output's reported state: `POWER` (no index, SetOption26 off with one output) or
 /// `POWER<n>`.
@@ -217,16 +215,15 @@ impl<'a> Fields<'a> {
     pub(crate) const BUTTON: u8 = 8;
     pub(crate) const SWITCH: u8 = 16;
 
-    /// Takes a member of the groups in `allow` that it knows, or gives it back.
+    /// Reads the member `key` if it belongs to the groups in `allow`; `false` (with the
+    /// value left unread) when it does not.
     pub(crate) fn take(
         &mut self,
         cx: &mut Cx<'a, '_>,
         allow: u8,
         key: Str<'a>,
-        v: Value<'a>,
         path: &Path<'_>,
-    ) -> R<Option<(Str<'a>, Value<'a>)>> {
-        let p = path.key(key.raw());
+    ) -> Step<bool> {
         let (name, index) = split_index(key.raw());
         let group = match name {
             "POWER" => Self::POWER,
@@ -236,114 +233,116 @@ impl<'a> Fields<'a> {
             _ => Self::LIGHT,
         };
         if allow & group == 0 {
-            return Ok(Some((key, v)));
+            return Ok(false);
         }
+        let p = path.key(key.raw());
         let light = &mut self.light;
         match (name, index) {
             ("POWER", index) => {
-                if let Some(state) = cx.power(&v, &p)? {
+                if let Some(state) = cx.power(&p)? {
                     self.power.push(Power { index, state });
                 }
             }
-            ("Dimmer", None) => light.dimmer = cx.u8(&v, &p)?,
+            ("Dimmer", None) => light.dimmer = cx.u8(&p)?,
             ("Dimmer", Some(i)) => {
-                if let Some(d) = cx.u8(&v, &p)? {
+                if let Some(d) = cx.u8(&p)? {
                     light.dimmers.push((i, d));
                 }
             }
             ("Color", None) => {
-                light.color = match cx.str(&v, &p)? {
-                    Some(s) => match s.as_str().and_then(Color::parse) {
-                        Some(c) => Some(c),
-                        None => cx.invalid(&v, &p, "a colour such as FF8000 or 255,128,0")?,
-                    },
-                    None => None,
-                };
+                light.color = cx.read(&p, |cx, v, p| {
+                    let s = cx.as_str(v, p)?;
+                    s.as_str()
+                        .and_then(Color::parse)
+                        .or_else(|| cx.invalid(v, p, "a colour such as FF8000 or 255,128,0"))
+                })?;
             }
             ("HSBColor", None) => {
-                light.hsb = match cx.str(&v, &p)? {
-                    Some(s) => match s.as_str().and_then(Hsb::parse) {
-                        Some(h) => Some(h),
-                        None => cx.invalid(&v, &p, "h,s,b")?,
-                    },
-                    None => None,
-                };
+                light.hsb = cx.read(&p, |cx, v, p| {
+                    let s = cx.as_str(v, p)?;
+                    s.as_str()
+                        .and_then(Hsb::parse)
+                        .or_else(|| cx.invalid(v, p, "h,s,b"))
+                })?;
             }
-            ("White", None) => light.white = cx.u8(&v, &p)?,
-            ("CT", None) => light.ct = cx.u16(&v, &p)?,
+            ("White", None) => light.white = cx.u8(&p)?,
+            ("CT", None) => light.ct = cx.u16(&p)?,
             ("Channel", None) => {
-                let levels = cx.list(v, &p, Cx::u8)?;
+                let levels = cx.list(&p, Cx::as_u8)?;
                 light.channels.extend((1u8..).zip(levels));
             }
             ("Channel", Some(i)) => {
-                if let Some(c) = cx.u8(&v, &p)? {
+                if let Some(c) = cx.u8(&p)? {
                     light.channels.push((i, c));
                 }
             }
-            ("Scheme", None) => light.scheme = cx.u8(&v, &p)?,
-            ("Fade", None) => light.fade = cx.on_off(&v, &p)?,
-            ("Speed", None) => light.speed = cx.u8(&v, &p)?,
-            ("LedTable", None) => light.led_table = cx.on_off(&v, &p)?,
-            ("FanSpeed", None) => self.fan_speed = cx.u8(&v, &p)?,
+            ("Scheme", None) => light.scheme = cx.u8(&p)?,
+            ("Fade", None) => light.fade = cx.on_off(&p)?,
+            ("Speed", None) => light.speed = cx.u8(&p)?,
+            ("LedTable", None) => light.led_table = cx.on_off(&p)?,
+            ("FanSpeed", None) => self.fan_speed = cx.u8(&p)?,
             ("Shutter", Some(index)) => {
-                if let Some(m) = cx.object(v, &p)? {
-                    self.shutters.push(shutter(cx, index, m, &p)?);
+                if let Some(c) = cx.object(&p)? {
+                    self.shutters.push(shutter(cx, index, c, &p)?);
                 }
             }
-            ("Button", Some(index)) if matches!(v, Value::Object(_)) => {
-                if let Some(action) = action(cx, v, &p)? {
+            ("Button", Some(index)) if cx.is_object() => {
+                if let Some(action) = action(cx, &p)? {
                     self.buttons.push(Button {
                         index,
                         action: ButtonAction::from_text(action),
                     });
                 }
             }
-            ("Switch", Some(index)) if matches!(v, Value::Object(_)) => {
-                if let Some(action) = action(cx, v, &p)? {
+            ("Switch", Some(index)) if cx.is_object() => {
+                if let Some(action) = action(cx, &p)? {
                     let state = cx.texts.classify(action);
                     self.switches.push(Switch { index, state });
                 }
             }
-            ("Switch", Some(index)) if matches!(v, Value::String(_)) => {
-                if let Some(state) = cx.power(&v, &p)? {
+            ("Switch", Some(index)) if cx.is_string() => {
+                if let Some(state) = cx.power(&p)? {
                     self.switches.push(Switch { index, state });
                 }
             }
-            _ => return Ok(Some((key, v))),
+            _ => return Ok(false),
         }
-        Ok(None)
+        Ok(true)
     }
 }
 
-fn action<'a>(cx: &mut Cx<'a, '_>, v: Value<'a>, path: &Path<'_>) -> R<Option<Str<'a>>> {
-    let Some(m) = cx.object(v, path)? else {
+/// The `Action` of a button or switch object.
+fn action<'a>(cx: &mut Cx<'a, '_>, path: &Path<'_>) -> Step<Option<Str<'a>>> {
+    let Some(mut c) = cx.object(path)? else {
         return Ok(None);
     };
     let mut found = None;
-    for (k, v) in m {
+    while let Some(k) = cx.key(&mut c, path)? {
         if k == "Action" {
-            found = cx.str(&v, &path.key("Action"))?;
+            found = cx.str(&path.key("Action"))?;
+        } else {
+            cx.skip(&path.key(k.raw()))?;
         }
     }
     if found.is_none() {
-        cx.missing_optional(path, "Action")?;
+        cx.missing_optional(path, "Action");
     }
     Ok(found)
 }
 
-fn shutter<'a>(cx: &mut Cx<'a, '_>, index: u8, m: Members<'a>, path: &Path<'_>) -> R<Shutter> {
+fn shutter(cx: &mut Cx<'_, '_>, index: u8, mut c: ObjectCursor, path: &Path<'_>) -> Step<Shutter> {
     let mut s = Shutter {
         index,
         ..Shutter::default()
     };
-    for (k, v) in m {
+    while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
         match k.raw() {
-            "Position" => s.position = cx.u8(&v, &p)?,
-            "Direction" => s.direction = cx.int(&v, &p, "-1, 0 or 1")?,
-            "Target" => s.target = cx.u8(&v, &p)?,
-            "Tilt" => s.tilt = cx.int(&v, &p, "a tilt angle")?,
-            _ => {}
+            "Position" => s.position = cx.u8(&p)?,
+            "Direction" => s.direction = cx.int(&p, "-1, 0 or 1")?,
+            "Target" => s.target = cx.u8(&p)?,
+            "Tilt" => s.tilt = cx.int(&p, "a tilt angle")?,
+            _ => cx.skip(&p)?,
         }
     }
     Ok(s)
@@ -392,23 +391,23 @@ pub struct Wifi<'a> {
     pub other: Members<'a>,
 }
 
-fn wifi<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Wifi<'a>> {
+fn wifi<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<Wifi<'a>> {
     let mut w = Wifi::default();
-    for (k, v) in m {
+    while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
         match k.raw() {
-            "AP" => w.ap = cx.u8(&v, &p)?,
-            "SSId" | "SSID" => w.ssid = cx.str(&v, &p)?,
-            "BSSId" | "APMac" => w.bssid = cx.str(&v, &p)?,
-            "Channel" => w.channel = cx.u8(&v, &p)?,
-            "Mode" => w.mode = cx.str(&v, &p)?,
-            "RSSI" => w.rssi = cx.u8(&v, &p)?,
-            "Signal" => w.signal = cx.int(&v, &p, "a signal in dBm")?,
-            "LinkCount" => w.link_count = cx.u32(&v, &p)?,
-            "Downtime" => w.downtime = cx.uptime(&v, &p)?,
-            "DeepSleep" => w.deep_sleep = cx.u32(&v, &p)?,
-            "Heap" => w.heap = cx.u32(&v, &p)?,
-            _ => w.other.push((k, v)),
+            "AP" => w.ap = cx.u8(&p)?,
+            "SSId" | "SSID" => w.ssid = cx.str(&p)?,
+            "BSSId" | "APMac" => w.bssid = cx.str(&p)?,
+            "Channel" => w.channel = cx.u8(&p)?,
+            "Mode" => w.mode = cx.str(&p)?,
+            "RSSI" => w.rssi = cx.u8(&p)?,
+            "Signal" => w.signal = cx.int(&p, "a signal in dBm")?,
+            "LinkCount" => w.link_count = cx.u32(&p)?,
+            "Downtime" => w.downtime = cx.uptime(&p)?,
+            "DeepSleep" => w.deep_sleep = cx.u32(&p)?,
+            "Heap" => w.heap = cx.u32(&p)?,
+            _ => w.other.push((k, cx.value(&p)?)),
         }
     }
     Ok(w)
@@ -489,7 +488,7 @@ impl<'a> State<'a> {
     /// # Ok::<(), tasmota_proto::Error>(())
     /// ```
     pub fn parse(payload: &'a [u8], options: &DecodeOptions<'_>) -> Result<Decoded<Self>, Error> {
-        decode_object(payload, options, Self::from_members)
+        decode_object(payload, options, Self::read)
     }
 
     /// The state of output `n`; for `n == 1` a plain `POWER` counts too.
@@ -507,32 +506,32 @@ impl<'a> State<'a> {
         find_power(&self.power, n)
     }
 
-    pub(crate) fn from_members(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Self> {
+    pub(crate) fn read(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<Self> {
         let mut s = State::default();
         let mut f = Fields::default();
-        for (k, v) in m {
+        while let Some(k) = cx.key(&mut c, path)? {
             let p = path.key(k.raw());
             match k.raw() {
-                "Time" => s.time = cx.time(&v, &p)?,
-                "Epoch" => s.epoch = cx.u64(&v, &p)?,
-                "Uptime" => s.uptime = cx.uptime(&v, &p)?,
-                "UptimeSec" => s.uptime_sec = cx.u64(&v, &p)?,
-                "Heap" => s.heap = cx.u32(&v, &p)?,
-                "SleepMode" => s.sleep_mode = cx.str(&v, &p)?,
-                "Sleep" => s.sleep = cx.u32(&v, &p)?,
-                "LoadAvg" => s.load_avg = cx.u32(&v, &p)?,
-                "MqttCount" => s.mqtt_count = cx.u32(&v, &p)?,
-                "Vcc" => s.vcc = cx.f64(&v, &p)?,
-                "BatteryPercentage" => s.battery_percentage = cx.u8(&v, &p)?,
+                "Time" => s.time = cx.time(&p)?,
+                "Epoch" => s.epoch = cx.u64(&p)?,
+                "Uptime" => s.uptime = cx.uptime(&p)?,
+                "UptimeSec" => s.uptime_sec = cx.u64(&p)?,
+                "Heap" => s.heap = cx.u32(&p)?,
+                "SleepMode" => s.sleep_mode = cx.str(&p)?,
+                "Sleep" => s.sleep = cx.u32(&p)?,
+                "LoadAvg" => s.load_avg = cx.u32(&p)?,
+                "MqttCount" => s.mqtt_count = cx.u32(&p)?,
+                "Vcc" => s.vcc = cx.f64(&p)?,
+                "BatteryPercentage" => s.battery_percentage = cx.u8(&p)?,
                 "Wifi" => {
-                    s.wifi = match cx.object(v, &p)? {
-                        Some(m) => Some(wifi(cx, m, &p)?),
+                    s.wifi = match cx.object(&p)? {
+                        Some(c) => Some(wifi(cx, c, &p)?),
                         None => None,
                     };
                 }
                 _ => {
-                    if let Some(kv) = f.take(cx, Fields::POWER | Fields::LIGHT, k, v, path)? {
-                        s.other.push(kv);
+                    if !f.take(cx, Fields::POWER | Fields::LIGHT, k, path)? {
+                        s.other.push((k, cx.value(&p)?));
                     }
                 }
             }
@@ -791,28 +790,25 @@ fn round6(x: f64) -> f64 {
     out
 }
 
-pub(crate) fn measure<'a>(
-    cx: &mut Cx<'a, '_>,
-    v: Value<'a>,
-    path: &Path<'_>,
-) -> R<Option<Measure<'a>>> {
-    match v {
-        Value::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                out.push(cx.f64(item, &path.index(i))?);
-            }
-            Ok(Some(Measure::Channels(out)))
+/// A number, an array of numbers (channels) or an object of numbers (phases).
+pub(crate) fn measure<'a>(cx: &mut Cx<'a, '_>, path: &Path<'_>) -> Step<Option<Measure<'a>>> {
+    if cx.is_array() {
+        let mut c = cx.begin_array(path)?;
+        let mut out = Vec::new();
+        while let Some(i) = cx.item(&mut c, path)? {
+            out.push(cx.f64(&path.index(i))?);
         }
-        Value::Object(m) => {
-            let mut out = Vec::with_capacity(m.len());
-            for (k, v) in &m {
-                out.push((*k, cx.f64(v, &path.key(k.raw()))?));
-            }
-            Ok(Some(Measure::Phases(out)))
-        }
-        other => Ok(cx.f64(&other, path)?.map(Measure::Single)),
+        return Ok(Some(Measure::Channels(out)));
     }
+    if cx.is_object() {
+        let mut c = cx.begin_object(path)?;
+        let mut out = Vec::new();
+        while let Some(k) = cx.key(&mut c, path)? {
+            out.push((k, cx.f64(&path.key(k.raw()))?));
+        }
+        return Ok(Some(Measure::Phases(out)));
+    }
+    Ok(cx.f64(path)?.map(Measure::Single))
 }
 
 /// The `ENERGY` object of power-monitoring devices.
@@ -876,13 +872,13 @@ pub struct Energy<'a> {
     pub other: Members<'a>,
 }
 
-fn energy<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Energy<'a>> {
+fn energy<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<Energy<'a>> {
     let mut e = Energy::default();
-    for (k, v) in m {
+    while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
         let slot = match k.raw() {
             "TotalStartTime" => {
-                e.total_start_time = cx.time(&v, &p)?;
+                e.total_start_time = cx.time(&p)?;
                 continue;
             }
             "Total" => &mut e.total,
@@ -906,11 +902,11 @@ fn energy<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Energy<
             "CurrentNeutral" => &mut e.current_neutral,
             "Load" => &mut e.load,
             _ => {
-                e.other.push((k, v));
+                e.other.push((k, cx.value(&p)?));
                 continue;
             }
         };
-        *slot = measure(cx, v, &p)?;
+        *slot = measure(cx, &p)?;
     }
     Ok(e)
 }
@@ -989,12 +985,12 @@ fn split_model(name: &str) -> (&str, Option<u8>) {
     }
 }
 
-fn reading<'a>(
-    cx: &mut Cx<'a, '_>,
-    name: Str<'a>,
-    m: Members<'a>,
-    path: &Path<'_>,
-) -> R<Reading<'a>> {
+/// The sensor object `name` as a climate reading, or `None` (with nothing read) when it has
+/// none of the climate quantities. Most sensors are, so the object is read as a reading and
+/// read again as a tree in the rare other case.
+fn reading<'a>(cx: &mut Cx<'a, '_>, name: Str<'a>, path: &Path<'_>) -> Step<Option<Reading<'a>>> {
+    let mark = cx.p.mark();
+    let mut c = cx.begin_object(path)?;
     let (model, index) = split_model(name.raw());
     let mut r = Reading {
         name,
@@ -1011,14 +1007,15 @@ fn reading<'a>(
         carbon_dioxide: None,
         other: Vec::new(),
     };
-    for (k, v) in m {
+    let mut climate = false;
+    while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
         let slot = match k.raw() {
             "Id" => {
-                r.id = match &v {
+                r.id = cx.read(&p, |cx, v, p| match v {
                     Value::Number(n) => Some(Str::new(n.raw())),
-                    _ => cx.str(&v, &p)?,
-                };
+                    _ => cx.as_str(v, p),
+                })?;
                 continue;
             }
             "Temperature" => &mut r.temperature,
@@ -1030,13 +1027,20 @@ fn reading<'a>(
             "Gas" => &mut r.gas,
             "CarbonDioxide" => &mut r.carbon_dioxide,
             _ => {
-                r.other.push((k, v));
+                // An escaped key never matches above but may still name a quantity.
+                climate |= k.has_escapes() && CLIMATE_KEYS.iter().any(|q| k == *q);
+                r.other.push((k, cx.value(&p)?));
                 continue;
             }
         };
-        *slot = cx.f64(&v, &p)?;
+        climate = true;
+        *slot = cx.f64(&p)?;
     }
-    Ok(r)
+    if climate {
+        return Ok(Some(r));
+    }
+    cx.p.rewind(&mark);
+    Ok(None)
 }
 
 /// One input of the `ANALOG` object: `A0`, `Temperature1`, `Illuminance3`, `CTEnergy1{...}`.
@@ -1065,9 +1069,13 @@ pub struct AnalogInput<'a> {
     pub fields: Vec<(Str<'a>, Option<f64>)>,
 }
 
-fn analog<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Vec<AnalogInput<'a>>> {
-    let mut out = Vec::with_capacity(m.len());
-    for (k, v) in m {
+fn analog<'a>(
+    cx: &mut Cx<'a, '_>,
+    mut c: ObjectCursor,
+    path: &Path<'_>,
+) -> Step<Vec<AnalogInput<'a>>> {
+    let mut out = Vec::new();
+    while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
         let (quantity, index) = split_index(k.raw());
         let mut input = AnalogInput {
@@ -1077,13 +1085,13 @@ fn analog<'a>(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Vec<Ana
             value: None,
             fields: Vec::new(),
         };
-        match v {
-            Value::Object(fields) => {
-                for (fk, fv) in &fields {
-                    input.fields.push((*fk, cx.f64(fv, &p.key(fk.raw()))?));
-                }
+        if cx.is_object() {
+            let mut fc = cx.begin_object(&p)?;
+            while let Some(fk) = cx.key(&mut fc, &p)? {
+                input.fields.push((fk, cx.f64(&p.key(fk.raw()))?));
             }
-            other => input.value = cx.f64(&other, &p)?,
+        } else {
+            input.value = cx.f64(&p)?;
         }
         out.push(input);
     }
@@ -1154,7 +1162,7 @@ impl<'a> Sensor<'a> {
     /// # Ok::<(), tasmota_proto::Error>(())
     /// ```
     pub fn parse(payload: &'a [u8], options: &DecodeOptions<'_>) -> Result<Decoded<Self>, Error> {
-        decode_object(payload, options, Self::from_members)
+        decode_object(payload, options, Self::read)
     }
 
     /// The reading with this key (`DS18B20-1`, `AM2301`).
@@ -1170,67 +1178,62 @@ impl<'a> Sensor<'a> {
         self.readings.iter().rev().find(|r| r.name == name)
     }
 
-    pub(crate) fn from_members(cx: &mut Cx<'a, '_>, m: Members<'a>, path: &Path<'_>) -> R<Self> {
+    pub(crate) fn read(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<Self> {
         let mut sensor = Sensor::default();
         let mut fields = Fields::default();
-        for (k, v) in m {
+        while let Some(k) = cx.key(&mut c, path)? {
             let p = path.key(k.raw());
             match k.raw() {
-                "Time" => sensor.time = cx.time(&v, &p)?,
-                "Epoch" => sensor.epoch = cx.u64(&v, &p)?,
-                "TempUnit" => sensor.temp_unit = cx.str(&v, &p)?.map(TempUnit::from_text),
+                "Time" => sensor.time = cx.time(&p)?,
+                "Epoch" => sensor.epoch = cx.u64(&p)?,
+                "TempUnit" => sensor.temp_unit = cx.str(&p)?.map(TempUnit::from_text),
                 "PressureUnit" => {
-                    sensor.pressure_unit = cx.str(&v, &p)?.map(PressureUnit::from_text);
+                    sensor.pressure_unit = cx.str(&p)?.map(PressureUnit::from_text);
                 }
-                "SpeedUnit" => sensor.speed_unit = cx.str(&v, &p)?.map(SpeedUnit::from_text),
+                "SpeedUnit" => sensor.speed_unit = cx.str(&p)?.map(SpeedUnit::from_text),
                 "ENERGY" => {
-                    sensor.energy = match cx.object(v, &p)? {
-                        Some(m) => Some(Box::new(energy(cx, m, &p)?)),
+                    sensor.energy = match cx.object(&p)? {
+                        Some(c) => Some(Box::new(energy(cx, c, &p)?)),
                         None => None,
                     };
                 }
                 "ANALOG" => {
-                    if let Some(m) = cx.object(v, &p)? {
-                        sensor.analog = analog(cx, m, &p)?;
+                    if let Some(c) = cx.object(&p)? {
+                        sensor.analog = analog(cx, c, &p)?;
                     }
                 }
                 "COUNTER" => {
-                    if let Some(m) = cx.object(v, &p)? {
-                        for (ck, cv) in m {
+                    if let Some(mut cc) = cx.object(&p)? {
+                        while let Some(ck) = cx.key(&mut cc, &p)? {
                             let cp = p.key(ck.raw());
-                            match split_index(ck.raw()) {
-                                ("C", Some(i)) => {
-                                    if let Some(n) = cx.f64(&cv, &cp)? {
-                                        sensor.counters.push((i, n));
-                                    }
+                            if let ("C", Some(i)) = split_index(ck.raw()) {
+                                if let Some(n) = cx.f64(&cp)? {
+                                    sensor.counters.push((i, n));
                                 }
-                                _ => {
-                                    cx.issue(
-                                        IssueKind::InvalidValue {
-                                            expected: "a counter named C<n>",
-                                        },
-                                        &cv,
-                                        &cp,
-                                    )?;
-                                }
+                            } else {
+                                let cv = cx.value(&cp)?;
+                                cx.issue(
+                                    IssueKind::InvalidValue {
+                                        expected: "a counter named C<n>",
+                                    },
+                                    &cv,
+                                    &cp,
+                                );
                             }
                         }
                     }
                 }
                 _ => {
-                    let Some((k, v)) =
-                        fields.take(cx, Fields::SHUTTER | Fields::SWITCH, k, v, path)?
-                    else {
+                    if fields.take(cx, Fields::SHUTTER | Fields::SWITCH, k, path)? {
                         continue;
-                    };
-                    match v {
-                        Value::Object(m)
-                            if m.iter().any(|(mk, _)| CLIMATE_KEYS.iter().any(|c| mk == c)) =>
-                        {
-                            sensor.readings.push(reading(cx, k, m, &p)?);
-                        }
-                        v => sensor.other.push((k, v)),
                     }
+                    if cx.is_object()
+                        && let Some(r) = reading(cx, k, &p)?
+                    {
+                        sensor.readings.push(r);
+                        continue;
+                    }
+                    sensor.other.push((k, cx.value(&p)?));
                 }
             }
         }
