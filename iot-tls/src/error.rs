@@ -4,11 +4,16 @@
 //!   break the protocol).
 //! - The caller: [`EncodeError`] (a packet that cannot be encoded) and [`LimitError`] (a request
 //!   outside the broker's [`Limits`](crate::Limits)).
-//! - Local resources: [`SessionError`] (full tables, buffers too small).
+//! - Local resources: [`SessionError`] (full tables and queues, buffers too small).
+//! - The transport: [`TlsError`](crate::tls::TlsError) (feature `rustls`: the TLS layer, each
+//!   failure named by its cause), [`IoError`] (the socket failed) and [`Error::Closed`] (the
+//!   driver has stopped).
 //!
 //! [`Error`] wraps them all, so `?` works across the crate.
 
 use core::fmt;
+
+pub use embedded_io::ErrorKind as IoErrorKind;
 
 use crate::codec::{PacketType, Qos};
 
@@ -40,9 +45,126 @@ pub enum Error {
     /// A request or configuration is outside the broker's limits.
     #[error(transparent)]
     Limit(#[from] LimitError),
-    /// A fixed-size table or buffer of the session is full or too small.
+    /// A fixed-size table, queue or buffer is full or too small.
     #[error(transparent)]
     Session(#[from] SessionError),
+    /// The TLS layer failed; the variant names the cause (an unknown CA, a host name the
+    /// certificate does not cover, a refused ALPN, ...).
+    #[cfg(feature = "rustls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+    /// The transport (name resolution, TCP, the network stack's socket) failed.
+    #[error(transparent)]
+    Io(#[from] IoError),
+    /// The client's driver has stopped (after [`disconnect`](crate::session::Session::disconnect)
+    /// or when its runtime shut down); nothing more can be sent.
+    #[error("the client has stopped")]
+    Closed,
+}
+
+impl Error {
+    /// Whether the error is temporary: a table or queue is full for now, and the same request
+    /// fits once queued requests are sent or acknowledged.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::Error;
+    /// use iot_tls::error::SessionError;
+    ///
+    /// assert!(Error::from(SessionError::QueueFull { capacity: 16 }).is_full());
+    /// assert!(!Error::Closed.is_full());
+    /// ```
+    pub const fn is_full(&self) -> bool {
+        matches!(self, Self::Session(e) if e.is_full())
+    }
+}
+
+/// A failure of the transport under the connection, with the operation that failed.
+///
+/// The kind is [`embedded_io::ErrorKind`] (re-exported as [`IoErrorKind`]), which network
+/// stacks on microcontrollers report and `std::io::ErrorKind` converts into. A driver on `std`
+/// also logs the operating system's message through `tracing`.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::error::{IoError, IoErrorKind, IoOperation};
+///
+/// let err = IoError::new(IoOperation::Connect, IoErrorKind::ConnectionRefused);
+/// assert_eq!(err.to_string(), "connecting to the broker failed: ConnectionRefused");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{operation} failed: {kind}")]
+pub struct IoError {
+    operation: IoOperation,
+    kind: IoErrorKind,
+}
+
+impl IoError {
+    /// An error of `kind` during `operation`.
+    ///
+    /// # Example
+    ///
+    /// See [`IoError`].
+    pub const fn new(operation: IoOperation, kind: IoErrorKind) -> Self {
+        Self { operation, kind }
+    }
+
+    /// What the driver was doing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::error::{IoError, IoErrorKind, IoOperation};
+    ///
+    /// let err = IoError::new(IoOperation::Read, IoErrorKind::ConnectionReset);
+    /// assert_eq!(err.operation(), IoOperation::Read);
+    /// ```
+    pub const fn operation(&self) -> IoOperation {
+        self.operation
+    }
+
+    /// What went wrong.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::error::{IoError, IoErrorKind, IoOperation};
+    ///
+    /// let err = IoError::new(IoOperation::Write, IoErrorKind::BrokenPipe);
+    /// assert_eq!(err.kind(), IoErrorKind::BrokenPipe);
+    /// ```
+    pub const fn kind(&self) -> IoErrorKind {
+        self.kind
+    }
+}
+
+/// The transport operation an [`IoError`] happened in.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::error::IoOperation;
+///
+/// assert_eq!(IoOperation::Resolve.to_string(), "resolving the broker's address");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum IoOperation {
+    /// Looking up the broker's host name.
+    #[error("resolving the broker's address")]
+    Resolve,
+    /// Opening the TCP connection (or the time allowed for it ran out).
+    #[error("connecting to the broker")]
+    Connect,
+    /// Reading from the transport.
+    #[error("reading from the transport")]
+    Read,
+    /// Writing to the transport.
+    #[error("writing to the transport")]
+    Write,
 }
 
 /// Malformed input: what was wrong and the offset of the offending byte.
@@ -327,7 +449,7 @@ pub enum LimitError {
     },
 }
 
-/// A fixed-size table or buffer of the session is full or too small.
+/// A fixed-size table, queue or buffer is full or too small.
 ///
 /// # Example
 ///
@@ -363,6 +485,13 @@ pub enum SessionError {
         /// The bytes of the store available to requests.
         capacity: usize,
     },
+    /// A driver's bounded request queue is full: the request was not queued. Retry once the
+    /// driver has passed queued requests to the session (after acknowledgements free room).
+    #[error("the request queue of {capacity} entries is full")]
+    QueueFull {
+        /// The queue's capacity.
+        capacity: usize,
+    },
     /// A buffer given to the session is smaller than its minimum.
     #[error("{buffer} buffer of {capacity} bytes, needs at least {needed}")]
     BufferTooSmall {
@@ -387,7 +516,10 @@ impl SessionError {
     /// assert!(!SessionError::RequestTooLarge { len: 400, capacity: 100 }.is_full());
     /// ```
     pub const fn is_full(&self) -> bool {
-        matches!(self, Self::NoFreeSlot { .. } | Self::StoreFull { .. })
+        matches!(
+            self,
+            Self::NoFreeSlot { .. } | Self::StoreFull { .. } | Self::QueueFull { .. }
+        )
     }
 }
 
@@ -479,7 +611,7 @@ impl<T> Rejected<T> {
     ///
     /// See [`Rejected`].
     pub const fn is_full(&self) -> bool {
-        matches!(self.error, Error::Session(e) if e.is_full())
+        self.error.is_full()
     }
 
     /// The request, handed back.
