@@ -9,8 +9,13 @@ extern crate alloc;
 extern crate std;
 
 pub mod aws;
+#[cfg(feature = "embedded-io-async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "embedded-io-async")))]
+pub mod asynch;
 mod backoff;
+pub mod blocking;
 pub mod codec;
+pub mod connection;
 #[cfg(feature = "rustcrypto")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto")))]
 pub mod crypto;
