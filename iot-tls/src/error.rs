@@ -3,7 +3,8 @@
 //! - The peer: [`DecodeError`] (malformed bytes) and [`ProtocolError`] (well-formed packets that
 //!   break the protocol).
 //! - The caller: [`EncodeError`] (a packet that cannot be encoded) and [`LimitError`] (a request
-//!   outside the broker's [`Limits`](crate::Limits)).
+//!   outside the broker's [`Limits`](crate::Limits)); [`UsernameError`] (a malformed
+//!   custom-authorizer user name, the peer's fault when a server parses it).
 //! - Local resources: [`SessionError`] (full tables and queues, buffers too small).
 //! - The transport: [`TlsError`](crate::tls::TlsError) (feature `rustls`: the TLS layer, each
 //!   failure named by its cause), [`IoError`] (the socket failed) and [`Error::Closed`] (the
@@ -48,6 +49,9 @@ pub enum Error {
     /// A fixed-size table, queue or buffer is full or too small.
     #[error(transparent)]
     Session(#[from] SessionError),
+    /// A user name is not a well-formed custom-authorizer user name.
+    #[error(transparent)]
+    Username(#[from] UsernameError),
     /// The TLS layer failed; the variant names the cause (an unknown CA, a host name the
     /// certificate does not cover, a refused ALPN, ...).
     #[cfg(feature = "rustls")]
@@ -447,6 +451,81 @@ pub enum LimitError {
         /// The floor the limits require in milliseconds.
         floor_ms: u64,
     },
+}
+
+/// A malformed MQTT user name in the AWS IoT custom-authorizer form, from
+/// [`aws::Username::parse`](crate::aws::Username::parse): what was wrong and the offset in the
+/// user name.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::error::{UsernameError, UsernameErrorKind};
+///
+/// let err = UsernameError::new(UsernameErrorKind::EmptyKey, 4);
+/// assert_eq!(err.to_string(), "query parameter without a name at byte 4 of the user name");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{kind} at byte {offset} of the user name")]
+pub struct UsernameError {
+    kind: UsernameErrorKind,
+    offset: usize,
+}
+
+impl UsernameError {
+    /// An error of `kind` at byte `offset`.
+    ///
+    /// # Example
+    ///
+    /// See [`UsernameError`].
+    pub const fn new(kind: UsernameErrorKind, offset: usize) -> Self {
+        Self { kind, offset }
+    }
+
+    /// What was wrong.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::error::{UsernameError, UsernameErrorKind};
+    ///
+    /// assert_eq!(UsernameError::new(UsernameErrorKind::Utf8, 9).kind(), UsernameErrorKind::Utf8);
+    /// ```
+    pub const fn kind(&self) -> UsernameErrorKind {
+        self.kind
+    }
+
+    /// The offset of the offending byte in the user name (of the decoded text for
+    /// [`UsernameErrorKind::BufferTooSmall`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::error::{UsernameError, UsernameErrorKind};
+    ///
+    /// assert_eq!(UsernameError::new(UsernameErrorKind::Escape, 9).offset(), 9);
+    /// ```
+    pub const fn offset(&self) -> usize {
+        self.offset
+    }
+}
+
+/// What made a user name malformed; see [`UsernameError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum UsernameErrorKind {
+    /// A `%` is not followed by two hex digits.
+    #[error("`%` not followed by two hex digits")]
+    Escape,
+    /// A parameter's decoded bytes are not UTF-8.
+    #[error("a parameter that does not decode to UTF-8")]
+    Utf8,
+    /// A query parameter has a value but no name (`?=x`).
+    #[error("query parameter without a name")]
+    EmptyKey,
+    /// The buffer given to decode a value is too short.
+    #[error("decoding buffer too small")]
+    BufferTooSmall,
 }
 
 /// A fixed-size table, queue or buffer is full or too small.
