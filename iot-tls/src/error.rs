@@ -61,6 +61,11 @@ pub enum Error {
     /// The transport (name resolution, TCP, the network stack's socket) failed.
     #[error(transparent)]
     Io(#[from] IoError),
+    /// The configuration cannot be expressed as rumqttc options.
+    #[cfg(feature = "rumqttc")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rumqttc")))]
+    #[error(transparent)]
+    Rumqttc(#[from] RumqttcError),
     /// The client's driver has stopped (after [`disconnect`](crate::session::Session::disconnect)
     /// or when its runtime shut down); nothing more can be sent.
     #[error("the client has stopped")]
@@ -169,6 +174,9 @@ pub enum IoOperation {
     /// Writing to the transport.
     #[error("writing to the transport")]
     Write,
+    /// Listening for connections (a server in this crate, such as the test front).
+    #[error("listening for connections")]
+    Listen,
 }
 
 /// Malformed input: what was wrong and the offset of the offending byte.
@@ -451,6 +459,29 @@ pub enum LimitError {
         /// The floor the limits require in milliseconds.
         floor_ms: u64,
     },
+}
+
+/// A configuration that rumqttc cannot express, from
+/// [`rumqttc::options`](crate::rumqttc::options).
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::error::RumqttcError;
+///
+/// assert_eq!(RumqttcError::PasswordNotUtf8.to_string(), "rumqttc takes only UTF-8 passwords");
+/// ```
+#[cfg(feature = "rumqttc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rumqttc")))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum RumqttcError {
+    /// MQTT passwords are binary, rumqttc's are strings.
+    #[error("rumqttc takes only UTF-8 passwords")]
+    PasswordNotUtf8,
+    /// rumqttc refuses a persistent session without a client identifier.
+    #[error("rumqttc needs a client identifier for a persistent session")]
+    EmptyClientId,
 }
 
 /// A malformed MQTT user name in the AWS IoT custom-authorizer form, from

@@ -20,10 +20,16 @@ pub mod connection;
 #[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto")))]
 pub mod crypto;
 pub mod error;
+#[cfg(feature = "front")]
+#[cfg_attr(docsrs, doc(cfg(feature = "front")))]
+pub mod front;
 #[cfg(all(feature = "std", any(fuzzing, test)))]
 #[doc(hidden)]
 pub mod fuzzing;
 mod limits;
+#[cfg(feature = "rumqttc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rumqttc")))]
+pub mod rumqttc;
 pub mod session;
 mod time;
 #[cfg(feature = "rustls")]
