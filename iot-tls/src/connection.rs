@@ -660,8 +660,7 @@ impl Tls<'_> {
                     }
                 }
             }
-            if session.state() == State::Disconnected && (self.plain_len == 0 || !self.handshaken)
-            {
+            if session.state() == State::Disconnected && (self.plain_len == 0 || !self.handshaken) {
                 let n = if self.handshaken {
                     self.client.close(tx)?
                 } else {
