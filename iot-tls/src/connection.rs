@@ -560,6 +560,7 @@ fn deliver<const N: usize, F: FnMut(Event<'_>)>(session: &mut Session<'_, N>, on
 
 /// Hands `bytes` to the session, passing its events on, and returns what it could not take
 /// yet: the session waits for its acknowledgements to be sent first.
+#[cfg(feature = "rustls")]
 fn feed<'b, const N: usize, F: FnMut(Event<'_>)>(
     session: &mut Session<'_, N>,
     now: Instant,
