@@ -35,9 +35,14 @@
 //!
 //! Set `RUST_LOG=debug` to see the client's logs (connects, reconnects, backoff).
 
-#![expect(clippy::print_stdout, reason = "the example prints what it receives")]
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the example prints what it receives, and its error"
+)]
 
 use std::error::Error;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use iot_tls::aws::CustomAuthorizer;
@@ -182,7 +187,18 @@ impl Args {
 }
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Box<dyn Error>> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Connects, subscribes, publishes, prints what arrives until `--wait` has passed.
+async fn run() -> Result<(), Box<dyn Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::from_default_env())
         .init();
