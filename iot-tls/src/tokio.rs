@@ -240,8 +240,9 @@ pub struct Options {
 impl Options {
     /// Settings for `client_id` at `host:port`, plain TCP; the rest as
     /// [`session::Config::new`](Config::new) (keep-alive 60 s, clean session, backoff 1 s to
-    /// 2 min, MQTT's own limits), with 4 KiB receive and transmit buffers, an 8 KiB store, and
-    /// queues of 64 requests and 64 events.
+    /// 2 min, MQTT's own limits), with a 4 KiB receive buffer, an 8 KiB store, a 1 KiB
+    /// transmit buffer (one TLS record of the default size), and queues of 32 requests (the
+    /// in-flight window) and 32 events.
     ///
     /// # Example
     ///
@@ -267,9 +268,9 @@ impl Options {
             limits: config.limits(),
             rx_len: 4096,
             store_len: 8192,
-            tx_len: 4096,
-            queue: 64,
-            events: 64,
+            tx_len: 1024,
+            queue: SLOTS,
+            events: SLOTS,
         }
     }
 
@@ -302,7 +303,7 @@ impl Options {
         self
     }
 
-    /// How the TLS receive buffer is sized (by default 4 KiB at rest, growing for larger
+    /// How the TLS receive buffer is sized (by default 2 KiB at rest, growing for larger
     /// records; see [`RecordPolicy`]).
     ///
     /// # Example
