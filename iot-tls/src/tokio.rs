@@ -66,6 +66,7 @@
 
 mod driver;
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -566,6 +567,36 @@ pub struct Client {
     shared: Arc<Shared>,
 }
 
+/// An [`Event`] as the queue to [`Events`] carries it: messages, the frequent case, inline and
+/// the rarer, larger events boxed, so that each slot of the queue (tokio allocates them 32 at a
+/// time whatever the capacity) is the size of a [`Message`] rather than of the largest event.
+#[derive(Debug)]
+enum Queued {
+    Message(Message),
+    Other(Box<Event>),
+}
+
+// A queue slot costs no more than a message.
+const _: () = assert!(size_of::<Queued>() == size_of::<Message>());
+
+impl From<Event> for Queued {
+    fn from(event: Event) -> Self {
+        match event {
+            Event::Message(message) => Self::Message(message),
+            other => Self::Other(Box::new(other)),
+        }
+    }
+}
+
+impl From<Queued> for Event {
+    fn from(queued: Queued) -> Self {
+        match queued {
+            Queued::Message(message) => Self::Message(message),
+            Queued::Other(event) => *event,
+        }
+    }
+}
+
 /// What the broker sends, from the connection's task.
 ///
 /// # Example
@@ -573,7 +604,7 @@ pub struct Client {
 /// See the [module documentation](self).
 #[derive(Debug)]
 pub struct Events {
-    events: mpsc::Receiver<Event>,
+    events: mpsc::Receiver<Queued>,
 }
 
 impl Events {
@@ -583,7 +614,7 @@ impl Events {
     ///
     /// See the [module documentation](self).
     pub async fn recv(&mut self) -> Option<Event> {
-        self.events.recv().await
+        self.events.recv().await.map(Event::from)
     }
 
     /// The next event if one is waiting.
@@ -598,7 +629,7 @@ impl Events {
     /// # }
     /// ```
     pub fn try_recv(&mut self) -> Option<Event> {
-        self.events.try_recv().ok()
+        self.events.try_recv().ok().map(Event::from)
     }
 }
 
