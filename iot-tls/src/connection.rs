@@ -156,7 +156,7 @@ impl<'a, const N: usize> Connection<'a, N> {
     /// `rx`.
     ///
     /// `tx` receives TLS records for the socket; it must hold at least
-    /// [`TlsConfig::max_outgoing_record`] bytes (4 KiB by default), and a multiple of it lets
+    /// [`TlsConfig::max_outgoing_record`] bytes (1 KiB by default), and a multiple of it lets
     /// one write carry several records. A staging buffer of that size is allocated for the
     /// MQTT bytes to encrypt.
     ///

@@ -66,6 +66,7 @@
 
 mod driver;
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -240,8 +241,9 @@ pub struct Options {
 impl Options {
     /// Settings for `client_id` at `host:port`, plain TCP; the rest as
     /// [`session::Config::new`](Config::new) (keep-alive 60 s, clean session, backoff 1 s to
-    /// 2 min, MQTT's own limits), with 4 KiB receive and transmit buffers, an 8 KiB store, and
-    /// queues of 64 requests and 64 events.
+    /// 2 min, MQTT's own limits), with a 4 KiB receive buffer, an 8 KiB store, a 1 KiB
+    /// transmit buffer (one TLS record of the default size), and queues of 32 requests (the
+    /// in-flight window) and 32 events.
     ///
     /// # Example
     ///
@@ -267,9 +269,9 @@ impl Options {
             limits: config.limits(),
             rx_len: 4096,
             store_len: 8192,
-            tx_len: 4096,
-            queue: 64,
-            events: 64,
+            tx_len: 1024,
+            queue: SLOTS,
+            events: SLOTS,
         }
     }
 
@@ -302,7 +304,7 @@ impl Options {
         self
     }
 
-    /// How the TLS receive buffer is sized (by default 4 KiB at rest, growing for larger
+    /// How the TLS receive buffer is sized (by default 2 KiB at rest, growing for larger
     /// records; see [`RecordPolicy`]).
     ///
     /// # Example
@@ -565,6 +567,36 @@ pub struct Client {
     shared: Arc<Shared>,
 }
 
+/// An [`Event`] as the queue to [`Events`] carries it: messages, the frequent case, inline and
+/// the rarer, larger events boxed, so that each slot of the queue (tokio allocates them 32 at a
+/// time whatever the capacity) is the size of a [`Message`] rather than of the largest event.
+#[derive(Debug)]
+enum Queued {
+    Message(Message),
+    Other(Box<Event>),
+}
+
+// A queue slot costs no more than a message.
+const _: () = assert!(size_of::<Queued>() == size_of::<Message>());
+
+impl From<Event> for Queued {
+    fn from(event: Event) -> Self {
+        match event {
+            Event::Message(message) => Self::Message(message),
+            other => Self::Other(Box::new(other)),
+        }
+    }
+}
+
+impl From<Queued> for Event {
+    fn from(queued: Queued) -> Self {
+        match queued {
+            Queued::Message(message) => Self::Message(message),
+            Queued::Other(event) => *event,
+        }
+    }
+}
+
 /// What the broker sends, from the connection's task.
 ///
 /// # Example
@@ -572,7 +604,7 @@ pub struct Client {
 /// See the [module documentation](self).
 #[derive(Debug)]
 pub struct Events {
-    events: mpsc::Receiver<Event>,
+    events: mpsc::Receiver<Queued>,
 }
 
 impl Events {
@@ -582,7 +614,7 @@ impl Events {
     ///
     /// See the [module documentation](self).
     pub async fn recv(&mut self) -> Option<Event> {
-        self.events.recv().await
+        self.events.recv().await.map(Event::from)
     }
 
     /// The next event if one is waiting.
@@ -597,7 +629,7 @@ impl Events {
     /// # }
     /// ```
     pub fn try_recv(&mut self) -> Option<Event> {
-        self.events.try_recv().ok()
+        self.events.try_recv().ok().map(Event::from)
     }
 }
 

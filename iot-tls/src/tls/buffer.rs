@@ -31,7 +31,7 @@ pub const MAX_RECORD_LEN: usize = HEADER_LEN + 16_384 + 256;
 /// assert_eq!(rx.unfilled()?.len(), DEFAULT_INITIAL_RECORD_BUFFER);
 /// # Ok::<(), iot_tls::tls::TlsError>(())
 /// ```
-pub const DEFAULT_INITIAL_RECORD_BUFFER: usize = 4096;
+pub const DEFAULT_INITIAL_RECORD_BUFFER: usize = 2048;
 
 /// How the receive buffer of a [`RecordBuffer`] is sized.
 ///
@@ -98,7 +98,7 @@ enum Storage<'a> {
 ///
 /// | policy | resting size | largest size |
 /// |---|---|---|
-/// | `Grow` (default) | 4 KiB | the largest record or handshake message received, at most `max` (16,645 B) |
+/// | `Grow` (default) | 2 KiB | the largest record or handshake message received, at most `max` (16,645 B) |
 /// | `Cap(n)`, [`with_storage`](Self::with_storage) | `n` | `n` |
 ///
 /// During the handshake the buffer holds the server's Certificate message in one piece: about
@@ -350,7 +350,7 @@ impl<'a> RecordBuffer<'a> {
     /// let mut rx = RecordBuffer::default();
     /// assert_eq!(rx.capacity(), 0, "nothing allocated yet");
     /// rx.unfilled()?;
-    /// assert_eq!(rx.capacity(), 4096);
+    /// assert_eq!(rx.capacity(), 2048);
     /// # Ok::<(), iot_tls::tls::TlsError>(())
     /// ```
     pub fn capacity(&self) -> usize {

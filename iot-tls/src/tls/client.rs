@@ -241,7 +241,7 @@ enum Driven {
 }
 
 impl TlsClient<'static> {
-    /// Starts a connection with a default [`RecordBuffer`] (4 KiB at rest, growing for larger
+    /// Starts a connection with a default [`RecordBuffer`] (2 KiB at rest, growing for larger
     /// records): the ClientHello is ready for the first [`process`](Self::process).
     ///
     /// # Errors

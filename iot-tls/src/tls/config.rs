@@ -387,7 +387,7 @@ pub const MIN_OUTGOING_RECORD: usize = 512;
 /// let tx = [0u8; DEFAULT_MAX_OUTGOING_RECORD];
 /// # let _ = tx;
 /// ```
-pub const DEFAULT_MAX_OUTGOING_RECORD: usize = 4096;
+pub const DEFAULT_MAX_OUTGOING_RECORD: usize = 1024;
 
 /// What an encrypted record adds to the fragment size rustls is configured with: up to 24 bytes
 /// (TLS 1.2 AES-GCM's explicit nonce and tag; TLS 1.3 adds 17).
@@ -493,7 +493,7 @@ impl TlsConfig {
     /// # let builder = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot());
     /// let config = builder.build()?;
     /// let tx = vec![0; config.max_outgoing_record()];
-    /// assert_eq!(tx.len(), 4096);
+    /// assert_eq!(tx.len(), 1024);
     /// # }
     /// # Ok::<(), iot_tls::tls::TlsError>(())
     /// ```
@@ -684,7 +684,7 @@ impl TlsConfigBuilder {
         self
     }
 
-    /// The largest TLS record the client sends, header and tag included; 4096 bytes by default,
+    /// The largest TLS record the client sends, header and tag included; 1024 bytes by default,
     /// from [`MIN_OUTGOING_RECORD`] to [`MAX_RECORD_LEN`]. Longer messages are split over several
     /// records. The transmit buffer given to the client must be at least this long.
     ///

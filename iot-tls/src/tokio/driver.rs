@@ -17,7 +17,7 @@ use ::tokio::sync::mpsc;
 use ::tokio::time::{sleep_until, timeout};
 use bytes::Bytes;
 
-use super::{Event, Message, Options, Request, SLOTS, Shared};
+use super::{Event, Message, Options, Queued, Request, SLOTS, Shared};
 use crate::Instant;
 use crate::codec::{self, Subscription};
 use crate::connection::Connection;
@@ -74,7 +74,7 @@ pub(super) fn check(options: &Options) -> Result<usize, Error> {
 pub(super) async fn run(
     options: Options,
     requests: mpsc::Receiver<Request>,
-    events: mpsc::Sender<Event>,
+    events: mpsc::Sender<Queued>,
     shared: Arc<Shared>,
 ) {
     let mut rx = vec![0; options.rx_len];
@@ -106,7 +106,7 @@ pub(super) async fn run(
     // What was received before the end still reaches a consumer that is reading.
     let (pending, events) = pending;
     for event in pending {
-        if events.send(event).await.is_err() {
+        if events.send(event.into()).await.is_err() {
             break;
         }
     }
@@ -195,11 +195,11 @@ impl Outbox {
     }
 
     /// Sends the oldest pending event into the room reserved for it.
-    fn deliver(&mut self, room: Result<mpsc::Permit<'_, Event>, mpsc::error::SendError<()>>) {
+    fn deliver(&mut self, room: Result<mpsc::Permit<'_, Queued>, mpsc::error::SendError<()>>) {
         match room {
             Ok(permit) => {
                 if let Some(event) = self.pending.pop_front() {
-                    permit.send(event);
+                    permit.send(event.into());
                 }
             }
             // Nobody listens any more: events are dropped from now on.
@@ -221,7 +221,7 @@ enum Wake {
 struct Driver<'b, 's> {
     conn: Connection<'b, SLOTS>,
     requests: mpsc::Receiver<Request>,
-    events: mpsc::Sender<Event>,
+    events: mpsc::Sender<Queued>,
     shared: &'s Shared,
     outbox: Outbox,
     /// A request the session had no room for; the queue is not read until it fits.
