@@ -53,6 +53,11 @@ use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tracing_subscriber::EnvFilter;
 
+/// What `--help` prints (the options are described in this file's header).
+const USAGE: &str = "usage: iot_tls_client --host NAME [--port N] [--ca FILE] [--alpn none|mqtt|x-amzn-mqtt-ca|OTHER]
+       [--cert FILE --key FILE] [--username NAME] [--password TEXT] [--authorizer NAME] [--plain]
+       [--client-id ID] [--qos 0|1] [--subscribe FILTER]... [--publish TOPIC=PAYLOAD]... [--wait SECONDS]";
+
 /// The command line.
 #[derive(Debug, Default)]
 struct Args {
@@ -82,6 +87,9 @@ impl Args {
         };
         let mut words = std::env::args().skip(1);
         while let Some(flag) = words.next() {
+            if flag == "--help" || flag == "-h" {
+                return Err(USAGE.into());
+            }
             if flag == "--plain" {
                 args.plain = true;
                 continue;
@@ -190,6 +198,10 @@ impl Args {
 async fn main() -> ExitCode {
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.to_string() == USAGE => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE
