@@ -1235,7 +1235,11 @@ impl<'a, 'r> Parser<'a, 'r> {
 
     /// A plain scalar (see [`Parser::plain_member`]) or the start of a container at `i`,
     /// and where it ends.
-    #[inline]
+    #[expect(
+        clippy::inline_always,
+        reason = "inlined into the member and item scans: 2% fewer instructions per corpus pass"
+    )]
+    #[inline(always)]
     fn plain_value(&self, i: usize) -> Option<(Option<Value<'a>>, usize)> {
         match self.bytes.get(i)? {
             b'"' => {
@@ -1288,7 +1292,11 @@ impl<'a, 'r> Parser<'a, 'r> {
     }
 
     /// Records a key of the open object `c`, for the duplicate check when it closes.
-    #[inline]
+    #[expect(
+        clippy::inline_always,
+        reason = "inlined into the member scan: 2% fewer instructions per corpus pass"
+    )]
+    #[inline(always)]
     fn push_key(&mut self, c: &mut ObjectCursor, key: Str<'a>) {
         let bit = key_bit(key);
         if c.seen & bit != 0 && !c.collided {
