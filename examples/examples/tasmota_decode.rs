@@ -20,14 +20,10 @@
 //!
 //! Each message prints as `<topic>  <kind>  <summary>`, followed by one `!` line per repair or
 //! loss that lenient decoding reported (with its JSON path and byte offset), or by the error.
-#![expect(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "a command-line example"
-)]
+#![expect(clippy::print_stderr, reason = "a command-line example")]
 
 use std::fmt::Write as _;
-use std::io::{self, BufRead, IsTerminal as _};
+use std::io::{self, BufRead, IsTerminal as _, Write};
 use std::process::ExitCode;
 
 use tasmota_proto::json::Value;
@@ -103,32 +99,62 @@ fn main() -> ExitCode {
     let decoder = Decoder::new()
         .with_full_topic(full_topic)
         .with_options(mode);
+    let mut out = io::stdout().lock();
+    match run(&decoder, &opts, &mut out) {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): stop quietly, as command-line tools do.
+        Err(Failed::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failed::Output(e)) => {
+            eprintln!("writing stdout: {e}");
+            ExitCode::FAILURE
+        }
+        Err(Failed::Input(e)) => {
+            eprintln!("reading stdin: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Why decoding the stream stopped early.
+enum Failed {
+    /// Reading stdin failed.
+    Input(io::Error),
+    /// Writing stdout failed (a broken pipe included).
+    Output(io::Error),
+}
+
+impl From<io::Error> for Failed {
+    fn from(e: io::Error) -> Self {
+        Self::Output(e)
+    }
+}
+
+/// Decodes the sample or stdin, writing every line to `out`.
+fn run(decoder: &Decoder<'_>, opts: &Options, out: &mut impl Write) -> Result<(), Failed> {
     let mut stats = Stats::default();
     let mut stdin = io::stdin().lock();
     if opts.sample || stdin.is_terminal() || at_end(&mut stdin) {
         let count = SAMPLE.lines().filter(|l| is_message(l)).count();
-        println!(
+        writeln!(
+            out,
             "Decoding the built-in sample ({count} messages); pipe `topic payload` lines to decode your own.\n"
-        );
+        )?;
         for line in SAMPLE.lines() {
-            decode_line(&decoder, line.as_bytes(), opts.debug, &mut stats);
+            decode_line(decoder, line.as_bytes(), opts.debug, &mut stats, out)?;
         }
     } else {
         for line in stdin.split(b'\n') {
-            match line {
-                Ok(line) => decode_line(&decoder, &line, opts.debug, &mut stats),
-                Err(e) => {
-                    eprintln!("reading stdin: {e}");
-                    return ExitCode::FAILURE;
-                }
-            }
+            let line = line.map_err(Failed::Input)?;
+            decode_line(decoder, &line, opts.debug, &mut stats, out)?;
         }
     }
-    println!(
+    writeln!(
+        out,
         "\n{} messages: {} clean, {} repaired, {} rejected",
         stats.messages, stats.clean, stats.repaired, stats.rejected
-    );
-    ExitCode::SUCCESS
+    )?;
+    out.flush()?;
+    Ok(())
 }
 
 /// Whether `input` ends before its first byte (`< /dev/null`, a closed pipe, a CI job without
@@ -149,16 +175,22 @@ fn is_message(line: &str) -> bool {
 }
 
 /// Decodes `<topic> <payload>`; the payload may be any bytes.
-fn decode_line(decoder: &Decoder<'_>, line: &[u8], debug: bool, stats: &mut Stats) {
+fn decode_line(
+    decoder: &Decoder<'_>,
+    line: &[u8],
+    debug: bool,
+    stats: &mut Stats,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let split = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
     let (topic, payload) = line.split_at(split);
     let payload = payload.get(1..).unwrap_or_default();
     let Ok(topic) = std::str::from_utf8(topic) else {
-        return;
+        return Ok(());
     };
     if !is_message(topic) {
-        return;
+        return Ok(());
     }
     stats.messages += 1;
     match decoder.decode(topic, payload) {
@@ -169,19 +201,20 @@ fn decode_line(decoder: &Decoder<'_>, line: &[u8], debug: bool, stats: &mut Stat
                 stats.repaired += 1;
             }
             if debug {
-                println!("{topic}\n{:#?}", m.message);
+                writeln!(out, "{topic}\n{:#?}", m.message)?;
             } else {
-                println!("{topic:<42} {}", summary(&m));
+                writeln!(out, "{topic:<42} {}", summary(&m))?;
             }
             for issue in &m.issues {
-                println!("    ! {issue}");
+                writeln!(out, "    ! {issue}")?;
             }
         }
         Err(e) => {
             stats.rejected += 1;
-            println!("{topic:<42} rejected\n    ! {e}");
+            writeln!(out, "{topic:<42} rejected\n    ! {e}")?;
         }
     }
+    Ok(())
 }
 
 fn summary(m: &DecodedMessage<'_>) -> String {

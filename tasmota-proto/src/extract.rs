@@ -199,6 +199,11 @@ impl<'a> Cx<'a, '_> {
                 let p = path.index(i);
                 let v = self.value(&p)?;
                 if let Some(t) = each(self, &v, &p) {
+                    if out.capacity() == 0 {
+                        // Device arrays (relays, switches, friendly names) hold up to eight
+                        // entries: one allocation instead of growing through four.
+                        out.reserve(8);
+                    }
                     out.push(t);
                 }
             }

@@ -741,7 +741,8 @@ pub(crate) struct ObjectCursor {
     keys: usize,
     /// A filter of the keys seen, one bit per hash: a key whose bit is clear is new.
     seen: u64,
-    /// Whether a key's bit was already set: the object may have duplicates.
+    /// Whether the object may have duplicate keys: one of its keys equals an earlier one, or
+    /// it has too many keys to compare each new one with the others.
     collided: bool,
     after_comma: bool,
     state: CursorState,
@@ -771,6 +772,10 @@ impl CursorState {
         if open { Self::Start } else { Self::Done }
     }
 }
+
+/// Objects up to this many keys are checked for duplicates by comparing keys whose filter
+/// bits collide; larger ones by sorting, so hostile payloads stay linearithmic.
+const FILTERED_KEYS: usize = 32;
 
 /// A key's bit in a 64-bit filter of the keys seen in an object.
 fn key_bit(key: Str<'_>) -> u64 {
@@ -1230,7 +1235,11 @@ impl<'a, 'r> Parser<'a, 'r> {
 
     /// A plain scalar (see [`Parser::plain_member`]) or the start of a container at `i`,
     /// and where it ends.
-    #[inline]
+    #[expect(
+        clippy::inline_always,
+        reason = "inlined into the member and item scans: 2% fewer instructions per corpus pass"
+    )]
+    #[inline(always)]
     fn plain_value(&self, i: usize) -> Option<(Option<Value<'a>>, usize)> {
         match self.bytes.get(i)? {
             b'"' => {
@@ -1283,10 +1292,20 @@ impl<'a, 'r> Parser<'a, 'r> {
     }
 
     /// Records a key of the open object `c`, for the duplicate check when it closes.
-    #[inline]
+    #[expect(
+        clippy::inline_always,
+        reason = "inlined into the member scan: 2% fewer instructions per corpus pass"
+    )]
+    #[inline(always)]
     fn push_key(&mut self, c: &mut ObjectCursor, key: Str<'a>) {
         let bit = key_bit(key);
-        c.collided |= c.seen & bit != 0;
+        if c.seen & bit != 0 && !c.collided {
+            // The filter cannot tell: compare with the object's keys now, while it is small,
+            // so that closing it checks nothing unless a key really repeats.
+            let earlier = &self.keys[c.keys..];
+            c.collided =
+                earlier.len() >= FILTERED_KEYS || earlier.iter().any(|k| k.raw() == key.raw());
+        }
         c.seen |= bit;
         if self.keys.capacity() == 0 {
             self.keys.reserve(32);
@@ -1508,10 +1527,9 @@ impl<'a, 'r> Parser<'a, 'r> {
     /// that cannot repeat; objects too large for the filter to help are sorted instead, so
     /// hostile payloads stay linearithmic.
     fn check_duplicates(&mut self, base: usize, path: &Path<'_>) -> Step<()> {
-        const FILTERED: usize = 32;
         let keys = &self.keys[base..];
         let mut dups: Vec<usize> = Vec::new();
-        if keys.len() <= FILTERED {
+        if keys.len() <= FILTERED_KEYS {
             let mut seen = 0u64;
             for (i, &k) in keys.iter().enumerate() {
                 let bit = key_bit(k);
@@ -1771,6 +1789,9 @@ fn classify_number(token: &str) -> NumberClass {
 
 #[cfg(test)]
 mod tests {
+    use alloc::borrow::ToOwned as _;
+    use alloc::format;
+
     use super::*;
 
     fn lenient(s: &str) -> Parsed<'_> {
@@ -1859,6 +1880,28 @@ mod tests {
         assert_eq!(p.value.get("a").and_then(Value::as_f64), Some(3.0));
         let p = lenient(r#"{"a":1,"a":2}"#);
         assert_eq!(kinds(&p), [IssueKind::DuplicateKey]);
+    }
+
+    #[test]
+    fn duplicate_keys_in_objects_of_every_size() {
+        for n in [2, 5, 31, 32, 33, 100] {
+            let keys: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+            let distinct: Vec<String> = keys.iter().map(|k| format!("\"{k}\":0")).collect();
+            // Many distinct keys share a filter bit: none of them is a duplicate.
+            let text = format!("{{{}}}", distinct.join(","));
+            let p = lenient(&text);
+            assert!(p.issues.is_empty(), "{n} keys: {:?}", p.issues);
+            let last = &keys[n - 1];
+            let text = format!(
+                "{{{},\"k1\":{{\"k1\":1}},\"{last}\":2}}",
+                distinct.join(",")
+            );
+            let p = lenient(&text);
+            let paths: Vec<&str> = p.issues.iter().map(|i| i.path.as_str()).collect();
+            assert_eq!(paths, ["$.k1".to_owned(), format!("$.{last}")], "{n} keys");
+        }
+        let p = lenient(r#"{"a":{"a":1},"b":{"a":2,"b":3}}"#);
+        assert!(p.issues.is_empty(), "{:?}", p.issues);
     }
 
     #[test]
