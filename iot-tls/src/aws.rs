@@ -1,5 +1,5 @@
 //! The AWS IoT Core profile: its limits, a validated session configuration, and the
-//! custom-authorizer user name.
+//! custom-authorizer user name (built with [`CustomAuthorizer`], parsed with [`Username`]).
 //!
 //! AWS IoT Core speaks MQTT 3.1.1 with restrictions: QoS 0 and 1 only, client identifiers of at
 //! most 128 bytes, topics of at most 256 bytes with at most seven `/`, payloads of at most
@@ -33,7 +33,7 @@
 use core::fmt::{self, Write as _};
 use core::time::Duration;
 
-use crate::error::EncodeError;
+use crate::error::{EncodeError, UsernameError, UsernameErrorKind};
 use crate::limits::Limits;
 use crate::session::Config;
 
@@ -253,6 +253,346 @@ impl fmt::Debug for CustomAuthorizer<'_> {
     }
 }
 
+/// The query key of the authorizer's name.
+const AUTHORIZER_NAME: &str = "x-amz-customauthorizer-name";
+/// The query key of the token's signature.
+const AUTHORIZER_SIGNATURE: &str = "x-amz-customauthorizer-signature";
+
+/// An MQTT user name as AWS IoT Core reads it: the name before `?`, and the query parameters
+/// after it that carry a custom authorizer's name, the token signature and the token.
+///
+/// Parsing borrows the user name and checks that every parameter is well formed; values stay
+/// percent-encoded ([`Encoded`]) until the caller decodes them, so nothing is allocated. The
+/// reverse of [`CustomAuthorizer`].
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::aws::Username;
+///
+/// let username = Username::parse(
+///     "hub?x-amz-customauthorizer-name=HubAuth&x-amz-customauthorizer-signature=a%2Bb&token=t%20x",
+/// )?;
+/// assert_eq!(username.name(), "hub");
+/// assert!(username.authorizer().is_some_and(|name| name == "HubAuth"));
+/// assert!(username.signature().is_some_and(|sig| sig == "a+b"));
+/// assert!(username.param("token").is_some_and(|token| token == "t x"));
+/// assert_eq!(username.param("other"), None);
+/// # Ok::<(), iot_tls::error::UsernameError>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Username<'a> {
+    raw: &'a str,
+    /// Where the query starts (after `?`), if there is one.
+    query: Option<usize>,
+}
+
+impl<'a> Username<'a> {
+    /// Splits `raw` into its name and parameters, checking each parameter's percent-encoding.
+    ///
+    /// # Errors
+    ///
+    /// [`UsernameError`] with the offset of the first `%` not followed by two hex digits
+    /// ([`UsernameErrorKind::Escape`]), of a parameter with an empty name
+    /// ([`UsernameErrorKind::EmptyKey`]), or of a value that does not decode to UTF-8
+    /// ([`UsernameErrorKind::Utf8`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::aws::Username;
+    /// use iot_tls::error::UsernameErrorKind;
+    ///
+    /// let err = Username::parse("dev?token=%zz").unwrap_err();
+    /// assert_eq!((err.kind(), err.offset()), (UsernameErrorKind::Escape, 10));
+    /// ```
+    pub fn parse(raw: &'a str) -> Result<Self, UsernameError> {
+        let query = raw.find('?').map(|at| at + 1);
+        let username = Self { raw, query };
+        if let Some(start) = query {
+            let mut offset = start;
+            for param in raw[start..].split('&') {
+                let (key, value) = param.split_once('=').unwrap_or((param, ""));
+                if key.is_empty() && !param.is_empty() {
+                    return Err(UsernameError::new(UsernameErrorKind::EmptyKey, offset));
+                }
+                Encoded(key).check(offset)?;
+                Encoded(value).check(offset + key.len() + 1)?;
+                offset += param.len() + 1;
+            }
+        }
+        Ok(username)
+    }
+
+    /// The user name before the query, as sent.
+    ///
+    /// # Example
+    ///
+    /// See [`Username`].
+    pub fn name(&self) -> &'a str {
+        self.query.map_or(self.raw, |start| &self.raw[..start - 1])
+    }
+
+    /// The whole user name, as sent.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let username = iot_tls::aws::Username::parse("dev?a=1")?;
+    /// assert_eq!(username.as_str(), "dev?a=1");
+    /// # Ok::<(), iot_tls::error::UsernameError>(())
+    /// ```
+    pub const fn as_str(&self) -> &'a str {
+        self.raw
+    }
+
+    /// The authorizer's name (`x-amz-customauthorizer-name`).
+    ///
+    /// # Example
+    ///
+    /// See [`Username`].
+    pub fn authorizer(&self) -> Option<Encoded<'a>> {
+        self.param(AUTHORIZER_NAME)
+    }
+
+    /// The token's signature (`x-amz-customauthorizer-signature`).
+    ///
+    /// # Example
+    ///
+    /// See [`Username`].
+    pub fn signature(&self) -> Option<Encoded<'a>> {
+        self.param(AUTHORIZER_SIGNATURE)
+    }
+
+    /// The value of the first parameter whose decoded name is `key` (an empty value when the
+    /// parameter has no `=`).
+    ///
+    /// # Example
+    ///
+    /// See [`Username`].
+    pub fn param(&self, key: &str) -> Option<Encoded<'a>> {
+        self.params().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// Every parameter, in order, as (name, value).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let username = iot_tls::aws::Username::parse("dev?a=1&b")?;
+    /// let keys: Vec<_> = username.params().map(|(key, _)| key.as_raw()).collect();
+    /// assert_eq!(keys, ["a", "b"]);
+    /// # Ok::<(), iot_tls::error::UsernameError>(())
+    /// ```
+    pub fn params(&self) -> impl Iterator<Item = (Encoded<'a>, Encoded<'a>)> + use<'a> {
+        let query = self.query.map_or("", |start| &self.raw[start..]);
+        query.split('&').filter(|p| !p.is_empty()).map(|param| {
+            let (key, value) = param.split_once('=').unwrap_or((param, ""));
+            (Encoded(key), Encoded(value))
+        })
+    }
+}
+
+/// Hides the parameters' values, where tokens and signatures travel.
+impl fmt::Debug for Username<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_struct("Username");
+        list.field("name", &self.name());
+        for (key, _) in self.params() {
+            list.field(key.as_raw(), &"***");
+        }
+        list.finish()
+    }
+}
+
+/// A percent-encoded value of a [`Username`] parameter (already checked to decode to UTF-8).
+///
+/// Compares with `&str` by its decoded text.
+///
+/// # Example
+///
+/// ```
+/// let username = iot_tls::aws::Username::parse("u?token=caf%C3%A9")?;
+/// let token = username.param("token").expect("present");
+/// assert_eq!(token.as_raw(), "caf%C3%A9");
+/// assert!(token == "café");
+/// let mut buf = [0u8; 16];
+/// assert_eq!(token.decode_into(&mut buf)?, "café");
+/// # Ok::<(), iot_tls::error::UsernameError>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Encoded<'a>(&'a str);
+
+impl<'a> Encoded<'a> {
+    /// The text as sent, still encoded.
+    ///
+    /// # Example
+    ///
+    /// See [`Encoded`].
+    pub const fn as_raw(&self) -> &'a str {
+        self.0
+    }
+
+    /// The decoded bytes: `%XX` becomes the byte `XX`, and `+` a space (as in form-encoded
+    /// queries).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let username = iot_tls::aws::Username::parse("u?k=a%2Fb")?;
+    /// let bytes: Vec<u8> = username.param("k").unwrap().bytes().collect();
+    /// assert_eq!(bytes, b"a/b");
+    /// # Ok::<(), iot_tls::error::UsernameError>(())
+    /// ```
+    pub fn bytes(&self) -> impl Iterator<Item = u8> + use<'a> {
+        let mut rest = self.0.as_bytes();
+        core::iter::from_fn(move || {
+            let (&first, tail) = rest.split_first()?;
+            rest = tail;
+            Some(match first {
+                b'%' => {
+                    let byte = match rest {
+                        [hi, lo, ..] => hex(*hi).zip(hex(*lo)).map_or(b'%', |(h, l)| h << 4 | l),
+                        _ => b'%',
+                    };
+                    rest = rest.get(2..).unwrap_or_default();
+                    byte
+                }
+                b'+' => b' ',
+                other => other,
+            })
+        })
+    }
+
+    /// Decodes into `buf` and returns the text.
+    ///
+    /// # Errors
+    ///
+    /// [`UsernameErrorKind::BufferTooSmall`] when `buf` is shorter than the decoded text.
+    ///
+    /// # Example
+    ///
+    /// See [`Encoded`].
+    pub fn decode_into<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, UsernameError> {
+        let mut len = 0;
+        for byte in self.bytes() {
+            let Some(slot) = buf.get_mut(len) else {
+                return Err(UsernameError::new(UsernameErrorKind::BufferTooSmall, len));
+            };
+            *slot = byte;
+            len += 1;
+        }
+        core::str::from_utf8(&buf[..len])
+            .map_err(|e| UsernameError::new(UsernameErrorKind::Utf8, e.valid_up_to()))
+    }
+
+    /// The decoded text.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let username = iot_tls::aws::Username::parse("u?k=a%20b")?;
+    /// assert_eq!(username.param("k").unwrap().decode(), "a b");
+    /// # Ok::<(), iot_tls::error::UsernameError>(())
+    /// ```
+    #[cfg(feature = "alloc")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+    pub fn decode(&self) -> alloc::string::String {
+        let bytes: alloc::vec::Vec<u8> = self.bytes().collect();
+        // `Username::parse` checked that every value decodes to UTF-8.
+        alloc::string::String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Checks the escapes and that the text decodes to UTF-8; `at` is the offset of the value
+    /// in the user name, for errors.
+    fn check(&self, at: usize) -> Result<(), UsernameError> {
+        let raw = self.0.as_bytes();
+        for (i, _) in raw.iter().enumerate().filter(|(_, b)| **b == b'%') {
+            let valid = raw
+                .get(i + 1..i + 3)
+                .is_some_and(|hex_digits| hex_digits.iter().all(u8::is_ascii_hexdigit));
+            if !valid {
+                return Err(UsernameError::new(UsernameErrorKind::Escape, at + i));
+            }
+        }
+        let mut utf8 = Utf8Check::default();
+        for byte in self.bytes() {
+            if !utf8.push(byte) {
+                return Err(UsernameError::new(UsernameErrorKind::Utf8, at));
+            }
+        }
+        if utf8.pending == 0 {
+            Ok(())
+        } else {
+            Err(UsernameError::new(UsernameErrorKind::Utf8, at))
+        }
+    }
+}
+
+impl PartialEq<str> for Encoded<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.bytes().eq(other.bytes())
+    }
+}
+
+impl PartialEq<&str> for Encoded<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.bytes().eq(other.bytes())
+    }
+}
+
+/// Hides the value: it may be a token.
+impl fmt::Debug for Encoded<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Encoded(***)")
+    }
+}
+
+/// The value of a hex digit.
+const fn hex(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// A streaming UTF-8 check over decoded bytes, without a buffer.
+#[derive(Default)]
+struct Utf8Check {
+    /// Continuation bytes still expected.
+    pending: u8,
+    /// The first UTF-8 sequence seen so far, up to four bytes, to check it once complete.
+    seq: [u8; 4],
+    len: usize,
+}
+
+impl Utf8Check {
+    /// Takes one byte; `false` when the bytes so far cannot be UTF-8.
+    fn push(&mut self, byte: u8) -> bool {
+        if self.pending == 0 {
+            self.pending = match byte {
+                0x00..=0x7f => return true,
+                0xc2..=0xdf => 1,
+                0xe0..=0xef => 2,
+                0xf0..=0xf4 => 3,
+                _ => return false,
+            };
+            self.seq[0] = byte;
+            self.len = 1;
+            return true;
+        }
+        if byte & 0xc0 != 0x80 {
+            return false;
+        }
+        self.seq[self.len] = byte;
+        self.len += 1;
+        self.pending -= 1;
+        self.pending > 0 || core::str::from_utf8(&self.seq[..self.len]).is_ok()
+    }
+}
+
 /// Writes `value` percent-encoded: unreserved characters as they are, other bytes as `%XX`.
 fn url_encode(f: &mut impl fmt::Write, value: &str) -> fmt::Result {
     for b in value.bytes() {
@@ -333,6 +673,64 @@ mod tests {
             "{debug}"
         );
         assert!(debug.contains("***"));
+    }
+
+    #[test]
+    fn parsing_reverses_building() {
+        let built = CustomAuthorizer::new("dev?SDK=rust")
+            .with_authorizer("My Auth")
+            .with_signature("a+b/c=")
+            .with_token("tok", "é&=?%")
+            .to_string();
+        let parsed = Username::parse(&built).unwrap();
+        assert_eq!(parsed.name(), "dev");
+        assert!(parsed.param("SDK").unwrap() == "rust");
+        assert!(parsed.authorizer().unwrap() == "My Auth");
+        assert!(parsed.signature().unwrap() == "a+b/c=");
+        let token = parsed.param("tok").unwrap();
+        assert!(token == "é&=?%");
+        assert_eq!(token.decode(), "é&=?%");
+        let mut small = [0u8; 3];
+        assert_eq!(
+            token.decode_into(&mut small).unwrap_err().kind(),
+            UsernameErrorKind::BufferTooSmall
+        );
+        assert_eq!(parsed.params().count(), 4);
+    }
+
+    #[test]
+    fn user_names_without_a_query_have_no_parameters() {
+        for raw in ["plain", "plain?", ""] {
+            let parsed = Username::parse(raw).unwrap();
+            assert_eq!(parsed.name(), raw.trim_end_matches('?'));
+            assert_eq!(parsed.params().count(), 0);
+            assert_eq!(parsed.authorizer(), None);
+        }
+    }
+
+    #[test]
+    fn malformed_user_names_name_the_offset() {
+        let cases = [
+            ("u?a=%4", UsernameErrorKind::Escape, 4),
+            ("u?a=1&b=%g0", UsernameErrorKind::Escape, 8),
+            ("u?=x", UsernameErrorKind::EmptyKey, 2),
+            ("u?a=1&=x", UsernameErrorKind::EmptyKey, 6),
+            ("u?a=%ff", UsernameErrorKind::Utf8, 4),
+            ("u?a=%C3", UsernameErrorKind::Utf8, 4),
+            ("u?a=%ED%A0%80", UsernameErrorKind::Utf8, 4),
+        ];
+        for (raw, kind, offset) in cases {
+            let err = Username::parse(raw).unwrap_err();
+            assert_eq!((err.kind(), err.offset()), (kind, offset), "{raw}");
+        }
+    }
+
+    #[test]
+    fn parsed_user_names_hide_their_values() {
+        let parsed = Username::parse("u?x-amz-customauthorizer-signature=SIG&token=TOKEN").unwrap();
+        let debug = format!("{parsed:?}");
+        assert!(!debug.contains("SIG") && !debug.contains("TOKEN"), "{debug}");
+        assert!(debug.contains("token"));
     }
 
     #[test]

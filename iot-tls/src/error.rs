@@ -3,12 +3,18 @@
 //! - The peer: [`DecodeError`] (malformed bytes) and [`ProtocolError`] (well-formed packets that
 //!   break the protocol).
 //! - The caller: [`EncodeError`] (a packet that cannot be encoded) and [`LimitError`] (a request
-//!   outside the broker's [`Limits`](crate::Limits)).
-//! - Local resources: [`SessionError`] (full tables, buffers too small).
+//!   outside the broker's [`Limits`](crate::Limits)); [`UsernameError`] (a malformed
+//!   custom-authorizer user name, the peer's fault when a server parses it).
+//! - Local resources: [`SessionError`] (full tables and queues, buffers too small).
+//! - The transport: [`TlsError`](crate::tls::TlsError) (feature `rustls`: the TLS layer, each
+//!   failure named by its cause), [`IoError`] (the socket failed) and [`Error::Closed`] (the
+//!   driver has stopped).
 //!
 //! [`Error`] wraps them all, so `?` works across the crate.
 
 use core::fmt;
+
+pub use embedded_io::ErrorKind as IoErrorKind;
 
 use crate::codec::{PacketType, Qos};
 
@@ -40,9 +46,137 @@ pub enum Error {
     /// A request or configuration is outside the broker's limits.
     #[error(transparent)]
     Limit(#[from] LimitError),
-    /// A fixed-size table or buffer of the session is full or too small.
+    /// A fixed-size table, queue or buffer is full or too small.
     #[error(transparent)]
     Session(#[from] SessionError),
+    /// A user name is not a well-formed custom-authorizer user name.
+    #[error(transparent)]
+    Username(#[from] UsernameError),
+    /// The TLS layer failed; the variant names the cause (an unknown CA, a host name the
+    /// certificate does not cover, a refused ALPN, ...).
+    #[cfg(feature = "rustls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+    /// The transport (name resolution, TCP, the network stack's socket) failed.
+    #[error(transparent)]
+    Io(#[from] IoError),
+    /// The configuration cannot be expressed as rumqttc options.
+    #[cfg(feature = "rumqttc")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rumqttc")))]
+    #[error(transparent)]
+    Rumqttc(#[from] RumqttcError),
+    /// The client's driver has stopped (after [`disconnect`](crate::session::Session::disconnect)
+    /// or when its runtime shut down); nothing more can be sent.
+    #[error("the client has stopped")]
+    Closed,
+}
+
+impl Error {
+    /// Whether the error is temporary: a table or queue is full for now, and the same request
+    /// fits once queued requests are sent or acknowledged.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::Error;
+    /// use iot_tls::error::SessionError;
+    ///
+    /// assert!(Error::from(SessionError::QueueFull { capacity: 16 }).is_full());
+    /// assert!(!Error::Closed.is_full());
+    /// ```
+    pub const fn is_full(&self) -> bool {
+        matches!(self, Self::Session(e) if e.is_full())
+    }
+}
+
+/// A failure of the transport under the connection, with the operation that failed.
+///
+/// The kind is [`embedded_io::ErrorKind`] (re-exported as [`IoErrorKind`]), which network
+/// stacks on microcontrollers report and `std::io::ErrorKind` converts into. A driver on `std`
+/// also logs the operating system's message through `tracing`.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::error::{IoError, IoErrorKind, IoOperation};
+///
+/// let err = IoError::new(IoOperation::Connect, IoErrorKind::ConnectionRefused);
+/// assert_eq!(err.to_string(), "connecting to the broker failed: ConnectionRefused");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{operation} failed: {kind}")]
+pub struct IoError {
+    operation: IoOperation,
+    kind: IoErrorKind,
+}
+
+impl IoError {
+    /// An error of `kind` during `operation`.
+    ///
+    /// # Example
+    ///
+    /// See [`IoError`].
+    pub const fn new(operation: IoOperation, kind: IoErrorKind) -> Self {
+        Self { operation, kind }
+    }
+
+    /// What the driver was doing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::error::{IoError, IoErrorKind, IoOperation};
+    ///
+    /// let err = IoError::new(IoOperation::Read, IoErrorKind::ConnectionReset);
+    /// assert_eq!(err.operation(), IoOperation::Read);
+    /// ```
+    pub const fn operation(&self) -> IoOperation {
+        self.operation
+    }
+
+    /// What went wrong.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::error::{IoError, IoErrorKind, IoOperation};
+    ///
+    /// let err = IoError::new(IoOperation::Write, IoErrorKind::BrokenPipe);
+    /// assert_eq!(err.kind(), IoErrorKind::BrokenPipe);
+    /// ```
+    pub const fn kind(&self) -> IoErrorKind {
+        self.kind
+    }
+}
+
+/// The transport operation an [`IoError`] happened in.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::error::IoOperation;
+///
+/// assert_eq!(IoOperation::Resolve.to_string(), "resolving the broker's address");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum IoOperation {
+    /// Looking up the broker's host name.
+    #[error("resolving the broker's address")]
+    Resolve,
+    /// Opening the TCP connection (or the time allowed for it ran out).
+    #[error("connecting to the broker")]
+    Connect,
+    /// Reading from the transport.
+    #[error("reading from the transport")]
+    Read,
+    /// Writing to the transport.
+    #[error("writing to the transport")]
+    Write,
+    /// Listening for connections (a server in this crate, such as the test front).
+    #[error("listening for connections")]
+    Listen,
 }
 
 /// Malformed input: what was wrong and the offset of the offending byte.
@@ -327,7 +461,105 @@ pub enum LimitError {
     },
 }
 
-/// A fixed-size table or buffer of the session is full or too small.
+/// A configuration that rumqttc cannot express, from
+/// [`rumqttc::options`](crate::rumqttc::options).
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::error::RumqttcError;
+///
+/// assert_eq!(RumqttcError::PasswordNotUtf8.to_string(), "rumqttc takes only UTF-8 passwords");
+/// ```
+#[cfg(feature = "rumqttc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rumqttc")))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum RumqttcError {
+    /// MQTT passwords are binary, rumqttc's are strings.
+    #[error("rumqttc takes only UTF-8 passwords")]
+    PasswordNotUtf8,
+    /// rumqttc refuses a persistent session without a client identifier.
+    #[error("rumqttc needs a client identifier for a persistent session")]
+    EmptyClientId,
+}
+
+/// A malformed MQTT user name in the AWS IoT custom-authorizer form, from
+/// [`aws::Username::parse`](crate::aws::Username::parse): what was wrong and the offset in the
+/// user name.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::error::{UsernameError, UsernameErrorKind};
+///
+/// let err = UsernameError::new(UsernameErrorKind::EmptyKey, 4);
+/// assert_eq!(err.to_string(), "query parameter without a name at byte 4 of the user name");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{kind} at byte {offset} of the user name")]
+pub struct UsernameError {
+    kind: UsernameErrorKind,
+    offset: usize,
+}
+
+impl UsernameError {
+    /// An error of `kind` at byte `offset`.
+    ///
+    /// # Example
+    ///
+    /// See [`UsernameError`].
+    pub const fn new(kind: UsernameErrorKind, offset: usize) -> Self {
+        Self { kind, offset }
+    }
+
+    /// What was wrong.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::error::{UsernameError, UsernameErrorKind};
+    ///
+    /// assert_eq!(UsernameError::new(UsernameErrorKind::Utf8, 9).kind(), UsernameErrorKind::Utf8);
+    /// ```
+    pub const fn kind(&self) -> UsernameErrorKind {
+        self.kind
+    }
+
+    /// The offset of the offending byte in the user name (of the decoded text for
+    /// [`UsernameErrorKind::BufferTooSmall`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::error::{UsernameError, UsernameErrorKind};
+    ///
+    /// assert_eq!(UsernameError::new(UsernameErrorKind::Escape, 9).offset(), 9);
+    /// ```
+    pub const fn offset(&self) -> usize {
+        self.offset
+    }
+}
+
+/// What made a user name malformed; see [`UsernameError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum UsernameErrorKind {
+    /// A `%` is not followed by two hex digits.
+    #[error("`%` not followed by two hex digits")]
+    Escape,
+    /// A parameter's decoded bytes are not UTF-8.
+    #[error("a parameter that does not decode to UTF-8")]
+    Utf8,
+    /// A query parameter has a value but no name (`?=x`).
+    #[error("query parameter without a name")]
+    EmptyKey,
+    /// The buffer given to decode a value is too short.
+    #[error("decoding buffer too small")]
+    BufferTooSmall,
+}
+
+/// A fixed-size table, queue or buffer is full or too small.
 ///
 /// # Example
 ///
@@ -363,6 +595,13 @@ pub enum SessionError {
         /// The bytes of the store available to requests.
         capacity: usize,
     },
+    /// A driver's bounded request queue is full: the request was not queued. Retry once the
+    /// driver has passed queued requests to the session (after acknowledgements free room).
+    #[error("the request queue of {capacity} entries is full")]
+    QueueFull {
+        /// The queue's capacity.
+        capacity: usize,
+    },
     /// A buffer given to the session is smaller than its minimum.
     #[error("{buffer} buffer of {capacity} bytes, needs at least {needed}")]
     BufferTooSmall {
@@ -387,7 +626,10 @@ impl SessionError {
     /// assert!(!SessionError::RequestTooLarge { len: 400, capacity: 100 }.is_full());
     /// ```
     pub const fn is_full(&self) -> bool {
-        matches!(self, Self::NoFreeSlot { .. } | Self::StoreFull { .. })
+        matches!(
+            self,
+            Self::NoFreeSlot { .. } | Self::StoreFull { .. } | Self::QueueFull { .. }
+        )
     }
 }
 
@@ -479,7 +721,7 @@ impl<T> Rejected<T> {
     ///
     /// See [`Rejected`].
     pub const fn is_full(&self) -> bool {
-        matches!(self.error, Error::Session(e) if e.is_full())
+        self.error.is_full()
     }
 
     /// The request, handed back.

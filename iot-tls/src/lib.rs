@@ -9,21 +9,35 @@ extern crate alloc;
 extern crate std;
 
 pub mod aws;
+#[cfg(feature = "embedded-io-async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "embedded-io-async")))]
+pub mod asynch;
 mod backoff;
+pub mod blocking;
 pub mod codec;
+pub mod connection;
 #[cfg(feature = "rustcrypto")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto")))]
 pub mod crypto;
 pub mod error;
+#[cfg(feature = "front")]
+#[cfg_attr(docsrs, doc(cfg(feature = "front")))]
+pub mod front;
 #[cfg(all(feature = "std", any(fuzzing, test)))]
 #[doc(hidden)]
 pub mod fuzzing;
 mod limits;
+#[cfg(feature = "rumqttc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rumqttc")))]
+pub mod rumqttc;
 pub mod session;
 mod time;
 #[cfg(feature = "rustls")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
 pub mod tls;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 
 pub use backoff::Backoff;
 pub use error::Error;

@@ -3,7 +3,7 @@
 use core::time::Duration;
 
 use crate::backoff::Backoff;
-use crate::codec::{MAX_REMAINING_LENGTH, Qos};
+use crate::codec::{MAX_REMAINING_LENGTH, Message, Qos};
 use crate::error::LimitError;
 
 /// The prefix of AWS IoT Basic Ingest topics, which the topic limits do not count.
@@ -168,6 +168,27 @@ impl Limits {
             Qos::AtMostOnce | Qos::AtLeastOnce => Ok(()),
             Qos::ExactlyOnce => Err(LimitError::Qos(qos)),
         }
+    }
+
+    /// Checks an application message: its QoS, topic and payload.
+    ///
+    /// # Errors
+    ///
+    /// The [`LimitError`] of the first check that fails.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::codec::{Message, Qos};
+    ///
+    /// let message = Message::new("a/b", b"on").with_qos(Qos::AtLeastOnce);
+    /// assert!(iot_tls::aws::LIMITS.check_message(&message).is_ok());
+    /// assert!(iot_tls::aws::LIMITS.check_message(&message.with_qos(Qos::ExactlyOnce)).is_err());
+    /// ```
+    pub fn check_message(&self, message: &Message<'_>) -> Result<(), LimitError> {
+        self.check_qos(message.qos)?;
+        self.check_topic(message.topic)?;
+        self.check_payload(message.payload)
     }
 
     /// Checks the number of filters in one SUBSCRIBE or UNSUBSCRIBE: at least one, at most

@@ -707,11 +707,7 @@ impl<'a, const N: usize> Session<'a, N> {
     ) -> Result<Option<PacketId>, Rejected<Message<'m>>> {
         let core = &mut self.core;
         let limits = core.config.limits();
-        let checked = limits
-            .check_qos(message.qos)
-            .and_then(|()| limits.check_topic(message.topic))
-            .and_then(|()| limits.check_payload(message.payload));
-        if let Err(e) = checked {
+        if let Err(e) = limits.check_message(&message) {
             return Err(Rejected::new(message, e.into()));
         }
         let id = (message.qos == Qos::AtLeastOnce).then(|| core.next_id());

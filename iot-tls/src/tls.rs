@@ -38,7 +38,7 @@
 //! ```
 //! # #[cfg(all(feature = "std", feature = "ring"))] {
 //! use std::sync::Arc;
-//! use iot_tls::tls::{Alpn, RecordBuffer, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
+//! use iot_tls::tls::{Alpn, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
 //! # use rustls::pki_types::PrivateKeyDer;
 //! # let ca_key = rcgen::KeyPair::generate().unwrap();
 //! # let mut ca = rcgen::CertificateParams::new(vec![]).unwrap();
@@ -60,11 +60,10 @@
 //! anchors.add_der(&ca_der)?;
 //! let config = TlsConfig::builder("broker.test", anchors).alpn(Alpn::AwsCustomAuth).build()?;
 //! let mut tls = TlsClient::new(&config)?;
-//! let mut rx = RecordBuffer::default();
 //! let mut tx = vec![0; config.max_outgoing_record()];
 //! let mut sent = false;
 //! loop {
-//!     match tls.process(&mut rx, &mut tx)? {
+//!     match tls.process(&mut tx)? {
 //!         // A driver writes these bytes to its socket; here the server reads them.
 //!         TlsEvent::Transmit(n) => {
 //!             server.read_tls(&mut &tx[..n]).unwrap();
@@ -79,16 +78,16 @@
 //!         }
 //!         TlsEvent::NeedData => {
 //!             if !tls.is_handshaking() && !sent {
-//!                 let out = tls.encrypt(&mut rx, b"ping", &mut tx)?;
+//!                 let out = tls.encrypt(b"ping", &mut tx)?;
 //!                 server.read_tls(&mut &tx[..out.written]).unwrap();
 //!                 server.process_new_packets().unwrap();
 //!                 std::io::Write::write_all(&mut server.writer(), b"pong").unwrap();
 //!                 sent = true;
 //!             }
 //!             // A driver reads its socket here.
-//!             let space = rx.unfilled()?;
+//!             let space = tls.unfilled()?;
 //!             let n = server.write_tls(&mut &mut space[..]).unwrap();
-//!             rx.advance(n);
+//!             tls.advance(n);
 //!         }
 //!         TlsEvent::PeerClosed | TlsEvent::Closed => break,
 //!     }

@@ -216,7 +216,7 @@ fn alpn_refused_or_ignored_by_the_server_fails_the_handshake() {
         assert_eq!(pair.tls.error(), Some(&TlsError::AlpnRefused));
         assert_eq!(
             pair.tls
-                .encrypt(&mut pair.rx, b"x", &mut pair.tx)
+                .encrypt(b"x", &mut pair.tx)
                 .unwrap_err(),
             TlsError::AlpnRefused,
             "the failure sticks"
@@ -473,11 +473,11 @@ fn full_size_records_grow_the_buffer_or_hit_the_cap() {
         );
         pair.server_send(&payload).unwrap();
         assert_eq!(pair.received, payload);
-        assert!(pair.rx.high_water() > 16_384, "grew for a full record");
+        assert!(pair.tls.receive_buffer().high_water() > 16_384, "grew for a full record");
         // The driver's next read shrinks the buffer back.
-        let _ = pair.rx.unfilled().unwrap();
+        let _ = pair.tls.unfilled().unwrap();
         assert_eq!(
-            pair.rx.capacity(),
+            pair.tls.receive_buffer().capacity(),
             iot_tls::tls::DEFAULT_INITIAL_RECORD_BUFFER,
             "shrank back"
         );
@@ -522,7 +522,7 @@ fn long_messages_leave_in_records_no_larger_than_configured() {
         let mut rest = &message[..];
         let mut calls = 0;
         while !rest.is_empty() {
-            let out = pair.tls.encrypt(&mut pair.rx, rest, &mut pair.tx).unwrap();
+            let out = pair.tls.encrypt(rest, &mut pair.tx).unwrap();
             assert!(out.written <= 1024, "{out:?}");
             assert!(out.consumed > 900 || out.consumed == rest.len(), "{out:?}");
             pair.deliver(out.written);
@@ -535,7 +535,7 @@ fn long_messages_leave_in_records_no_larger_than_configured() {
         let mut short = vec![0; 1023];
         assert_eq!(
             pair.tls
-                .encrypt(&mut pair.rx, b"x", &mut short)
+                .encrypt(b"x", &mut short)
                 .unwrap_err(),
             TlsError::TransmitBufferTooSmall {
                 required: 1024,
@@ -575,13 +575,13 @@ fn closing_from_either_side() {
             provider,
             ServerSetup::new(pki.server(Validity::Current)),
         );
-        let n = pair.tls.close(&mut pair.rx, &mut pair.tx).unwrap();
+        let n = pair.tls.close(&mut pair.tx).unwrap();
         assert!(n > 0);
         pair.deliver(n);
         assert!(pair.server.process_new_packets().unwrap().peer_has_closed());
         assert_eq!(
             pair.tls
-                .encrypt(&mut pair.rx, b"x", &mut pair.tx)
+                .encrypt(b"x", &mut pair.tx)
                 .unwrap_err(),
             TlsError::Closed
         );
@@ -596,7 +596,7 @@ fn closing_from_either_side() {
         assert_eq!(pair.pump().unwrap(), Pumped::PeerClosed);
         pair.client_send(b"last words").unwrap();
         assert_eq!(pair.server_received(), b"last words");
-        let n = pair.tls.close(&mut pair.rx, &mut pair.tx).unwrap();
+        let n = pair.tls.close(&mut pair.tx).unwrap();
         pair.deliver(n);
         assert_eq!(pair.pump().unwrap(), Pumped::Closed);
     }
@@ -612,7 +612,7 @@ fn data_before_the_handshake_is_refused() {
     );
     assert_eq!(
         pair.tls
-            .encrypt(&mut pair.rx, b"x", &mut pair.tx)
+            .encrypt(b"x", &mut pair.tx)
             .unwrap_err(),
         TlsError::HandshakeIncomplete
     );
@@ -665,14 +665,14 @@ fn records_arriving_one_byte_at_a_time() {
         );
         let mut reads = 0;
         loop {
-            match pair.tls.process(&mut pair.rx, &mut pair.tx).unwrap() {
+            match pair.tls.process(&mut pair.tx).unwrap() {
                 iot_tls::tls::TlsEvent::Transmit(n) => pair.deliver(n),
                 iot_tls::tls::TlsEvent::Connected => break,
                 iot_tls::tls::TlsEvent::NeedData => {
-                    let space = pair.rx.unfilled().unwrap();
+                    let space = pair.tls.unfilled().unwrap();
                     let n = pair.server.write_tls(&mut &mut space[..1]).unwrap();
                     assert_eq!(n, 1, "the server still has handshake bytes");
-                    pair.rx.advance(n);
+                    pair.tls.advance(n);
                     reads += 1;
                 }
                 other => panic!("{other:?}"),
@@ -700,19 +700,18 @@ fn garbage_from_the_server_is_an_error_not_a_panic() {
     ];
     for input in inputs {
         let mut tls = iot_tls::tls::TlsClient::new(&config).unwrap();
-        let mut rx = RecordBuffer::default();
         let mut tx = vec![0; config.max_outgoing_record()];
         assert!(matches!(
-            tls.process(&mut rx, &mut tx),
+            tls.process(&mut tx),
             Ok(iot_tls::tls::TlsEvent::Transmit(_))
         ));
         assert!(matches!(
-            tls.process(&mut rx, &mut tx),
+            tls.process(&mut tx),
             Ok(iot_tls::tls::TlsEvent::NeedData)
         ));
-        rx.receive(input).unwrap();
+        tls.receive(input).unwrap();
         let error = loop {
-            match tls.process(&mut rx, &mut tx) {
+            match tls.process(&mut tx) {
                 Ok(iot_tls::tls::TlsEvent::Transmit(_)) => {}
                 Ok(other) => panic!("{input:?} gave {other:?}"),
                 Err(error) => break error,
@@ -758,7 +757,7 @@ fn caller_memory_as_the_receive_buffer() {
         exchange(&mut pair);
         pair.server_send(&[7; 16_384]).unwrap();
         assert_eq!(pair.received.len(), 4 + 16_384);
-        assert_eq!(pair.rx.capacity(), iot_tls::tls::MAX_RECORD_LEN);
+        assert_eq!(pair.tls.receive_buffer().capacity(), iot_tls::tls::MAX_RECORD_LEN);
     }
 }
 
@@ -801,7 +800,7 @@ fn the_client_hello_fits_in_one_record_of_the_smallest_size() {
             &config,
             ServerSetup::new(pki.server(Validity::Current)).build(),
         );
-        let event = pair.tls.process(&mut pair.rx, &mut pair.tx).unwrap();
+        let event = pair.tls.process(&mut pair.tx).unwrap();
         let iot_tls::tls::TlsEvent::Transmit(n) = event else {
             panic!("{event:?}");
         };

@@ -21,7 +21,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use harness::{PROVIDERS, ServerSetup, client_config};
-use iot_tls::tls::{Alpn, RecordBuffer, TlsClient, TlsConfig, TlsError, TlsEvent};
+use iot_tls::tls::{Alpn, TlsClient, TlsConfig, TlsError, TlsEvent};
 use pki::{KeyKind, Pki, SERVER_NAME, Validity};
 use rustls::{AlertDescription, ProtocolVersion, ServerConfig, ServerConnection, StreamOwned};
 
@@ -105,8 +105,7 @@ impl Drop for EchoServer {
 /// A blocking client: the loop an `embedded-io` driver runs, over `std::net`.
 struct Client {
     socket: TcpStream,
-    tls: TlsClient,
-    rx: RecordBuffer<'static>,
+    tls: TlsClient<'static>,
     tx: Vec<u8>,
     received: Vec<u8>,
 }
@@ -119,7 +118,6 @@ impl Client {
         Self {
             socket,
             tls: TlsClient::new(config).expect("client"),
-            rx: RecordBuffer::default(),
             tx: vec![0; config.max_outgoing_record()],
             received: Vec::new(),
         }
@@ -132,7 +130,7 @@ impl Client {
             if done(self) {
                 return Ok(false);
             }
-            match self.tls.process(&mut self.rx, &mut self.tx)? {
+            match self.tls.process(&mut self.tx)? {
                 TlsEvent::Transmit(n) => self.socket.write_all(&self.tx[..n]).expect("send"),
                 TlsEvent::Connected => {}
                 TlsEvent::Plaintext(mut records) => {
@@ -141,11 +139,11 @@ impl Client {
                     }
                 }
                 TlsEvent::NeedData => {
-                    let n = self.socket.read(self.rx.unfilled()?).expect("receive");
+                    let n = self.socket.read(self.tls.unfilled()?).expect("receive");
                     if n == 0 {
                         return Ok(true);
                     }
-                    self.rx.advance(n);
+                    self.tls.advance(n);
                 }
                 TlsEvent::PeerClosed | TlsEvent::Closed => return Ok(true),
             }
@@ -159,7 +157,7 @@ impl Client {
 
     fn send(&mut self, mut data: &[u8]) -> Result<(), TlsError> {
         while !data.is_empty() {
-            let out = self.tls.encrypt(&mut self.rx, data, &mut self.tx)?;
+            let out = self.tls.encrypt(data, &mut self.tx)?;
             self.socket
                 .write_all(&self.tx[..out.written])
                 .expect("send");
@@ -169,7 +167,7 @@ impl Client {
     }
 
     fn close(mut self) {
-        let n = self.tls.close(&mut self.rx, &mut self.tx).expect("close");
+        let n = self.tls.close(&mut self.tx).expect("close");
         self.socket
             .write_all(&self.tx[..n])
             .expect("send close_notify");

@@ -26,7 +26,7 @@ mod pki;
 use std::io::Write as _;
 
 use harness::{PROVIDERS, Provider, ServerSetup, client_config};
-use iot_tls::tls::{Alpn, RecordBuffer, TlsClient, TlsError, TlsEvent};
+use iot_tls::tls::{Alpn, TlsClient, TlsError, TlsEvent};
 use pki::{KeyKind, Pki, Validity};
 use rustls::{ProtocolVersion, ServerConnection, SupportedProtocolVersion};
 
@@ -90,8 +90,7 @@ impl Heap {
 /// One measured connection: a client under the meter and an unmeasured rustls server.
 struct Session {
     heap: Heap,
-    tls: TlsClient,
-    rx: RecordBuffer<'static>,
+    tls: TlsClient<'static>,
     tx: Vec<u8>,
     server: ServerConnection,
     received: usize,
@@ -110,13 +109,12 @@ impl Session {
             let Self {
                 heap,
                 tls,
-                rx,
                 tx,
                 received,
                 ..
             } = self;
             let action = heap.client(|| -> Result<Action, TlsError> {
-                Ok(match tls.process(rx, tx)? {
+                Ok(match tls.process(tx)? {
                     TlsEvent::Transmit(n) => Action::Transmit(n),
                     TlsEvent::Plaintext(mut records) => {
                         while let Some(bytes) = records.next_record()? {
@@ -135,8 +133,8 @@ impl Session {
                 Action::Continue => {}
                 Action::NeedData => {
                     // The driver's read: the buffer resizes here, then the transport fills it.
-                    let rx = &mut self.rx;
-                    let space = self.heap.buffers(move || rx.unfilled())?;
+                    let tls = &mut self.tls;
+                    let space = self.heap.buffers(move || tls.unfilled())?;
                     if !self.server.wants_write() {
                         return Ok(());
                     }
@@ -144,8 +142,8 @@ impl Session {
                         .server
                         .write_tls(&mut &mut space[..])
                         .expect("server output");
-                    let rx = &mut self.rx;
-                    self.heap.buffers(move || rx.advance(n));
+                    let tls = &mut self.tls;
+                    self.heap.buffers(move || tls.advance(n));
                 }
             }
         }
@@ -165,10 +163,8 @@ impl Session {
 
     fn client_send(&mut self, mut data: &[u8]) -> Result<(), TlsError> {
         while !data.is_empty() {
-            let Self {
-                heap, tls, rx, tx, ..
-            } = self;
-            let out = heap.client(|| tls.encrypt(rx, data, tx))?;
+            let Self { heap, tls, tx, .. } = self;
+            let out = heap.client(|| tls.encrypt(data, tx))?;
             self.deliver(out.written);
             data = &data[out.consumed..];
         }
@@ -222,13 +218,11 @@ fn measure_scenario(provider: Provider, version: &'static SupportedProtocolVersi
     heap.new_phase();
 
     let tx = heap.buffers(|| vec![0; config.max_outgoing_record()]);
-    let rx = RecordBuffer::default();
     let tls = heap.client(|| TlsClient::new(&config)).expect("client");
     let new = heap.client.live;
     let mut session = Session {
         heap,
         tls,
-        rx,
         tx,
         server: ServerConnection::new(server_config).expect("server"),
         received: 0,
@@ -244,7 +238,7 @@ fn measure_scenario(provider: Provider, version: &'static SupportedProtocolVersi
     assert_eq!(session.tls.protocol_version(), Some(expected));
     let handshake_peak = session.heap.client.peak;
     let handshake_total = session.heap.total_peak;
-    let rx_handshake = session.rx.high_water();
+    let rx_handshake = session.tls.receive_buffer().high_water();
     let steady = session.heap.client.live;
     let steady_total = steady + session.heap.buffers.live;
 
@@ -266,18 +260,15 @@ fn measure_scenario(provider: Provider, version: &'static SupportedProtocolVersi
     let full_record_peak = session.heap.client.peak;
     let total_peak = session.heap.total_peak;
     let steady_after_full_records = session.heap.client.live;
-    let rx_high_water = session.rx.high_water();
-    let rx_resting = session.rx.capacity();
+    let rx_high_water = session.tls.receive_buffer().high_water();
+    let rx_resting = session.tls.receive_buffer().capacity();
 
     let Session {
-        mut heap,
-        tls,
-        rx,
-        tx,
-        ..
+        mut heap, tls, tx, ..
     } = session;
     let tx_len = tx.len();
-    heap.client(move || drop(tls));
+    // The receive buffer is at rest, so handing it back frees nothing of it.
+    let rx = heap.client(move || tls.into_buffer());
     heap.buffers(move || {
         drop(rx);
         drop(tx);

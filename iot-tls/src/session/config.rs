@@ -369,9 +369,7 @@ impl<'a> Config<'a> {
         limits.check_keep_alive(self.keep_alive)?;
         limits.check_backoff(&self.backoff)?;
         if let Some(will) = &self.will {
-            limits.check_qos(will.qos)?;
-            limits.check_topic(will.topic)?;
-            limits.check_payload(will.payload)?;
+            limits.check_message(will)?;
         }
         Ok(())
     }

@@ -621,7 +621,7 @@ mod tests {
     fn buffers_and_clients_can_move_to_another_task() {
         fn send<T: Send>() {}
         send::<RecordBuffer<'static>>();
-        send::<crate::tls::TlsClient>();
+        send::<crate::tls::TlsClient<'static>>();
         send::<crate::tls::TlsConfig>();
     }
 

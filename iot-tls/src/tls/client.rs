@@ -17,17 +17,16 @@ use super::{RecordBuffer, TlsConfig, TlsError};
 /// One step of a blocking driver; `io` is the transport and `deliver` the MQTT decoder.
 ///
 /// ```
-/// use iot_tls::tls::{RecordBuffer, TlsClient, TlsError, TlsEvent};
+/// use iot_tls::tls::{TlsClient, TlsError, TlsEvent};
 ///
 /// /// Returns `false` once the connection is over.
 /// fn step(
-///     tls: &mut TlsClient,
-///     rx: &mut RecordBuffer<'_>,
+///     tls: &mut TlsClient<'_>,
 ///     tx: &mut [u8],
 ///     io: &mut (impl std::io::Read + std::io::Write),
 ///     deliver: &mut impl FnMut(&[u8]),
 /// ) -> Result<bool, TlsError> {
-///     match tls.process(rx, tx)? {
+///     match tls.process(tx)? {
 ///         TlsEvent::Transmit(n) => io.write_all(&tx[..n]).map_err(|_| TlsError::Closed)?,
 ///         TlsEvent::Connected => {}
 ///         TlsEvent::Plaintext(mut records) => {
@@ -36,11 +35,11 @@ use super::{RecordBuffer, TlsConfig, TlsError};
 ///             }
 ///         }
 ///         TlsEvent::NeedData => {
-///             let n = io.read(rx.unfilled()?).map_err(|_| TlsError::Closed)?;
+///             let n = io.read(tls.unfilled()?).map_err(|_| TlsError::Closed)?;
 ///             if n == 0 {
 ///                 return Ok(false);
 ///             }
-///             rx.advance(n);
+///             tls.advance(n);
 ///         }
 ///         TlsEvent::PeerClosed | TlsEvent::Closed => return Ok(false),
 ///     }
@@ -60,7 +59,7 @@ pub enum TlsEvent<'a> {
     /// call [`TlsClient::process`] again.
     Plaintext(Plaintext<'a>),
     /// Every complete record is processed: read more from the transport into
-    /// [`RecordBuffer::unfilled`], then call [`TlsClient::process`] again. After the handshake
+    /// [`TlsClient::unfilled`], then call [`TlsClient::process`] again. After the handshake
     /// this is the idle state, in which the driver may also send with [`TlsClient::encrypt`].
     NeedData,
     /// The server closed its side cleanly (`close_notify`, reported once): no more data will
@@ -170,36 +169,41 @@ pub struct Encrypted {
 /// One TLS client connection, sans I/O: it never reads a socket, never sleeps, never looks at a
 /// clock except through the configured [`Clock`](super::Clock).
 ///
-/// The driver owns the transport and two buffers: a [`RecordBuffer`] for what arrives and a
-/// transmit slice for what leaves (at least [`TlsConfig::max_outgoing_record`] bytes). It calls
-/// [`process`](Self::process) and does what the returned [`TlsEvent`] says:
+/// The client owns the connection's [`RecordBuffer`], where what arrives waits (rustls keeps
+/// referring to bytes in it between calls, so no other buffer may take its place); the driver
+/// owns the transport and a transmit slice for what leaves (at least
+/// [`TlsConfig::max_outgoing_record`] bytes). It calls [`process`](Self::process) and does what
+/// the returned [`TlsEvent`] says:
 ///
 /// ```text
 /// loop {
-///     match tls.process(&mut rx, &mut tx)? {
+///     match tls.process(&mut tx)? {
 ///         Transmit(n)     => transport.write_all(&tx[..n]),
 ///         Connected       => { /* start MQTT: CONNECT */ }
 ///         Plaintext(mut p) => while let Some(bytes) = p.next_record()? { mqtt.handle_input(now, bytes) }
-///         NeedData        => { /* send pending MQTT with `encrypt(&mut rx, ..)`, then: */
-///                              let n = transport.read(rx.unfilled()?); rx.advance(n) }
+///         NeedData        => { /* send pending MQTT with `encrypt(..)`, then: */
+///                              let n = transport.read(tls.unfilled()?); tls.advance(n) }
 ///         PeerClosed | Closed => break,
 ///     }
 /// }
 /// ```
 ///
+/// The [`crate::connection::Connection`] runs this loop together with the MQTT session.
+///
 /// # Example
 ///
 /// ```
 /// # #[cfg(all(feature = "std", feature = "ring"))] {
-/// use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TrustAnchors};
+/// use iot_tls::tls::{RecordBuffer, RecordPolicy, TlsClient, TlsConfig, TrustAnchors};
 ///
 /// let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot())
 ///     .build()?;
-/// let tls = TlsClient::new(&config)?;
-/// let rx = RecordBuffer::default();
+/// // A receive buffer resting at 2 KiB, growing for larger records.
+/// let rx = RecordBuffer::new(RecordPolicy::Grow { initial: 2048, max: 16_645 });
+/// let tls = TlsClient::with_buffer(&config, rx)?;
 /// let tx = vec![0; config.max_outgoing_record()];
 /// assert!(tls.is_handshaking());
-/// # let _ = (rx, tx);
+/// # let _ = tx;
 /// # }
 /// # Ok::<(), iot_tls::tls::TlsError>(())
 /// ```
@@ -213,8 +217,10 @@ pub struct Encrypted {
 /// connection), plus one heap copy of each received record while its [`Plaintext`] is held
 /// (rustls 0.23's unbuffered API copies records out of the receive buffer). The crate README
 /// lists measured figures.
-pub struct TlsClient {
+pub struct TlsClient<'a> {
     conn: UnbufferedClientConnection,
+    /// The connection's receive buffer; rustls refers to offsets in it between calls.
+    rx: RecordBuffer<'a>,
     /// What the server name must be called in errors that lack it.
     server_name: alloc::string::String,
     alpn_required: bool,
@@ -234,8 +240,9 @@ enum Driven {
     Plaintext,
 }
 
-impl TlsClient {
-    /// Starts a connection: the ClientHello is ready for the first [`process`](Self::process).
+impl TlsClient<'static> {
+    /// Starts a connection with a default [`RecordBuffer`] (4 KiB at rest, growing for larger
+    /// records): the ClientHello is ready for the first [`process`](Self::process).
     ///
     /// # Errors
     ///
@@ -254,11 +261,37 @@ impl TlsClient {
     /// # Ok::<(), iot_tls::tls::TlsError>(())
     /// ```
     pub fn new(config: &TlsConfig) -> Result<Self, TlsError> {
-        let conn =
-            UnbufferedClientConnection::new(config.client.clone(), config.server_name.clone())
-                .map_err(TlsError::from_rustls)?;
+        Self::with_buffer(config, RecordBuffer::default())
+    }
+}
+
+impl<'a> TlsClient<'a> {
+    /// Starts a connection that receives into `rx` (emptied first): the ClientHello is ready
+    /// for the first [`process`](Self::process).
+    ///
+    /// # Errors
+    ///
+    /// As [`TlsClient::new`].
+    ///
+    /// # Example
+    ///
+    /// A receive buffer in caller memory, with no heap and a hard cap:
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TrustAnchors, MAX_RECORD_LEN};
+    /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
+    /// let mut memory = [0; MAX_RECORD_LEN];
+    /// let tls = TlsClient::with_buffer(&config, RecordBuffer::with_storage(&mut memory))?;
+    /// assert_eq!(tls.receive_buffer().capacity(), MAX_RECORD_LEN);
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
+    pub fn with_buffer(config: &TlsConfig, mut rx: RecordBuffer<'a>) -> Result<Self, TlsError> {
+        rx.clear();
         Ok(Self {
-            conn,
+            conn: new_connection(config)?,
+            rx,
             server_name: config.server_name().to_string(),
             alpn_required: config.alpn_required,
             max_record: config.max_outgoing_record,
@@ -268,11 +301,116 @@ impl TlsClient {
         })
     }
 
-    /// Advances the connection with the records in `rx`, writing TLS records for the server into
-    /// `tx`, and says what the driver must do next.
+    /// Starts a new connection (after a reconnect) on the same receive buffer, which is emptied.
+    ///
+    /// # Errors
+    ///
+    /// As [`TlsClient::new`]; the client is unchanged then.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{TlsClient, TlsConfig, TrustAnchors};
+    /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
+    /// let mut tls = TlsClient::new(&config)?;
+    /// tls.receive(b"bytes of a connection that broke")?;
+    /// tls.restart(&config)?;
+    /// assert!(tls.receive_buffer().is_empty() && tls.is_handshaking());
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
+    pub fn restart(&mut self, config: &TlsConfig) -> Result<(), TlsError> {
+        self.conn = new_connection(config)?;
+        self.rx.clear();
+        self.server_name = config.server_name().to_string();
+        self.alpn_required = config.alpn_required;
+        self.max_record = config.max_outgoing_record;
+        self.phase = Phase::Handshaking;
+        self.peer_closed_pending = false;
+        self.failed = None;
+        Ok(())
+    }
+
+    /// The free space of the receive buffer, to read transport bytes into; report what was
+    /// read with [`advance`](Self::advance). See [`RecordBuffer::unfilled`].
+    ///
+    /// Call it when [`process`](Self::process) has returned [`TlsEvent::NeedData`].
+    ///
+    /// # Errors
+    ///
+    /// As [`RecordBuffer::unfilled`]: a record over the buffer's limit, or no memory to grow.
+    ///
+    /// # Example
+    ///
+    /// See [`TlsEvent`].
+    pub fn unfilled(&mut self) -> Result<&mut [u8], TlsError> {
+        self.rx.unfilled()
+    }
+
+    /// Records that `n` bytes were read into [`unfilled`](Self::unfilled).
+    ///
+    /// # Panics
+    ///
+    /// If `n` is larger than the last [`unfilled`](Self::unfilled) slice.
+    ///
+    /// # Example
+    ///
+    /// See [`TlsEvent`].
+    pub fn advance(&mut self, n: usize) {
+        self.rx.advance(n);
+    }
+
+    /// Copies as many of `bytes` into the receive buffer as fit without growing it past what the
+    /// pending record needs, and returns how many; for transports that hand out their own
+    /// slices. See [`RecordBuffer::receive`].
+    ///
+    /// # Errors
+    ///
+    /// As [`unfilled`](Self::unfilled).
+    ///
+    /// # Example
+    ///
+    /// See [`restart`](Self::restart).
+    pub fn receive(&mut self, bytes: &[u8]) -> Result<usize, TlsError> {
+        self.rx.receive(bytes)
+    }
+
+    /// The receive buffer, for its sizes.
+    ///
+    /// # Example
+    ///
+    /// See [`with_buffer`](Self::with_buffer).
+    pub fn receive_buffer(&self) -> &RecordBuffer<'a> {
+        &self.rx
+    }
+
+    /// Ends the client and hands back its receive buffer (emptied), for another connection.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "std", feature = "ring"))] {
+    /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TrustAnchors};
+    /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
+    /// let mut memory = [0; 4096];
+    /// let tls = TlsClient::with_buffer(&config, RecordBuffer::with_storage(&mut memory))?;
+    /// let rx: RecordBuffer<'_> = tls.into_buffer();
+    /// assert!(rx.is_empty());
+    /// # }
+    /// # Ok::<(), iot_tls::tls::TlsError>(())
+    /// ```
+    pub fn into_buffer(self) -> RecordBuffer<'a> {
+        let mut rx = self.rx;
+        rx.clear();
+        rx
+    }
+
+    /// Advances the connection with the records in the receive buffer, writing TLS records for
+    /// the server into `tx`, and says what the driver must do next.
     ///
     /// `tx` must hold at least [`TlsConfig::max_outgoing_record`] bytes. Processed records are
-    /// removed from `rx`.
+    /// removed from the receive buffer.
     ///
     /// # Errors
     ///
@@ -290,31 +428,26 @@ impl TlsClient {
     /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
     /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
     /// let mut tls = TlsClient::new(&config)?;
-    /// let mut rx = RecordBuffer::default();
     /// let mut tx = vec![0; config.max_outgoing_record()];
-    /// let TlsEvent::Transmit(n) = tls.process(&mut rx, &mut tx)? else {
+    /// let TlsEvent::Transmit(n) = tls.process(&mut tx)? else {
     ///     panic!("the ClientHello comes first");
     /// };
     /// assert_eq!(tx[0], 22, "a handshake record");
     /// assert!(n > 100);
-    /// assert!(matches!(tls.process(&mut rx, &mut tx)?, TlsEvent::NeedData));
+    /// assert!(matches!(tls.process(&mut tx)?, TlsEvent::NeedData));
     /// # }
     /// # Ok::<(), iot_tls::tls::TlsError>(())
     /// ```
-    pub fn process<'a>(
-        &'a mut self,
-        rx: &'a mut RecordBuffer<'_>,
-        tx: &mut [u8],
-    ) -> Result<TlsEvent<'a>, TlsError> {
-        match self.drive(rx, tx)? {
+    pub fn process(&mut self, tx: &mut [u8]) -> Result<TlsEvent<'_>, TlsError> {
+        match self.drive(tx)? {
             Driven::Event(event) => Ok(event),
-            Driven::Plaintext => self.take_plaintext(rx),
+            Driven::Plaintext => self.take_plaintext(),
         }
     }
 
     /// Runs the rustls state machine until the driver has something to do. Plaintext is only
     /// noted here: handing it out borrows the connection, which the loop cannot do.
-    fn drive(&mut self, rx: &mut RecordBuffer<'_>, tx: &mut [u8]) -> Result<Driven, TlsError> {
+    fn drive(&mut self, tx: &mut [u8]) -> Result<Driven, TlsError> {
         if let Some(error) = &self.failed {
             let error = error.clone();
             let n = self.flush_alerts(tx);
@@ -336,7 +469,7 @@ impl TlsClient {
                 return Ok(Driven::Event(TlsEvent::Transmit(used)));
             }
             let UnbufferedStatus { discard, state } =
-                self.conn.process_tls_records(rx.received_mut());
+                self.conn.process_tls_records(self.rx.received_mut());
             let step = match state {
                 Err(error) => Step::Fail(TlsError::from_rustls(error)),
                 Ok(ConnectionState::EncodeTlsData(mut data)) => {
@@ -372,7 +505,7 @@ impl TlsClient {
                     "unexpected unbuffered connection state".to_string(),
                 ))),
             };
-            rx.discard(discard);
+            self.rx.discard(discard);
             // Records already written go out before anything else is reported.
             let pending = (used > 0).then_some(TlsEvent::Transmit(used));
             match step {
@@ -408,13 +541,11 @@ impl TlsClient {
         }
     }
 
-    fn take_plaintext<'a>(
-        &'a mut self,
-        rx: &'a mut RecordBuffer<'_>,
-    ) -> Result<TlsEvent<'a>, TlsError> {
+    fn take_plaintext(&mut self) -> Result<TlsEvent<'_>, TlsError> {
         // rustls offers queued plaintext before it looks at new input, so this call returns it
-        // at once and consumes nothing from `rx`.
-        let UnbufferedStatus { discard, state } = self.conn.process_tls_records(rx.received_mut());
+        // at once and consumes nothing from the receive buffer.
+        let UnbufferedStatus { discard, state } =
+            self.conn.process_tls_records(self.rx.received_mut());
         debug_assert_eq!(
             discard, 0,
             "plaintext is offered before any input is processed"
@@ -436,8 +567,6 @@ impl TlsClient {
     /// Call it when [`process`](Self::process) has returned [`TlsEvent::NeedData`] (the idle
     /// state); send `tx[..written]`, and call again with the rest of the plaintext until all is
     /// consumed. Messages longer than the configured record size are split over several records.
-    /// `rx` is the connection's receive buffer: rustls may still refer to a handshake message
-    /// in it.
     ///
     /// # Errors
     ///
@@ -453,29 +582,23 @@ impl TlsClient {
     /// Sending one MQTT packet, record by record:
     ///
     /// ```
-    /// use iot_tls::tls::{RecordBuffer, TlsClient, TlsError};
+    /// use iot_tls::tls::{TlsClient, TlsError};
     ///
     /// fn send(
-    ///     tls: &mut TlsClient,
-    ///     rx: &mut RecordBuffer<'_>,
+    ///     tls: &mut TlsClient<'_>,
     ///     tx: &mut [u8],
     ///     mut packet: &[u8],
     ///     write: &mut impl FnMut(&[u8]),
     /// ) -> Result<(), TlsError> {
     ///     while !packet.is_empty() {
-    ///         let out = tls.encrypt(rx, packet, tx)?;
+    ///         let out = tls.encrypt(packet, tx)?;
     ///         write(&tx[..out.written]);
     ///         packet = &packet[out.consumed..];
     ///     }
     ///     Ok(())
     /// }
     /// ```
-    pub fn encrypt(
-        &mut self,
-        rx: &mut RecordBuffer<'_>,
-        plaintext: &[u8],
-        tx: &mut [u8],
-    ) -> Result<Encrypted, TlsError> {
+    pub fn encrypt(&mut self, plaintext: &[u8], tx: &mut [u8]) -> Result<Encrypted, TlsError> {
         match self.phase {
             Phase::Handshaking => {
                 return Err(self.failed.clone().unwrap_or(TlsError::HandshakeIncomplete));
@@ -484,7 +607,7 @@ impl TlsClient {
             Phase::Connected => {}
         }
         let mut used = 0;
-        let written = self.write_with(rx, tx, &mut used, |traffic, out| {
+        let written = self.write_with(tx, &mut used, |traffic, out| {
             encrypt_prefix(traffic, plaintext, out)
         })?;
         Ok(match written {
@@ -516,13 +639,12 @@ impl TlsClient {
     /// # use iot_tls::tls::{RecordBuffer, TlsClient, TlsConfig, TlsEvent, TrustAnchors};
     /// # let config = TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot()).build()?;
     /// let mut tls = TlsClient::new(&config)?;
-    /// let mut rx = RecordBuffer::default();
     /// let mut tx = vec![0; config.max_outgoing_record()];
-    /// assert_eq!(tls.close(&mut rx, &mut tx)?, 0, "nothing to say before the handshake");
+    /// assert_eq!(tls.close(&mut tx)?, 0, "nothing to say before the handshake");
     /// # }
     /// # Ok::<(), iot_tls::tls::TlsError>(())
     /// ```
-    pub fn close(&mut self, rx: &mut RecordBuffer<'_>, tx: &mut [u8]) -> Result<usize, TlsError> {
+    pub fn close(&mut self, tx: &mut [u8]) -> Result<usize, TlsError> {
         if self.failed.is_some() {
             return Ok(self.flush_alerts(tx));
         }
@@ -530,7 +652,7 @@ impl TlsClient {
             return Ok(0);
         }
         let mut used = 0;
-        let closed = self.write_with(rx, tx, &mut used, |traffic, out| {
+        let closed = self.write_with(tx, &mut used, |traffic, out| {
             traffic
                 .queue_close_notify(out)
                 .map_err(|error| encrypt_error(&error, out.len()))
@@ -547,7 +669,6 @@ impl TlsClient {
     /// first, then calls `write` on the rest of `tx`. `Ok(None)` means `tx` filled up first.
     fn write_with<R>(
         &mut self,
-        rx: &mut RecordBuffer<'_>,
         tx: &mut [u8],
         used: &mut usize,
         mut write: impl FnMut(
@@ -564,7 +685,7 @@ impl TlsClient {
                 return Ok(None);
             }
             let UnbufferedStatus { discard, state } =
-                self.conn.process_tls_records(rx.received_mut());
+                self.conn.process_tls_records(self.rx.received_mut());
             let outcome = match state {
                 Err(error) => Err(Some(TlsError::from_rustls(error))),
                 Ok(ConnectionState::EncodeTlsData(mut data)) => match data.encode(&mut tx[*used..])
@@ -601,7 +722,7 @@ impl TlsClient {
                 Ok(ConnectionState::ReadTraffic(_)) => Err(None),
                 Ok(_) => Err(Some(TlsError::Closed)),
             };
-            rx.discard(discard);
+            self.rx.discard(discard);
             match outcome {
                 Ok(None) => {}
                 Ok(Some(result)) => return Ok(Some(result)),
@@ -760,7 +881,7 @@ impl TlsClient {
     }
 }
 
-impl core::fmt::Debug for TlsClient {
+impl core::fmt::Debug for TlsClient<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("TlsClient")
             .field("server_name", &self.server_name)
@@ -769,8 +890,15 @@ impl core::fmt::Debug for TlsClient {
             .field("cipher_suite", &self.cipher_suite())
             .field("alpn_protocol", &self.alpn_protocol())
             .field("failed", &self.failed)
+            .field("rx", &self.rx)
             .finish_non_exhaustive()
     }
+}
+
+/// A rustls connection for `config`.
+fn new_connection(config: &TlsConfig) -> Result<UnbufferedClientConnection, TlsError> {
+    UnbufferedClientConnection::new(config.client.clone(), config.server_name.clone())
+        .map_err(TlsError::from_rustls)
 }
 
 /// Where the connection stands, as the driver sees it.

@@ -115,8 +115,7 @@ pub(crate) enum Pumped {
 
 /// Our client and a rustls server, connected through memory.
 pub(crate) struct Pair {
-    pub(crate) tls: TlsClient,
-    pub(crate) rx: RecordBuffer<'static>,
+    pub(crate) tls: TlsClient<'static>,
     pub(crate) tx: Vec<u8>,
     pub(crate) server: ServerConnection,
     /// Plaintext the client received.
@@ -139,8 +138,7 @@ impl Pair {
         rx: RecordBuffer<'static>,
     ) -> Self {
         Self {
-            tls: TlsClient::new(config).expect("client"),
-            rx,
+            tls: TlsClient::with_buffer(config, rx).expect("client"),
             tx: vec![0; config.max_outgoing_record()],
             server: ServerConnection::new(server).expect("server"),
             received: Vec::new(),
@@ -153,7 +151,7 @@ impl Pair {
     /// Moves bytes both ways until neither side has anything to do.
     pub(crate) fn pump(&mut self) -> Result<Pumped, TlsError> {
         loop {
-            match self.tls.process(&mut self.rx, &mut self.tx)? {
+            match self.tls.process(&mut self.tx)? {
                 TlsEvent::Transmit(n) => self.deliver(n),
                 TlsEvent::Connected => self.connected_events += 1,
                 TlsEvent::Plaintext(mut records) => {
@@ -165,12 +163,12 @@ impl Pair {
                     if !self.server.wants_write() {
                         return Ok(Pumped::Idle);
                     }
-                    let space = self.rx.unfilled()?;
+                    let space = self.tls.unfilled()?;
                     let n = self
                         .server
                         .write_tls(&mut &mut space[..])
                         .expect("server output");
-                    self.rx.advance(n);
+                    self.tls.advance(n);
                 }
                 TlsEvent::PeerClosed => return Ok(Pumped::PeerClosed),
                 TlsEvent::Closed => return Ok(Pumped::Closed),
@@ -189,7 +187,7 @@ impl Pair {
     pub(crate) fn client_send(&mut self, data: &[u8]) -> Result<(), TlsError> {
         let mut rest = data;
         while !rest.is_empty() {
-            let out = self.tls.encrypt(&mut self.rx, rest, &mut self.tx)?;
+            let out = self.tls.encrypt(rest, &mut self.tx)?;
             self.deliver(out.written);
             rest = &rest[out.consumed..];
         }

@@ -1,0 +1,644 @@
+//! An AWS-IoT-like TLS front for tests and demos: it terminates TLS the way AWS IoT Core's
+//! endpoint on port 443 does for custom authorizers, and forwards the MQTT stream to a plain
+//! broker (mosquitto, rumqttd).
+//!
+//! What it enforces, as AWS IoT Core does:
+//!
+//! - **SNI** naming the endpoint, and **ALPN** offering `mqtt`: other connections are dropped
+//!   during the handshake;
+//! - a first packet that is a **CONNECT**, whose user name is parsed as a custom-authorizer
+//!   user name ([`aws::Username`]) and checked, with the password, by the caller's
+//!   [`Authorizer`]; a refusal is answered with CONNACK "not authorized";
+//! - the [`Limits`] (by default [`aws::LIMITS`]): client identifier, keep-alive range and will
+//!   in CONNECT; then, on every packet the client sends, QoS 2, topic length and depth, payload
+//!   size, eight filters per SUBSCRIBE. A violation closes the connection, as AWS does.
+//!
+//! The broker receives the CONNECT without user name and password (the front has
+//! authenticated the client), so its listener allows anonymous clients. Each decision that
+//! ends a connection is logged through `tracing` and reported as a [`Refusal`] to
+//! [`RunningFront::refusals`] subscribers.
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn run(chain: Vec<rustls::pki_types::CertificateDer<'static>>, key: rustls::pki_types::PrivateKeyDer<'static>) -> Result<(), iot_tls::Error> {
+//! use iot_tls::front::{AuthRequest, Front};
+//!
+//! let broker = "127.0.0.1:1883".parse().unwrap(); // mosquitto or rumqttd, anonymous
+//! let authorize = |request: &AuthRequest<'_>| {
+//!     request.username().is_some_and(|name| name.authorizer().is_some_and(|a| a == "HubAuth"))
+//!         && request.password() == Some(b"s3cret".as_slice())
+//! };
+//! let front = Front::new("iot.test", chain, key, broker, authorize)?
+//!     .bind("127.0.0.1:0".parse().unwrap())
+//!     .await?;
+//! println!("AWS IoT Core stand-in on {}", front.local_addr());
+//! # Ok(()) }
+//! ```
+
+use alloc::string::{String, ToString as _};
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+use std::net::SocketAddr;
+
+use ::tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWriteExt as _};
+use ::tokio::net::{TcpListener, TcpStream};
+use ::tokio::sync::broadcast;
+use ::tokio::task::{JoinHandle, JoinSet};
+use ::tokio::time::timeout;
+use rustls::ServerConfig;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio_rustls::LazyConfigAcceptor;
+
+use crate::aws::{self, Username};
+use crate::codec::{self, Connect, ConnectReturnCode, Packet, PacketType};
+use crate::error::{DecodeError, Error, IoError, IoErrorKind, IoOperation, LimitError};
+use crate::limits::Limits;
+use crate::tls::TlsError;
+
+/// The ALPN protocol of AWS IoT's custom-authorizer endpoint.
+const ALPN_MQTT: &[u8] = b"mqtt";
+
+/// Decides whether a client may connect, from its CONNECT.
+///
+/// Closures `Fn(&AuthRequest<'_>) -> bool` are authorizers.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::front::{AuthRequest, Authorizer};
+///
+/// /// Accepts one token, sent in the `token` parameter of the user name.
+/// struct Token(&'static str);
+///
+/// impl Authorizer for Token {
+///     fn authorize(&self, request: &AuthRequest<'_>) -> bool {
+///         request
+///             .username()
+///             .and_then(|name| name.param("token"))
+///             .is_some_and(|token| token == self.0)
+///     }
+/// }
+/// ```
+pub trait Authorizer: Send + Sync + 'static {
+    /// Whether the client may proceed.
+    fn authorize(&self, request: &AuthRequest<'_>) -> bool;
+}
+
+impl<F> Authorizer for F
+where
+    F: Fn(&AuthRequest<'_>) -> bool + Send + Sync + 'static,
+{
+    fn authorize(&self, request: &AuthRequest<'_>) -> bool {
+        self(request)
+    }
+}
+
+/// What an [`Authorizer`] decides on: the client's identifier and credentials.
+///
+/// # Example
+///
+/// See [`Authorizer`].
+#[derive(Clone, Copy)]
+pub struct AuthRequest<'a> {
+    client_id: &'a str,
+    username: Option<Username<'a>>,
+    password: Option<&'a [u8]>,
+}
+
+impl<'a> AuthRequest<'a> {
+    /// The client identifier.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # fn f(request: &iot_tls::front::AuthRequest<'_>) {
+    /// let allowed = request.client_id().starts_with("hub-");
+    /// # }
+    /// ```
+    pub const fn client_id(&self) -> &'a str {
+        self.client_id
+    }
+
+    /// The user name, parsed as a custom-authorizer user name (`None` when the client sent
+    /// none).
+    ///
+    /// # Example
+    ///
+    /// See [`Authorizer`].
+    pub const fn username(&self) -> Option<Username<'a>> {
+        self.username
+    }
+
+    /// The password.
+    ///
+    /// # Example
+    ///
+    /// See the [module documentation](self).
+    pub const fn password(&self) -> Option<&'a [u8]> {
+        self.password
+    }
+}
+
+impl fmt::Debug for AuthRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthRequest")
+            .field("client_id", &self.client_id)
+            .field("username", &self.username)
+            .field("password", &self.password.map(|_| "***"))
+            .finish()
+    }
+}
+
+/// Why the front ended a connection.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::error::LimitError;
+/// use iot_tls::front::Refusal;
+///
+/// let refusal = Refusal::Limit { client_id: "hub".into(), error: LimitError::FilterCount { count: 9, max: 8 } };
+/// assert_eq!(refusal.to_string(), "client \"hub\": 9 filters in one request, outside 1 to 8");
+/// ```
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The ClientHello had no server name (AWS IoT refuses connections without SNI).
+    #[error("no SNI in the ClientHello")]
+    NoServerName,
+    /// The ClientHello named another endpoint.
+    #[error("SNI names {0:?}, not this endpoint")]
+    ServerName(String),
+    /// The ClientHello offered no ALPN, or not `mqtt`.
+    #[error("ALPN does not offer `mqtt`")]
+    Alpn,
+    /// The TLS handshake failed.
+    #[error("TLS handshake failed: {0}")]
+    Tls(rustls::Error),
+    /// The connection failed before MQTT began.
+    #[error("the transport failed: {0}")]
+    Io(IoErrorKind),
+    /// No TLS handshake or no CONNECT within the front's timeout.
+    #[error("timed out waiting for the handshake or CONNECT")]
+    Timeout,
+    /// The client sent a malformed packet.
+    #[error("malformed packet: {0}")]
+    Malformed(DecodeError),
+    /// A packet of this type where it is not allowed (anything before CONNECT, a second
+    /// CONNECT).
+    #[error("unexpected {0}")]
+    Unexpected(PacketType),
+    /// The authorizer refused the client, or its user name is not a custom-authorizer one.
+    #[error("client {client_id:?}: not authorized")]
+    NotAuthorized {
+        /// The client identifier.
+        client_id: String,
+    },
+    /// A CONNECT or request outside the limits (QoS 2, a topic or payload too large, too many
+    /// filters, a keep-alive out of range).
+    #[error("client {client_id:?}: {error}")]
+    Limit {
+        /// The client identifier.
+        client_id: String,
+        /// The limit broken.
+        error: LimitError,
+    },
+    /// A packet larger than any the limits allow, refused before it is read.
+    #[error("client {client_id:?}: packet of {len} bytes exceeds {max}")]
+    PacketTooLarge {
+        /// The client identifier.
+        client_id: String,
+        /// The packet's length.
+        len: usize,
+        /// The largest packet the limits allow.
+        max: usize,
+    },
+    /// The broker behind the front could not be reached.
+    #[error("the broker is unreachable: {0}")]
+    Broker(IoErrorKind),
+}
+
+/// An AWS-IoT-like TLS front, ready to [`bind`](Self::bind).
+///
+/// # Example
+///
+/// See the [module documentation](self).
+pub struct Front {
+    config: Arc<ServerConfig>,
+    server_name: String,
+    broker: SocketAddr,
+    authorizer: Arc<dyn Authorizer>,
+    limits: Limits,
+    timeout: Duration,
+}
+
+impl Front {
+    /// A front for the endpoint `server_name` with the certificate `chain` (leaf first) and its
+    /// `key`, forwarding to the plain MQTT broker at `broker`, admitting the clients
+    /// `authorizer` accepts; [`aws::LIMITS`], and 10 s for the handshake and the CONNECT.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Tls`] with [`TlsError::Config`] when rustls refuses the certificate or key.
+    ///
+    /// # Example
+    ///
+    /// See the [module documentation](self).
+    pub fn new(
+        server_name: impl Into<String>,
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        broker: SocketAddr,
+        authorizer: impl Authorizer,
+    ) -> Result<Self, Error> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(TlsError::Config)?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(TlsError::Config)?;
+        config.alpn_protocols = vec![ALPN_MQTT.to_vec()];
+        Ok(Self {
+            config: Arc::new(config),
+            server_name: server_name.into(),
+            broker,
+            authorizer: Arc::new(authorizer),
+            limits: aws::LIMITS,
+            timeout: Duration::from_secs(10),
+        })
+    }
+
+    /// Enforces `limits` instead of [`aws::LIMITS`].
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn f(front: iot_tls::front::Front) {
+    /// let front = front.with_limits(iot_tls::Limits { max_payload_len: 1024, ..iot_tls::aws::LIMITS });
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Allows `timeout` for the TLS handshake and then for the CONNECT.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn f(front: iot_tls::front::Front) {
+    /// let front = front.with_timeout(core::time::Duration::from_secs(2));
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Listens on `address` and serves connections on the current tokio runtime until the
+    /// returned [`RunningFront`] is dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the address cannot be bound.
+    ///
+    /// # Example
+    ///
+    /// See the [module documentation](self).
+    pub async fn bind(self, address: SocketAddr) -> Result<RunningFront, Error> {
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|e| IoError::new(IoOperation::Listen, e.kind().into()))?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|e| IoError::new(IoOperation::Listen, e.kind().into()))?;
+        let (refusals, _) = broadcast::channel(64);
+        let front = Arc::new(Inner {
+            front: self,
+            refusals: refusals.clone(),
+        });
+        let task = ::tokio::spawn(accept(listener, front));
+        tracing::info!(%local_addr, "front listening");
+        Ok(RunningFront {
+            local_addr,
+            refusals,
+            task,
+        })
+    }
+}
+
+impl fmt::Debug for Front {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Front")
+            .field("server_name", &self.server_name)
+            .field("broker", &self.broker)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A front serving connections; dropping it stops the front and closes its connections.
+///
+/// # Example
+///
+/// See the [module documentation](self).
+#[derive(Debug)]
+pub struct RunningFront {
+    local_addr: SocketAddr,
+    refusals: broadcast::Sender<Refusal>,
+    task: JoinHandle<()>,
+}
+
+impl RunningFront {
+    /// The address the front listens on.
+    ///
+    /// # Example
+    ///
+    /// See the [module documentation](self).
+    pub const fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// A receiver of every [`Refusal`] from now on (the 64 most recent, if it lags).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn f(front: &iot_tls::front::RunningFront) {
+    /// let mut refusals = front.refusals();
+    /// // ... a client breaks a limit ...
+    /// let refusal = refusals.recv().await.expect("the front runs");
+    /// println!("refused: {refusal}");
+    /// # }
+    /// ```
+    pub fn refusals(&self) -> broadcast::Receiver<Refusal> {
+        self.refusals.subscribe()
+    }
+}
+
+impl Drop for RunningFront {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+struct Inner {
+    front: Front,
+    refusals: broadcast::Sender<Refusal>,
+}
+
+/// Accepts connections until aborted; aborting drops the set, which aborts the connections.
+async fn accept(listener: TcpListener, inner: Arc<Inner>) {
+    let mut connections = JoinSet::new();
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                let inner = Arc::clone(&inner);
+                connections.spawn(async move {
+                    if let Err(refusal) = serve(&inner, stream).await {
+                        tracing::warn!(%peer, %refusal, "connection refused");
+                        let _ = inner.refusals.send(refusal);
+                    }
+                });
+            }
+            Err(error) => tracing::warn!(%error, "accepting a connection failed"),
+        }
+        while connections.try_join_next().is_some() {}
+    }
+}
+
+/// Serves one connection: TLS, CONNECT, then forwarding until either side closes.
+async fn serve(inner: &Inner, stream: TcpStream) -> Result<(), Refusal> {
+    let front = &inner.front;
+    let acceptor = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), stream);
+    let start = timeout(front.timeout, acceptor)
+        .await
+        .map_err(|_| Refusal::Timeout)?
+        .map_err(|e| handshake_refusal(&e))?;
+    let hello = start.client_hello();
+    match hello.server_name() {
+        None => return Err(Refusal::NoServerName),
+        Some(name) if name != front.server_name => return Err(Refusal::ServerName(name.into())),
+        Some(_) => {}
+    }
+    if !hello.alpn().is_some_and(|mut list| list.any(|p| p == ALPN_MQTT)) {
+        return Err(Refusal::Alpn);
+    }
+    let tls = timeout(front.timeout, start.into_stream(Arc::clone(&front.config)))
+        .await
+        .map_err(|_| Refusal::Timeout)?
+        .map_err(|e| handshake_refusal(&e))?;
+    let (mut client_rx, mut client_tx) = ::tokio::io::split(tls);
+
+    let mut reader = PacketReader::new(max_packet_len(&front.limits));
+    let first = timeout(front.timeout, reader.next(&mut client_rx, ""))
+        .await
+        .map_err(|_| Refusal::Timeout)??;
+    let Some(first) = first else { return Ok(()) };
+    let connect = match codec::decode(first).map_err(Refusal::Malformed)? {
+        Some((Packet::Connect(connect), _)) => connect,
+        Some((other, _)) => return Err(Refusal::Unexpected(other.packet_type())),
+        None => return Ok(()),
+    };
+    let client_id = String::from(connect.client_id);
+    let limit = |error| Refusal::Limit {
+        client_id: client_id.clone(),
+        error,
+    };
+    front.limits.check_client_id(connect.client_id).map_err(limit)?;
+    front.limits.check_keep_alive(connect.keep_alive).map_err(limit)?;
+    if let Some(will) = &connect.will {
+        front.limits.check_message(will).map_err(limit)?;
+    }
+    if !authorized(front, &connect) {
+        let _ = client_tx.write_all(&connack(ConnectReturnCode::NotAuthorized)).await;
+        let _ = client_tx.shutdown().await;
+        return Err(Refusal::NotAuthorized { client_id });
+    }
+    let mut broker = match TcpStream::connect(front.broker).await {
+        Ok(broker) => broker,
+        Err(error) => {
+            let _ = client_tx.write_all(&connack(ConnectReturnCode::ServerUnavailable)).await;
+            return Err(Refusal::Broker(error.kind().into()));
+        }
+    };
+    let _ = broker.set_nodelay(true);
+    let forwarded = Connect {
+        username: None,
+        password: None,
+        ..connect
+    };
+    let mut encoded = vec![0; Packet::Connect(forwarded).encoded_len()];
+    Packet::Connect(forwarded)
+        .encode(&mut encoded)
+        .map_err(|_| Refusal::Unexpected(PacketType::Connect))?;
+    let io = |e: std::io::Error| Refusal::Io(e.kind().into());
+    broker.write_all(&encoded).await.map_err(io)?;
+    tracing::debug!(client_id, "client admitted");
+
+    let (mut broker_rx, mut broker_tx) = broker.into_split();
+    let downstream = async {
+        ::tokio::io::copy(&mut broker_rx, &mut client_tx).await?;
+        client_tx.shutdown().await
+    };
+    let upstream = async {
+        while let Some(packet) = reader.next(&mut client_rx, &client_id).await? {
+            check(&front.limits, packet, &client_id)?;
+            broker_tx.write_all(packet).await.map_err(io)?;
+        }
+        Ok::<(), Refusal>(())
+    };
+    ::tokio::select! {
+        _ = downstream => Ok(()),
+        result = upstream => result,
+    }
+}
+
+/// Whether the authorizer admits the client of `connect`.
+fn authorized(front: &Front, connect: &Connect<'_>) -> bool {
+    let username = match connect.username.map(Username::parse) {
+        None => None,
+        Some(Ok(username)) => Some(username),
+        Some(Err(error)) => {
+            tracing::debug!(%error, "not a custom-authorizer user name");
+            return false;
+        }
+    };
+    front.authorizer.authorize(&AuthRequest {
+        client_id: connect.client_id,
+        username,
+        password: connect.password.map(|p| p.as_bytes()),
+    })
+}
+
+/// Checks a packet from the client against the limits.
+fn check(limits: &Limits, packet: &[u8], client_id: &str) -> Result<(), Refusal> {
+    let limit = |error| Refusal::Limit {
+        client_id: client_id.to_string(),
+        error,
+    };
+    match codec::decode(packet).map_err(Refusal::Malformed)? {
+        Some((Packet::Publish(publish), _)) => limits.check_message(&publish.message()).map_err(limit),
+        Some((Packet::Subscribe(subscribe), _)) => {
+            limits.check_filter_count(subscribe.filters.len()).map_err(limit)?;
+            for subscription in subscribe.filters {
+                limits.check_qos(subscription.qos).map_err(limit)?;
+                limits.check_topic(subscription.filter).map_err(limit)?;
+            }
+            Ok(())
+        }
+        Some((Packet::Unsubscribe(unsubscribe), _)) => {
+            limits.check_filter_count(unsubscribe.filters.len()).map_err(limit)?;
+            unsubscribe
+                .filters
+                .iter()
+                .try_for_each(|filter| limits.check_topic(filter))
+                .map_err(limit)
+        }
+        Some((
+            packet @ (Packet::Connect(_)
+            | Packet::ConnAck(_)
+            | Packet::SubAck(_)
+            | Packet::UnsubAck(_)
+            | Packet::PingResp(_)),
+            _,
+        )) => Err(Refusal::Unexpected(packet.packet_type())),
+        Some(_) | None => Ok(()),
+    }
+}
+
+/// A CONNACK without session with `code`.
+fn connack(code: ConnectReturnCode) -> [u8; 4] {
+    [0x20, 0x02, 0x00, code.as_u8()]
+}
+
+/// The largest packet the limits allow: a PUBLISH with the longest topic (and the Basic Ingest
+/// prefix) and the largest payload.
+fn max_packet_len(limits: &Limits) -> usize {
+    const BASIC_INGEST_ALLOWANCE: usize = 128;
+    codec::MAX_HEADER_LEN + 2 + limits.max_topic_len + BASIC_INGEST_ALLOWANCE + 2 + limits.max_payload_len
+}
+
+/// The refusal for a failed TLS handshake.
+fn handshake_refusal(error: &std::io::Error) -> Refusal {
+    match error.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+        Some(tls) => Refusal::Tls(tls.clone()),
+        None => Refusal::Io(error.kind().into()),
+    }
+}
+
+/// Reads whole MQTT packets from a stream, refusing any over the limit before reading it.
+struct PacketReader {
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    max: usize,
+}
+
+impl PacketReader {
+    fn new(max: usize) -> Self {
+        Self {
+            buf: vec![0; 4096],
+            start: 0,
+            end: 0,
+            max,
+        }
+    }
+
+    /// The next whole packet, or `None` when the stream ends.
+    async fn next(
+        &mut self,
+        io: &mut (impl AsyncRead + Unpin),
+        client_id: &str,
+    ) -> Result<Option<&[u8]>, Refusal> {
+        loop {
+            let unread = &self.buf[self.start..self.end];
+            if let Some(header) = codec::frame(unread).map_err(Refusal::Malformed)? {
+                let len = header.packet_len();
+                if len > self.max {
+                    return Err(Refusal::PacketTooLarge {
+                        client_id: client_id.to_string(),
+                        len,
+                        max: self.max,
+                    });
+                }
+                if unread.len() >= len {
+                    let packet = self.start..self.start + len;
+                    self.start += len;
+                    return Ok(Some(&self.buf[packet]));
+                }
+                if self.buf.len() - self.start < len {
+                    self.compact();
+                    if self.buf.len() < len {
+                        self.buf.resize(len, 0);
+                    }
+                }
+            }
+            if self.end == self.buf.len() {
+                self.compact();
+            }
+            let n = io
+                .read(&mut self.buf[self.end..])
+                .await
+                .map_err(|e| Refusal::Io(e.kind().into()))?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.end += n;
+        }
+    }
+
+    fn compact(&mut self) {
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+    }
+}
