@@ -123,7 +123,11 @@ where
     /// # Example
     ///
     /// See the [module documentation](self).
-    pub async fn poll<F>(&mut self, now: impl Fn() -> Instant, on_event: &mut F) -> Result<bool, Error>
+    pub async fn poll<F>(
+        &mut self,
+        now: impl Fn() -> Instant,
+        on_event: &mut F,
+    ) -> Result<bool, Error>
     where
         F: FnMut(Event<'_>),
     {

@@ -729,7 +729,10 @@ mod tests {
     fn parsed_user_names_hide_their_values() {
         let parsed = Username::parse("u?x-amz-customauthorizer-signature=SIG&token=TOKEN").unwrap();
         let debug = format!("{parsed:?}");
-        assert!(!debug.contains("SIG") && !debug.contains("TOKEN"), "{debug}");
+        assert!(
+            !debug.contains("SIG") && !debug.contains("TOKEN"),
+            "{debug}"
+        );
         assert!(debug.contains("token"));
     }
 

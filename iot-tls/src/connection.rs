@@ -560,6 +560,7 @@ fn deliver<const N: usize, F: FnMut(Event<'_>)>(session: &mut Session<'_, N>, on
 
 /// Hands `bytes` to the session, passing its events on, and returns what it could not take
 /// yet: the session waits for its acknowledgements to be sent first.
+#[cfg(feature = "rustls")]
 fn feed<'b, const N: usize, F: FnMut(Event<'_>)>(
     session: &mut Session<'_, N>,
     now: Instant,
@@ -660,8 +661,7 @@ impl Tls<'_> {
                     }
                 }
             }
-            if session.state() == State::Disconnected && (self.plain_len == 0 || !self.handshaken)
-            {
+            if session.state() == State::Disconnected && (self.plain_len == 0 || !self.handshaken) {
                 let n = if self.handshaken {
                     self.client.close(tx)?
                 } else {

@@ -4,8 +4,9 @@
 //!
 //! What it enforces, as AWS IoT Core does:
 //!
-//! - **SNI** naming the endpoint, and **ALPN** offering `mqtt`: other connections are dropped
-//!   during the handshake;
+//! - **SNI** naming the endpoint, and **ALPN** offering `mqtt`: other connections end in the
+//!   handshake with a fatal alert that names the cause (`unrecognized_name`,
+//!   `no_application_protocol`, `missing_extension`);
 //! - a first packet that is a **CONNECT**, whose user name is parsed as a custom-authorizer
 //!   user name ([`aws::Username`]) and checked, with the password, by the caller's
 //!   [`Authorizer`]; a refusal is answered with CONNACK "not authorized";
@@ -49,8 +50,8 @@ use ::tokio::net::{TcpListener, TcpStream};
 use ::tokio::sync::broadcast;
 use ::tokio::task::{JoinHandle, JoinSet};
 use ::tokio::time::timeout;
-use rustls::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{AlertDescription, ServerConfig};
 use tokio_rustls::LazyConfigAcceptor;
 
 use crate::aws::{self, Username};
@@ -416,26 +417,19 @@ async fn accept(listener: TcpListener, inner: Arc<Inner>) {
 }
 
 /// Serves one connection: TLS, CONNECT, then forwarding until either side closes.
-async fn serve(inner: &Inner, stream: TcpStream) -> Result<(), Refusal> {
+async fn serve(inner: &Inner, mut stream: TcpStream) -> Result<(), Refusal> {
     let front = &inner.front;
-    let acceptor = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), stream);
-    let start = timeout(front.timeout, acceptor)
-        .await
-        .map_err(|_| Refusal::Timeout)?
-        .map_err(|e| handshake_refusal(&e))?;
-    let hello = start.client_hello();
-    match hello.server_name() {
-        None => return Err(Refusal::NoServerName),
-        Some(name) if name != front.server_name => return Err(Refusal::ServerName(name.into())),
-        Some(_) => {}
-    }
-    if !hello.alpn().is_some_and(|mut list| list.any(|p| p == ALPN_MQTT)) {
-        return Err(Refusal::Alpn);
-    }
-    let tls = timeout(front.timeout, start.into_stream(Arc::clone(&front.config)))
-        .await
-        .map_err(|_| Refusal::Timeout)?
-        .map_err(|e| handshake_refusal(&e))?;
+    let tls = match handshake(front, &mut stream).await {
+        Ok(tls) => tls,
+        Err((refusal, alert)) => {
+            if let Some(alert) = alert {
+                // Before the ServerHello an alert travels in clear: the client learns the cause.
+                let _ = stream.write_all(&fatal_alert(alert)).await;
+                let _ = stream.shutdown().await;
+            }
+            return Err(refusal);
+        }
+    };
     let (mut client_rx, mut client_tx) = ::tokio::io::split(tls);
 
     let mut reader = PacketReader::new(max_packet_len(&front.limits));
@@ -453,20 +447,30 @@ async fn serve(inner: &Inner, stream: TcpStream) -> Result<(), Refusal> {
         client_id: client_id.clone(),
         error,
     };
-    front.limits.check_client_id(connect.client_id).map_err(limit)?;
-    front.limits.check_keep_alive(connect.keep_alive).map_err(limit)?;
+    front
+        .limits
+        .check_client_id(connect.client_id)
+        .map_err(limit)?;
+    front
+        .limits
+        .check_keep_alive(connect.keep_alive)
+        .map_err(limit)?;
     if let Some(will) = &connect.will {
         front.limits.check_message(will).map_err(limit)?;
     }
     if !authorized(front, &connect) {
-        let _ = client_tx.write_all(&connack(ConnectReturnCode::NotAuthorized)).await;
+        let _ = client_tx
+            .write_all(&connack(ConnectReturnCode::NotAuthorized))
+            .await;
         let _ = client_tx.shutdown().await;
         return Err(Refusal::NotAuthorized { client_id });
     }
     let mut broker = match TcpStream::connect(front.broker).await {
         Ok(broker) => broker,
         Err(error) => {
-            let _ = client_tx.write_all(&connack(ConnectReturnCode::ServerUnavailable)).await;
+            let _ = client_tx
+                .write_all(&connack(ConnectReturnCode::ServerUnavailable))
+                .await;
             return Err(Refusal::Broker(error.kind().into()));
         }
     };
@@ -502,6 +506,44 @@ async fn serve(inner: &Inner, stream: TcpStream) -> Result<(), Refusal> {
     }
 }
 
+/// The TLS handshake as AWS IoT's custom-authorizer endpoint does it: SNI for this endpoint
+/// and ALPN `mqtt`. A refusal may come with the fatal alert that names what is missing.
+async fn handshake<'s>(
+    front: &Front,
+    stream: &'s mut TcpStream,
+) -> Result<tokio_rustls::server::TlsStream<&'s mut TcpStream>, (Refusal, Option<AlertDescription>)>
+{
+    let acceptor = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), stream);
+    let start = timeout(front.timeout, acceptor)
+        .await
+        .map_err(|_| (Refusal::Timeout, None))?
+        .map_err(|e| (handshake_refusal(&e), None))?;
+    let hello = start.client_hello();
+    match hello.server_name() {
+        None => {
+            return Err((
+                Refusal::NoServerName,
+                Some(AlertDescription::MissingExtension),
+            ));
+        }
+        Some(name) if name != front.server_name => {
+            let refusal = Refusal::ServerName(name.into());
+            return Err((refusal, Some(AlertDescription::UnrecognisedName)));
+        }
+        Some(_) => {}
+    }
+    if !hello
+        .alpn()
+        .is_some_and(|mut list| list.any(|p| p == ALPN_MQTT))
+    {
+        return Err((Refusal::Alpn, Some(AlertDescription::NoApplicationProtocol)));
+    }
+    timeout(front.timeout, start.into_stream(Arc::clone(&front.config)))
+        .await
+        .map_err(|_| (Refusal::Timeout, None))?
+        .map_err(|e| (handshake_refusal(&e), None))
+}
+
 /// Whether the authorizer admits the client of `connect`.
 fn authorized(front: &Front, connect: &Connect<'_>) -> bool {
     let username = match connect.username.map(Username::parse) {
@@ -526,9 +568,13 @@ fn check(limits: &Limits, packet: &[u8], client_id: &str) -> Result<(), Refusal>
         error,
     };
     match codec::decode(packet).map_err(Refusal::Malformed)? {
-        Some((Packet::Publish(publish), _)) => limits.check_message(&publish.message()).map_err(limit),
+        Some((Packet::Publish(publish), _)) => {
+            limits.check_message(&publish.message()).map_err(limit)
+        }
         Some((Packet::Subscribe(subscribe), _)) => {
-            limits.check_filter_count(subscribe.filters.len()).map_err(limit)?;
+            limits
+                .check_filter_count(subscribe.filters.len())
+                .map_err(limit)?;
             for subscription in subscribe.filters {
                 limits.check_qos(subscription.qos).map_err(limit)?;
                 limits.check_topic(subscription.filter).map_err(limit)?;
@@ -536,7 +582,9 @@ fn check(limits: &Limits, packet: &[u8], client_id: &str) -> Result<(), Refusal>
             Ok(())
         }
         Some((Packet::Unsubscribe(unsubscribe), _)) => {
-            limits.check_filter_count(unsubscribe.filters.len()).map_err(limit)?;
+            limits
+                .check_filter_count(unsubscribe.filters.len())
+                .map_err(limit)?;
             unsubscribe
                 .filters
                 .iter()
@@ -560,16 +608,31 @@ fn connack(code: ConnectReturnCode) -> [u8; 4] {
     [0x20, 0x02, 0x00, code.as_u8()]
 }
 
+/// A fatal TLS alert record in clear (TLS 1.2 record version, as before the ServerHello).
+fn fatal_alert(alert: AlertDescription) -> [u8; 7] {
+    const ALERT: u8 = 21;
+    const FATAL: u8 = 2;
+    [ALERT, 3, 3, 0, 2, FATAL, u8::from(alert)]
+}
+
 /// The largest packet the limits allow: a PUBLISH with the longest topic (and the Basic Ingest
 /// prefix) and the largest payload.
 fn max_packet_len(limits: &Limits) -> usize {
     const BASIC_INGEST_ALLOWANCE: usize = 128;
-    codec::MAX_HEADER_LEN + 2 + limits.max_topic_len + BASIC_INGEST_ALLOWANCE + 2 + limits.max_payload_len
+    codec::MAX_HEADER_LEN
+        + 2
+        + limits.max_topic_len
+        + BASIC_INGEST_ALLOWANCE
+        + 2
+        + limits.max_payload_len
 }
 
 /// The refusal for a failed TLS handshake.
 fn handshake_refusal(error: &std::io::Error) -> Refusal {
-    match error.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+    match error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>())
+    {
         Some(tls) => Refusal::Tls(tls.clone()),
         None => Refusal::Io(error.kind().into()),
     }

@@ -3,10 +3,11 @@
 //! Each function panics when an invariant breaks; the fuzzer reports the input.
 
 use std::format;
-use std::string::String;
+use std::string::{String, ToString as _};
 use std::vec;
 use std::vec::Vec;
 
+use crate::aws::{CustomAuthorizer, Username};
 use crate::codec::{self, Message, Packet, Qos, Subscription};
 use crate::session::{Buffers, Config, Event, Session, State};
 use crate::{Instant, Limits};
@@ -279,6 +280,71 @@ impl Sent {
     }
 }
 
+/// `aws_username`: parses a custom-authorizer user name from raw bytes.
+///
+/// Parsing never panics and reports an offset inside the input; a parsed user name's name is
+/// its prefix; every key and value decodes to UTF-8, the same way through `decode`,
+/// `decode_into` and comparison; the name, authorizer and signature survive a round trip
+/// through [`CustomAuthorizer`]; `Debug` shows no parameter value.
+pub fn aws_username(data: &[u8]) {
+    let Ok(raw) = core::str::from_utf8(data) else {
+        return;
+    };
+    let username = match Username::parse(raw) {
+        Ok(username) => username,
+        Err(e) => {
+            assert!(
+                e.offset() <= raw.len(),
+                "offset {} of {}",
+                e.offset(),
+                raw.len()
+            );
+            return;
+        }
+    };
+    assert!(raw.starts_with(username.name()));
+    for (key, value) in username.params() {
+        for encoded in [key, value] {
+            let decoded = encoded.decode();
+            let bytes: Vec<u8> = encoded.bytes().collect();
+            assert_eq!(bytes, decoded.as_bytes(), "parse checked UTF-8");
+            let mut buf = vec![0u8; decoded.len()];
+            assert_eq!(encoded.decode_into(&mut buf).expect("fits"), decoded);
+            assert!(encoded == decoded.as_str());
+            if let Some(last) = decoded.len().checked_sub(1) {
+                assert!(encoded.decode_into(&mut buf[..last]).is_err(), "too small");
+            }
+        }
+    }
+    let authorizer = username.authorizer().map(|a| a.decode());
+    let signature = username.signature().map(|s| s.decode());
+    let mut built = CustomAuthorizer::new(username.name());
+    if let Some(authorizer) = &authorizer {
+        built = built.with_authorizer(authorizer);
+    }
+    if let Some(signature) = &signature {
+        built = built.with_signature(signature);
+    }
+    let text = built.to_string();
+    assert_eq!(text.len(), built.encoded_len());
+    let again = Username::parse(&text).expect("a built user name parses");
+    assert_eq!(again.name(), username.name());
+    assert_eq!(again.authorizer().map(|a| a.decode()), authorizer);
+    assert_eq!(again.signature().map(|s| s.decode()), signature);
+    let debug = format!("{username:?}");
+    for (_, value) in username.params() {
+        if value.as_raw().len() > 8 && !username.name().contains(value.as_raw()) {
+            let key_has_it = username
+                .params()
+                .any(|(k, _)| k.as_raw().contains(value.as_raw()));
+            assert!(
+                key_has_it || !debug.contains(value.as_raw()),
+                "Debug hides values"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,5 +375,10 @@ mod tests {
         session(&[
             2, 0, 7, 4, 5, 63, 1, 1, 5, 63, 8, 0, 5, 63, 3, 3, 6, 200, 6, 200, 6, 200,
         ]);
+        aws_username(
+            b"hub?x-amz-customauthorizer-name=HubAuth&x-amz-customauthorizer-signature=a%2Bb+c",
+        );
+        aws_username(b"dev?token=caf%C3%A9&=x&k");
+        aws_username(b"dev?token=%zz");
     }
 }

@@ -8,10 +8,10 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
-pub mod aws;
 #[cfg(feature = "embedded-io-async")]
 #[cfg_attr(docsrs, doc(cfg(feature = "embedded-io-async")))]
 pub mod asynch;
+pub mod aws;
 mod backoff;
 pub mod blocking;
 pub mod codec;

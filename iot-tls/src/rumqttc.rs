@@ -93,7 +93,11 @@ pub fn options(config: &Config<'_>, tls: &TlsConfig, port: u16) -> Result<MqttOp
         .saturating_add(limits.max_payload_len);
     options
         .set_max_packet_size(max_packet, max_packet)
-        .set_inflight(u16::try_from(limits.max_inflight).unwrap_or(u16::MAX).max(1));
+        .set_inflight(
+            u16::try_from(limits.max_inflight)
+                .unwrap_or(u16::MAX)
+                .max(1),
+        );
     Ok(options)
 }
 
@@ -124,10 +128,13 @@ mod tests {
     use crate::tls::{Alpn, TrustAnchors};
 
     fn tls(alpn: Alpn) -> TlsConfig {
-        TlsConfig::builder("a1b2c3-ats.iot.eu-west-1.amazonaws.com", TrustAnchors::aws_iot())
-            .alpn(alpn)
-            .build()
-            .unwrap()
+        TlsConfig::builder(
+            "a1b2c3-ats.iot.eu-west-1.amazonaws.com",
+            TrustAnchors::aws_iot(),
+        )
+        .alpn(alpn)
+        .build()
+        .unwrap()
     }
 
     #[test]
@@ -149,14 +156,20 @@ mod tests {
             ("a1b2c3-ats.iot.eu-west-1.amazonaws.com".to_string(), 443)
         );
         let login = options.credentials().unwrap();
-        assert_eq!(login.username, "hub?x-amz-customauthorizer-name=HubAuth&token=t%2F1");
+        assert_eq!(
+            login.username,
+            "hub?x-amz-customauthorizer-name=HubAuth&token=t%2F1"
+        );
         assert_eq!(login.password, "pw");
-        assert_eq!(options.keep_alive(), Duration::from_secs(300));
+        assert_eq!(options.keep_alive(), Duration::from_mins(5));
         assert!(!options.clean_session());
         assert_eq!(options.inflight(), 100);
         assert!(options.max_packet_size() > 128 * 1024);
         let will = options.last_will().unwrap();
-        assert_eq!((will.topic.as_str(), will.qos), ("hubs/hub-1", QoS::AtLeastOnce));
+        assert_eq!(
+            (will.topic.as_str(), will.qos),
+            ("hubs/hub-1", QoS::AtLeastOnce)
+        );
         let Transport::Tls(TlsConfiguration::Rustls(client)) = options.transport() else {
             panic!("TLS through rustls");
         };
@@ -168,7 +181,9 @@ mod tests {
     #[test]
     fn what_rumqttc_cannot_say_is_refused() {
         let tls = tls(Alpn::None);
-        let binary = aws::config("d").with_username("u").with_password(&[0xff, 0xfe]);
+        let binary = aws::config("d")
+            .with_username("u")
+            .with_password(&[0xff, 0xfe]);
         assert!(matches!(
             options(&binary, &tls, 8883),
             Err(Error::Rumqttc(RumqttcError::PasswordNotUtf8))
@@ -179,7 +194,10 @@ mod tests {
             Err(Error::Rumqttc(RumqttcError::EmptyClientId))
         ));
         let keep_alive = aws::config("d").with_keep_alive(5);
-        assert!(matches!(options(&keep_alive, &tls, 8883), Err(Error::Limit(_))));
+        assert!(matches!(
+            options(&keep_alive, &tls, 8883),
+            Err(Error::Limit(_))
+        ));
         let orphan = aws::config("d").with_password(b"p");
         assert!(matches!(
             options(&orphan, &tls, 8883),

@@ -4,7 +4,7 @@
 //!
 //! [`Client::spawn`] starts the task and returns two handles, in the shape of quinn's driver:
 //! a [`Client`] to publish, subscribe and disconnect (cheap to clone, usable from any task), and
-//! [`Events`] to receive what the broker sends. The task owns the [`Connection`] and its
+//! [`Events`] to receive what the broker sends. The task owns the [`Connection`](crate::connection::Connection) and its
 //! buffers; the handles talk to it over bounded queues.
 //!
 //! # Bounded
@@ -654,7 +654,7 @@ impl Client {
     ///
     /// # Panics
     ///
-    /// Outside a tokio runtime, as [`tokio::spawn`](::tokio::spawn).
+    /// Outside a tokio runtime, as [`tokio::spawn`].
     ///
     /// # Example
     ///

@@ -215,9 +215,7 @@ fn alpn_refused_or_ignored_by_the_server_fails_the_handshake() {
         assert_eq!(pair.handshake().unwrap_err(), TlsError::AlpnRefused);
         assert_eq!(pair.tls.error(), Some(&TlsError::AlpnRefused));
         assert_eq!(
-            pair.tls
-                .encrypt(b"x", &mut pair.tx)
-                .unwrap_err(),
+            pair.tls.encrypt(b"x", &mut pair.tx).unwrap_err(),
             TlsError::AlpnRefused,
             "the failure sticks"
         );
@@ -473,7 +471,10 @@ fn full_size_records_grow_the_buffer_or_hit_the_cap() {
         );
         pair.server_send(&payload).unwrap();
         assert_eq!(pair.received, payload);
-        assert!(pair.tls.receive_buffer().high_water() > 16_384, "grew for a full record");
+        assert!(
+            pair.tls.receive_buffer().high_water() > 16_384,
+            "grew for a full record"
+        );
         // The driver's next read shrinks the buffer back.
         let _ = pair.tls.unfilled().unwrap();
         assert_eq!(
@@ -534,9 +535,7 @@ fn long_messages_leave_in_records_no_larger_than_configured() {
 
         let mut short = vec![0; 1023];
         assert_eq!(
-            pair.tls
-                .encrypt(b"x", &mut short)
-                .unwrap_err(),
+            pair.tls.encrypt(b"x", &mut short).unwrap_err(),
             TlsError::TransmitBufferTooSmall {
                 required: 1024,
                 available: 1023
@@ -580,9 +579,7 @@ fn closing_from_either_side() {
         pair.deliver(n);
         assert!(pair.server.process_new_packets().unwrap().peer_has_closed());
         assert_eq!(
-            pair.tls
-                .encrypt(b"x", &mut pair.tx)
-                .unwrap_err(),
+            pair.tls.encrypt(b"x", &mut pair.tx).unwrap_err(),
             TlsError::Closed
         );
 
@@ -611,9 +608,7 @@ fn data_before_the_handshake_is_refused() {
         ServerSetup::new(pki.server(Validity::Current)).build(),
     );
     assert_eq!(
-        pair.tls
-            .encrypt(b"x", &mut pair.tx)
-            .unwrap_err(),
+        pair.tls.encrypt(b"x", &mut pair.tx).unwrap_err(),
         TlsError::HandshakeIncomplete
     );
 }
@@ -757,7 +752,10 @@ fn caller_memory_as_the_receive_buffer() {
         exchange(&mut pair);
         pair.server_send(&[7; 16_384]).unwrap();
         assert_eq!(pair.received.len(), 4 + 16_384);
-        assert_eq!(pair.tls.receive_buffer().capacity(), iot_tls::tls::MAX_RECORD_LEN);
+        assert_eq!(
+            pair.tls.receive_buffer().capacity(),
+            iot_tls::tls::MAX_RECORD_LEN
+        );
     }
 }
 

@@ -239,7 +239,11 @@ impl Driver<'_, '_> {
         loop {
             if let Some(delay) = delay.take() {
                 let until = ::tokio::time::Instant::now() + delay;
-                if self.serve_requests_while(sleep_until(until)).await.is_none() {
+                if self
+                    .serve_requests_while(sleep_until(until))
+                    .await
+                    .is_none()
+                {
                     break;
                 }
             }
@@ -248,9 +252,7 @@ impl Driver<'_, '_> {
             }
             self.attempt = self.attempt.saturating_add(1);
             tracing::debug!(host = %options.host, port = options.port, attempt = self.attempt, "connecting");
-            let opened = self
-                .serve_requests_while(connect_tcp(options))
-                .await;
+            let opened = self.serve_requests_while(connect_tcp(options)).await;
             let error = match opened {
                 None => break,
                 Some(Ok(stream)) => self.serve(stream, options).await,
@@ -345,12 +347,22 @@ impl Driver<'_, '_> {
                 };
                 match timeout(options.ping_timeout, writer.write(bytes)).await {
                     Ok(Ok(n)) if n > 0 => conn.handle_transmitted(n),
-                    Ok(Ok(_)) => return Some(self.transport_failed(IoOperation::Write, IoErrorKind::WriteZero)),
+                    Ok(Ok(_)) => {
+                        return Some(
+                            self.transport_failed(IoOperation::Write, IoErrorKind::WriteZero),
+                        );
+                    }
                     Ok(Err(error)) => {
                         tracing::warn!(%error, "writing to the broker failed");
-                        return Some(self.transport_failed(IoOperation::Write, error.kind().into()));
+                        return Some(
+                            self.transport_failed(IoOperation::Write, error.kind().into()),
+                        );
                     }
-                    Err(_) => return Some(self.transport_failed(IoOperation::Write, IoErrorKind::TimedOut)),
+                    Err(_) => {
+                        return Some(
+                            self.transport_failed(IoOperation::Write, IoErrorKind::TimedOut),
+                        );
+                    }
                 }
             }
             if core::mem::take(&mut self.outbox.connected) {
@@ -468,7 +480,10 @@ impl Driver<'_, '_> {
             }
             Request::Unsubscribe(filters) => {
                 let filters: Vec<&str> = filters.iter().map(AsRef::as_ref).collect();
-                session.unsubscribe(&filters).map(|_| ()).map_err(Error::from)
+                session
+                    .unsubscribe(&filters)
+                    .map(|_| ())
+                    .map_err(Error::from)
             }
         };
         match result {
@@ -538,7 +553,7 @@ async fn connect_tcp(options: &Options) -> Result<TcpStream, Error> {
 
 /// A time no timer reaches.
 fn far_future() -> ::tokio::time::Instant {
-    ::tokio::time::Instant::now() + Duration::from_secs(86_400 * 365)
+    ::tokio::time::Instant::now() + Duration::from_hours(24 * 365)
 }
 
 /// A uniformly random number for the backoff's jitter.
@@ -550,5 +565,6 @@ fn random() -> u32 {
             .map_or(0, |elapsed| elapsed.as_nanos()),
     );
     let bits = hasher.finish();
-    (bits ^ (bits >> 32)) as u32
+    let folded = bits ^ (bits >> 32);
+    u32::try_from(folded & u64::from(u32::MAX)).unwrap_or_default()
 }

@@ -137,9 +137,15 @@ impl Pki {
     /// The broker's identity for `SERVER_NAME`: leaf, intermediate and root, as AWS IoT sends
     /// them. The RSA leaf carries extra names until the chain reaches [`RSA_CHAIN_BYTES`].
     pub(crate) fn server(&self, validity: Validity) -> Identity {
+        self.server_for(validity, &[SERVER_NAME])
+    }
+
+    /// The broker's identity for `names` (the first is its common name), padded as
+    /// [`server`](Self::server) pads it.
+    pub(crate) fn server_for(&self, validity: Validity, names: &[&str]) -> Identity {
         let mut extra_names = 0;
         loop {
-            let identity = self.server_with_names(validity, extra_names);
+            let identity = self.server_with_names(validity, names, extra_names);
             let missing = RSA_CHAIN_BYTES.saturating_sub(identity.chain_len());
             if self.kind == KeyKind::Ecdsa || missing == 0 {
                 return identity;
@@ -149,13 +155,18 @@ impl Pki {
         }
     }
 
-    fn server_with_names(&self, validity: Validity, extra_names: usize) -> Identity {
-        let mut names = vec![SERVER_NAME.to_string()];
+    fn server_with_names(
+        &self,
+        validity: Validity,
+        dns_names: &[&str],
+        extra_names: usize,
+    ) -> Identity {
+        let mut names: Vec<String> = dns_names.iter().map(ToString::to_string).collect();
         names.extend((0..extra_names).map(|i| format!("shard-{i:03}.iot.{SERVER_NAME}")));
         let mut params = CertificateParams::new(names).expect("server params");
         params
             .distinguished_name
-            .push(DnType::CommonName, SERVER_NAME);
+            .push(DnType::CommonName, dns_names[0]);
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         params.key_usages = vec![
             KeyUsagePurpose::DigitalSignature,

@@ -1,0 +1,242 @@
+//! The tokio driver against mosquitto over TLS.
+
+use std::time::Duration;
+
+use iot_tls::Error;
+use iot_tls::codec::{ConnectReturnCode, Qos, SubAckCode};
+use iot_tls::session::DisconnectReason;
+use iot_tls::tls::TlsError;
+use iot_tls::tokio::{Client, Event, Message, Options};
+
+use crate::pki::{KeyKind, Pki};
+use crate::support::{self, Mosquitto, NAMES, PASSWORD, Proxy, USER, connected, message};
+
+/// Options for a client of `broker` named `client_id`, over TLS with the right credentials.
+pub(crate) fn options(pki: &Pki, broker: &Mosquitto, client_id: &str) -> Options {
+    Options::new("127.0.0.1", broker.tls_port, client_id)
+        .with_tls(support::tls_to(pki, NAMES[0]).build().expect("TLS config"))
+        .with_credentials(USER, PASSWORD.as_bytes())
+}
+
+/// The first `Disconnected` event.
+async fn disconnected(events: &mut iot_tls::tokio::Events) -> (DisconnectReason, Option<Error>) {
+    support::wait_for(events, |event| match event {
+        Event::Disconnected { reason, error, .. } => Some((reason, error)),
+        _ => None,
+    })
+    .await
+}
+
+#[tokio::test]
+async fn qos0_and_qos1_round_trips_over_tls() {
+    let pki = Pki::new(KeyKind::Rsa);
+    let broker = Mosquitto::start(&pki);
+    let (client, mut events) = Client::spawn(options(&pki, &broker, "round-trip")).unwrap();
+    assert!(!connected(&mut events).await, "a clean session");
+    assert!(client.is_connected());
+    client
+        .subscribe(&[("rt/#", Qos::AtLeastOnce)])
+        .expect("queued");
+    let codes = support::wait_for(&mut events, |event| match event {
+        Event::Subscribed { codes } => Some(codes),
+        _ => None,
+    })
+    .await;
+    assert_eq!(codes, [SubAckCode::Granted(Qos::AtLeastOnce)]);
+
+    client
+        .publish(Message::new("rt/zero", "at most once"))
+        .unwrap();
+    let received = message(&mut events).await;
+    assert_eq!(
+        (received.topic.as_str(), received.qos),
+        ("rt/zero", Qos::AtMostOnce)
+    );
+    assert_eq!(received.payload, "at most once");
+
+    let big = vec![0x5a; 3000];
+    client
+        .publish(Message::new("rt/one", big.clone()).with_qos(Qos::AtLeastOnce))
+        .unwrap();
+    client.flush().await.expect("acknowledged");
+    let received = message(&mut events).await;
+    assert_eq!(
+        (received.topic.as_str(), received.qos),
+        ("rt/one", Qos::AtLeastOnce)
+    );
+    assert_eq!(received.payload, big);
+
+    client.disconnect().await;
+    let (reason, error) = disconnected(&mut events).await;
+    assert_eq!(reason, DisconnectReason::Requested);
+    assert!(error.is_none());
+    assert!(matches!(
+        client.publish(Message::new("rt/x", "late")),
+        Err(Error::Closed)
+    ));
+}
+
+#[tokio::test]
+async fn the_will_is_delivered_when_the_connection_drops() {
+    let pki = Pki::new(KeyKind::Rsa);
+    let broker = Mosquitto::start(&pki);
+    let (listener, mut heard) = Client::spawn(options(&pki, &broker, "will-listener")).unwrap();
+    connected(&mut heard).await;
+    listener
+        .subscribe(&[("wills/#", Qos::AtLeastOnce)])
+        .unwrap();
+    support::subscribed(&mut heard).await;
+
+    let proxy = Proxy::start(broker.tls_port, None);
+    let will = Message::new("wills/device-7", "gone").with_qos(Qos::AtLeastOnce);
+    let doomed = Options::new("127.0.0.1", proxy.port, "device-7")
+        .with_tls(support::tls_to(&pki, NAMES[0]).build().unwrap())
+        .with_credentials(USER, PASSWORD.as_bytes())
+        .with_will(will)
+        .with_backoff(iot_tls::Backoff::new(
+            Duration::from_secs(30),
+            Duration::from_mins(1),
+        ));
+    let (_device, mut device_events) = Client::spawn(doomed).unwrap();
+    connected(&mut device_events).await;
+    proxy.cut_all();
+    let received = message(&mut heard).await;
+    assert_eq!(
+        (received.topic.as_str(), received.payload.as_ref()),
+        ("wills/device-7", &b"gone"[..])
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_a_typed_connack_refusal() {
+    let pki = Pki::new(KeyKind::Rsa);
+    let broker = Mosquitto::start(&pki);
+    let options = options(&pki, &broker, "intruder").with_credentials(USER, b"wrong");
+    let (_client, mut events) = Client::spawn(options).unwrap();
+    let (reason, error) = disconnected(&mut events).await;
+    assert_eq!(
+        reason,
+        DisconnectReason::Refused(ConnectReturnCode::NotAuthorized),
+        "{}",
+        broker.log()
+    );
+    assert!(error.is_none());
+}
+
+#[tokio::test]
+async fn a_wrong_ca_or_host_name_is_a_tls_error_naming_the_cause() {
+    let pki = Pki::new(KeyKind::Rsa);
+    let broker = Mosquitto::start(&pki);
+
+    let stranger = Pki::named(KeyKind::Ecdsa, "stranger");
+    let wrong_ca = options(&pki, &broker, "wrong-ca")
+        .with_tls(support::tls_to(&stranger, NAMES[0]).build().unwrap());
+    let (_client, mut events) = Client::spawn(wrong_ca).unwrap();
+    let (reason, error) = disconnected(&mut events).await;
+    assert_eq!(reason, DisconnectReason::TransportClosed);
+    assert!(
+        matches!(error, Some(Error::Tls(TlsError::UnknownCa))),
+        "{error:?}"
+    );
+
+    let wrong_name = options(&pki, &broker, "wrong-name")
+        .with_tls(support::tls_to(&pki, "other.test").build().unwrap());
+    let (_client, mut events) = Client::spawn(wrong_name).unwrap();
+    let (_, error) = disconnected(&mut events).await;
+    let Some(Error::Tls(TlsError::NameMismatch {
+        expected,
+        presented,
+    })) = &error
+    else {
+        panic!("a name mismatch, not {error:?}");
+    };
+    assert_eq!(expected, "other.test");
+    assert!(
+        presented.iter().any(|name| name.contains("broker.test")),
+        "{presented:?}"
+    );
+    let message = error.unwrap().to_string();
+    assert!(message.contains("not valid for other.test"), "{message}");
+}
+
+#[tokio::test]
+async fn a_persistent_session_resumes_with_messages_sent_meanwhile() {
+    let pki = Pki::new(KeyKind::Rsa);
+    let broker = Mosquitto::start(&pki);
+    let proxy = Proxy::start(broker.tls_port, None);
+    let persistent = Options::new("127.0.0.1", proxy.port, "sleepy")
+        .with_tls(support::tls_to(&pki, NAMES[0]).build().unwrap())
+        .with_credentials(USER, PASSWORD.as_bytes())
+        .with_clean_session(false)
+        .with_limits(iot_tls::Limits::MQTT)
+        .with_backoff(iot_tls::Backoff::new(
+            Duration::from_millis(300),
+            Duration::from_millis(300),
+        ));
+    let (sleepy, mut events) = Client::spawn(persistent).unwrap();
+    connected(&mut events).await;
+    sleepy.subscribe(&[("mail/#", Qos::AtLeastOnce)]).unwrap();
+    support::subscribed(&mut events).await;
+
+    proxy.cut_all();
+    let (reason, _) = disconnected(&mut events).await;
+    assert_eq!(reason, DisconnectReason::TransportClosed);
+    let (publisher, mut publisher_events) =
+        Client::spawn(options(&pki, &broker, "postman")).unwrap();
+    connected(&mut publisher_events).await;
+    for i in 0..3 {
+        publisher
+            .publish(Message::new("mail/box", format!("letter {i}")).with_qos(Qos::AtLeastOnce))
+            .unwrap();
+    }
+    publisher.flush().await.unwrap();
+
+    assert!(connected(&mut events).await, "the broker kept the session");
+    for i in 0..3 {
+        assert_eq!(
+            message(&mut events).await.payload,
+            format!("letter {i}").into_bytes()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_full_queue_is_an_error_the_caller_sees() {
+    // Nothing listens on this port, so nothing drains the session's store.
+    let options = Options::new("127.0.0.1", support::free_port(), "offline")
+        .with_queue(4)
+        .with_buffers(1024, 256, 1024);
+    let (client, _events) = Client::spawn(options).unwrap();
+    let message = Message::new("q/t", vec![b'x'; 50]).with_qos(Qos::AtLeastOnce);
+    let mut accepted = 0;
+    let error = loop {
+        match client.publish(message.clone()) {
+            Ok(()) => accepted += 1,
+            Err(error) => break error,
+        }
+        // Let the task move what it can into the session.
+        tokio::task::yield_now().await;
+        assert!(accepted < 64, "the queue never filled");
+    };
+    assert!(
+        matches!(
+            error,
+            Error::Session(iot_tls::error::SessionError::QueueFull { capacity: 4 })
+        ),
+        "{error}"
+    );
+    assert!(error.is_full());
+    assert!(
+        (4..=8).contains(&accepted),
+        "store and queue hold a handful, not {accepted}"
+    );
+    let too_big = Message::new("q/t", vec![0; 300]);
+    assert!(matches!(
+        client.publish(too_big),
+        Err(Error::Session(
+            iot_tls::error::SessionError::RequestTooLarge { .. }
+        ))
+    ));
+    let qos2 = Message::new("q/t", "x").with_qos(Qos::ExactlyOnce);
+    assert!(matches!(client.publish(qos2), Err(Error::Limit(_))));
+}
