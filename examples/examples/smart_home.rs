@@ -96,6 +96,7 @@ async fn main() -> ExitCode {
             home.forever().await?;
             println!("\n{}", home.summary());
         }
+        home.stop().await;
         Ok::<_, examples::Error>(())
     }
     .await;

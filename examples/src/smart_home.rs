@@ -90,7 +90,7 @@ impl Default for Settings {
             out_dir: std::env::temp_dir().join("ha-rs-smart_home"),
             threshold_watts: 1500.0,
             live_aws: None,
-            tele_period: Duration::from_secs(300),
+            tele_period: Duration::from_mins(5),
         }
     }
 }
@@ -401,7 +401,7 @@ impl Home {
         let plug = format!("switch#{}", PLUG.topic());
         let light = format!("light#{}", LIGHT.topic());
         self.directive(
-            &control(&plug, "Alexa.PowerController", "TurnOn", json!({})),
+            &control(&plug, "Alexa.PowerController", "TurnOn", &json!({})),
             "Alexa.Response",
         )
         .await?;
@@ -410,14 +410,14 @@ impl Home {
                 &light,
                 "Alexa.BrightnessController",
                 "SetBrightness",
-                json!({"brightness": 40}),
+                &json!({"brightness": 40}),
             ),
             "Alexa.Response",
         )
         .await?;
         let report = self
             .directive(
-                &control(&light, "Alexa", "ReportState", json!({})),
+                &control(&light, "Alexa", "ReportState", &json!({})),
                 "Alexa.StateReport",
             )
             .await?;
@@ -508,6 +508,14 @@ impl Home {
         }
     }
 
+    /// Disconnects the devices and the hub cleanly.
+    pub async fn stop(&self) {
+        for device in &self.devices {
+            device.disconnect().await;
+        }
+        self.hub.disconnect().await;
+    }
+
     /// The summary of what happened so far.
     pub fn summary(&self) -> Summary {
         let mut summary = self.summary.clone();
@@ -556,7 +564,9 @@ impl Home {
 pub async fn run(settings: Settings) -> Result<Summary, Error> {
     let mut home = Home::start(settings).await?;
     home.script().await?;
-    Ok(home.summary())
+    let summary = home.summary();
+    home.stop().await;
+    Ok(summary)
 }
 
 /// Client options for the endpoint of `setup`, reached at `front` (the demo's name
@@ -616,7 +626,7 @@ fn discover() -> Value {
     }})
 }
 
-fn control(endpoint: &str, namespace: &str, name: &str, payload: Value) -> Value {
+fn control(endpoint: &str, namespace: &str, name: &str, payload: &Value) -> Value {
     json!({"directive": {
         "header": {"namespace": namespace, "name": name, "messageId": message_id(),
                    "correlationToken": "dFMb0z+PgpgdDmluhJ1LddFvSqZ/jCc8ptlAKulUj90jSqg==",

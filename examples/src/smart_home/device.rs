@@ -140,6 +140,7 @@ enum Local {
 /// A running simulated device.
 pub struct Device {
     spec: DeviceSpec,
+    client: Client,
     local: mpsc::Sender<Local>,
     task: JoinHandle<()>,
 }
@@ -180,7 +181,7 @@ impl Device {
         let state = Simulation {
             spec: spec.clone(),
             topic,
-            client,
+            client: client.clone(),
             started: Instant::now(),
             power: false,
             dimmer: 100,
@@ -188,12 +189,22 @@ impl Device {
             total_kwh: 12.345,
         };
         let task = tokio::spawn(state.run(events, local_rx, tele_period));
-        Ok(Self { spec, local, task })
+        Ok(Self {
+            spec,
+            client,
+            local,
+            task,
+        })
     }
 
     /// The device's identity.
     pub fn spec(&self) -> &DeviceSpec {
         &self.spec
+    }
+
+    /// Disconnects from the broker cleanly (so the broker drops the will).
+    pub async fn disconnect(&self) {
+        self.client.disconnect().await;
     }
 
     /// Someone presses the device's button: it toggles its power, as the firmware does.

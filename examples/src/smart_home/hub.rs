@@ -206,6 +206,11 @@ impl Hub {
         self.state.wait_for(what, timeout, condition).await
     }
 
+    /// Disconnects the hub's client from the broker cleanly.
+    pub async fn disconnect(&self) {
+        self.state.client.disconnect().await;
+    }
+
     /// Sends the pending ChangeReports now; returns how many were sent.
     pub async fn flush_reports(&self) -> usize {
         self.state.reporter.flush().await
@@ -344,8 +349,8 @@ impl HubState {
     }
 
     async fn on_message(&self, decoder: &Decoder<'_>, message: &Message) {
-        let decoded = match decoder.decode(&message.topic, &message.payload) {
-            Ok(decoded) => decoded,
+        let incoming = match decoder.decode(&message.topic, &message.payload) {
+            Ok(incoming) => incoming,
             Err(error) => {
                 tracing::warn!(topic = %message.topic, %error, "hub: undecodable message");
                 return;
@@ -354,10 +359,10 @@ impl HubState {
         {
             let mut log = lock(&self.log);
             log.messages += 1;
-            log.repairs += decoded.issues.len();
+            log.repairs += incoming.issues.len();
         }
-        let topic = decoded.device.unwrap_or_default().to_owned();
-        match decoded.message {
+        let topic = incoming.device.unwrap_or_default().to_owned();
+        match incoming.message {
             Tasmota::DiscoveryConfig(config) => {
                 let kind = match (config.relays.first(), config.light_subtype) {
                     (Some(RelayType::Light), _) => Kind::Light,
@@ -366,7 +371,7 @@ impl HubState {
                 let name = config
                     .friendly_names
                     .first()
-                    .cloned()
+                    .copied()
                     .flatten()
                     .or(config.device_name)
                     .map_or_else(|| config.topic.to_owned(), |n| n.to_cow().into_owned());
