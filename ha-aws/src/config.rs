@@ -363,9 +363,12 @@ mod tests {
         let config: AwsConfig = parse(json!({
             "credentials": [{"name": "My AWS Account", "profile_name": "MY_PROFILE_NAME"}],
             "notify": [{"service": "lambda", "region_name": "us-east-1"}],
-            "image_processing": [{"platform": "object"}],
+            "image_processing": [{"platform": "object", "service": "rekognition",
+                "region_name": "us-east-1", "source": [{"entity_id": "camera.demo_camera_1"}]}],
         }))
         .unwrap();
+        #[cfg(feature = "vision")]
+        assert_eq!(config.image_processing().len(), 1);
         let entry = &config.notify()[0];
         assert_eq!(entry.settings().service(), NotifyService::Lambda);
         assert_eq!(entry.region().as_str(), "us-east-1");

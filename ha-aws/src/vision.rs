@@ -92,6 +92,20 @@ pub fn encode_jpeg(image: &image::RgbImage, quality: u8) -> Result<Vec<u8>, Erro
     source::encode_jpeg(image, quality.clamp(1, 100))
 }
 
+/// Decodes `image`, draws `annotations` on it, encodes it at `quality` and saves it as `name`.
+fn save_annotated(
+    saver: &ImageSaver,
+    name: &str,
+    quality: u8,
+    image: &SourceImage,
+    annotations: &[Annotation],
+) -> Result<SavedImage, Error> {
+    let mut pixels = image.decode()?;
+    annotate(&mut pixels, annotations);
+    let jpeg = source::encode_jpeg(&pixels, quality)?;
+    saver.save(name, &jpeg, std::time::SystemTime::now())
+}
+
 /// Checks a percentage option.
 fn check_percentage(option: &'static str, value: f32) -> Result<(), Error> {
     if (0.0..=100.0).contains(&value) {

@@ -1,19 +1,17 @@
 //! Face detection (DetectFaces), identification (SearchFacesByImage) and the collection faces
 //! are identified against.
 
-use std::time::SystemTime;
-
 use aws_sdk_rekognition::types::{Attribute, FaceDetail, Image};
 use serde::{Deserialize, Serialize};
 
-use super::annotate::{Annotation, FACE_COLOUR, annotate};
+use super::annotate::{Annotation, FACE_COLOUR};
 use super::entity::Entity;
 use super::geometry::BoundingBox;
 use super::ids::CollectionId;
 use super::objects::DEFAULT_CONFIDENCE;
 use super::save::{ImageSaver, SavedImage};
 use super::source::{SourceImage, encode_jpeg};
-use super::{DEFAULT_JPEG_QUALITY, check_percentage, from_sdk_box};
+use super::{DEFAULT_JPEG_QUALITY, check_percentage, from_sdk_box, save_annotated};
 use crate::error::{Error, VisionError, from_sdk};
 use crate::service::Operation;
 use crate::session::Session;
@@ -991,10 +989,13 @@ impl FaceDetector {
     pub async fn process(&self, image: &SourceImage) -> Result<FaceDetection, Error> {
         let mut detection = self.detect(image).await?;
         if let Some(saver) = &self.settings.saver {
-            let mut pixels = image.decode()?;
-            annotate(&mut pixels, &detection.annotations());
-            let jpeg = encode_jpeg(&pixels, self.settings.jpeg_quality)?;
-            detection.saved = Some(saver.save(&self.settings.name, &jpeg, SystemTime::now())?);
+            detection.saved = Some(save_annotated(
+                saver,
+                &self.settings.name,
+                self.settings.jpeg_quality,
+                image,
+                &detection.annotations(),
+            )?);
         }
         Ok(detection)
     }

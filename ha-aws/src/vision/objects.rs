@@ -1,17 +1,16 @@
 //! Object detection with Rekognition DetectLabels.
 
 use std::collections::BTreeMap;
-use std::time::SystemTime;
 
 use aws_sdk_rekognition::types::{Image, Label};
 use serde::{Deserialize, Serialize};
 
-use super::annotate::{Annotation, REGION_COLOUR, annotate};
+use super::annotate::{Annotation, REGION_COLOUR};
 use super::entity::Entity;
 use super::geometry::{BoundingBox, RegionOfInterest};
 use super::save::{ImageSaver, SavedImage};
-use super::source::{SourceImage, encode_jpeg};
-use super::{DEFAULT_JPEG_QUALITY, check_percentage};
+use super::source::SourceImage;
+use super::{DEFAULT_JPEG_QUALITY, check_percentage, save_annotated};
 use crate::error::{Error, from_sdk};
 use crate::service::Operation;
 use crate::session::Session;
@@ -711,10 +710,13 @@ impl ObjectDetector {
                     Annotation::new(self.settings.region.as_box(), "").with_colour(REGION_COLOUR),
                 );
             }
-            let mut pixels = image.decode()?;
-            annotate(&mut pixels, &annotations);
-            let jpeg = encode_jpeg(&pixels, self.settings.jpeg_quality)?;
-            detection.saved = Some(saver.save(&self.settings.name, &jpeg, SystemTime::now())?);
+            detection.saved = Some(save_annotated(
+                saver,
+                &self.settings.name,
+                self.settings.jpeg_quality,
+                image,
+                &annotations,
+            )?);
         }
         Ok(detection)
     }
