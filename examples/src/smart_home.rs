@@ -18,10 +18,14 @@
 //! 6. someone switches the light off at its button: the hub sends a ChangeReport to the
 //!    event-gateway stand-in over HTTP;
 //! 7. a kettle on the plug draws more than the threshold: the hub notifies SNS, SQS and
-//!    Lambda through ha-aws (the emulator records the calls); the kettle switches off.
+//!    Lambda through ha-aws (the emulator records the calls); the kettle switches off;
+//! 8. the driveway camera takes a generated frame (a car and a person); ha-aws's object
+//!    detector sends it to Rekognition (on the emulator, which answers with the labels the
+//!    frame was drawn with) and saves the annotated image in [`Settings::out_dir`].
 
 mod alerts;
 mod amazon;
+mod camera;
 mod cloud;
 mod device;
 mod hub;
@@ -42,6 +46,7 @@ use serde_json::{Value, json};
 
 pub use alerts::{Alerts, LiveTargets, Sent};
 pub use amazon::Amazon;
+pub use camera::{CAMERA, Snapshot};
 pub use cloud::{Authorizer, Cloud, Pki};
 pub use device::{Device, DeviceKind, DeviceSpec, MqttSetup};
 pub use hub::{Hub, HubLog, HubState, Kind, Known};
@@ -125,6 +130,10 @@ pub struct Summary {
     pub aws_calls: Vec<(String, String)>,
     /// Tasmota messages the hub decoded.
     pub messages: usize,
+    /// What the camera detected, per target label.
+    pub objects: std::collections::BTreeMap<String, usize>,
+    /// The annotated camera image.
+    pub image: Option<PathBuf>,
 }
 
 impl Summary {
@@ -382,7 +391,7 @@ impl Home {
         Ok(event)
     }
 
-    /// Plays the scripted scenario (steps 4 to 7 of the module documentation).
+    /// Plays the scripted scenario (steps 4 to 8 of the module documentation).
     ///
     /// # Errors
     ///
@@ -463,6 +472,8 @@ impl Home {
             })
             .await?;
 
+        self.camera().await?;
+
         self.hub.flush_reports().await;
         let amazon = &self.amazon;
         wait_until("the ChangeReport at the gateway", STEP, || {
@@ -472,6 +483,23 @@ impl Home {
                 .any(|event| event["event"]["header"]["name"] == "ChangeReport")
         })
         .await?;
+        Ok(())
+    }
+
+    /// The camera takes a frame; objects are detected and the annotated image saved.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Aws`] when detection fails, [`Error::Io`] when the image cannot be saved.
+    pub async fn camera(&mut self) -> Result<(), Error> {
+        let state = self.hub.state();
+        let alerts = state.alerts();
+        if let Some(emulator) = alerts.emulator() {
+            camera::script(emulator);
+        }
+        let snapshot = camera::snapshot(alerts.session(), &self.settings.out_dir).await?;
+        self.summary.objects = snapshot.counts;
+        self.summary.image = Some(snapshot.image);
         Ok(())
     }
 

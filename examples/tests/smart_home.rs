@@ -1,9 +1,12 @@
 //! Runs the scenario of `cargo run --example smart_home` and checks what its summary claims:
 //! the devices discovered, the directives answered, the reports sent, the notifications the
-//! AWS emulator recorded.
+//! AWS emulator recorded, the annotated camera image written.
 
-use examples::smart_home::{Kind, LIGHT, PLUG, Settings, run};
+use std::path::Path;
+
+use examples::smart_home::{CAMERA, Kind, LIGHT, PLUG, Settings, Summary, run};
 use ha_aws::NotifyService;
+use ha_aws::vision::image;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scripted_smart_home_does_what_its_summary_says() {
@@ -94,8 +97,42 @@ async fn the_scripted_smart_home_does_what_its_summary_says() {
     operations.sort_unstable();
     assert_eq!(
         operations,
-        ["lambda:Invoke", "sns:Publish", "sqs:SendMessage"],
+        [
+            "lambda:Invoke",
+            "rekognition:DetectLabels",
+            "sns:Publish",
+            "sqs:SendMessage"
+        ],
         "{printed}"
     );
+
+    check_camera(&summary, out.path(), &printed);
     assert!(summary.messages >= 14, "{printed}");
+}
+
+/// The camera found the car and the person, and saved the frame with their boxes drawn.
+fn check_camera(summary: &Summary, out: &Path, printed: &str) {
+    let counts: Vec<(&str, usize)> = summary
+        .objects
+        .iter()
+        .map(|(label, count)| (label.as_str(), *count))
+        .collect();
+    assert_eq!(counts, [("Car", 1), ("Person", 1)], "{printed}");
+    let path = summary.image.as_ref().expect("an annotated image");
+    assert_eq!(path, &out.join(format!("{CAMERA}_latest.jpg")));
+    let saved = image::open(path).expect("a readable JPEG").to_rgb8();
+    assert_eq!(saved.dimensions(), (640, 480));
+    // The car's box (left edge at 12 % of the width, from 55 % to 85 % of the height) is
+    // drawn in yellow, a colour the frame itself does not contain.
+    let yellow = |x: u32, y: u32| {
+        let [r, g, b] = saved.get_pixel(x, y).0;
+        r > 180 && g > 180 && b < 120
+    };
+    let left = 77; // 0.12 * 640
+    let middle = 336; // 0.70 * 480
+    assert!(
+        (left - 3..=left + 3).any(|x| yellow(x, middle)),
+        "no box edge at the car's left side"
+    );
+    assert!(!yellow(320, 60), "the sky is not annotated");
 }

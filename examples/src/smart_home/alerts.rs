@@ -1,4 +1,4 @@
-//! Notifications through ha-aws to SNS, SQS and Lambda: on the in-process AWS emulator by
+//! Notifications through ha-aws to SNS, SQS and Lambda (and the session the camera uses): on the in-process AWS emulator by
 //! default, on real AWS when credentials and the opt-in are present.
 
 use ha_aws::emulator::Emulator;
@@ -56,6 +56,7 @@ pub struct Sent {
 /// Notifiers for SNS, SQS and Lambda, each with its targets.
 pub struct Alerts {
     notifiers: Vec<(Notifier, Vec<String>)>,
+    session: Session,
     emulator: Option<Emulator>,
 }
 
@@ -81,6 +82,7 @@ impl Alerts {
             .collect::<Result<_, Error>>()?;
         Ok(Self {
             notifiers,
+            session,
             emulator: Some(emulator),
         })
     }
@@ -110,8 +112,14 @@ impl Alerts {
         }
         Ok(Self {
             notifiers,
+            session,
             emulator: None,
         })
+    }
+
+    /// The session the notifiers use (the emulator's or real AWS).
+    pub fn session(&self) -> &Session {
+        &self.session
     }
 
     /// The emulator, when the notifications stay on this machine.
