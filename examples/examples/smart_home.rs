@@ -77,7 +77,8 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,rumqttd=warn,iot_tls=warn")),
+                // rumqttd logs every clean disconnect as an error; the front logs what matters
+                .unwrap_or_else(|_| EnvFilter::new("info,rumqttd=off,iot_tls=warn")),
         )
         .with_target(false)
         .init();

@@ -187,11 +187,21 @@ impl fmt::Display for Summary {
         for (operation, target) in &self.aws_calls {
             writeln!(f, "    {operation} {target}")?;
         }
-        write!(
+        writeln!(
             f,
             "  Tasmota messages decoded by the hub: {}",
             self.messages
-        )
+        )?;
+        let objects: Vec<String> = self
+            .objects
+            .iter()
+            .map(|(label, count)| format!("{count} {label}"))
+            .collect();
+        writeln!(f, "  camera detected: {}", objects.join(", "))?;
+        match &self.image {
+            Some(image) => write!(f, "  annotated image: {}", image.display()),
+            None => write!(f, "  annotated image: none"),
+        }
     }
 }
 

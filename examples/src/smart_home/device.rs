@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use iot_tls::codec::Qos;
+use iot_tls::session::DisconnectReason;
 use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
 use iot_tls::tokio::{Client, Event, Events, Message, Options};
 use serde_json::{Value, json};
@@ -277,7 +278,11 @@ impl Simulation {
             Event::Connected { .. } => self.announce(),
             Event::Message(message) => self.on_command(&message),
             Event::Disconnected { reason, error, .. } => {
-                tracing::warn!(device = %self.topic, %reason, ?error, "device: disconnected");
+                if reason == DisconnectReason::Requested {
+                    tracing::info!(device = %self.topic, "device: disconnected");
+                } else {
+                    tracing::warn!(device = %self.topic, %reason, ?error, "device: disconnected");
+                }
                 Ok(())
             }
             _ => Ok(()),

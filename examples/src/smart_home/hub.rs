@@ -18,6 +18,7 @@ use ha_alexa::{
     EndpointId, Outcome, Property, PropertyValue, Request, Timestamp,
 };
 use iot_tls::codec::Qos;
+use iot_tls::session::DisconnectReason;
 use iot_tls::tokio::{Client, Event, Events, Message};
 use serde_json::json;
 use tasmota_proto::{
@@ -504,6 +505,12 @@ async fn listen(state: Arc<HubState>, mut events: Events) {
     while let Some(event) = events.recv().await {
         match event {
             Event::Message(message) => state.on_message(&decoder, &message).await,
+            Event::Disconnected {
+                reason: DisconnectReason::Requested,
+                ..
+            } => {
+                tracing::info!("hub: disconnected");
+            }
             Event::Disconnected { reason, error, .. } => {
                 tracing::warn!(%reason, ?error, "hub: disconnected");
             }
