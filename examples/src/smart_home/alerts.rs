@@ -1,5 +1,6 @@
-//! Notifications through ha-aws to SNS, SQS and Lambda (and the session the camera uses): on the in-process AWS emulator by
-//! default, on real AWS when credentials and the opt-in are present.
+//! Notifications through ha-aws to SNS, SQS and Lambda: on the in-process AWS emulator by
+//! default, on real AWS when credentials and the opt-in are present. The camera uses the same
+//! session.
 
 use ha_aws::emulator::Emulator;
 use ha_aws::{
