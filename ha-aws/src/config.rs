@@ -44,6 +44,8 @@ use crate::region::Region;
 pub struct AwsConfig {
     credentials: CredentialStore,
     notify: Vec<NotifyConfig>,
+    #[cfg(feature = "vision")]
+    image_processing: Vec<crate::vision::ImageProcessingConfig>,
 }
 
 impl AwsConfig {
@@ -71,7 +73,54 @@ impl AwsConfig {
         Ok(Self {
             credentials,
             notify,
+            #[cfg(feature = "vision")]
+            image_processing: Vec::new(),
         })
+    }
+
+    /// Adds `image_processing:` entries, checking that each names an existing credential.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::UnknownCredential`] for a `credential_name` that matches none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let entry = serde_json::from_str(r#"{"platform": "object", "service": "rekognition",
+    ///     "region_name": "us-east-1", "source": [{"entity_id": "camera.door"}]}"#).unwrap();
+    /// let config = ha_aws::AwsConfig::default().with_image_processing(vec![entry])?;
+    /// assert_eq!(config.image_processing().len(), 1);
+    /// # Ok::<(), ha_aws::ConfigError>(())
+    /// ```
+    #[cfg(feature = "vision")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "vision")))]
+    pub fn with_image_processing(
+        mut self,
+        entries: Vec<crate::vision::ImageProcessingConfig>,
+    ) -> Result<Self, ConfigError> {
+        for entry in &entries {
+            let label = entry
+                .sources()
+                .first()
+                .map_or("image_processing", |source| source.entity_id.as_str());
+            self.credentials.resolve(entry.credential(), label)?;
+        }
+        self.image_processing.extend(entries);
+        Ok(self)
+    }
+
+    /// The `image_processing:` entries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(ha_aws::AwsConfig::default().image_processing().is_empty());
+    /// ```
+    #[cfg(feature = "vision")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "vision")))]
+    pub fn image_processing(&self) -> &[crate::vision::ImageProcessingConfig] {
+        &self.image_processing
     }
 
     /// The named credentials.
@@ -109,11 +158,16 @@ impl<'de> Deserialize<'de> for AwsConfig {
             credentials: Vec<NamedCredential>,
             #[serde(default)]
             notify: Vec<NotifyConfig>,
+            #[cfg(feature = "vision")]
+            #[serde(default)]
+            image_processing: Vec<crate::vision::ImageProcessingConfig>,
         }
         let raw = Raw::deserialize(deserializer)?;
-        CredentialStore::new(raw.credentials)
-            .and_then(|credentials| Self::new(credentials, raw.notify))
-            .map_err(serde::de::Error::custom)
+        let config = CredentialStore::new(raw.credentials)
+            .and_then(|credentials| Self::new(credentials, raw.notify));
+        #[cfg(feature = "vision")]
+        let config = config.and_then(|config| config.with_image_processing(raw.image_processing));
+        config.map_err(serde::de::Error::custom)
     }
 }
 
@@ -309,9 +363,12 @@ mod tests {
         let config: AwsConfig = parse(json!({
             "credentials": [{"name": "My AWS Account", "profile_name": "MY_PROFILE_NAME"}],
             "notify": [{"service": "lambda", "region_name": "us-east-1"}],
-            "image_processing": [{"platform": "object"}],
+            "image_processing": [{"platform": "object", "service": "rekognition",
+                "region_name": "us-east-1", "source": [{"entity_id": "camera.demo_camera_1"}]}],
         }))
         .unwrap();
+        #[cfg(feature = "vision")]
+        assert_eq!(config.image_processing().len(), 1);
         let entry = &config.notify()[0];
         assert_eq!(entry.settings().service(), NotifyService::Lambda);
         assert_eq!(entry.region().as_str(), "us-east-1");

@@ -14,12 +14,15 @@
 //! | EventBridge | awsJson 1.1 | `PutEvents` |
 //! | STS | awsQuery (XML) | `GetCallerIdentity` |
 //! | IAM | awsQuery (XML) | `GetUser` |
+//! | Rekognition (feature `vision`) | awsJson 1.1 | `DetectLabels`, `DetectFaces`, `SearchFacesByImage`, `IndexFaces`, `ListCollections`, `CreateCollection` |
 //!
 //! Every answered call is recorded with its decoded parameters ([`Emulator::calls`],
 //! [`Emulator::requests`]); [`Fault`]s make calls fail or slow down. Inputs are checked as the
 //! service checks them (an SNS attribute with an empty value, an SQS FIFO message without a
 //! group id, an EventBridge entry without a source are refused with the service's error); any
-//! target exists unless a fault says otherwise. Operations the emulator does not implement are
+//! target exists unless a fault says otherwise (Rekognition collections excepted: they exist once
+//! created or added with [`Emulator::add_collection`]). What Rekognition finds in an image is
+//! scripted with [`Emulator::set_labels`] and [`Emulator::set_faces`]. Operations the emulator does not implement are
 //! answered with the protocol's "unknown operation" error, naming the operation.
 //!
 //! # Examples
@@ -62,6 +65,8 @@ mod fault;
 mod iam;
 mod lambda;
 mod protocol;
+#[cfg(feature = "vision")]
+mod rekognition;
 mod sns;
 mod sqs;
 mod sts;
@@ -71,6 +76,11 @@ pub use eventbridge::{EventEntry, PutEvents};
 pub use fault::{Fault, FaultKind};
 pub use iam::GetUser;
 pub use lambda::{LambdaInvoke, LambdaReply};
+#[cfg(feature = "vision")]
+pub use rekognition::{
+    COLLECTIONS_PER_PAGE, CollectionFace, CreateCollection, DetectFaces, DetectLabels, IndexFaces,
+    ListCollections, ScriptedFace, ScriptedLabel, SearchFacesByImage,
+};
 pub use sns::SnsPublish;
 pub use sqs::SqsSendMessage;
 pub use sts::GetCallerIdentity;
@@ -385,6 +395,102 @@ impl Emulator {
     pub fn set_lambda_reply(&self, function: &str, reply: LambdaReply) {
         self.state.lambda.set_reply(function, reply);
     }
+
+    /// Makes Rekognition `DetectLabels` find `labels` in every image (none until set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ha_aws::emulator::{Emulator, ScriptedLabel};
+    /// use ha_aws::vision::{BoundingBox, ObjectDetector, ObjectSettings, SourceImage, encode_jpeg};
+    ///
+    /// let emulator = Emulator::start().await;
+    /// emulator.set_labels([ScriptedLabel::new("Dog", 88.0).with_instance(BoundingBox::new(0.1, 0.5, 0.3, 0.3), 87.0)]);
+    /// let detector = ObjectDetector::new(&emulator.session().await, ObjectSettings::default())?;
+    /// let image = SourceImage::new(encode_jpeg(&image::RgbImage::new(8, 8), 75)?)?;
+    /// assert_eq!(detector.detect(&image).await?.counts()["Dog"], 1);
+    /// # Ok::<(), ha_aws::Error>(())
+    /// # }).unwrap();
+    /// ```
+    #[cfg(feature = "vision")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "vision")))]
+    pub fn set_labels(&self, labels: impl IntoIterator<Item = ScriptedLabel>) {
+        self.state
+            .rekognition
+            .set_labels(labels.into_iter().collect());
+    }
+
+    /// Makes Rekognition find `faces` in every image (none until set): `DetectFaces` reports
+    /// them, `IndexFaces` indexes the largest ones, and `SearchFacesByImage` calls are answered
+    /// for them in turn (the first search after a `DetectFaces` for the first face, and so on),
+    /// finding each face's identity when its similarity reaches the threshold.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::emulator::{Emulator, ScriptedFace};
+    /// use ha_aws::vision::BoundingBox;
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = Emulator::start().await;
+    /// emulator.set_faces([ScriptedFace::new(BoundingBox::new(0.4, 0.2, 0.2, 0.3), 99.5).with_identity("jane", 96.0)]);
+    /// # });
+    /// ```
+    #[cfg(feature = "vision")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "vision")))]
+    pub fn set_faces(&self, faces: impl IntoIterator<Item = ScriptedFace>) {
+        self.state
+            .rekognition
+            .set_faces(faces.into_iter().collect());
+    }
+
+    /// Creates a Rekognition collection, as if CreateCollection had been called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// emulator.add_collection("family");
+    /// assert_eq!(emulator.collections(), ["family"]);
+    /// # });
+    /// ```
+    #[cfg(feature = "vision")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "vision")))]
+    pub fn add_collection(&self, id: &str) {
+        self.state.rekognition.add_collection(id);
+    }
+
+    /// The Rekognition collections, in name order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// assert!(ha_aws::emulator::Emulator::start().await.collections().is_empty());
+    /// # });
+    /// ```
+    #[cfg(feature = "vision")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "vision")))]
+    pub fn collections(&self) -> Vec<String> {
+        self.state.rekognition.collections()
+    }
+
+    /// The faces indexed with IndexFaces so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// assert!(ha_aws::emulator::Emulator::start().await.indexed_faces().is_empty());
+    /// # });
+    /// ```
+    #[cfg(feature = "vision")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "vision")))]
+    pub fn indexed_faces(&self) -> Vec<CollectionFace> {
+        self.state.rekognition.indexed_faces()
+    }
 }
 
 /// One emulated service: how its requests are decoded and answered. Adding a service is a new
@@ -451,6 +557,8 @@ struct State {
     eventbridge: eventbridge::EventBridge,
     sts: sts::Sts,
     iam: iam::Iam,
+    #[cfg(feature = "vision")]
+    rekognition: rekognition::Rekognition,
 }
 
 impl core::fmt::Debug for State {
@@ -463,14 +571,16 @@ impl core::fmt::Debug for State {
 
 impl State {
     /// Every emulated service.
-    fn models(&self) -> [&dyn ServiceModel; 6] {
-        [
+    fn models(&self) -> Vec<&dyn ServiceModel> {
+        vec![
             &self.sns,
             &self.sqs,
             &self.lambda,
             &self.eventbridge,
             &self.sts,
             &self.iam,
+            #[cfg(feature = "vision")]
+            &self.rekognition,
         ]
     }
 

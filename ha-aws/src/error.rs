@@ -49,6 +49,9 @@ pub enum Error {
     /// A Lambda function ran and reported an error.
     #[error(transparent)]
     Function(Box<FunctionError>),
+    /// An image, image file, folder or vision setting is unusable; nothing was uploaded for it.
+    #[error(transparent)]
+    Vision(#[from] VisionError),
 }
 
 impl Error {
@@ -139,6 +142,7 @@ impl Error {
             Self::Service(error) => error.target(),
             Self::Function(error) => Some(error.function()),
             Self::Notification(error) => error.target(),
+            Self::Vision(error) => error.path(),
             Self::Config(_) => None,
         }
     }
@@ -156,7 +160,7 @@ impl Error {
         match self {
             Self::Service(error) => Some(error.operation()),
             Self::Function(_) => Some(Operation::LAMBDA_INVOKE),
-            Self::Config(_) | Self::Notification(_) => None,
+            Self::Config(_) | Self::Notification(_) | Self::Vision(_) => None,
         }
     }
 }
@@ -687,6 +691,153 @@ pub enum ConfigError {
     /// A size limit of zero.
     #[error("max_message_bytes must be at least 1")]
     ZeroMessageLimit,
+}
+
+/// An image, file, folder or vision setting that cannot be used.
+///
+/// Images are checked before upload, so these errors cost no AWS call.
+///
+/// # Examples
+///
+/// ```
+/// let error = ha_aws::vision::SourceImage::new(b"GIF89a".to_vec()).unwrap_err();
+/// assert_eq!(error.to_string(), "unsupported image format; rekognition accepts jpeg and png");
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VisionError {
+    /// An image larger than Rekognition accepts as bytes.
+    #[error("{}image is {len} bytes; rekognition accepts at most {max}", at(.path.as_deref()))]
+    ImageTooLarge {
+        /// The file, when read from one.
+        path: Option<String>,
+        /// Its size.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Neither JPEG nor PNG.
+    #[error("{}unsupported image format; rekognition accepts jpeg and png", at(.path.as_deref()))]
+    UnsupportedFormat {
+        /// The file, when read from one.
+        path: Option<String>,
+    },
+    /// Bytes that claim a format but do not decode.
+    #[error("cannot decode image: {reason}")]
+    Decode {
+        /// The decoder's message.
+        reason: String,
+    },
+    /// The annotated image could not be encoded.
+    #[error("cannot encode jpeg: {reason}")]
+    Encode {
+        /// The encoder's message.
+        reason: String,
+    },
+    /// A file or folder could not be read or written.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The file or folder.
+        path: String,
+        /// What kind of failure it was.
+        kind: std::io::ErrorKind,
+        /// The system's message.
+        reason: String,
+    },
+    /// `save_file_folder` is missing, not a folder, or not writable.
+    #[error("save_file_folder `{path}`: {reason}")]
+    SaveFolder {
+        /// The folder.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A region of interest outside the image or empty.
+    #[error(
+        "region of interest ({x_min}, {y_min})-({x_max}, {y_max}) must lie within 0..=1 with each minimum below its maximum"
+    )]
+    InvalidRegion {
+        /// Left edge.
+        x_min: f32,
+        /// Top edge.
+        y_min: f32,
+        /// Right edge.
+        x_max: f32,
+        /// Bottom edge.
+        y_max: f32,
+    },
+    /// A confidence or similarity outside 0..=100.
+    #[error("{option} {value} must lie within 0..=100")]
+    InvalidPercentage {
+        /// The option, such as `confidence`.
+        option: &'static str,
+        /// The value given.
+        value: f32,
+    },
+    /// An `image_id` Rekognition would refuse as an ExternalImageId.
+    #[error("image_id `{id}`: {reason}")]
+    InvalidImageId {
+        /// The id given.
+        id: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A `collection_id` Rekognition would refuse.
+    #[error("collection_id `{id}`: {reason}")]
+    InvalidCollectionId {
+        /// The id given.
+        id: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// Face identification or indexing without a `collection_id`.
+    #[error("{what} needs a collection_id")]
+    NoCollection {
+        /// What was asked for, such as `identify_faces`.
+        what: &'static str,
+    },
+    /// An image to index in which Rekognition found no face.
+    #[error("{}no face found to index", at(.path.as_deref()))]
+    NoFace {
+        /// The file, when read from one.
+        path: Option<String>,
+    },
+    /// `image_path` and `image_folder` together, or neither.
+    #[error("index_face needs exactly one of image_path and image_folder")]
+    IndexSource,
+}
+
+impl VisionError {
+    pub(crate) fn io(path: &std::path::Path, error: &std::io::Error) -> Self {
+        Self::Io {
+            path: path.display().to_string(),
+            kind: error.kind(),
+            reason: error.to_string(),
+        }
+    }
+
+    /// The file or folder the error is about, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let error = ha_aws::vision::SourceImage::open("missing.jpg").unwrap_err();
+    /// assert_eq!(error.target(), Some("missing.jpg"));
+    /// ```
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Self::ImageTooLarge { path, .. }
+            | Self::UnsupportedFormat { path }
+            | Self::NoFace { path } => path.as_deref(),
+            Self::Io { path, .. } | Self::SaveFolder { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+}
+
+/// `"<path>: "` for messages about a file.
+fn at(path: Option<&str>) -> String {
+    path.map_or_else(String::new, |path| format!("{path}: "))
 }
 
 fn list(names: &[String]) -> String {

@@ -12,6 +12,9 @@ mod notify;
 mod region;
 mod service;
 mod session;
+#[cfg(feature = "vision")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vision")))]
+pub mod vision;
 
 pub use config::{AwsConfig, NotifyConfig};
 pub use credential::{
@@ -20,6 +23,7 @@ pub use credential::{
 };
 pub use error::{
     ConfigError, Error, ErrorKind, FunctionError, NotificationError, RegionError, ServiceError,
+    VisionError,
 };
 pub use notify::{
     DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TITLE, Delivery, InvocationType,

@@ -31,6 +31,8 @@ pub enum AwsService {
     Sts,
     /// Identity and Access Management, used to validate credentials as Home Assistant does.
     Iam,
+    /// Rekognition, for object and face detection.
+    Rekognition,
 }
 
 impl AwsService {
@@ -50,6 +52,7 @@ impl AwsService {
             Self::EventBridge => "events",
             Self::Sts => "sts",
             Self::Iam => "iam",
+            Self::Rekognition => "rekognition",
         }
     }
 
@@ -143,6 +146,57 @@ impl Operation {
     /// assert_eq!(ha_aws::Operation::IAM_GET_USER.to_string(), "iam:GetUser");
     /// ```
     pub const IAM_GET_USER: Self = Self::new(AwsService::Iam, "GetUser");
+    /// Rekognition `DetectLabels`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::REKOGNITION_DETECT_LABELS.to_string(), "rekognition:DetectLabels");
+    /// ```
+    pub const REKOGNITION_DETECT_LABELS: Self = Self::new(AwsService::Rekognition, "DetectLabels");
+    /// Rekognition `DetectFaces`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::REKOGNITION_DETECT_FACES.to_string(), "rekognition:DetectFaces");
+    /// ```
+    pub const REKOGNITION_DETECT_FACES: Self = Self::new(AwsService::Rekognition, "DetectFaces");
+    /// Rekognition `SearchFacesByImage`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::REKOGNITION_SEARCH_FACES_BY_IMAGE.to_string(), "rekognition:SearchFacesByImage");
+    /// ```
+    pub const REKOGNITION_SEARCH_FACES_BY_IMAGE: Self =
+        Self::new(AwsService::Rekognition, "SearchFacesByImage");
+    /// Rekognition `IndexFaces`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::REKOGNITION_INDEX_FACES.to_string(), "rekognition:IndexFaces");
+    /// ```
+    pub const REKOGNITION_INDEX_FACES: Self = Self::new(AwsService::Rekognition, "IndexFaces");
+    /// Rekognition `ListCollections`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::REKOGNITION_LIST_COLLECTIONS.to_string(), "rekognition:ListCollections");
+    /// ```
+    pub const REKOGNITION_LIST_COLLECTIONS: Self =
+        Self::new(AwsService::Rekognition, "ListCollections");
+    /// Rekognition `CreateCollection`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::REKOGNITION_CREATE_COLLECTION.to_string(), "rekognition:CreateCollection");
+    /// ```
+    pub const REKOGNITION_CREATE_COLLECTION: Self =
+        Self::new(AwsService::Rekognition, "CreateCollection");
 
     /// An operation of `service` named as in the AWS API reference (`Publish`, `SendMessage`).
     ///

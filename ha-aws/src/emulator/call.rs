@@ -8,6 +8,10 @@ use super::eventbridge::PutEvents;
 use super::fault::FaultKind;
 use super::iam::GetUser;
 use super::lambda::LambdaInvoke;
+#[cfg(feature = "vision")]
+use super::rekognition::{
+    CreateCollection, DetectFaces, DetectLabels, IndexFaces, ListCollections, SearchFacesByImage,
+};
 use super::sns::SnsPublish;
 use super::sqs::SqsSendMessage;
 use super::sts::GetCallerIdentity;
@@ -204,6 +208,24 @@ pub enum Request {
     StsGetCallerIdentity(GetCallerIdentity),
     /// IAM `GetUser`.
     IamGetUser(GetUser),
+    /// Rekognition `DetectLabels`.
+    #[cfg(feature = "vision")]
+    RekognitionDetectLabels(DetectLabels),
+    /// Rekognition `DetectFaces`.
+    #[cfg(feature = "vision")]
+    RekognitionDetectFaces(DetectFaces),
+    /// Rekognition `SearchFacesByImage`.
+    #[cfg(feature = "vision")]
+    RekognitionSearchFacesByImage(SearchFacesByImage),
+    /// Rekognition `IndexFaces`.
+    #[cfg(feature = "vision")]
+    RekognitionIndexFaces(IndexFaces),
+    /// Rekognition `ListCollections`.
+    #[cfg(feature = "vision")]
+    RekognitionListCollections(ListCollections),
+    /// Rekognition `CreateCollection`.
+    #[cfg(feature = "vision")]
+    RekognitionCreateCollection(CreateCollection),
 }
 
 mod sealed {
@@ -242,7 +264,7 @@ pub trait Recorded: Clone + sealed::Sealed {
 
 /// Ties each `Request` variant to its type and operation.
 macro_rules! recorded {
-    ($($variant:ident($type:ty) = $operation:expr;)*) => {
+    ($($(#[$meta:meta])* $variant:ident($type:ty) = $operation:expr;)*) => {
         impl Request {
             /// The operation called.
             ///
@@ -258,7 +280,7 @@ macro_rules! recorded {
             /// ```
             pub fn operation(&self) -> Operation {
                 match self {
-                    $(Self::$variant(_) => $operation,)*
+                    $($(#[$meta])* Self::$variant(_) => $operation,)*
                 }
             }
 
@@ -276,14 +298,16 @@ macro_rules! recorded {
             /// ```
             pub fn target(&self) -> Option<&str> {
                 match self {
-                    $(Self::$variant(request) => request.target(),)*
+                    $($(#[$meta])* Self::$variant(request) => request.target(),)*
                 }
             }
         }
 
         $(
+            $(#[$meta])*
             impl sealed::Sealed for $type {}
 
+            $(#[$meta])*
             impl Recorded for $type {
                 const OPERATION: Operation = $operation;
 
@@ -295,6 +319,7 @@ macro_rules! recorded {
                 }
             }
 
+            $(#[$meta])*
             impl From<$type> for Request {
                 fn from(request: $type) -> Self {
                     Self::$variant(request)
@@ -311,6 +336,18 @@ recorded! {
     EventBridgePutEvents(PutEvents) = Operation::EVENTBRIDGE_PUT_EVENTS;
     StsGetCallerIdentity(GetCallerIdentity) = Operation::STS_GET_CALLER_IDENTITY;
     IamGetUser(GetUser) = Operation::IAM_GET_USER;
+    #[cfg(feature = "vision")]
+    RekognitionDetectLabels(DetectLabels) = Operation::REKOGNITION_DETECT_LABELS;
+    #[cfg(feature = "vision")]
+    RekognitionDetectFaces(DetectFaces) = Operation::REKOGNITION_DETECT_FACES;
+    #[cfg(feature = "vision")]
+    RekognitionSearchFacesByImage(SearchFacesByImage) = Operation::REKOGNITION_SEARCH_FACES_BY_IMAGE;
+    #[cfg(feature = "vision")]
+    RekognitionIndexFaces(IndexFaces) = Operation::REKOGNITION_INDEX_FACES;
+    #[cfg(feature = "vision")]
+    RekognitionListCollections(ListCollections) = Operation::REKOGNITION_LIST_COLLECTIONS;
+    #[cfg(feature = "vision")]
+    RekognitionCreateCollection(CreateCollection) = Operation::REKOGNITION_CREATE_COLLECTION;
 }
 
 /// A message attribute of an SNS or SQS message.

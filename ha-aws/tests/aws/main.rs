@@ -4,6 +4,8 @@
 //!   the in-process emulator;
 //! - `moto`: the same contract against a real moto server (`pip install 'moto[server]'`, which
 //!   `.ci/check` does), started on a free loopback port by each test;
+//! - `vision`: Rekognition objects, faces, collections, indexing and saved images, against the
+//!   emulator;
 //! - `live`: against real AWS, only with credentials and `HA_AWS_LIVE_TESTS=1`.
 
 mod emulator;
@@ -12,3 +14,4 @@ mod moto;
 mod notify;
 mod session;
 mod support;
+mod vision;

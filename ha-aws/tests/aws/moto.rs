@@ -1,6 +1,7 @@
-//! The notify contract against a real moto server (`moto_server`, from `pip install
-//! 'moto[server]'`; `.ci/check` installs it). Each test starts its own server on a free loopback
-//! port and stops it on drop; a missing `moto_server` fails the test, saying what to install.
+//! The notify contract, and the vision DetectLabels contract, against a real moto server
+//! (`moto_server`, from `pip install 'moto[server]'`; `.ci/check` installs it). Each test starts
+//! its own server on a free loopback port and stops it on drop; a missing `moto_server` fails the
+//! test, saying what to install.
 //!
 //! Where moto is the observer: SNS deliveries are read from an SQS queue subscribed to the topic
 //! (Subject and attributes as delivered), EventBridge events from an SQS queue a rule targets.
@@ -505,4 +506,11 @@ async fn moto_validates_credentials_with_sts_and_iam() {
         assert_eq!(identity.account(), Some("123456789012"), "{}", check.name());
         assert!(identity.arn().starts_with("arn:aws:"), "{}", identity.arn());
     }
+}
+
+#[tokio::test]
+async fn moto_detect_labels_contract() {
+    // moto implements DetectLabels (with a canned answer) but none of the face operations
+    let moto = MotoServer::start();
+    crate::vision::detect_labels_contract(&moto.session().await).await;
 }

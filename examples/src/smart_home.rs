@@ -1,0 +1,676 @@
+//! The smart home of `cargo run --example smart_home`, in one process: an AWS-IoT-like
+//! broker, two Tasmota devices, a hub exposing them to Alexa, power alerts through AWS.
+//!
+//! [`run`] plays the scripted scenario and returns its [`Summary`]; the example prints it,
+//! and `tests/smart_home.rs` checks it. What happens, in order:
+//!
+//! 1. certificates for the endpoint are generated (rcgen); rumqttd starts on loopback behind
+//!    iot-tls's TLS front (SNI, ALPN `mqtt`, a custom authorizer); a stand-in for Login with
+//!    Amazon and the Alexa event gateway and the AWS emulator start on loopback;
+//! 2. the hub connects with iot-tls's client and subscribes to discovery, `stat` and `tele`;
+//! 3. a plug with an energy monitor and a dimmable light read the set-up Backlog of
+//!    Tasmota's AWS IoT guide ([`SETUP_BACKLOG`], parsed by tasmota-proto), connect through
+//!    the front and publish LWT, INFO, discovery, STATE and SENSOR;
+//! 4. a client with a wrong password is refused by the custom authorizer;
+//! 5. Alexa's directives go through ha-alexa's dispatcher: AcceptGrant (tokens from the
+//!    Login-with-Amazon stand-in), Discover, TurnOn (the plug), SetBrightness (the light),
+//!    ReportState (the light); the devices obey and confirm;
+//! 6. someone switches the light off at its button: the hub sends a ChangeReport to the
+//!    event-gateway stand-in over HTTP;
+//! 7. a kettle on the plug draws more than the threshold: the hub notifies SNS, SQS and
+//!    Lambda through ha-aws (the emulator records the calls); the kettle switches off;
+//! 8. the driveway camera takes a generated frame (a car and a person); ha-aws's object
+//!    detector sends it to Rekognition (on the emulator, which answers with the labels the
+//!    frame was drawn with) and saves the annotated image in [`Settings::out_dir`].
+
+mod alerts;
+mod amazon;
+mod camera;
+mod cloud;
+mod device;
+mod hub;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ha_alexa::Dispatcher;
+use ha_alexa::config::ClientSecret;
+use ha_alexa::gateway::{EventGateway, GatewayConfig};
+use ha_alexa::lwa::{LwaClient, LwaConfig, MemoryLwaStore};
+use iot_tls::aws::CustomAuthorizer;
+use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
+use iot_tls::tokio::{Client, Options};
+use serde_json::{Value, json};
+
+pub use alerts::{Alerts, LiveTargets, Sent};
+pub use amazon::Amazon;
+pub use camera::{CAMERA, Snapshot};
+pub use cloud::{Authorizer, Cloud, Pki};
+pub use device::{Device, DeviceKind, DeviceSpec, MqttSetup};
+pub use hub::{Hub, HubLog, HubState, Kind, Known};
+
+use crate::Error;
+
+/// The set-up Backlog of Tasmota's AWS IoT guide, as the CloudFormation stack prints it (the
+/// guide elides the account part of the endpoint name; any name works, the demo resolves it
+/// to the TLS front on loopback).
+pub const SETUP_BACKLOG: &str = "BackLog SetOption3 1; SetOption103 1; \
+    MqttHost a1b2c3d4e5f6g7-ats.iot.eu-central-1.amazonaws.com; MqttPort 443; \
+    MqttUser tasmota?x-amz-customauthorizer-name=TasmotaAuth; MqttPassword YknLuSd2tBY2HodwI/7RqA==";
+
+/// The simulated plug.
+pub const PLUG: DeviceSpec = DeviceSpec {
+    kind: DeviceKind::Plug,
+    mac: "DC4F22A1B2C3",
+    name: "Kettle plug",
+    module: "Sonoff S31",
+};
+
+/// The simulated light.
+pub const LIGHT: DeviceSpec = DeviceSpec {
+    kind: DeviceKind::Light,
+    mac: "DC4F22D4E5F6",
+    name: "Hall light",
+    module: "Sonoff D1 Dimmer",
+};
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Where to save the annotated camera frame.
+    pub out_dir: PathBuf,
+    /// The plug's power that raises an alert, in watts.
+    pub threshold_watts: f64,
+    /// Notify real AWS instead of the emulator (needs [`LiveTargets`] and credentials).
+    pub live_aws: Option<LiveTargets>,
+    /// How often devices publish STATE and SENSOR unasked.
+    pub tele_period: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            out_dir: std::env::temp_dir().join("ha-rs-smart_home"),
+            threshold_watts: 1500.0,
+            live_aws: None,
+            tele_period: Duration::from_mins(5),
+        }
+    }
+}
+
+/// One Alexa directive and the event that answered it.
+#[derive(Clone, Debug)]
+pub struct Answered {
+    /// `Namespace.Name` of the directive.
+    pub directive: String,
+    /// `Namespace.Name` of the answer.
+    pub answer: String,
+    /// The whole answer.
+    pub event: Value,
+}
+
+/// What the scenario did.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// The devices the hub discovered: `(topic, name, kind)`.
+    pub devices: Vec<(String, String, Kind)>,
+    /// The directives sent to the dispatcher, with their answers.
+    pub directives: Vec<Answered>,
+    /// The endpoints in the Discover.Response.
+    pub endpoints: usize,
+    /// The events the event-gateway stand-in received (`Namespace.Name`).
+    pub gateway_events: Vec<String>,
+    /// The connections the TLS front refused, as it describes them.
+    pub refused: Vec<String>,
+    /// The power alerts, with what each service did.
+    pub alerts: Vec<Vec<Sent>>,
+    /// The calls the AWS emulator recorded (`(operation, target)`), empty on real AWS.
+    pub aws_calls: Vec<(String, String)>,
+    /// Tasmota messages the hub decoded.
+    pub messages: usize,
+    /// What the camera detected, per target label.
+    pub objects: std::collections::BTreeMap<String, usize>,
+    /// The annotated camera image.
+    pub image: Option<PathBuf>,
+}
+
+impl Summary {
+    /// The answers named `answer` (`Alexa.Response`, `Alexa.Discovery.Discover.Response`, ...).
+    pub fn answers(&self, answer: &str) -> usize {
+        self.directives
+            .iter()
+            .filter(|answered| answered.answer == answer)
+            .count()
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "summary")?;
+        writeln!(f, "  devices discovered: {}", self.devices.len())?;
+        for (topic, name, kind) in &self.devices {
+            writeln!(f, "    {name} ({topic}, {kind:?})")?;
+        }
+        writeln!(
+            f,
+            "  Alexa directives answered: {} (Discover found {} endpoints)",
+            self.directives.len(),
+            self.endpoints
+        )?;
+        for answered in &self.directives {
+            writeln!(f, "    {} -> {}", answered.directive, answered.answer)?;
+        }
+        writeln!(
+            f,
+            "  event gateway received: {}",
+            self.gateway_events.join(", ")
+        )?;
+        writeln!(
+            f,
+            "  connections refused by the front: {}",
+            self.refused.len()
+        )?;
+        for refusal in &self.refused {
+            writeln!(f, "    {refusal}")?;
+        }
+        writeln!(f, "  power alerts: {}", self.alerts.len())?;
+        for sent in self.alerts.iter().flatten() {
+            writeln!(
+                f,
+                "    {}: {} delivered, {} failed",
+                sent.service, sent.delivered, sent.failed
+            )?;
+        }
+        writeln!(f, "  AWS emulator recorded: {} calls", self.aws_calls.len())?;
+        for (operation, target) in &self.aws_calls {
+            writeln!(f, "    {operation} {target}")?;
+        }
+        writeln!(
+            f,
+            "  Tasmota messages decoded by the hub: {}",
+            self.messages
+        )?;
+        let objects: Vec<String> = self
+            .objects
+            .iter()
+            .map(|(label, count)| format!("{count} {label}"))
+            .collect();
+        writeln!(f, "  camera detected: {}", objects.join(", "))?;
+        match &self.image {
+            Some(image) => write!(f, "  annotated image: {}", image.display()),
+            None => write!(f, "  annotated image: none"),
+        }
+    }
+}
+
+/// Everything running: the cloud stand-ins, the hub, the devices.
+pub struct Home {
+    settings: Settings,
+    cloud: Cloud,
+    amazon: Amazon,
+    hub: Hub,
+    dispatcher: Dispatcher<Arc<HubState>>,
+    devices: Vec<Device>,
+    anchors: TrustAnchors,
+    setup: MqttSetup,
+    summary: Summary,
+}
+
+const STEP: Duration = Duration::from_secs(10);
+
+impl Home {
+    /// Starts the cloud stand-ins, the hub and the two devices, and waits until the hub has
+    /// discovered both.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`] of the parts; [`Error::Timeout`] when a step does not happen within 10 s.
+    pub async fn start(settings: Settings) -> Result<Self, Error> {
+        let setup = MqttSetup::from_backlog(SETUP_BACKLOG)?;
+        tracing::info!(?setup, "set-up Backlog parsed by tasmota-proto");
+        let user = iot_tls::aws::Username::parse(&setup.user).map_err(iot_tls::Error::from)?;
+        let authorizer = Authorizer {
+            name: user
+                .authorizer()
+                .map(|name| name.decode())
+                .ok_or(Error::Setup {
+                    setting: "MqttUser",
+                    problem: "names no custom authorizer",
+                })?,
+            password: setup.password.clone(),
+        };
+        let pki = Pki::generate(&setup.host)?;
+        let anchors = pki.anchors()?;
+        let cloud = Cloud::start(&pki, &setup.host, authorizer).await?;
+        let amazon = Amazon::start().await?;
+        let alerts = match &settings.live_aws {
+            Some(targets) => Alerts::live(targets).await?,
+            None => Alerts::emulated().await?,
+        };
+
+        let lwa = LwaClient::new(
+            LwaConfig::new(
+                "amzn1.application-oa2-client.smart-home-demo",
+                ClientSecret::try_new("demo-client-secret").map_err(ha_alexa::Error::from)?,
+            )
+            .map_err(ha_alexa::Error::from)?
+            .with_token_url(&amazon.token_url())
+            .map_err(ha_alexa::Error::from)?,
+            MemoryLwaStore::new(),
+        )
+        .map_err(ha_alexa::Error::from)?;
+        let gateway = EventGateway::open(
+            GatewayConfig::with_url(&amazon.events_url()).map_err(ha_alexa::Error::from)?,
+            lwa,
+        )
+        .await
+        .map_err(ha_alexa::Error::from)?;
+
+        let hub_user = CustomAuthorizer::new("hub")
+            .with_authorizer(&user.authorizer().map(|a| a.decode()).unwrap_or_default())
+            .to_string();
+        let (client, events) = Client::spawn(
+            endpoint_options(&setup, cloud.front_addr(), "smart-home-hub", &anchors)?
+                .with_credentials(hub_user, setup.password.as_bytes()),
+        )?;
+        let hub = Hub::start(
+            client,
+            events,
+            Arc::new(gateway),
+            alerts,
+            settings.threshold_watts,
+        )
+        .await?;
+        let dispatcher = Dispatcher::new(hub.state());
+
+        let mut devices = Vec::new();
+        for spec in [PLUG, LIGHT] {
+            devices.push(Device::start(
+                spec,
+                &setup,
+                cloud.front_addr(),
+                anchors.clone(),
+                settings.tele_period,
+            )?);
+        }
+        hub.wait_for("both devices' discovery and state", STEP, |known| {
+            known.len() == 2 && known.values().all(|device| device.power.is_some())
+        })
+        .await?;
+        let summary = Summary {
+            devices: hub
+                .devices()
+                .values()
+                .map(|known| (known.topic.clone(), known.name.clone(), known.kind))
+                .collect(),
+            ..Summary::default()
+        };
+        Ok(Self {
+            settings,
+            cloud,
+            amazon,
+            hub,
+            dispatcher,
+            devices,
+            anchors,
+            setup,
+            summary,
+        })
+    }
+
+    /// A client with the wrong password tries to connect; the front's custom authorizer
+    /// refuses it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Timeout`] when no refusal comes.
+    pub async fn intruder(&mut self) -> Result<(), Error> {
+        let mut refusals = self.cloud.front().refusals();
+        let (client, _events) = Client::spawn(
+            endpoint_options(
+                &self.setup,
+                self.cloud.front_addr(),
+                "intruder",
+                &self.anchors,
+            )?
+            .with_credentials(self.setup.user.clone(), b"guessed-password"),
+        )?;
+        let refusal = tokio::time::timeout(STEP, refusals.recv())
+            .await
+            .map_err(|_| Error::Timeout {
+                waiting_for: "the front to refuse a wrong password".to_owned(),
+                after: STEP,
+            })?
+            .map_err(|_| Error::Unexpected {
+                step: "intruder",
+                expected: "a refusal".to_owned(),
+                got: "the front stopped".to_owned(),
+            })?;
+        tracing::info!(%refusal, "front: refused a client with a wrong password");
+        self.summary.refused.push(refusal.to_string());
+        client.disconnect().await;
+        Ok(())
+    }
+
+    /// Sends one directive through the dispatcher, as the skill's Lambda would, and checks
+    /// the answer's name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Alexa`] when the directive does not decode, [`Error::Unexpected`] when the
+    /// answer is not `expected`.
+    pub async fn directive(&mut self, directive: &Value, expected: &str) -> Result<Value, Error> {
+        let header = &directive["directive"]["header"];
+        let name = format!(
+            "{}.{}",
+            header["namespace"].as_str().unwrap_or_default(),
+            header["name"].as_str().unwrap_or_default()
+        );
+        tracing::info!(directive = %name, endpoint = directive["directive"]["endpoint"]["endpointId"].as_str().unwrap_or("-"), "alexa: directive");
+        let event = self
+            .dispatcher
+            .handle_slice(directive.to_string().as_bytes())
+            .await
+            .map_err(ha_alexa::Error::from)?;
+        let event = serde_json::to_value(&event).map_err(|error| Error::Unexpected {
+            step: "serializing an answer",
+            expected: "JSON".to_owned(),
+            got: error.to_string(),
+        })?;
+        let answer_header = &event["event"]["header"];
+        let answer = format!(
+            "{}.{}",
+            answer_header["namespace"].as_str().unwrap_or_default(),
+            answer_header["name"].as_str().unwrap_or_default()
+        );
+        tracing::info!(%answer, "alexa: answered");
+        self.summary.directives.push(Answered {
+            directive: name.clone(),
+            answer: answer.clone(),
+            event: event.clone(),
+        });
+        if answer != expected {
+            return Err(Error::Unexpected {
+                step: "an Alexa directive",
+                expected: format!("{name} answered by {expected}"),
+                got: event.to_string(),
+            });
+        }
+        Ok(event)
+    }
+
+    /// Plays the scripted scenario (steps 4 to 8 of the module documentation).
+    ///
+    /// # Errors
+    ///
+    /// The first step that fails.
+    pub async fn script(&mut self) -> Result<(), Error> {
+        self.intruder().await?;
+
+        self.directive(&accept_grant(), "Alexa.Authorization.AcceptGrant.Response")
+            .await?;
+        let discovered = self
+            .directive(&discover(), "Alexa.Discovery.Discover.Response")
+            .await?;
+        self.summary.endpoints = discovered["event"]["payload"]["endpoints"]
+            .as_array()
+            .map_or(0, Vec::len);
+        let plug = format!("switch#{}", PLUG.topic());
+        let light = format!("light#{}", LIGHT.topic());
+        self.directive(
+            &control(&plug, "Alexa.PowerController", "TurnOn", &json!({})),
+            "Alexa.Response",
+        )
+        .await?;
+        self.directive(
+            &control(
+                &light,
+                "Alexa.BrightnessController",
+                "SetBrightness",
+                &json!({"brightness": 40}),
+            ),
+            "Alexa.Response",
+        )
+        .await?;
+        let report = self
+            .directive(
+                &control(&light, "Alexa", "ReportState", &json!({})),
+                "Alexa.StateReport",
+            )
+            .await?;
+        let brightness = report["context"]["properties"]
+            .as_array()
+            .and_then(|properties| {
+                properties
+                    .iter()
+                    .find(|property| property["name"] == "brightness")
+            })
+            .map(|property| property["value"].clone());
+        if brightness != Some(json!(40)) {
+            return Err(Error::Unexpected {
+                step: "ReportState",
+                expected: "brightness 40".to_owned(),
+                got: report.to_string(),
+            });
+        }
+
+        // Someone switches the light off at the wall: a ChangeReport.
+        let light_device = self.device(DeviceKind::Light)?;
+        light_device.press_button().await;
+        let topic = LIGHT.topic();
+        self.hub
+            .wait_for("the light's button press", STEP, |known| {
+                known.get(&topic).is_some_and(|d| d.power == Some(false))
+            })
+            .await?;
+
+        // A kettle on the plug: above the threshold, then off again.
+        let plug_device = self.device(DeviceKind::Plug)?;
+        plug_device.set_load(2200.0).await;
+        let hub = &self.hub;
+        wait_until("the power alert to be sent", STEP, || {
+            !hub.log().alerts.is_empty()
+        })
+        .await?;
+        plug_device.set_load(0.0).await;
+        let topic = PLUG.topic();
+        self.hub
+            .wait_for("the kettle to switch off", STEP, |known| {
+                known.get(&topic).is_some_and(|d| d.watts == Some(0.0))
+            })
+            .await?;
+
+        self.camera().await?;
+
+        self.hub.flush_reports().await;
+        let amazon = &self.amazon;
+        wait_until("the ChangeReport at the gateway", STEP, || {
+            amazon
+                .events()
+                .iter()
+                .any(|event| event["event"]["header"]["name"] == "ChangeReport")
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// The camera takes a frame; objects are detected and the annotated image saved.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Aws`] when detection fails, [`Error::Io`] when the image cannot be saved.
+    pub async fn camera(&mut self) -> Result<(), Error> {
+        let state = self.hub.state();
+        let alerts = state.alerts();
+        if let Some(emulator) = alerts.emulator() {
+            camera::script(emulator);
+        }
+        let snapshot = camera::snapshot(alerts.session(), &self.settings.out_dir).await?;
+        self.summary.objects = snapshot.counts;
+        self.summary.image = Some(snapshot.image);
+        Ok(())
+    }
+
+    fn device(&self, kind: DeviceKind) -> Result<&Device, Error> {
+        self.devices
+            .iter()
+            .find(|device| device.spec().kind == kind)
+            .ok_or(Error::Unexpected {
+                step: "finding a device",
+                expected: format!("a {kind:?}"),
+                got: "none".to_owned(),
+            })
+    }
+
+    /// Keeps the home running until Ctrl-C: the kettle boils every half minute.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when Ctrl-C cannot be watched.
+    pub async fn forever(&self) -> Result<(), Error> {
+        tracing::info!("running until Ctrl-C; the kettle boils every 30 s");
+        let plug = self.device(DeviceKind::Plug)?;
+        let cycle = async {
+            loop {
+                plug.set_load(2200.0).await;
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                plug.set_load(0.0).await;
+                tokio::time::sleep(Duration::from_secs(20)).await;
+            }
+        };
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.map_err(Error::io("waiting for Ctrl-C")),
+            () = cycle => Ok(()),
+        }
+    }
+
+    /// Disconnects the devices and the hub cleanly.
+    pub async fn stop(&self) {
+        for device in &self.devices {
+            device.disconnect().await;
+        }
+        self.hub.disconnect().await;
+    }
+
+    /// The summary of what happened so far.
+    pub fn summary(&self) -> Summary {
+        let mut summary = self.summary.clone();
+        let log = self.hub.log();
+        summary.alerts = log.alerts;
+        summary.messages = log.messages;
+        summary.gateway_events = self
+            .amazon
+            .events()
+            .iter()
+            .map(|event| {
+                let header = &event["event"]["header"];
+                format!(
+                    "{}.{}",
+                    header["namespace"].as_str().unwrap_or_default(),
+                    header["name"].as_str().unwrap_or_default()
+                )
+            })
+            .collect();
+        if let Some(emulator) = self.hub.state().alerts().emulator() {
+            summary.aws_calls = emulator
+                .calls()
+                .iter()
+                .map(|call| {
+                    (
+                        call.operation().to_string(),
+                        call.target().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect();
+        }
+        summary
+    }
+
+    /// The settings the home runs with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+}
+
+/// Runs the whole scripted scenario and returns its summary.
+///
+/// # Errors
+///
+/// The first step that fails.
+pub async fn run(settings: Settings) -> Result<Summary, Error> {
+    let mut home = Home::start(settings).await?;
+    home.script().await?;
+    let summary = home.summary();
+    home.stop().await;
+    Ok(summary)
+}
+
+/// Client options for the endpoint of `setup`, reached at `front` (the demo's name
+/// resolution), with SNI naming the endpoint and ALPN `mqtt`.
+fn endpoint_options(
+    setup: &MqttSetup,
+    front: std::net::SocketAddr,
+    client_id: &str,
+    anchors: &TrustAnchors,
+) -> Result<Options, Error> {
+    let tls = TlsConfig::builder(&setup.host, anchors.clone())
+        .alpn(Alpn::for_aws(setup.port, false))
+        .build()
+        .map_err(iot_tls::Error::from)?;
+    Ok(
+        Options::new(front.ip().to_string(), front.port(), client_id)
+            .with_tls(tls)
+            .with_limits(iot_tls::aws::LIMITS)
+            .with_keep_alive(60),
+    )
+}
+
+async fn wait_until(what: &str, timeout: Duration, done: impl Fn() -> bool) -> Result<(), Error> {
+    let poll = async {
+        while !done() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(timeout, poll)
+        .await
+        .map_err(|_| Error::Timeout {
+            waiting_for: what.to_owned(),
+            after: timeout,
+        })
+}
+
+fn message_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn accept_grant() -> Value {
+    json!({"directive": {
+        "header": {"namespace": "Alexa.Authorization", "name": "AcceptGrant",
+                   "messageId": message_id(), "payloadVersion": "3"},
+        "payload": {
+            "grant": {"type": "OAuth2.AuthorizationCode", "code": "ANUdvhELLXkNwQqaHmHV"},
+            "grantee": {"type": "BearerToken", "token": "access-token-from-account-linking"}
+        }
+    }})
+}
+
+fn discover() -> Value {
+    json!({"directive": {
+        "header": {"namespace": "Alexa.Discovery", "name": "Discover",
+                   "messageId": message_id(), "payloadVersion": "3"},
+        "payload": {"scope": {"type": "BearerToken", "token": "access-token-from-account-linking"}}
+    }})
+}
+
+fn control(endpoint: &str, namespace: &str, name: &str, payload: &Value) -> Value {
+    json!({"directive": {
+        "header": {"namespace": namespace, "name": name, "messageId": message_id(),
+                   "correlationToken": "dFMb0z+PgpgdDmluhJ1LddFvSqZ/jCc8ptlAKulUj90jSqg==",
+                   "payloadVersion": "3"},
+        "endpoint": {"scope": {"type": "BearerToken", "token": "access-token-from-account-linking"},
+                     "endpointId": endpoint, "cookie": {}},
+        "payload": payload
+    }})
+}

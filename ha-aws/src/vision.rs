@@ -1,0 +1,136 @@
+//! Rekognition vision: objects, faces, identification, face indexing and annotated images.
+//!
+//! - [`ObjectDetector`]: DetectLabels with a confidence filter (default 70), targets with
+//!   their own confidence, a region of interest (an object counts when its box centre lies
+//!   inside) and counts per label.
+//! - [`FaceDetector`]: DetectFaces with typed attributes (DEFAULT or ALL), identification
+//!   against a collection with SearchFacesByImage (a similarity threshold apart from the
+//!   detection confidence), start-up creation of the collection, and `index_face` from a
+//!   file or a folder.
+//! - [`annotate`] and [`ImageSaver`]: boxes and labels drawn on the image, saved as
+//!   `<name>_latest.jpg` atomically, with optional timestamped copies.
+//! - [`Entity`]: each result as a hub entity (state = number of matches), serde-serializable.
+//!
+//! Images are checked before upload ([`SourceImage`]: JPEG or PNG, at most 5 MiB). The
+//! [`image`] crate is re-exported for the pixel types in these signatures.
+//!
+//! # Examples
+//!
+//! ```
+//! # #[cfg(feature = "emulator")]
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use ha_aws::emulator::{Emulator, ScriptedLabel};
+//! use ha_aws::vision::{BoundingBox, ObjectDetector, ObjectSettings, SourceImage, encode_jpeg};
+//!
+//! let emulator = Emulator::start().await;
+//! emulator.set_labels([ScriptedLabel::new("Car", 91.0).with_instance(BoundingBox::new(0.5, 0.5, 0.4, 0.3), 90.0)]);
+//! let detector = ObjectDetector::new(&emulator.session().await, ObjectSettings::new("Driveway"))?;
+//!
+//! let frame = image::RgbImage::new(320, 240);
+//! let detection = detector.detect(&SourceImage::new(encode_jpeg(&frame, 75)?)?).await?;
+//! assert_eq!(detection.counts()["Car"], 1);
+//! # Ok::<(), ha_aws::Error>(())
+//! # }).unwrap();
+//! ```
+
+mod annotate;
+mod config;
+mod entity;
+mod faces;
+mod font;
+mod geometry;
+mod ids;
+mod index;
+mod objects;
+mod save;
+mod source;
+
+pub use image;
+
+pub use annotate::{Annotation, FACE_COLOUR, OBJECT_COLOUR, REGION_COLOUR, annotate, line_width};
+pub use config::{CameraSource, ImageProcessingConfig, VisionPlatform};
+pub use entity::Entity;
+pub use faces::{
+    AgeRange, CollectionStatus, DEFAULT_MAX_SEARCHES, DEFAULT_SIMILARITY, DetectionAttributes,
+    Face, FaceAttributes, FaceDetection, FaceDetector, FaceMatch, FaceSettings, Flag, Rated,
+};
+pub use geometry::{BoundingBox, PixelBox, RegionOfInterest};
+pub use ids::{CollectionId, ImageId};
+pub use index::{IndexProgress, IndexReport, IndexRequest, IndexSource, IndexedFace};
+pub use objects::{
+    DEFAULT_CONFIDENCE, DetectedLabel, DetectedObject, ObjectDetection, ObjectDetector,
+    ObjectSettings, Target,
+};
+pub use save::{ImageSaver, SavedImage, sanitize_name, timestamp_suffix};
+pub use source::{ImageFormat, MAX_IMAGE_BYTES, SourceImage};
+
+use crate::error::{Error, VisionError};
+
+/// The JPEG quality of saved images unless set otherwise (Pillow's default).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_aws::vision::DEFAULT_JPEG_QUALITY, 75);
+/// ```
+pub const DEFAULT_JPEG_QUALITY: u8 = 75;
+
+/// Encodes RGB pixels as a baseline JPEG at `quality` (1..=100; 75 is Pillow's default).
+///
+/// # Errors
+///
+/// [`VisionError::Encode`] when the encoder fails (an image wider or taller than 65535).
+///
+/// # Examples
+///
+/// ```
+/// let jpeg = ha_aws::vision::encode_jpeg(&image::RgbImage::new(16, 16), 75)?;
+/// assert_eq!(ha_aws::vision::ImageFormat::sniff(&jpeg), Some(ha_aws::vision::ImageFormat::Jpeg));
+/// # Ok::<(), ha_aws::Error>(())
+/// ```
+pub fn encode_jpeg(image: &image::RgbImage, quality: u8) -> Result<Vec<u8>, Error> {
+    source::encode_jpeg(image, quality.clamp(1, 100))
+}
+
+/// Decodes `image`, draws `annotations` on it, encodes it at `quality` and saves it as `name`.
+fn save_annotated(
+    saver: &ImageSaver,
+    name: &str,
+    quality: u8,
+    image: &SourceImage,
+    annotations: &[Annotation],
+) -> Result<SavedImage, Error> {
+    let mut pixels = image.decode()?;
+    annotate(&mut pixels, annotations);
+    let jpeg = source::encode_jpeg(&pixels, quality)?;
+    saver.save(name, &jpeg, std::time::SystemTime::now())
+}
+
+/// Checks a percentage option.
+fn check_percentage(option: &'static str, value: f32) -> Result<(), Error> {
+    if (0.0..=100.0).contains(&value) {
+        Ok(())
+    } else {
+        Err(VisionError::InvalidPercentage { option, value }.into())
+    }
+}
+
+/// A box from the SDK; missing values count as 0.
+fn from_sdk_box(bounding_box: &aws_sdk_rekognition::types::BoundingBox) -> BoundingBox {
+    BoundingBox::new(
+        bounding_box.left().unwrap_or(0.0),
+        bounding_box.top().unwrap_or(0.0),
+        bounding_box.width().unwrap_or(0.0),
+        bounding_box.height().unwrap_or(0.0),
+    )
+}
+
+#[cfg(test)]
+fn to_sdk_box(bounding_box: &BoundingBox) -> aws_sdk_rekognition::types::BoundingBox {
+    aws_sdk_rekognition::types::BoundingBox::builder()
+        .left(bounding_box.left)
+        .top(bounding_box.top)
+        .width(bounding_box.width)
+        .height(bounding_box.height)
+        .build()
+}
