@@ -396,7 +396,8 @@ impl Emulator {
         self.state.lambda.set_reply(function, reply);
     }
 
-    /// Makes Rekognition `DetectLabels` find `labels` in every image (none until set).
+    /// Makes Rekognition `DetectLabels` find `labels` in every image (none until set); as
+    /// Rekognition does, labels below the call's `MinConfidence` (default 55) are left out.
     ///
     /// # Examples
     ///

@@ -808,6 +808,10 @@ pub enum VisionError {
 }
 
 impl VisionError {
+    #[cfg_attr(
+        not(feature = "vision"),
+        expect(dead_code, reason = "only vision reads files")
+    )]
     pub(crate) fn io(path: &std::path::Path, error: &std::io::Error) -> Self {
         Self::Io {
             path: path.display().to_string(),

@@ -282,7 +282,8 @@ impl Session {
             feature = "sns",
             feature = "sqs",
             feature = "lambda",
-            feature = "eventbridge"
+            feature = "eventbridge",
+            feature = "vision"
         )),
         expect(dead_code, reason = "no service client")
     )]

@@ -19,6 +19,12 @@ use crate::vision::{BoundingBox, ImageFormat, MAX_IMAGE_BYTES};
 
 /// The most collections one `ListCollections` page holds in the emulator, so that paging is
 /// exercised with a handful of collections.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_aws::emulator::COLLECTIONS_PER_PAGE, 4);
+/// ```
 pub const COLLECTIONS_PER_PAGE: usize = 4;
 
 /// A label every image shows, with its boxed instances.
@@ -504,10 +510,22 @@ impl ServiceModel for Rekognition {
     fn reply(&self, request: &Request, context: &mut Context<'_>) -> Reply {
         let mut script = lock(&self.script);
         match request {
-            Request::RekognitionDetectLabels(_) => Reply::Json(json!({
-                "Labels": script.labels.iter().map(ScriptedLabel::to_json).collect::<Vec<_>>(),
-                "LabelModelVersion": "3.0",
-            })),
+            Request::RekognitionDetectLabels(call) => {
+                // as Rekognition: labels below MinConfidence (default 55) are left out
+                let min = call.min_confidence.unwrap_or(55.0);
+                let max = call
+                    .max_labels
+                    .and_then(|max| usize::try_from(max).ok())
+                    .unwrap_or(usize::MAX);
+                let labels: Vec<Value> = script
+                    .labels
+                    .iter()
+                    .filter(|label| f64::from(label.confidence) >= min)
+                    .take(max)
+                    .map(ScriptedLabel::to_json)
+                    .collect();
+                Reply::Json(json!({ "Labels": labels, "LabelModelVersion": "3.0" }))
+            }
             Request::RekognitionDetectFaces(call) => {
                 script.next_search = 0;
                 let all = call.attributes.iter().any(|attribute| attribute == "ALL");

@@ -179,3 +179,22 @@ fn fill(image: &mut RgbImage, x: u32, y: u32, width: u32, height: u32, colour: R
     };
     draw_filled_rect_mut(image, Rect::at(x, y).of_size(width, height), colour);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drawing_allocates_nothing() {
+        let mut image = RgbImage::new(1920, 1080);
+        let annotations: Vec<Annotation> = (0..10u8)
+            .map(|i| {
+                let left = 0.05 + 0.09 * f32::from(i);
+                Annotation::new(BoundingBox::new(left, 0.2, 0.08, 0.3), "Person 97.5%")
+            })
+            .collect();
+        let info = allocation_counter::measure(|| annotate(&mut image, &annotations));
+        assert_eq!(info.count_total, 0, "{info:?}");
+        assert_eq!(*image.get_pixel(96, 300), OBJECT_COLOUR);
+    }
+}

@@ -40,7 +40,6 @@ pub enum VisionPlatform {
 /// assert_eq!(source.entity_name(ha_aws::vision::VisionPlatform::Object), "rekognition_object_door");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
 pub struct CameraSource {
     /// The camera entity.
     pub entity_id: String,

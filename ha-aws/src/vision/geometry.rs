@@ -249,7 +249,7 @@ impl RegionOfInterest {
     /// use ha_aws::vision::{BoundingBox, RegionOfInterest};
     ///
     /// let whole = RegionOfInterest::default();
-    /// assert!(whole.contains_centre_of(&BoundingBox::new(0.9, 0.9, 0.2, 0.2)));
+    /// assert!(whole.contains_centre_of(&BoundingBox::new(0.8, 0.8, 0.2, 0.2)));
     /// ```
     pub fn contains_centre_of(&self, bounding_box: &BoundingBox) -> bool {
         let (x, y) = bounding_box.centre();

@@ -201,11 +201,23 @@ impl TryFrom<Vec<u8>> for SourceImage {
     }
 }
 
-/// Encodes RGB pixels as JPEG at `quality` (1..=100).
+/// Encodes RGB pixels as a baseline JPEG at `quality` (1..=100): IJG quantization tables, 4:2:0
+/// chroma subsampling below quality 90, as libjpeg and Pillow do.
 pub(crate) fn encode_jpeg(image: &image::RgbImage, quality: u8) -> Result<Vec<u8>, Error> {
+    let (Ok(width), Ok(height)) = (u16::try_from(image.width()), u16::try_from(image.height()))
+    else {
+        return Err(VisionError::Encode {
+            reason: format!(
+                "{}x{} is larger than jpeg allows (65535x65535)",
+                image.width(),
+                image.height()
+            ),
+        }
+        .into());
+    };
     let mut out = Vec::with_capacity(image.as_raw().len() / 8);
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
-        .encode_image(image)
+    jpeg_encoder::Encoder::new(&mut out, quality)
+        .encode(image.as_raw(), width, height, jpeg_encoder::ColorType::Rgb)
         .map_err(|error| VisionError::Encode {
             reason: error.to_string(),
         })?;
