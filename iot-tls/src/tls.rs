@@ -48,7 +48,9 @@
 //! # let leaf_key = rcgen::KeyPair::generate().unwrap();
 //! # let leaf = rcgen::CertificateParams::new(vec!["broker.test".into()]).unwrap()
 //! #     .signed_by(&leaf_key, &issuer).unwrap();
-//! # let mut server_config = rustls::ServerConfig::builder()
+//! # let ring = Arc::new(rustls::crypto::ring::default_provider());
+//! # let mut server_config = rustls::ServerConfig::builder_with_provider(ring)
+//! #     .with_safe_default_protocol_versions().unwrap()
 //! #     .with_no_client_auth()
 //! #     .with_single_cert(vec![leaf.der().clone()], PrivateKeyDer::try_from(leaf_key.serialize_der()).unwrap())
 //! #     .unwrap();
