@@ -715,34 +715,45 @@ impl Notifier {
             #[cfg(feature = "sns")]
             Backend::Sns(sns) => {
                 let targets = notification.required_targets()?;
-                let publish = Arc::new(sns.prepare(notification)?);
-                let sns = Arc::clone(sns);
-                per_target(targets, limit, Operation::SNS_PUBLISH, move |target| {
-                    let (sns, publish) = (Arc::clone(&sns), Arc::clone(&publish));
-                    async move { sns.publish(&publish, &target).await }
-                })
+                let publish = sns.prepare(notification)?;
+                per_target(
+                    sns,
+                    publish,
+                    targets,
+                    limit,
+                    Operation::SNS_PUBLISH,
+                    |sns, publish, target| async move { sns.publish(&publish, &target).await },
+                )
                 .await
             }
             #[cfg(feature = "sqs")]
             Backend::Sqs(sqs) => {
                 let targets = notification.required_targets()?;
-                let message = Arc::new(sqs.prepare(notification)?);
-                let sqs = Arc::clone(sqs);
-                per_target(targets, limit, Operation::SQS_SEND_MESSAGE, move |target| {
-                    let (sqs, message) = (Arc::clone(&sqs), Arc::clone(&message));
-                    async move { sqs.send(&message, &target).await }
-                })
+                let message = sqs.prepare(notification)?;
+                per_target(
+                    sqs,
+                    message,
+                    targets,
+                    limit,
+                    Operation::SQS_SEND_MESSAGE,
+                    |sqs, message, target| async move { sqs.send(&message, &target).await },
+                )
                 .await
             }
             #[cfg(feature = "lambda")]
             Backend::Lambda(lambda) => {
                 let targets = notification.required_targets()?;
-                let invocation = Arc::new(lambda.prepare(notification)?);
-                let lambda = Arc::clone(lambda);
-                per_target(targets, limit, Operation::LAMBDA_INVOKE, move |target| {
-                    let (lambda, invocation) = (Arc::clone(&lambda), Arc::clone(&invocation));
-                    async move { lambda.invoke(&invocation, &target).await }
-                })
+                let invocation = lambda.prepare(notification)?;
+                per_target(
+                    lambda,
+                    invocation,
+                    targets,
+                    limit,
+                    Operation::LAMBDA_INVOKE,
+                    |lambda, invocation, target| async move {
+                        lambda.invoke(&invocation, &target).await
+                    },
+                )
                 .await
             }
             #[cfg(feature = "eventbridge")]
@@ -763,20 +774,26 @@ impl Notifier {
     }
 }
 
-/// Sends to every target with `send`, as [`fan_out`] does, and pairs the results with the
-/// targets.
+/// Sends `request`, prepared once, to every target through `client` with `send`, as
+/// [`fan_out`] does, sharing both among the tasks, and pairs the results with the targets.
 #[cfg(any(feature = "sns", feature = "sqs", feature = "lambda"))]
-async fn per_target<F, Fut>(
+async fn per_target<C, P, F, Fut>(
+    client: &Arc<C>,
+    request: P,
     targets: &[String],
     limit: NonZeroUsize,
     operation: Operation,
     send: F,
 ) -> Vec<Outcome>
 where
-    F: Fn(String) -> Fut,
+    F: Fn(Arc<C>, Arc<P>, String) -> Fut,
     Fut: Future<Output = Result<Delivery, Error>> + Send + 'static,
 {
-    let results = fan_out(targets.to_vec(), limit, send).await;
+    let request = Arc::new(request);
+    let results = fan_out(targets.to_vec(), limit, |target| {
+        send(Arc::clone(client), Arc::clone(&request), target)
+    })
+    .await;
     targets
         .iter()
         .zip(results)
