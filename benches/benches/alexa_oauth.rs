@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use benches::RunMode;
 use core_flow::{Server, link, ready};
 use criterion::{Criterion, criterion_group};
 use ha_alexa::oauth::{ManualClock, UserId};
@@ -87,9 +88,8 @@ fn nanos_per_call(rounds: u32, mut f: impl FnMut(usize)) -> f64 {
 }
 
 /// Measures both sides once more, one after the other in this run, and prints the ratio.
-fn print_ratio() {
+fn print_ratio(rounds: u32) {
     let (server, _, tokens, plaintext) = linked();
-    let rounds = 200_000;
     let ours = nanos_per_call(rounds, |i| {
         black_box(ready(server.verify_access_token(&tokens[i])).ok());
     });
@@ -108,5 +108,11 @@ criterion_group!(benches, verify, flows);
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    print_ratio();
+    match RunMode::from_args() {
+        RunMode::List => {}
+        mode => {
+            mode.announce();
+            print_ratio(mode.pick(200_000, 1_000));
+        }
+    }
 }

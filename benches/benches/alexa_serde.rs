@@ -185,6 +185,7 @@ fn benches(c: &mut Criterion) {
     });
     group.finish();
 
+    benches::RunMode::from_args().announce();
     print_ratios(&dispatcher, &properties, &event, &tree, size);
 }
 

@@ -17,6 +17,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
+use benches::RunMode;
 use criterion::{Criterion, Throughput, criterion_group};
 use ha_aws::vision::{
     Annotation, BoundingBox, DEFAULT_JPEG_QUALITY, SourceImage, annotate, encode_jpeg,
@@ -25,6 +26,7 @@ use ha_aws::vision::{
 const WIDTH: u32 = 1920;
 const HEIGHT: u32 = 1080;
 /// Iterations of each side for the printed medians.
+/// Runs of each side for the same-run ratio when measuring (one in a test run).
 const ROUNDS: usize = 30;
 
 /// A camera-like frame: smooth gradients with some texture, encoded at quality 90.
@@ -74,9 +76,9 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-/// The median of `ROUNDS` runs of the job in this process, in nanoseconds.
-fn ours_median(image: &SourceImage, annotations: &[Annotation]) -> u128 {
-    let mut samples: Vec<u128> = (0..ROUNDS)
+/// The median of `rounds` runs of the job in this process, in nanoseconds.
+fn ours_median(image: &SourceImage, annotations: &[Annotation], rounds: usize) -> u128 {
+    let mut samples: Vec<u128> = (0..rounds)
         .map(|_| {
             let start = Instant::now();
             black_box(annotate_and_encode(image, annotations));
@@ -88,7 +90,7 @@ fn ours_median(image: &SourceImage, annotations: &[Annotation]) -> u128 {
 }
 
 /// Runs the Pillow script on the same image and boxes; its median in nanoseconds.
-fn pillow_median(folder: &Path, jpeg: &[u8], annotations: &[Annotation]) -> u128 {
+fn pillow_median(folder: &Path, jpeg: &[u8], annotations: &[Annotation], rounds: usize) -> u128 {
     let image_path = folder.join("frame.jpg");
     let boxes_path = folder.join("boxes.json");
     std::fs::write(&image_path, jpeg).expect("write the frame");
@@ -105,7 +107,7 @@ fn pillow_median(folder: &Path, jpeg: &[u8], annotations: &[Annotation]) -> u128
         .arg(&script)
         .arg(&image_path)
         .arg(&boxes_path)
-        .arg(ROUNDS.to_string())
+        .arg(rounds.to_string())
         .output()
         .expect("python3 is needed for the Pillow peer: install python3 and `pip install pillow`");
     assert!(
@@ -124,13 +126,20 @@ criterion_group!(benches, bench);
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
+    let rounds = match RunMode::from_args() {
+        RunMode::List => return,
+        mode => {
+            mode.announce();
+            mode.pick(ROUNDS, 1)
+        }
+    };
     let jpeg = frame();
     let image = SourceImage::new(jpeg.clone()).expect("a jpeg");
     let annotations = annotations();
     let folder = std::env::temp_dir().join(format!("ha-aws-vision-bench-{}", std::process::id()));
     std::fs::create_dir_all(&folder).expect("a temporary folder");
-    let pillow = pillow_median(&folder, &jpeg, &annotations);
-    let ours = ours_median(&image, &annotations);
+    let pillow = pillow_median(&folder, &jpeg, &annotations, rounds);
+    let ours = ours_median(&image, &annotations, rounds);
     let _ = std::fs::remove_dir_all(&folder);
     #[expect(
         clippy::cast_precision_loss,
@@ -139,7 +148,7 @@ fn main() {
     let (ours_ms, pillow_ms) = (ours as f64 / 1e6, pillow as f64 / 1e6);
     println!(
         "\naws_vision: decode 1920x1080 JPEG, 10 boxes with labels, encode JPEG q{DEFAULT_JPEG_QUALITY}: \
-         ha-aws {ours_ms:.2} ms, Pillow {pillow_ms:.2} ms (median of {ROUNDS}), ratio {:.2} \
+         ha-aws {ours_ms:.2} ms, Pillow {pillow_ms:.2} ms (median of {rounds}), ratio {:.2} \
          (ha-aws / Pillow; below 1.00 = ha-aws is faster)",
         ours_ms / pillow_ms
     );

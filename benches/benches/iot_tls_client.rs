@@ -472,5 +472,6 @@ fn main() {
     connect_time(&mut criterion, &broker);
     let heaps = peak_heaps(&broker);
     criterion.final_summary();
+    benches::RunMode::from_args().announce();
     report(heaps);
 }

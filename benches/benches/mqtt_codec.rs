@@ -281,5 +281,6 @@ fn main() {
     let mut criterion = Criterion::default().configure_from_args();
     bench(&mut criterion);
     criterion.final_summary();
+    benches::RunMode::from_args().announce();
     print_ratios();
 }

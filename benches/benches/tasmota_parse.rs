@@ -15,6 +15,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use benches::RunMode;
 use criterion::{Criterion, Throughput, criterion_group};
 use tasmota_proto::json::{self, Mode};
 use tasmota_proto::{
@@ -119,16 +120,17 @@ fn measure(corpus: &[Prepared], budget: Duration) -> [Duration; 3] {
     totals
 }
 
-fn ratios() {
+fn ratios(budget: Duration) {
     let corpus = corpus();
     let bytes: usize = corpus.iter().map(|m| m.payload().len()).sum();
-    let [typed, tree, value] = measure(&corpus, Duration::from_secs(6));
+    let [typed, tree, value] = measure(&corpus, budget);
     let ratio = |ours: Duration| value.as_secs_f64() / ours.as_secs_f64();
     println!(
-        "\ntasmota_corpus: {} JSON payloads, {bytes} bytes, interleaved over 6 s\n  \
+        "\ntasmota_corpus: {} JSON payloads, {bytes} bytes, interleaved over {:.2} s\n  \
          typed lenient / serde_json::Value: {:.2}x (goal >= 2x)\n  \
          json tree lenient / serde_json::Value: {:.2}x",
         corpus.len(),
+        budget.as_secs_f64(),
         ratio(typed),
         ratio(tree),
     );
@@ -139,9 +141,11 @@ criterion_group!(benches, bench);
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    // `cargo bench -- --list` and `cargo test --benches` only want the bench names.
-    let listing = std::env::args().any(|a| a == "--list" || a == "--test");
-    if !listing {
-        ratios();
+    match RunMode::from_args() {
+        RunMode::List => {}
+        mode => {
+            mode.announce();
+            ratios(mode.pick(Duration::from_secs(6), Duration::from_millis(50)));
+        }
     }
 }
