@@ -195,6 +195,27 @@ impl<'a> ButtonAction<'a> {
             .find(|(t, _)| s.eq_ignore_ascii_case(t))
             .map_or(Self::Other(s), |&(_, a)| a)
     }
+
+    /// The action's text as the firmware sends it (`SINGLE`, ..., or the text received).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tasmota_proto::{ButtonAction, Str};
+    /// assert_eq!(ButtonAction::Double.text(), "DOUBLE");
+    /// ```
+    pub const fn text(&self) -> Str<'a> {
+        Str::new(match self {
+            Self::Single => "SINGLE",
+            Self::Double => "DOUBLE",
+            Self::Triple => "TRIPLE",
+            Self::Quad => "QUAD",
+            Self::Penta => "PENTA",
+            Self::Hold => "HOLD",
+            Self::Clear => "CLEAR",
+            Self::Other(s) => return *s,
+        })
+    }
 }
 
 /// Fields that STATE, SENSOR and RESULT share.
@@ -378,7 +399,7 @@ pub struct Wifi<'a> {
     /// Signal quality in percent.
     pub rssi: Option<u8>,
     /// Signal strength in dBm.
-    pub signal: Option<i16>,
+    pub signal: Option<f64>,
     /// Reconnections since boot.
     pub link_count: Option<u32>,
     /// Time spent disconnected.
@@ -402,7 +423,7 @@ fn wifi<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<W
             "Channel" => w.channel = cx.u8(&p)?,
             "Mode" => w.mode = cx.str(&p)?,
             "RSSI" => w.rssi = cx.u8(&p)?,
-            "Signal" => w.signal = cx.int(&p, "a signal in dBm")?,
+            "Signal" => w.signal = cx.f64(&p)?,
             "LinkCount" => w.link_count = cx.u32(&p)?,
             "Downtime" => w.downtime = cx.uptime(&p)?,
             "DeepSleep" => w.deep_sleep = cx.u32(&p)?,
@@ -870,6 +891,44 @@ pub struct Energy<'a> {
     pub load: Option<Measure<'a>>,
     /// Members not listed above.
     pub other: Members<'a>,
+}
+
+impl<'a> Energy<'a> {
+    /// The measure of a quantity by its key (`Total`, `Power`, `TotalTariff`, ...); `None`
+    /// for a key without a typed field (look in `other`) or a value not sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = tasmota_proto::Sensor::parse(br#"{"ENERGY":{"Power":[7,0]}}"#, &Default::default())?.value;
+    /// assert_eq!(s.energy.unwrap().measure("Power").and_then(|m| m.get(0)), Some(7.0));
+    /// # Ok::<(), tasmota_proto::Error>(())
+    /// ```
+    pub fn measure(&self, key: &str) -> Option<&Measure<'a>> {
+        match key {
+            "Total" => self.total.as_ref(),
+            "Yesterday" => self.yesterday.as_ref(),
+            "Today" => self.today.as_ref(),
+            "Period" => self.period.as_ref(),
+            "Power" => self.power.as_ref(),
+            "ApparentPower" => self.apparent_power.as_ref(),
+            "ReactivePower" => self.reactive_power.as_ref(),
+            "Factor" => self.factor.as_ref(),
+            "Voltage" => self.voltage.as_ref(),
+            "Current" => self.current.as_ref(),
+            "Frequency" => self.frequency.as_ref(),
+            "TotalTariff" => self.total_tariff.as_ref(),
+            "ExportActive" => self.export_active.as_ref(),
+            "ExportTariff" => self.export_tariff.as_ref(),
+            "ImportActive" => self.import_active.as_ref(),
+            "ImportReactive" => self.import_reactive.as_ref(),
+            "ExportReactive" => self.export_reactive.as_ref(),
+            "PhaseAngle" => self.phase_angle.as_ref(),
+            "CurrentNeutral" => self.current_neutral.as_ref(),
+            "Load" => self.load.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 fn energy<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<Energy<'a>> {
