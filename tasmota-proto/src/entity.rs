@@ -9,9 +9,10 @@ use core::fmt::Write as _;
 use crate::discovery::{DiscoveryConfig, LightSubtype, RelayType};
 use crate::error::{Error, TopicError};
 use crate::json::{self, Mode, Value};
+use crate::message::{DecodeOptions, Decoder};
 use crate::power::StateText;
 use crate::response::LwtText;
-use crate::topic::{DeviceTopics, Mac, Prefixes};
+use crate::topic::{DeviceTopics, FullTopic, Mac, Prefixes};
 
 /// The most relays a device announces (ESP32 builds send 28 slots; the firmware's
 /// `MAX_RELAYS_SET` is 32).
@@ -1005,6 +1006,34 @@ impl Device {
             t = t.with_hostname(h)?;
         }
         Ok(t)
+    }
+
+    /// A decoder for this device's messages: its FullTopic, prefixes, StateText and LWT
+    /// texts, lenient mode.
+    ///
+    /// # Errors
+    ///
+    /// [`TopicError`] when the announced FullTopic or prefixes are not usable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let c = tasmota_proto::DiscoveryConfig::parse(br#"{"mac":"00000049A3BC","t":"lamp","ft":"%topic%/%prefix%/","state":["AUS","AN","UM","HALT"]}"#, &Default::default())?.value;
+    /// use tasmota_proto::{Message, PowerState};
+    /// let d = tasmota_proto::Device::from_config(&c);
+    /// let m = d.decoder()?.decode("lamp/stat/POWER", b"AN")?;
+    /// assert!(matches!(m.message, Message::Power { state: PowerState::On, .. }));
+    /// # Ok::<(), tasmota_proto::Error>(())
+    /// ```
+    pub fn decoder(&self) -> Result<Decoder<'_>, TopicError> {
+        let [cmnd, stat, tele] = &self.prefixes;
+        let options = DecodeOptions::new()
+            .with_state_text(self.state_text())
+            .with_lwt_text(self.lwt_text());
+        Ok(Decoder::new()
+            .with_full_topic(FullTopic::new(&self.full_topic)?)
+            .with_prefixes(Prefixes::new(cmnd, stat, tele)?)
+            .with_options(options))
     }
 
     /// The device's StateText.

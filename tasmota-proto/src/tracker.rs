@@ -414,6 +414,8 @@ impl Tracker {
     ///
     /// See [`Tracker`].
     pub fn handle(&mut self, message: &Message<'_>) -> bool {
+        // Changes come out in entity order from the first entity after each message.
+        self.next = 0;
         let before = self.pending_count();
         match message {
             Message::Lwt(l) => {
