@@ -9,8 +9,8 @@ use alloc::vec::Vec;
 
 use crate::error::{Error, TopicError};
 use crate::extract::{Cx, Members};
+use crate::extract::{DecodeOptions, Decoded, decode_object};
 use crate::json::{IssueKind, Mode, ObjectCursor, Path, Step, Value};
-use crate::message::{DecodeOptions, Decoded, decode_object};
 use crate::power::StateText;
 use crate::response::LwtText;
 use crate::status::version;

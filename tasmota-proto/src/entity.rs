@@ -8,8 +8,9 @@ use core::fmt::Write as _;
 
 use crate::discovery::{DiscoveryConfig, LightSubtype, RelayType};
 use crate::error::{Error, TopicError};
+use crate::extract::DecodeOptions;
 use crate::json::{self, Mode, Value};
-use crate::message::{DecodeOptions, Decoder};
+use crate::message::Decoder;
 use crate::power::StateText;
 use crate::response::LwtText;
 use crate::topic::{DeviceTopics, FullTopic, Mac, Prefixes};

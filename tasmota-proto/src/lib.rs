@@ -64,9 +64,9 @@ pub use entity::{
     SensorConfig, ShutterConfig, StatusSensor, SwitchMode, Trigger, TriggerSource, TriggerType,
 };
 #[cfg(feature = "alloc")]
-pub use message::{
-    DecodeOptions, Decoded, DecodedMessage, Decoder, Message, OtherPayload, decode_payload,
-};
+pub use extract::{DecodeOptions, Decoded};
+#[cfg(feature = "alloc")]
+pub use message::{DecodedMessage, Decoder, DeviceToken, Message, OtherPayload, decode_payload};
 #[cfg(feature = "alloc")]
 pub use response::{
     CommandResult, Info, Info1, Info2, Info3, Lwt, LwtText, Outcome, SetOptionValue,

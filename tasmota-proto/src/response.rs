@@ -5,8 +5,8 @@ use alloc::vec::Vec;
 
 use crate::error::Error;
 use crate::extract::{Cx, Members, split_index};
+use crate::extract::{DecodeOptions, Decoded, decode_object};
 use crate::json::{Issue, ObjectCursor, Path, Step, Value};
-use crate::message::{DecodeOptions, Decoded, decode_object};
 use crate::power::PowerState;
 use crate::status::version;
 use crate::telemetry::{Button, Fields, Light, Power, Shutter, Switch, find_power};
@@ -328,7 +328,7 @@ impl<'a> Lwt<'a> {
     /// # Ok::<(), tasmota_proto::Error>(())
     /// ```
     pub fn parse(payload: &'a [u8], texts: &LwtText<'_>) -> Result<Self, Error> {
-        let text = crate::message::text_payload(payload)?;
+        let text = crate::extract::text_payload(payload)?;
         Ok(if text == texts.online {
             Self::Online
         } else if text == texts.offline {

@@ -6,8 +6,8 @@ use alloc::vec::Vec;
 
 use crate::error::Error;
 use crate::extract::{Cx, Members};
+use crate::extract::{DecodeOptions, Decoded, decode_object};
 use crate::json::{ObjectCursor, Path, Step, Value};
-use crate::message::{DecodeOptions, Decoded, decode_object};
 use crate::telemetry::{Measure, Sensor, State, measure};
 use crate::text::Str;
 use crate::time::{Time, Uptime, Version};
