@@ -995,6 +995,10 @@ pub struct Reading<'a> {
     pub model: &'a str,
     /// The index after `-` or `_`.
     pub index: Option<u8>,
+    /// For a sensor that sends its quantities as arrays (`"Temperature":[21.5,22.0]`, the
+    /// shape of indexed sensors), which element this reading holds (0-based); the sensor
+    /// gives one reading per element.
+    pub position: Option<usize>,
     /// `Id` (1-Wire address).
     pub id: Option<Str<'a>>,
     /// `Temperature`, in `TempUnit`.
@@ -1047,7 +1051,12 @@ fn split_model(name: &str) -> (&str, Option<u8>) {
 /// The sensor object `name` as a climate reading, or `None` (with nothing read) when it has
 /// none of the climate quantities. Most sensors are, so the object is read as a reading and
 /// read again as a tree in the rare other case.
-fn reading<'a>(cx: &mut Cx<'a, '_>, name: Str<'a>, path: &Path<'_>) -> Step<Option<Reading<'a>>> {
+fn reading<'a>(
+    cx: &mut Cx<'a, '_>,
+    name: Str<'a>,
+    path: &Path<'_>,
+    out: &mut Vec<Reading<'a>>,
+) -> Step<bool> {
     let mark = cx.p.mark();
     let mut c = cx.begin_object(path)?;
     let (model, index) = split_model(name.raw());
@@ -1055,6 +1064,7 @@ fn reading<'a>(cx: &mut Cx<'a, '_>, name: Str<'a>, path: &Path<'_>) -> Step<Opti
         name,
         model,
         index,
+        position: None,
         id: None,
         temperature: None,
         humidity: None,
@@ -1067,39 +1077,95 @@ fn reading<'a>(cx: &mut Cx<'a, '_>, name: Str<'a>, path: &Path<'_>) -> Step<Opti
         other: Vec::new(),
     };
     let mut climate = false;
+    // Quantities sent as arrays (indexed sensors): which one, and its values.
+    let mut arrays: Vec<(usize, Vec<Option<f64>>)> = Vec::new();
     while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
-        let slot = match k.raw() {
-            "Id" => {
-                r.id = cx.read(&p, |cx, v, p| match v {
-                    Value::Number(n) => Some(Str::new(n.raw())),
-                    _ => cx.as_str(v, p),
-                })?;
-                continue;
-            }
-            "Temperature" => &mut r.temperature,
-            "Humidity" => &mut r.humidity,
-            "DewPoint" => &mut r.dew_point,
-            "Pressure" => &mut r.pressure,
-            "SeaPressure" => &mut r.sea_pressure,
-            "Illuminance" => &mut r.illuminance,
-            "Gas" => &mut r.gas,
-            "CarbonDioxide" => &mut r.carbon_dioxide,
-            _ => {
-                // An escaped key never matches above but may still name a quantity.
-                climate |= k.has_escapes() && CLIMATE_KEYS.iter().any(|q| k == *q);
-                r.other.push((k, cx.value(&p)?));
-                continue;
-            }
+        if k == "Id" {
+            r.id = cx.read(&p, |cx, v, p| match v {
+                Value::Number(n) => Some(Str::new(n.raw())),
+                _ => cx.as_str(v, p),
+            })?;
+            continue;
+        }
+        let Some(q) = CLIMATE_KEYS.iter().position(|q| k.raw() == *q) else {
+            // An escaped key never matches above but may still name a quantity.
+            climate |= k.has_escapes() && CLIMATE_KEYS.iter().any(|q| k == *q);
+            r.other.push((k, cx.value(&p)?));
+            continue;
         };
         climate = true;
-        *slot = cx.f64(&p)?;
+        if cx.is_array() {
+            let mut ac = cx.begin_array(&p)?;
+            let mut values = Vec::new();
+            while let Some(i) = cx.item(&mut ac, &p)? {
+                values.push(cx.f64(&p.index(i))?);
+            }
+            arrays.push((q, values));
+        } else {
+            *r.quantity_mut(q) = cx.f64(&p)?;
+        }
     }
-    if climate {
-        return Ok(Some(r));
+    if !climate {
+        cx.p.rewind(&mark);
+        return Ok(false);
     }
-    cx.p.rewind(&mark);
-    Ok(None)
+    let Some(n) = arrays.iter().map(|(_, v)| v.len()).max() else {
+        out.push(r);
+        return Ok(true);
+    };
+    // One reading per array position, each with that element of every arrayed quantity and
+    // the scalar quantities; the first keeps the other members.
+    let mut other = Some(core::mem::take(&mut r.other));
+    for i in 0..n {
+        let mut ri = r.clone();
+        ri.other = other.take().unwrap_or_default();
+        ri.position = Some(i);
+        for (q, values) in &arrays {
+            *ri.quantity_mut(*q) = values.get(i).copied().flatten();
+        }
+        out.push(ri);
+    }
+    Ok(true)
+}
+
+impl Reading<'_> {
+    /// The field of `CLIMATE_KEYS[q]`.
+    fn quantity_mut(&mut self, q: usize) -> &mut Option<f64> {
+        match q {
+            0 => &mut self.temperature,
+            1 => &mut self.humidity,
+            2 => &mut self.dew_point,
+            3 => &mut self.pressure,
+            4 => &mut self.sea_pressure,
+            5 => &mut self.illuminance,
+            6 => &mut self.gas,
+            _ => &mut self.carbon_dioxide,
+        }
+    }
+
+    /// The value of a quantity by its key (`Temperature`, `Humidity`, ...).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = tasmota_proto::Sensor::parse(br#"{"AM2301":{"Temperature":21.5}}"#, &Default::default())?.value;
+    /// assert_eq!(s.readings[0].quantity("Temperature"), Some(21.5));
+    /// # Ok::<(), tasmota_proto::Error>(())
+    /// ```
+    pub fn quantity(&self, key: &str) -> Option<f64> {
+        match key {
+            "Temperature" => self.temperature,
+            "Humidity" => self.humidity,
+            "DewPoint" => self.dew_point,
+            "Pressure" => self.pressure,
+            "SeaPressure" => self.sea_pressure,
+            "Illuminance" => self.illuminance,
+            "Gas" => self.gas,
+            "CarbonDioxide" => self.carbon_dioxide,
+            _ => None,
+        }
+    }
 }
 
 /// One input of the `ANALOG` object: `A0`, `Temperature1`, `Illuminance3`, `CTEnergy1{...}`.
@@ -1286,10 +1352,7 @@ impl<'a> Sensor<'a> {
                     if fields.take(cx, Fields::SHUTTER | Fields::SWITCH, k, path)? {
                         continue;
                     }
-                    if cx.is_object()
-                        && let Some(r) = reading(cx, k, &p)?
-                    {
-                        sensor.readings.push(r);
+                    if cx.is_object() && reading(cx, k, &p, &mut sensor.readings)? {
                         continue;
                     }
                     sensor.other.push((k, cx.value(&p)?));

@@ -1151,6 +1151,18 @@ fn round_signed(x: f64) -> i64 {
     if x >= 0.0 { round(x) } else { -round(-x) }
 }
 
+/// The quantities a climate [`Reading`](crate::Reading) types.
+const CLIMATE: [&str; 8] = [
+    "Temperature",
+    "Humidity",
+    "DewPoint",
+    "Pressure",
+    "SeaPressure",
+    "Illuminance",
+    "Gas",
+    "CarbonDioxide",
+];
+
 /// The value at a sensor entity's path in a decoded SENSOR (or StatusSNS).
 fn sensor_value(s: &Sensor<'_>, path: &[Segment]) -> Option<SensorValue> {
     let [Segment::Key(sensor), Segment::Key(q), rest @ ..] = path else {
@@ -1203,23 +1215,25 @@ fn sensor_value(s: &Sensor<'_>, path: &[Segment]) -> Option<SensorValue> {
             )
         }
         _ => {
-            if let Some(r) = s.reading(sensor) {
-                let v = match q.as_str() {
-                    "Temperature" => r.temperature,
-                    "Humidity" => r.humidity,
-                    "DewPoint" => r.dew_point,
-                    "Pressure" => r.pressure,
-                    "SeaPressure" => r.sea_pressure,
-                    "Illuminance" => r.illuminance,
-                    "Gas" => r.gas,
-                    "CarbonDioxide" => r.carbon_dioxide,
-                    "Id" => return r.id.map(|i| SensorValue::Text(i.to_cow().into_owned())),
-                    _ => return tree_value(&r.other, q, rest),
-                };
-                if rest.is_empty() {
-                    return number(v);
+            // An indexed quantity is the reading at that array position.
+            let position = match rest {
+                [Segment::Index(i)] => Some(*i),
+                _ => None,
+            };
+            let found = s
+                .readings
+                .iter()
+                .rev()
+                .find(|r| r.name == sensor.as_str() && r.position == position);
+            if let Some(r) = found {
+                if q == "Id" {
+                    return r.id.map(|i| SensorValue::Text(i.to_cow().into_owned()));
                 }
-                return None;
+                if CLIMATE.contains(&q.as_str()) {
+                    let whole = rest.is_empty() || position.is_some();
+                    return r.quantity(q).filter(|_| whole).map(SensorValue::Number);
+                }
+                return tree_value(&r.other, q, rest);
             }
             if let Some(n) = sensor
                 .strip_prefix("Shutter")
