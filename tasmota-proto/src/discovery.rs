@@ -342,7 +342,7 @@ impl<'a> DiscoveryConfig<'a> {
             shutter_options: Vec::new(),
             shutter_tilt: Vec::new(),
             version: None,
-            other: Vec::new(),
+            other: Members::new(),
         };
         while let Some(k) = cx.key(&mut c, path)? {
             let p = path.key(k.raw());
@@ -520,7 +520,7 @@ impl<'a> DiscoverySensors<'a> {
         decode_object(payload, options, |cx, mut c, path| {
             let mut sensor = None;
             let mut version = None;
-            let mut other = Vec::new();
+            let mut other = Members::new();
             while let Some(k) = cx.key(&mut c, path)? {
                 let p = path.key(k.raw());
                 match k.raw() {

@@ -245,8 +245,109 @@ pub(crate) fn text_payload(payload: &[u8]) -> Result<&str, Error> {
     })
 }
 
-/// An object's members.
-pub(crate) type Members<'a> = Vec<(Str<'a>, Value<'a>)>;
+/// The members of a payload that have no typed field (Zigbee, IR, RF, Tuya, sensors without a
+/// typed reader, newer firmware keys), kept as parsed, in payload order.
+///
+/// Read them as a slice of `(key, value)` pairs, or by path: [`Members::lookup`] follows
+/// dot-separated keys and array indices (`"ZbReceived.0x7120.Power"`,
+/// `"Rules.1"`), [`Members::number`] converts what it finds leniently (numbers, numeric
+/// strings, booleans). The last of duplicate keys wins, as the firmware's last write does.
+///
+/// # Examples
+///
+/// ```
+/// use tasmota_proto::Sensor;
+/// let s = Sensor::parse(br#"{"ZbReceived":{"0x7120":{"Device":"0x7120","Power":"1","Endpoint":1}},"Tuya":{"Data":[1,2,3]}}"#,
+///     &Default::default())?.value;
+/// assert_eq!(s.other.number("ZbReceived.0x7120.Power"), Some(1.0));
+/// assert_eq!(s.other.number("Tuya.Data.2"), Some(3.0));
+/// assert_eq!(s.other.lookup("ZbReceived.0x7120.Device").and_then(|v| v.as_str()).unwrap(), "0x7120");
+/// assert!(s.other.lookup("ZbReceived.0x9999").is_none());
+/// assert_eq!(s.other.len(), 2);
+/// # Ok::<(), tasmota_proto::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Members<'a>(Vec<(Str<'a>, Value<'a>)>);
+
+impl<'a> Members<'a> {
+    /// No members.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(tasmota_proto::Members::new().is_empty());
+    /// ```
+    pub const fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    pub(crate) fn push(&mut self, member: (Str<'a>, Value<'a>)) {
+        self.0.push(member);
+    }
+
+    pub(crate) fn extend(&mut self, other: Self) {
+        self.0.extend(other.0);
+    }
+
+    /// The value of member `key` (the last one if the key repeats).
+    ///
+    /// # Examples
+    ///
+    /// See [`Members`].
+    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
+        self.0.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// The value at a dot-separated path of keys and array indices.
+    ///
+    /// # Examples
+    ///
+    /// See [`Members`].
+    pub fn lookup(&self, path: &str) -> Option<&Value<'a>> {
+        let mut steps = path.split('.');
+        let mut v = self.get(steps.next()?)?;
+        for step in steps {
+            v = match v {
+                Value::Object(_) => v.get(step)?,
+                Value::Array(items) => items.get(step.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(v)
+    }
+
+    /// The number at a path, converted leniently: a finite number, a string holding one
+    /// (`"21.5"`, `" 7"`), or a boolean as 1 or 0.
+    ///
+    /// # Examples
+    ///
+    /// See [`Members`].
+    pub fn number(&self, path: &str) -> Option<f64> {
+        match self.lookup(path)? {
+            Value::Number(n) => Some(n.as_f64()).filter(|f| f.is_finite()),
+            Value::String(s) => s.to_cow().trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+            Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
+            _ => None,
+        }
+    }
+}
+
+impl<'m, 'a> IntoIterator for &'m Members<'a> {
+    type Item = &'m (Str<'a>, Value<'a>);
+    type IntoIter = core::slice::Iter<'m, (Str<'a>, Value<'a>)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<'a> core::ops::Deref for Members<'a> {
+    type Target = [(Str<'a>, Value<'a>)];
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
 
 /// What the typed readers need: the parser over the payload and the device's texts.
 pub(crate) struct Cx<'a, 'r> {

@@ -64,7 +64,7 @@ pub use entity::{
     SensorConfig, ShutterConfig, StatusSensor, SwitchMode, Trigger, TriggerSource, TriggerType,
 };
 #[cfg(feature = "alloc")]
-pub use extract::{DecodeOptions, Decoded};
+pub use extract::{DecodeOptions, Decoded, Members};
 #[cfg(feature = "alloc")]
 pub use message::{DecodedMessage, Decoder, DeviceToken, Message, OtherPayload, decode_payload};
 #[cfg(feature = "alloc")]

@@ -1074,7 +1074,7 @@ fn reading<'a>(
         illuminance: None,
         gas: None,
         carbon_dioxide: None,
-        other: Vec::new(),
+        other: Members::new(),
     };
     let mut climate = false;
     // Quantities sent as arrays (indexed sensors): which one, and its values.
