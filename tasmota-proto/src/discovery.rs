@@ -128,6 +128,7 @@ impl LightSubtype {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DiscoveryConfig<'a> {
     /// `ip`.
     pub ip: Option<Str<'a>>,
@@ -494,6 +495,7 @@ fn fixed<'a, const N: usize>(cx: &mut Cx<'a, '_>, path: &Path<'_>) -> Step<Optio
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DiscoverySensors<'a> {
     /// `sn`, a SENSOR payload.
     pub sensor: Sensor<'a>,

@@ -237,6 +237,7 @@ pub enum DeviceToken {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DecodedMessage<'a> {
     /// The prefix, when the topic tells.
     pub prefix: Option<Prefix>,

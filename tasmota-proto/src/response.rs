@@ -77,6 +77,7 @@ pub enum SetOptionValue<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CommandResult<'a> {
     /// The command named by the topic when SetOption4 is on (`POWER1`), set by the decoder.
     pub command: Option<&'a str>,
@@ -371,6 +372,7 @@ impl<'a> Lwt<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Info1<'a> {
     /// Whether the fields were wrapped in `{"Info1":{...}}` (current firmware).
     pub wrapped: bool,
@@ -399,6 +401,7 @@ pub struct Info1<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Info2<'a> {
     /// Whether the fields were wrapped in `{"Info2":{...}}`.
     pub wrapped: bool,
@@ -432,6 +435,7 @@ pub struct Info2<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Info3<'a> {
     /// Whether the fields were wrapped in `{"Info3":{...}}`.
     pub wrapped: bool,

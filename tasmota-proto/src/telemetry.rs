@@ -26,11 +26,26 @@ use crate::time::{Time, Uptime};
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Power<'a> {
     /// The output number, `None` for plain `POWER`.
     pub index: Option<u8>,
     /// The state, read with the device's StateText.
     pub state: PowerState<'a>,
+}
+
+impl<'a> Power<'a> {
+    /// An output's state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tasmota_proto::{Power, PowerState};
+    /// assert_eq!(Power::new(Some(2), PowerState::On).index, Some(2));
+    /// ```
+    pub const fn new(index: Option<u8>, state: PowerState<'a>) -> Self {
+        Self { index, state }
+    }
 }
 
 /// Light fields of STATE and RESULT.
@@ -45,6 +60,7 @@ pub struct Power<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Light {
     /// `Dimmer`, 0..=100.
     pub dimmer: Option<u8>,
@@ -94,6 +110,7 @@ impl Light {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Shutter {
     /// Shutter number.
     pub index: u8,
@@ -118,6 +135,7 @@ pub struct Shutter {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Switch<'a> {
     /// Switch number.
     pub index: u8,
@@ -136,6 +154,7 @@ pub struct Switch<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Button<'a> {
     /// Button number.
     pub index: u8,
@@ -385,6 +404,7 @@ fn shutter(cx: &mut Cx<'_, '_>, index: u8, mut c: ObjectCursor, path: &Path<'_>)
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Wifi<'a> {
     /// Access point number (1 or 2).
     pub ap: Option<u8>,
@@ -456,6 +476,7 @@ fn wifi<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<W
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct State<'a> {
     /// `Time`.
     pub time: Option<Time>,
@@ -846,6 +867,7 @@ pub(crate) fn measure<'a>(cx: &mut Cx<'a, '_>, path: &Path<'_>) -> Step<Option<M
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Energy<'a> {
     /// `TotalStartTime`: when `Total` was last reset.
     pub total_start_time: Option<Time>,
@@ -988,6 +1010,7 @@ fn energy<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Reading<'a> {
     /// The key as sent.
     pub name: Str<'a>,
@@ -1181,6 +1204,7 @@ impl Reading<'_> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AnalogInput<'a> {
     /// The key as sent.
     pub name: Str<'a>,
@@ -1241,6 +1265,7 @@ fn analog<'a>(
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Sensor<'a> {
     /// `Time`.
     pub time: Option<Time>,
