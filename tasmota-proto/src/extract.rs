@@ -325,7 +325,12 @@ impl<'a> Members<'a> {
     pub fn number(&self, path: &str) -> Option<f64> {
         match self.lookup(path)? {
             Value::Number(n) => Some(n.as_f64()).filter(|f| f.is_finite()),
-            Value::String(s) => s.to_cow().trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+            Value::String(s) => s
+                .to_cow()
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite()),
             Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
             _ => None,
         }

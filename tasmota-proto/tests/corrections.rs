@@ -21,7 +21,10 @@ fn fixture(name: &str) -> &'static [u8] {
 }
 
 #[test]
-#[expect(clippy::many_single_char_names, reason = "short names for the decoded values")]
+#[expect(
+    clippy::many_single_char_names,
+    reason = "short names for the decoded values"
+)]
 fn array_quantities_are_indexed_readings_in_sensor_status10_and_discovery() {
     let d = Decoder::new();
     let m = d
@@ -194,4 +197,44 @@ fn topics_say_which_token_and_route_named_the_device() {
         )
         .unwrap();
     assert_eq!(m.token, Some(DeviceToken::DiscoveryId));
+}
+
+#[test]
+fn invalid_utf8_inside_a_string_is_replaced_and_the_rest_decoded() {
+    let payload = fixture("SENSOR.invalid-utf8-mid.bin");
+    // In place, the rest of the payload is lost after the bad byte, and said so.
+    let d = Decoder::new();
+    let plain = d.decode("tele/tasmota/SENSOR", payload).unwrap();
+    assert!(plain.issues.iter().any(|i| i.kind.is_loss()));
+    let Message::Sensor(s) = plain.message else {
+        panic!()
+    };
+    assert!(s.readings.is_empty());
+    // With a scratch buffer, the byte becomes U+FFFD and everything else is decoded.
+    let mut scratch = String::new();
+    let lossy = d
+        .decode_lossy("tele/tasmota/SENSOR", payload, &mut scratch)
+        .unwrap();
+    let kinds: Vec<_> = lossy.issues.iter().map(|i| i.kind).collect();
+    assert_eq!(kinds, [tasmota_proto::json::IssueKind::ReplacedUtf8]);
+    assert_eq!(lossy.issues[0].offset, Some(63));
+    let Message::Sensor(s) = lossy.message else {
+        panic!()
+    };
+    assert_eq!(
+        s.other
+            .lookup("ZbReceived.0x7120.Name")
+            .and_then(tasmota_proto::json::Value::as_str)
+            .unwrap(),
+        "K\u{FFFD}che"
+    );
+    assert_eq!(s.other.number("ZbReceived.0x7120.Temperature"), Some(21.5));
+    assert_eq!(s.reading("DHT11").and_then(|r| r.humidity), Some(45.0));
+    // Strict mode still refuses it.
+    let strict = Decoder::new().with_options(DecodeOptions::strict());
+    assert!(
+        strict
+            .decode_lossy("tele/tasmota/SENSOR", payload, &mut scratch)
+            .is_err()
+    );
 }
