@@ -549,7 +549,7 @@ pub struct Availability {
 pub struct Camera {
     /// `http://<ip>/snapshot.jpg`.
     pub snapshot_url: String,
-    /// `http://<ip>:81/stream`.
+    /// `http://<ip>:81/cam.mjpeg`, the MJPEG stream.
     pub stream_url: String,
 }
 
@@ -805,7 +805,7 @@ impl Device {
         {
             d.camera = Some(Camera {
                 snapshot_url: format!("http://{ip}/snapshot.jpg"),
-                stream_url: format!("http://{ip}:81/stream"),
+                stream_url: format!("http://{ip}:81/cam.mjpeg"),
             });
         }
         d

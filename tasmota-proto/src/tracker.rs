@@ -1184,7 +1184,8 @@ fn sensor_value(s: &Sensor<'_>, path: &[Segment]) -> Option<SensorValue> {
         "ENERGY" => {
             let e = s.energy.as_ref()?;
             if q == "TotalStartTime" {
-                return None;
+                let t = e.total_start_time?;
+                return Some(SensorValue::Text(alloc::format!("{t}")));
             }
             match e.measure(q) {
                 Some(m) => number(from_measure(m)),

@@ -95,6 +95,16 @@ fn changes(tracker: &mut Tracker, mac: &str) -> Vec<String> {
     out
 }
 
+/// The index of the entity whose unique id is the MAC and `suffix`.
+fn entity(tracker: &Tracker, mac: &str, suffix: &str) -> Option<usize> {
+    let id = format!("{mac}_{suffix}");
+    tracker
+        .device()
+        .entities
+        .iter()
+        .position(|e| e.unique_id == id)
+}
+
 #[test]
 fn golden_states_changes_and_commands() {
     let golden = fixture("tracker.golden.txt").expect("tracker.golden.txt");
@@ -115,22 +125,10 @@ fn golden_states_changes_and_commands() {
         let (tracker, mac) = current.as_mut().expect("a device line first");
         let fields: Vec<&str> = line.split('|').map(str::trim).collect();
         if let Some(suffix) = fields[0].strip_prefix("state ") {
-            let id = format!("{mac}_{suffix}");
-            let i = tracker
-                .device()
-                .entities
-                .iter()
-                .position(|e| e.unique_id == id)
-                .expect(&at);
+            let i = entity(tracker, mac, suffix).expect(&at);
             assert_eq!(render(tracker.state(i).unwrap()), fields[1], "{at}");
         } else if let Some(suffix) = fields[0].strip_prefix("command ") {
-            let id = format!("{mac}_{suffix}");
-            let i = tracker
-                .device()
-                .entities
-                .iter()
-                .position(|e| e.unique_id == id)
-                .expect(&at);
+            let i = entity(tracker, mac, suffix).expect(&at);
             let m = tracker.command(i, request(fields[1])).expect(&at);
             let payload = fields.get(3).copied().unwrap_or("");
             assert_eq!((m.topic(), m.payload()), (fields[2], payload), "{at}");
