@@ -345,15 +345,25 @@ pub struct Tracker {
 }
 
 impl Tracker {
-    /// A tracker for the device, every state unknown.
+    /// A tracker for the device, every state unknown but the IP sensor's, which discovery
+    /// gives.
     ///
     /// # Examples
     ///
     /// See [`Tracker`].
     pub fn new(device: Device) -> Self {
         let n = device.entities.len();
+        let mut states = alloc::vec![EntityState::Unknown; n];
+        // The IP comes with discovery: known from the start, not a change.
+        if let Some(ip) = &device.ip {
+            for (e, s) in device.entities.iter().zip(&mut states) {
+                if e.kind == EntityKind::Status(StatusSensor::Ip) {
+                    *s = EntityState::Sensor(SensorValue::Text(ip.clone()));
+                }
+            }
+        }
         Self {
-            states: alloc::vec![EntityState::Unknown; n],
+            states,
             pending: alloc::vec![false; n],
             next: 0,
             online: None,
