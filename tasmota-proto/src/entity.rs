@@ -707,7 +707,7 @@ impl Device {
                 push(&mut d, kind, &i, friendly("switch", i));
             }
         }
-        let first_light = types.iter().position(|t| *t == RelayType::Light);
+        let first_light = relays.iter().position(|t| *t == RelayType::Light);
         for (i, t) in types.iter().enumerate() {
             if *t == RelayType::Light {
                 let cfg = light(c, i, first_light.unwrap_or(0));
