@@ -233,10 +233,7 @@ fn summary(m: &DecodedMessage<'_>) -> String {
         Message::Status(st) => format!("STATUS    {}", status(st)),
         Message::Info(i) => info(i),
         Message::Power { index, state } => {
-            let p = Power {
-                index: *index,
-                state: *state,
-            };
+            let p = Power::new(*index, *state);
             format!("POWER     {}", powers(&[p]).join(" "))
         }
         Message::Command(c) => format!(

@@ -9,8 +9,8 @@ use alloc::vec::Vec;
 
 use crate::error::{Error, TopicError};
 use crate::extract::{Cx, Members};
+use crate::extract::{DecodeOptions, Decoded, decode_object};
 use crate::json::{IssueKind, Mode, ObjectCursor, Path, Step, Value};
-use crate::message::{DecodeOptions, Decoded, decode_object};
 use crate::power::StateText;
 use crate::response::LwtText;
 use crate::status::version;
@@ -128,6 +128,7 @@ impl LightSubtype {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DiscoveryConfig<'a> {
     /// `ip`.
     pub ip: Option<Str<'a>>,
@@ -342,7 +343,7 @@ impl<'a> DiscoveryConfig<'a> {
             shutter_options: Vec::new(),
             shutter_tilt: Vec::new(),
             version: None,
-            other: Vec::new(),
+            other: Members::new(),
         };
         while let Some(k) = cx.key(&mut c, path)? {
             let p = path.key(k.raw());
@@ -494,6 +495,7 @@ fn fixed<'a, const N: usize>(cx: &mut Cx<'a, '_>, path: &Path<'_>) -> Step<Optio
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DiscoverySensors<'a> {
     /// `sn`, a SENSOR payload.
     pub sensor: Sensor<'a>,
@@ -520,7 +522,7 @@ impl<'a> DiscoverySensors<'a> {
         decode_object(payload, options, |cx, mut c, path| {
             let mut sensor = None;
             let mut version = None;
-            let mut other = Vec::new();
+            let mut other = Members::new();
             while let Some(k) = cx.key(&mut c, path)? {
                 let p = path.key(k.raw());
                 match k.raw() {

@@ -1,3 +1,6 @@
+//! The decoding plumbing every message family shares: [`DecodeOptions`], [`Decoded`],
+//! `decode_object` and the typed reader `Cx`.
+//!
 //! Typed reading of a payload in one pass: the typed readers walk the JSON with the parser's
 //! cursors and convert each value where it stands; only members they do not know become
 //! trees. Every conversion either succeeds, records a lenient repair, or records what was
@@ -5,13 +8,351 @@
 
 use alloc::vec::Vec;
 
-use crate::json::{ArrayCursor, Issue, IssueKind, ObjectCursor, Parser, Path, Step, Stop, Value};
+use crate::error::Error;
+use crate::json::{
+    ArrayCursor, Issue, IssueKind, Mode, ObjectCursor, Parser, Path, Report, Step, Stop, Value,
+};
 use crate::power::{PowerState, StateText};
+use crate::response::LwtText;
 use crate::text::Str;
 use crate::time::{Time, Uptime};
 
-/// An object's members.
-pub(crate) type Members<'a> = Vec<(Str<'a>, Value<'a>)>;
+/// How to decode payloads: lenient or strict, and the device's StateText and LWT texts.
+///
+/// # Examples
+///
+/// ```
+/// use tasmota_proto::{DecodeOptions, LwtText, StateText, json::Mode};
+/// let opts = DecodeOptions::strict().with_state_text(StateText::new("0", "1", "2", "3"));
+/// assert_eq!(opts.mode, Mode::Strict);
+/// assert_eq!(DecodeOptions::default().lwt_text, LwtText::DEFAULT);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeOptions<'a> {
+    /// Lenient (default) or strict.
+    pub mode: Mode,
+    /// The texts for OFF, ON, TOGGLE and HOLD.
+    pub state_text: StateText<'a>,
+    /// The LWT online and offline texts.
+    pub lwt_text: LwtText<'a>,
+}
+
+impl<'a> DecodeOptions<'a> {
+    /// Lenient mode and the firmware's default texts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(tasmota_proto::DecodeOptions::new(), Default::default());
+    /// ```
+    pub const fn new() -> Self {
+        Self {
+            mode: Mode::Lenient,
+            state_text: StateText::DEFAULT,
+            lwt_text: LwtText::DEFAULT,
+        }
+    }
+
+    /// Strict mode and the firmware's default texts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(tasmota_proto::DecodeOptions::strict().mode, tasmota_proto::json::Mode::Strict);
+    /// ```
+    pub const fn strict() -> Self {
+        Self::new().with_mode(Mode::Strict)
+    }
+
+    /// Sets the mode.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tasmota_proto::{DecodeOptions, json::Mode};
+    /// assert_eq!(DecodeOptions::new().with_mode(Mode::Strict), DecodeOptions::strict());
+    /// ```
+    #[must_use]
+    pub const fn with_mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Sets the StateText.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tasmota_proto::{DecodeOptions, StateText};
+    /// let o = DecodeOptions::new().with_state_text(StateText::new("AUS", "AN", "UM", "HALT"));
+    /// assert_eq!(o.state_text.on(), "AN");
+    /// ```
+    #[must_use]
+    pub const fn with_state_text(mut self, texts: StateText<'a>) -> Self {
+        self.state_text = texts;
+        self
+    }
+
+    /// Sets the LWT texts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tasmota_proto::{DecodeOptions, LwtText};
+    /// let o = DecodeOptions::new().with_lwt_text(LwtText::new("up", "down"));
+    /// assert_eq!(o.lwt_text.offline(), "down");
+    /// ```
+    #[must_use]
+    pub const fn with_lwt_text(mut self, texts: LwtText<'a>) -> Self {
+        self.lwt_text = texts;
+        self
+    }
+}
+
+impl Default for DecodeOptions<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A decoded value and what lenient decoding repaired or dropped.
+///
+/// # Examples
+///
+/// ```
+/// use tasmota_proto::State;
+/// let d = State::parse(br#"{"Vcc":"3.2"}"#, &Default::default())?;
+/// assert_eq!(d.value.vcc, Some(3.2));
+/// assert!(!d.is_clean());
+/// assert_eq!(d.issues[0].to_string(), "number written as a string at $.Vcc (byte 7)");
+/// # Ok::<(), tasmota_proto::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded<T> {
+    /// The value.
+    pub value: T,
+    /// Deviations found, in payload order; always empty in strict mode.
+    pub issues: Vec<Issue>,
+}
+
+impl<T> Decoded<T> {
+    /// Whether the payload was standard JSON of the expected shape.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(tasmota_proto::State::parse(br#"{"POWER":"ON"}"#, &Default::default())?.is_clean());
+    /// # Ok::<(), tasmota_proto::Error>(())
+    /// ```
+    pub fn is_clean(&self) -> bool {
+        self.issues.is_empty()
+    }
+
+    /// Whether any data was dropped (see [`IssueKind::is_loss`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = tasmota_proto::State::parse(br#"{"POWER":"ON""#, &Default::default())?;
+    /// assert!(d.lost_data());
+    /// # Ok::<(), tasmota_proto::Error>(())
+    /// ```
+    pub fn lost_data(&self) -> bool {
+        self.issues.iter().any(|i| i.kind.is_loss())
+    }
+
+    /// Transforms the value, keeping the issues.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = tasmota_proto::State::parse(br#"{"POWER":"ON"}"#, &Default::default())?;
+    /// assert_eq!(d.map(|s| s.power.len()).value, 1);
+    /// # Ok::<(), tasmota_proto::Error>(())
+    /// ```
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Decoded<U> {
+        Decoded {
+            value: f(self.value),
+            issues: self.issues,
+        }
+    }
+}
+
+/// Decodes a payload that must be a JSON object: `f` reads it in one pass with the cursor
+/// it is given (at the object's first member).
+///
+/// In strict mode a syntax issue anywhere takes precedence over a typed issue, and a typed
+/// issue over a missing required field, as if the payload were parsed before being typed.
+pub(crate) fn decode_object<'a, T>(
+    payload: &'a [u8],
+    options: &DecodeOptions<'_>,
+    f: impl FnOnce(&mut Cx<'a, '_>, ObjectCursor, &Path<'_>) -> Step<T>,
+) -> Result<Decoded<T>, Error> {
+    let mut report = Report::new(options.mode);
+    let mut p = Parser::new(payload, &mut report)?;
+    if p.first() != Some(b'{') {
+        let value = p.document()?;
+        let src = p.src();
+        let offset = src.len() - src.trim_start().len();
+        return Err(Issue {
+            kind: IssueKind::WrongType {
+                expected: "an object",
+                found: value.kind(),
+            },
+            offset: Some(offset),
+            path: Path::ROOT.render(),
+        }
+        .into());
+    }
+    let mut cx = Cx {
+        p,
+        texts: options.state_text,
+        fatal: None,
+    };
+    let value = match cx.p.begin_object(&Path::ROOT) {
+        Ok(root) => f(&mut cx, root, &Path::ROOT),
+        Err(stop) => Err(stop),
+    };
+    if cx.p.failed() || cx.p.finish().is_err() {
+        return Err(cx.p.failure().into());
+    }
+    let fatal = cx.fatal.take();
+    drop(cx);
+    let issues = report.finish()?;
+    match (value, fatal) {
+        (Ok(value), _) => Ok(Decoded { value, issues }),
+        (Err(Stop), Some(issue)) => Err(issue.into()),
+        (Err(Stop), None) => Err(Issue {
+            kind: IssueKind::Unexpected {
+                found: ' ',
+                expected: "a json value",
+            },
+            offset: None,
+            path: Path::ROOT.render(),
+        }
+        .into()),
+    }
+}
+
+/// A payload that must be text (LWT, `stat/<t>/POWER`).
+pub(crate) fn text_payload(payload: &[u8]) -> Result<&str, Error> {
+    core::str::from_utf8(payload).map_err(|e| {
+        Error::Payload(Issue {
+            kind: IssueKind::InvalidUtf8,
+            offset: Some(e.valid_up_to()),
+            path: Path::ROOT.render(),
+        })
+    })
+}
+
+/// The members of a payload that have no typed field (Zigbee, IR, RF, Tuya, sensors without a
+/// typed reader, newer firmware keys), kept as parsed, in payload order.
+///
+/// Read them as a slice of `(key, value)` pairs, or by path: [`Members::lookup`] follows
+/// dot-separated keys and array indices (`"ZbReceived.0x7120.Power"`,
+/// `"Rules.1"`), [`Members::number`] converts what it finds leniently (numbers, numeric
+/// strings, booleans). The last of duplicate keys wins, as the firmware's last write does.
+///
+/// # Examples
+///
+/// ```
+/// use tasmota_proto::Sensor;
+/// let s = Sensor::parse(br#"{"ZbReceived":{"0x7120":{"Device":"0x7120","Power":"1","Endpoint":1}},"Tuya":{"Data":[1,2,3]}}"#,
+///     &Default::default())?.value;
+/// assert_eq!(s.other.number("ZbReceived.0x7120.Power"), Some(1.0));
+/// assert_eq!(s.other.number("Tuya.Data.2"), Some(3.0));
+/// assert_eq!(s.other.lookup("ZbReceived.0x7120.Device").and_then(|v| v.as_str()).unwrap(), "0x7120");
+/// assert!(s.other.lookup("ZbReceived.0x9999").is_none());
+/// assert_eq!(s.other.len(), 2);
+/// # Ok::<(), tasmota_proto::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Members<'a>(Vec<(Str<'a>, Value<'a>)>);
+
+impl<'a> Members<'a> {
+    /// No members.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(tasmota_proto::Members::new().is_empty());
+    /// ```
+    pub const fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    pub(crate) fn push(&mut self, member: (Str<'a>, Value<'a>)) {
+        self.0.push(member);
+    }
+
+    pub(crate) fn extend(&mut self, other: Self) {
+        self.0.extend(other.0);
+    }
+
+    /// The value of member `key` (the last one if the key repeats).
+    ///
+    /// # Examples
+    ///
+    /// See [`Members`].
+    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
+        self.0.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// The value at a dot-separated path of keys and array indices.
+    ///
+    /// # Examples
+    ///
+    /// See [`Members`].
+    pub fn lookup(&self, path: &str) -> Option<&Value<'a>> {
+        let mut steps = path.split('.');
+        let mut v = self.get(steps.next()?)?;
+        for step in steps {
+            v = match v {
+                Value::Object(_) => v.get(step)?,
+                Value::Array(items) => items.get(step.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(v)
+    }
+
+    /// The number at a path, converted leniently: a finite number, a string holding one
+    /// (`"21.5"`, `" 7"`), or a boolean as 1 or 0.
+    ///
+    /// # Examples
+    ///
+    /// See [`Members`].
+    pub fn number(&self, path: &str) -> Option<f64> {
+        match self.lookup(path)? {
+            Value::Number(n) => Some(n.as_f64()).filter(|f| f.is_finite()),
+            Value::String(s) => s
+                .to_cow()
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite()),
+            Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
+            _ => None,
+        }
+    }
+}
+
+impl<'m, 'a> IntoIterator for &'m Members<'a> {
+    type Item = &'m (Str<'a>, Value<'a>);
+    type IntoIter = core::slice::Iter<'m, (Str<'a>, Value<'a>)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<'a> core::ops::Deref for Members<'a> {
+    type Target = [(Str<'a>, Value<'a>)];
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
 
 /// What the typed readers need: the parser over the payload and the device's texts.
 pub(crate) struct Cx<'a, 'r> {

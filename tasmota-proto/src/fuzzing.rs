@@ -258,3 +258,129 @@ pub fn telemetry(data: &[u8]) {
     }
     let _ = crate::json::parse(payload, Mode::Lenient);
 }
+
+/// Checks the invariants of a device derived from arbitrary discovery messages: bounded
+/// entity counts, unique ids that start with the MAC and never repeat, and commands and polls
+/// that never panic.
+pub fn discovery(data: &[u8]) {
+    let (config, sensors) = match data.iter().position(|b| *b == 0) {
+        Some(at) => (&data[..at], Some(&data[at + 1..])),
+        None => (data, None),
+    };
+    let Ok(c) = crate::DiscoveryConfig::parse(config, &DecodeOptions::new()) else {
+        return;
+    };
+    let mut device = crate::Device::from_config(&c.value);
+    if let Some(s) = sensors {
+        let _ = device.set_sensors(s);
+    }
+    check_device(&device);
+    let tracker = crate::Tracker::new(device);
+    for i in 0..tracker.device().entities.len() {
+        for r in REQUESTS {
+            let _ = tracker.command(i, r);
+        }
+    }
+    let _ = tracker.poll_commands();
+}
+
+const REQUESTS: [crate::Request; 8] = [
+    crate::Request::Power(true),
+    crate::Request::Light(
+        crate::Request::light_on()
+            .with_brightness(50)
+            .with_transition(2.0),
+    ),
+    crate::Request::Light(crate::Request::light_on().with_hs(359, 100).with_ct(500)),
+    crate::Request::Position(30),
+    crate::Request::Tilt(100),
+    crate::Request::TiltOpen,
+    crate::Request::FanSpeed(3),
+    crate::Request::Stop,
+];
+
+fn check_device(d: &crate::Device) {
+    use crate::EntityKind;
+    let count = |f: fn(&EntityKind) -> bool| d.entities.iter().filter(|e| f(&e.kind)).count();
+    assert!(
+        count(|k| matches!(k, EntityKind::Relay { .. } | EntityKind::Light(_)))
+            <= crate::MAX_RELAYS
+    );
+    assert!(count(|k| matches!(k, EntityKind::Shutter(_))) <= crate::MAX_SHUTTERS);
+    assert!(count(|k| matches!(k, EntityKind::BinarySensor(_))) <= crate::MAX_SWITCHES);
+    assert!(count(|k| matches!(k, EntityKind::Sensor(_))) <= crate::MAX_SENSORS);
+    let mac = d.mac.to_hex();
+    let mut ids: Vec<&str> = d.entities.iter().map(|e| e.unique_id.as_str()).collect();
+    assert!(ids.iter().all(|id| id.starts_with(mac.as_str())));
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    // Sensor paths come from object keys, which a payload may repeat; the rest never repeat.
+    let sensors = count(|k| matches!(k, EntityKind::Sensor(_)));
+    assert!(
+        before - ids.len() <= sensors,
+        "repeated unique ids outside sensors"
+    );
+}
+
+/// The device the tracker target drives: an ESP32 with lights, a fan-less relay, PIR and
+/// door switches, buttons, shutters and energy and climate sensors.
+const TRACKER_CONFIG: &[u8] = br#"{"ip":"10.0.0.2","dn":"Fuzz","fn":["A","B",null],"hn":"fuzz","mac":"00000049A3BC","md":"Generic","ty":0,"if":1,"ofln":"Offline","onln":"Online","state":["OFF","ON","TOGGLE","HOLD"],"sw":"15.0.1","t":"fuzz","ft":"%prefix%/%topic%/","tp":["cmnd","stat","tele"],"rl":[2,2,1,3,3,0,0,0],"swc":[13,1,5,0,-1,-1,-1,-1],"swn":["Motion",null,null,null,null,null,null,null],"btn":[1,1,0,0],"so":{"4":0,"11":0,"13":0,"17":0,"20":1,"30":0,"68":0,"73":1,"82":0,"114":1,"117":0},"lk":0,"lt_st":5,"bat":1,"dslp":0,"sho":[1],"sht":[[-90,90,24]],"ver":1}"#;
+const TRACKER_SENSORS: &[u8] = br#"{"sn":{"ENERGY":{"Total":[1,2],"Power":5,"TotalStartTime":"2020-01-01T00:00:00"},"AM2301":{"Temperature":[1,2],"Humidity":3},"TX23":{"Speed":{"Act":1}},"COUNTER":{"C1":1},"ANALOG":{"Temperature1":2},"Shutter1":{"Position":1},"TempUnit":"C"},"ver":1}"#;
+const TRACKER_TOPICS: [&str; 12] = [
+    "tele/fuzz/STATE",
+    "stat/fuzz/RESULT",
+    "tele/fuzz/SENSOR",
+    "stat/fuzz/STATUS10",
+    "stat/fuzz/STATUS11",
+    "stat/fuzz/STATUS",
+    "stat/fuzz/POWER1",
+    "stat/fuzz/POWER",
+    "tele/fuzz/LWT",
+    "stat/fuzz/STATUS0",
+    "stat/fuzz/SHUTTERPOSITION1",
+    "stat/fuzz/STATUS2",
+];
+
+/// Feeds an arbitrary message sequence to a tracker (each message: one byte choosing the
+/// topic, then the payload up to a `\n`) and checks the bounds after every message: one
+/// state per entity, at most [`crate::MAX_EVENTS`] changes waiting beyond one per entity and
+/// the availability.
+pub fn tracker(data: &[u8]) {
+    let Ok(c) = crate::DiscoveryConfig::parse(TRACKER_CONFIG, &DecodeOptions::new()) else {
+        return;
+    };
+    let mut device = crate::Device::from_config(&c.value);
+    let _ = device.set_sensors(TRACKER_SENSORS);
+    let mut tracker = crate::Tracker::new(device);
+    let entities = tracker.device().entities.len();
+    let Ok(decoder) = tracker.device().decoder() else {
+        return;
+    };
+    let decoder = decoder.with_options(DecodeOptions::new().with_mode(Mode::Lenient));
+    let mut messages = Vec::new();
+    for line in data.split(|b| *b == b'\n') {
+        let Some((&selector, payload)) = line.split_first() else {
+            continue;
+        };
+        let topic = TRACKER_TOPICS[usize::from(selector) % TRACKER_TOPICS.len()];
+        if let Ok(m) = decoder.decode(topic, payload) {
+            messages.push(m.message);
+        }
+    }
+    for m in &messages {
+        tracker.handle(m);
+        let mut drained = 0;
+        while tracker.poll_change().is_some() {
+            drained += 1;
+            assert!(
+                drained <= entities + crate::MAX_EVENTS + 1,
+                "unbounded changes"
+            );
+        }
+        assert!(
+            tracker.state(entities).is_none()
+                && tracker.state(entities.saturating_sub(1)).is_some()
+        );
+    }
+}

@@ -360,6 +360,9 @@ pub enum IssueKind {
     Empty,
     /// The payload is not UTF-8 from this byte on; the rest is dropped.
     InvalidUtf8,
+    /// Bytes that are not UTF-8 were replaced with U+FFFD and decoding went on
+    /// ([`Decoder::decode_lossy`](crate::Decoder::decode_lossy)); the offset is the first.
+    ReplacedUtf8,
     /// The payload ends early; open strings, arrays and objects are closed and the unfinished
     /// member dropped.
     Truncated {
@@ -445,6 +448,7 @@ impl fmt::Display for IssueKind {
         match self {
             Self::Empty => f.write_str("expected a json value, found an empty payload"),
             Self::InvalidUtf8 => f.write_str("invalid utf-8; the rest is dropped"),
+            Self::ReplacedUtf8 => f.write_str("invalid utf-8 replaced with U+FFFD"),
             Self::Truncated { expected } => write!(f, "truncated: expected {expected}"),
             Self::Unexpected { found, expected } => {
                 write!(f, "unexpected {found:?}: expected {expected}")

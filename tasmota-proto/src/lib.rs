@@ -21,6 +21,8 @@ mod topic;
 #[cfg(feature = "alloc")]
 mod discovery;
 #[cfg(feature = "alloc")]
+mod entity;
+#[cfg(feature = "alloc")]
 mod extract;
 #[cfg(feature = "alloc")]
 pub mod json;
@@ -32,6 +34,8 @@ mod response;
 mod status;
 #[cfg(feature = "alloc")]
 mod telemetry;
+#[cfg(feature = "alloc")]
+mod tracker;
 
 pub use backlog::{AwsIotSetup, Backlog, BacklogEntries, BacklogEntry};
 pub use color::{Color, ColorDisplay, ColorFormat, Hsb};
@@ -54,9 +58,15 @@ pub use topic::{
 #[cfg(feature = "alloc")]
 pub use discovery::{DiscoveryConfig, DiscoverySensors, LightSubtype, RelayType};
 #[cfg(feature = "alloc")]
-pub use message::{
-    DecodeOptions, Decoded, DecodedMessage, Decoder, Message, OtherPayload, decode_payload,
+pub use entity::{
+    Availability, BinarySensorConfig, Camera, ColorModes, Device, Entity, EntityKind, LightConfig,
+    LightKind, MAX_BUTTONS, MAX_RELAYS, MAX_SENSORS, MAX_SHUTTERS, MAX_SWITCHES, Segment,
+    SensorConfig, ShutterConfig, StatusSensor, SwitchMode, Trigger, TriggerSource, TriggerType,
 };
+#[cfg(feature = "alloc")]
+pub use extract::{DecodeOptions, Decoded, Members};
+#[cfg(feature = "alloc")]
+pub use message::{DecodedMessage, Decoder, DeviceToken, Message, OtherPayload, decode_payload};
 #[cfg(feature = "alloc")]
 pub use response::{
     CommandResult, Info, Info1, Info2, Info3, Lwt, LwtText, Outcome, SetOptionValue,
@@ -70,6 +80,11 @@ pub use status::{
 pub use telemetry::{
     AnalogInput, Button, ButtonAction, Energy, Light, Measure, Power, PressureUnit, Reading,
     Sensor, Shutter, SpeedUnit, State, Switch, TempUnit, Wifi,
+};
+#[cfg(feature = "alloc")]
+pub use tracker::{
+    Change, EntityState, LightRequest, LightState, MAX_EVENTS, Request, SensorValue, ShutterState,
+    Tracker,
 };
 
 /// Entry points for the fuzz targets in `fuzz/`; not part of the public API.

@@ -1,249 +1,26 @@
-//! Decoding a received message: topic and payload to a typed [`Message`].
+//! Decoding a received message: topic and payload to a typed [`Message`]. The message
+//! families decode themselves with the shared plumbing in `extract`; this module only
+//! dispatches to them.
 
 use alloc::boxed::Box;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::command::IncomingCommand;
 use crate::discovery::{DiscoveryConfig, DiscoverySensors};
 use crate::error::Error;
-use crate::extract::{Cx, split_index};
-use crate::json::{
-    self, Issue, IssueKind, Mode, ObjectCursor, Parser, Path, Report, Step, Stop, Value,
-};
-use crate::power::{PowerState, StateText};
-use crate::response::{CommandResult, Info, Lwt, LwtText};
+use crate::error::TopicError;
+use crate::extract::split_index;
+use crate::extract::{DecodeOptions, Decoded, text_payload};
+use crate::json::{self, Issue, IssueKind, Mode, Path, Report, Value};
+use crate::power::PowerState;
+use crate::response::{CommandResult, Info, Lwt};
 use crate::status::Status;
 use crate::telemetry::{Sensor, State};
 use crate::text::Str;
-use crate::topic::{DiscoveryKind, DiscoveryTopic, FullTopic, Prefix, Prefixes};
-
-/// How to decode payloads: lenient or strict, and the device's StateText and LWT texts.
-///
-/// # Examples
-///
-/// ```
-/// use tasmota_proto::{DecodeOptions, LwtText, StateText, json::Mode};
-/// let opts = DecodeOptions::strict().with_state_text(StateText::new("0", "1", "2", "3"));
-/// assert_eq!(opts.mode, Mode::Strict);
-/// assert_eq!(DecodeOptions::default().lwt_text, LwtText::DEFAULT);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DecodeOptions<'a> {
-    /// Lenient (default) or strict.
-    pub mode: Mode,
-    /// The texts for OFF, ON, TOGGLE and HOLD.
-    pub state_text: StateText<'a>,
-    /// The LWT online and offline texts.
-    pub lwt_text: LwtText<'a>,
-}
-
-impl<'a> DecodeOptions<'a> {
-    /// Lenient mode and the firmware's default texts.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert_eq!(tasmota_proto::DecodeOptions::new(), Default::default());
-    /// ```
-    pub const fn new() -> Self {
-        Self {
-            mode: Mode::Lenient,
-            state_text: StateText::DEFAULT,
-            lwt_text: LwtText::DEFAULT,
-        }
-    }
-
-    /// Strict mode and the firmware's default texts.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert_eq!(tasmota_proto::DecodeOptions::strict().mode, tasmota_proto::json::Mode::Strict);
-    /// ```
-    pub const fn strict() -> Self {
-        Self::new().with_mode(Mode::Strict)
-    }
-
-    /// Sets the mode.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use tasmota_proto::{DecodeOptions, json::Mode};
-    /// assert_eq!(DecodeOptions::new().with_mode(Mode::Strict), DecodeOptions::strict());
-    /// ```
-    #[must_use]
-    pub const fn with_mode(mut self, mode: Mode) -> Self {
-        self.mode = mode;
-        self
-    }
-
-    /// Sets the StateText.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use tasmota_proto::{DecodeOptions, StateText};
-    /// let o = DecodeOptions::new().with_state_text(StateText::new("AUS", "AN", "UM", "HALT"));
-    /// assert_eq!(o.state_text.on(), "AN");
-    /// ```
-    #[must_use]
-    pub const fn with_state_text(mut self, texts: StateText<'a>) -> Self {
-        self.state_text = texts;
-        self
-    }
-
-    /// Sets the LWT texts.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use tasmota_proto::{DecodeOptions, LwtText};
-    /// let o = DecodeOptions::new().with_lwt_text(LwtText::new("up", "down"));
-    /// assert_eq!(o.lwt_text.offline(), "down");
-    /// ```
-    #[must_use]
-    pub const fn with_lwt_text(mut self, texts: LwtText<'a>) -> Self {
-        self.lwt_text = texts;
-        self
-    }
-}
-
-impl Default for DecodeOptions<'_> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// A decoded value and what lenient decoding repaired or dropped.
-///
-/// # Examples
-///
-/// ```
-/// use tasmota_proto::State;
-/// let d = State::parse(br#"{"Vcc":"3.2"}"#, &Default::default())?;
-/// assert_eq!(d.value.vcc, Some(3.2));
-/// assert!(!d.is_clean());
-/// assert_eq!(d.issues[0].to_string(), "number written as a string at $.Vcc (byte 7)");
-/// # Ok::<(), tasmota_proto::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct Decoded<T> {
-    /// The value.
-    pub value: T,
-    /// Deviations found, in payload order; always empty in strict mode.
-    pub issues: Vec<Issue>,
-}
-
-impl<T> Decoded<T> {
-    /// Whether the payload was standard JSON of the expected shape.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert!(tasmota_proto::State::parse(br#"{"POWER":"ON"}"#, &Default::default())?.is_clean());
-    /// # Ok::<(), tasmota_proto::Error>(())
-    /// ```
-    pub fn is_clean(&self) -> bool {
-        self.issues.is_empty()
-    }
-
-    /// Whether any data was dropped (see [`IssueKind::is_loss`]).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let d = tasmota_proto::State::parse(br#"{"POWER":"ON""#, &Default::default())?;
-    /// assert!(d.lost_data());
-    /// # Ok::<(), tasmota_proto::Error>(())
-    /// ```
-    pub fn lost_data(&self) -> bool {
-        self.issues.iter().any(|i| i.kind.is_loss())
-    }
-
-    /// Transforms the value, keeping the issues.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let d = tasmota_proto::State::parse(br#"{"POWER":"ON"}"#, &Default::default())?;
-    /// assert_eq!(d.map(|s| s.power.len()).value, 1);
-    /// # Ok::<(), tasmota_proto::Error>(())
-    /// ```
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Decoded<U> {
-        Decoded {
-            value: f(self.value),
-            issues: self.issues,
-        }
-    }
-}
-
-/// Decodes a payload that must be a JSON object: `f` reads it in one pass with the cursor
-/// it is given (at the object's first member).
-///
-/// In strict mode a syntax issue anywhere takes precedence over a typed issue, and a typed
-/// issue over a missing required field, as if the payload were parsed before being typed.
-pub(crate) fn decode_object<'a, T>(
-    payload: &'a [u8],
-    options: &DecodeOptions<'_>,
-    f: impl FnOnce(&mut Cx<'a, '_>, ObjectCursor, &Path<'_>) -> Step<T>,
-) -> Result<Decoded<T>, Error> {
-    let mut report = Report::new(options.mode);
-    let mut p = Parser::new(payload, &mut report)?;
-    if p.first() != Some(b'{') {
-        let value = p.document()?;
-        let src = p.src();
-        let offset = src.len() - src.trim_start().len();
-        return Err(Issue {
-            kind: IssueKind::WrongType {
-                expected: "an object",
-                found: value.kind(),
-            },
-            offset: Some(offset),
-            path: Path::ROOT.render(),
-        }
-        .into());
-    }
-    let mut cx = Cx {
-        p,
-        texts: options.state_text,
-        fatal: None,
-    };
-    let value = match cx.p.begin_object(&Path::ROOT) {
-        Ok(root) => f(&mut cx, root, &Path::ROOT),
-        Err(stop) => Err(stop),
-    };
-    if cx.p.failed() || cx.p.finish().is_err() {
-        return Err(cx.p.failure().into());
-    }
-    let fatal = cx.fatal.take();
-    drop(cx);
-    let issues = report.finish()?;
-    match (value, fatal) {
-        (Ok(value), _) => Ok(Decoded { value, issues }),
-        (Err(Stop), Some(issue)) => Err(issue.into()),
-        (Err(Stop), None) => Err(Issue {
-            kind: IssueKind::Unexpected {
-                found: ' ',
-                expected: "a json value",
-            },
-            offset: None,
-            path: Path::ROOT.render(),
-        }
-        .into()),
-    }
-}
-
-/// A payload that must be text (LWT, `stat/<t>/POWER`).
-pub(crate) fn text_payload(payload: &[u8]) -> Result<&str, Error> {
-    core::str::from_utf8(payload).map_err(|e| {
-        Error::Payload(Issue {
-            kind: IssueKind::InvalidUtf8,
-            offset: Some(e.valid_up_to()),
-            path: Path::ROOT.render(),
-        })
-    })
-}
+use crate::topic::{
+    DiscoveryKind, DiscoveryTopic, FullTopic, MAX_GROUP_TOPICS, Prefix, Prefixes, Route,
+};
 
 /// A payload this crate does not type, kept in the most useful form.
 ///
@@ -307,6 +84,34 @@ pub enum Message<'a> {
     DiscoveryRemoved(DiscoveryKind),
     /// Any other subtopic.
     Other(OtherPayload<'a>),
+}
+
+impl<'a> Message<'a> {
+    /// The state of output `n` (1-based) if the message carries it: `POWER<n>` (or `POWER`
+    /// for output 1) in STATE, RESULT (and SetOption4 replies) and StatusSTS, or a plain-text
+    /// `stat/<t>/POWER<n>`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tasmota_proto::{Decoder, PowerState};
+    /// let d = Decoder::new();
+    /// for (topic, payload) in [("stat/t/POWER", &b"ON"[..]), ("tele/t/STATE", br#"{"POWER":"ON"}"#),
+    ///     ("stat/t/RESULT", br#"{"POWER1":"ON"}"#), ("stat/t/STATUS11", br#"{"StatusSTS":{"POWER1":"ON"}}"#)] {
+    ///     assert_eq!(d.decode(topic, payload)?.message.power(1), Some(PowerState::On), "{topic}");
+    /// }
+    /// assert_eq!(d.decode("tele/t/STATE", br#"{"POWER":"ON"}"#)?.message.power(2), None);
+    /// # Ok::<(), tasmota_proto::Error>(())
+    /// ```
+    pub fn power(&self, n: u8) -> Option<PowerState<'a>> {
+        match self {
+            Self::State(s) => s.power(n),
+            Self::Result(r) => r.power(n),
+            Self::Status(s) => s.state.as_ref().and_then(|s| s.power(n)),
+            Self::Power { index, state } => (index.unwrap_or(1) == n).then_some(*state),
+            _ => None,
+        }
+    }
 }
 
 /// Decodes a payload from its prefix and subtopic.
@@ -396,6 +201,31 @@ fn other_payload(payload: &[u8]) -> OtherPayload<'_> {
     OtherPayload::Text(text)
 }
 
+/// Which FullTopic token identified the device in a decoded topic.
+///
+/// # Examples
+///
+/// ```
+/// use tasmota_proto::{Decoder, DeviceToken, FullTopic};
+/// let d = Decoder::new().with_full_topic(FullTopic::new("%prefix%/%hostname%/")?);
+/// assert_eq!(d.decode("tele/lamp-1234/LWT", b"Online")?.token, Some(DeviceToken::Hostname));
+/// # Ok::<(), tasmota_proto::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeviceToken {
+    /// `%topic%`, the device's Topic.
+    Topic,
+    /// `%hostname%`.
+    Hostname,
+    /// `%id%`, the MAC's 12 hex digits.
+    Id,
+    /// The MqttClient of a fallback topic `cmnd/<MqttClient>_fb/`.
+    MqttClient,
+    /// The MAC of a discovery topic.
+    DiscoveryId,
+}
+
 /// A decoded message with what its topic says.
 ///
 /// # Examples
@@ -408,11 +238,17 @@ fn other_payload(payload: &[u8]) -> OtherPayload<'_> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DecodedMessage<'a> {
     /// The prefix, when the topic tells.
     pub prefix: Option<Prefix>,
-    /// The device: the `%topic%` value, or the id of a discovery topic.
+    /// The device: the `%topic%`, `%hostname%` or `%id%` value, the MqttClient of a fallback
+    /// topic, or the id of a discovery topic; `None` for a group topic.
     pub device: Option<&'a str>,
+    /// Which token `device` is.
+    pub token: Option<DeviceToken>,
+    /// Whether the topic is the device's own, a group topic or the fallback topic.
+    pub route: Route,
     /// The last topic level.
     pub subtopic: &'a str,
     /// The message.
@@ -443,6 +279,7 @@ pub struct DecodedMessage<'a> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decoder<'a> {
+    groups: [Option<&'a str>; MAX_GROUP_TOPICS],
     full_topic: FullTopic<'a>,
     prefixes: Prefixes<'a>,
     options: DecodeOptions<'a>,
@@ -459,6 +296,7 @@ impl<'a> Decoder<'a> {
     /// ```
     pub const fn new() -> Self {
         Self {
+            groups: [None; MAX_GROUP_TOPICS],
             full_topic: FullTopic::DEFAULT,
             prefixes: Prefixes::DEFAULT,
             options: DecodeOptions::new(),
@@ -533,15 +371,126 @@ impl<'a> Decoder<'a> {
         if topic.starts_with(DiscoveryTopic::PREFIX) {
             return self.decode_discovery(topic, payload);
         }
-        let m = self.full_topic.parse(&self.prefixes, topic)?;
-        let decoded = decode_payload(m.prefix, m.subtopic, payload, &self.options)?;
+        let cmnd = self.prefixes.get(Prefix::Cmnd);
+        let (prefix, device, token, route, subtopic) = if let Some(f) = fallback(cmnd, topic) {
+            (
+                Some(Prefix::Cmnd),
+                Some(f.0),
+                Some(DeviceToken::MqttClient),
+                Route::Fallback,
+                f.1,
+            )
+        } else if let Some((i, sub)) = self.group(cmnd, topic) {
+            (Some(Prefix::Cmnd), None, None, Route::Group(i), sub)
+        } else {
+            let m = self.full_topic.parse(&self.prefixes, topic)?;
+            let (device, token) = match (m.topic, m.hostname, m.id) {
+                (Some(t), ..) => (Some(t), Some(DeviceToken::Topic)),
+                (None, Some(h), _) => (Some(h), Some(DeviceToken::Hostname)),
+                (None, None, Some(i)) => (Some(i), Some(DeviceToken::Id)),
+                _ => (None, None),
+            };
+            (m.prefix, device, token, Route::Device, m.subtopic)
+        };
+        let decoded = decode_payload(prefix, subtopic, payload, &self.options)?;
         Ok(DecodedMessage {
-            prefix: m.prefix,
-            device: m.topic.or(m.hostname).or(m.id),
-            subtopic: m.subtopic,
+            prefix,
+            device,
+            token,
+            route,
+            subtopic,
             message: decoded.value,
             issues: decoded.issues,
         })
+    }
+
+    /// Decodes one message whose payload may hold bytes that are not UTF-8 (a device name
+    /// or Zigbee friendly name in a legacy code page): in lenient mode they are replaced with
+    /// U+FFFD in a copy written to `scratch`, decoding goes on over the whole payload, and the
+    /// first replaced byte is reported ([`IssueKind::ReplacedUtf8`]). [`Decoder::decode`]
+    /// borrows every string from the payload, so it can only drop what follows such bytes.
+    /// Valid payloads are decoded in place; `scratch` is untouched and its allocation reused.
+    ///
+    /// # Errors
+    ///
+    /// As [`Decoder::decode`]; in strict mode invalid UTF-8 is an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tasmota_proto::{Decoder, Message, json::IssueKind};
+    /// let mut scratch = String::new();
+    /// let m = Decoder::new().decode_lossy("tele/t/STATE", b"{\"Wifi\":{\"SSId\":\"caf\xe9\"},\"POWER\":\"ON\"}", &mut scratch)?;
+    /// assert_eq!(m.issues[0].kind, IssueKind::ReplacedUtf8);
+    /// assert_eq!(m.issues[0].offset, Some(20));
+    /// let Message::State(s) = m.message else { panic!() };
+    /// assert_eq!(s.wifi.unwrap().ssid.unwrap(), "caf\u{FFFD}");
+    /// assert_eq!(s.power.len(), 1);
+    /// # Ok::<(), tasmota_proto::Error>(())
+    /// ```
+    pub fn decode_lossy<'m>(
+        &self,
+        topic: &'m str,
+        payload: &'m [u8],
+        scratch: &'m mut String,
+    ) -> Result<DecodedMessage<'m>, Error> {
+        let bad = match core::str::from_utf8(payload) {
+            Ok(_) => return self.decode(topic, payload),
+            Err(_) if self.options.mode == Mode::Strict => return self.decode(topic, payload),
+            Err(e) => e.valid_up_to(),
+        };
+        scratch.clear();
+        for chunk in payload.utf8_chunks() {
+            scratch.push_str(chunk.valid());
+            if !chunk.invalid().is_empty() {
+                scratch.push(char::REPLACEMENT_CHARACTER);
+            }
+        }
+        let fixed: &'m str = scratch;
+        let mut m = self.decode(topic, fixed.as_bytes())?;
+        m.issues.insert(
+            0,
+            Issue {
+                kind: IssueKind::ReplacedUtf8,
+                offset: Some(bad),
+                path: Path::ROOT.render(),
+            },
+        );
+        Ok(m)
+    }
+
+    /// Adds group topic `index` (1..=4) to recognise: `cmnd/<group>/<command>`, as the
+    /// firmware subscribes with SetOption75 1 (a group topic is also matched under the
+    /// FullTopic when it is a device Topic there).
+    ///
+    /// # Errors
+    ///
+    /// [`TopicError::GroupIndex`] outside 1..=4.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tasmota_proto::{Decoder, Message, Route};
+    /// let d = Decoder::new().with_group_topic(1, "tasmotas")?;
+    /// let m = d.decode("cmnd/tasmotas/Power", b"ON")?;
+    /// assert_eq!((m.route, m.device), (Route::Group(1), None));
+    /// assert!(matches!(m.message, Message::Command(_)));
+    /// # Ok::<(), tasmota_proto::Error>(())
+    /// ```
+    pub fn with_group_topic(mut self, index: u8, topic: &'a str) -> Result<Self, TopicError> {
+        let slot = usize::from(index)
+            .checked_sub(1)
+            .and_then(|i| self.groups.get_mut(i))
+            .ok_or(TopicError::GroupIndex { index })?;
+        *slot = Some(topic);
+        Ok(self)
+    }
+
+    fn group<'m>(&self, cmnd: &str, topic: &'m str) -> Option<(u8, &'m str)> {
+        let rest = topic.strip_prefix(cmnd)?.strip_prefix('/')?;
+        let (group, sub) = rest.rsplit_once('/')?;
+        let at = self.groups.iter().position(|g| *g == Some(group))?;
+        Some((u8::try_from(at + 1).ok()?, sub))
     }
 
     fn decode_discovery<'m>(
@@ -554,6 +503,8 @@ impl<'a> Decoder<'a> {
         let done = |message, issues| DecodedMessage {
             prefix: None,
             device: Some(t.id),
+            token: Some(DeviceToken::DiscoveryId),
+            route: Route::Device,
             subtopic,
             message,
             issues,
@@ -583,6 +534,14 @@ impl<'a> Decoder<'a> {
             }
         })
     }
+}
+
+/// The MqttClient and subtopic of a fallback topic `<cmnd>/<MqttClient>_fb/<command>`.
+fn fallback<'m>(cmnd: &str, topic: &'m str) -> Option<(&'m str, &'m str)> {
+    let rest = topic.strip_prefix(cmnd)?.strip_prefix('/')?;
+    let (client, sub) = rest.split_once('/')?;
+    let client = client.strip_suffix("_fb").filter(|c| !c.is_empty())?;
+    (!sub.contains('/')).then_some((client, sub))
 }
 
 impl Default for Decoder<'_> {

@@ -5,8 +5,8 @@ use alloc::vec::Vec;
 
 use crate::error::Error;
 use crate::extract::{Cx, Members, split_index};
+use crate::extract::{DecodeOptions, Decoded, decode_object};
 use crate::json::{Issue, ObjectCursor, Path, Step, Value};
-use crate::message::{DecodeOptions, Decoded, decode_object};
 use crate::power::PowerState;
 use crate::status::version;
 use crate::telemetry::{Button, Fields, Light, Power, Shutter, Switch, find_power};
@@ -77,6 +77,7 @@ pub enum SetOptionValue<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CommandResult<'a> {
     /// The command named by the topic when SetOption4 is on (`POWER1`), set by the decoder.
     pub command: Option<&'a str>,
@@ -328,7 +329,7 @@ impl<'a> Lwt<'a> {
     /// # Ok::<(), tasmota_proto::Error>(())
     /// ```
     pub fn parse(payload: &'a [u8], texts: &LwtText<'_>) -> Result<Self, Error> {
-        let text = crate::message::text_payload(payload)?;
+        let text = crate::extract::text_payload(payload)?;
         Ok(if text == texts.online {
             Self::Online
         } else if text == texts.offline {
@@ -371,6 +372,7 @@ impl<'a> Lwt<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Info1<'a> {
     /// Whether the fields were wrapped in `{"Info1":{...}}` (current firmware).
     pub wrapped: bool,
@@ -399,6 +401,7 @@ pub struct Info1<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Info2<'a> {
     /// Whether the fields were wrapped in `{"Info2":{...}}`.
     pub wrapped: bool,
@@ -432,6 +435,7 @@ pub struct Info2<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Info3<'a> {
     /// Whether the fields were wrapped in `{"Info3":{...}}`.
     pub wrapped: bool,

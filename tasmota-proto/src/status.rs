@@ -6,8 +6,8 @@ use alloc::vec::Vec;
 
 use crate::error::Error;
 use crate::extract::{Cx, Members};
+use crate::extract::{DecodeOptions, Decoded, decode_object};
 use crate::json::{ObjectCursor, Path, Step, Value};
-use crate::message::{DecodeOptions, Decoded, decode_object};
 use crate::telemetry::{Measure, Sensor, State, measure};
 use crate::text::Str;
 use crate::time::{Time, Uptime, Version};
@@ -29,6 +29,7 @@ use crate::time::{Time, Uptime, Version};
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StatusDevice<'a> {
     /// `Module`, as text (a number on most firmware).
     pub module: Option<Str<'a>>,
@@ -72,6 +73,7 @@ pub struct StatusDevice<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StatusParameters<'a> {
     /// `Baudrate`.
     pub baudrate: Option<u32>,
@@ -115,6 +117,7 @@ pub struct StatusParameters<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StatusFirmware<'a> {
     /// `Version`.
     pub version: Option<Version<'a>>,
@@ -153,6 +156,7 @@ pub struct StatusFirmware<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StatusLogging<'a> {
     /// `SerialLog`.
     pub serial_log: Option<u8>,
@@ -191,6 +195,7 @@ pub struct StatusLogging<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StatusMemory<'a> {
     /// `ProgramSize`, kB.
     pub program_size: Option<u32>,
@@ -224,6 +229,7 @@ pub struct StatusMemory<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StatusNetwork<'a> {
     /// `Hostname`.
     pub hostname: Option<Str<'a>>,
@@ -263,6 +269,7 @@ pub struct StatusNetwork<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StatusMqtt<'a> {
     /// `MqttHost`.
     pub mqtt_host: Option<Str<'a>>,
@@ -318,6 +325,7 @@ pub enum Timezone {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StatusTime<'a> {
     /// `UTC`.
     pub utc: Option<Time>,
@@ -348,6 +356,7 @@ pub struct StatusTime<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StatusThresholds<'a> {
     /// `PowerDelta`, one per channel on newer firmware.
     pub power_delta: Option<Measure<'a>>,
@@ -383,6 +392,7 @@ pub struct StatusThresholds<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Status<'a> {
     /// `Status` (Status 0 without a number, or `stat/<t>/STATUS`).
     pub device: Option<Box<StatusDevice<'a>>>,

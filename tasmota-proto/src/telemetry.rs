@@ -7,8 +7,8 @@ use alloc::vec::Vec;
 use crate::color::{Color, Hsb};
 use crate::error::Error;
 use crate::extract::{Cx, Members, split_index};
+use crate::extract::{DecodeOptions, Decoded, decode_object};
 use crate::json::{IssueKind, ObjectCursor, Path, Step, Value};
-use crate::message::{DecodeOptions, Decoded, decode_object};
 use crate::power::PowerState;
 use crate::text::Str;
 use crate::time::{Time, Uptime};
@@ -26,11 +26,26 @@ use crate::time::{Time, Uptime};
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Power<'a> {
     /// The output number, `None` for plain `POWER`.
     pub index: Option<u8>,
     /// The state, read with the device's StateText.
     pub state: PowerState<'a>,
+}
+
+impl<'a> Power<'a> {
+    /// An output's state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tasmota_proto::{Power, PowerState};
+    /// assert_eq!(Power::new(Some(2), PowerState::On).index, Some(2));
+    /// ```
+    pub const fn new(index: Option<u8>, state: PowerState<'a>) -> Self {
+        Self { index, state }
+    }
 }
 
 /// Light fields of STATE and RESULT.
@@ -45,6 +60,7 @@ pub struct Power<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Light {
     /// `Dimmer`, 0..=100.
     pub dimmer: Option<u8>,
@@ -94,6 +110,7 @@ impl Light {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Shutter {
     /// Shutter number.
     pub index: u8,
@@ -118,6 +135,7 @@ pub struct Shutter {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Switch<'a> {
     /// Switch number.
     pub index: u8,
@@ -136,6 +154,7 @@ pub struct Switch<'a> {
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Button<'a> {
     /// Button number.
     pub index: u8,
@@ -194,6 +213,27 @@ impl<'a> ButtonAction<'a> {
             .iter()
             .find(|(t, _)| s.eq_ignore_ascii_case(t))
             .map_or(Self::Other(s), |&(_, a)| a)
+    }
+
+    /// The action's text as the firmware sends it (`SINGLE`, ..., or the text received).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tasmota_proto::{ButtonAction, Str};
+    /// assert_eq!(ButtonAction::Double.text(), "DOUBLE");
+    /// ```
+    pub const fn text(&self) -> Str<'a> {
+        Str::new(match self {
+            Self::Single => "SINGLE",
+            Self::Double => "DOUBLE",
+            Self::Triple => "TRIPLE",
+            Self::Quad => "QUAD",
+            Self::Penta => "PENTA",
+            Self::Hold => "HOLD",
+            Self::Clear => "CLEAR",
+            Self::Other(s) => return *s,
+        })
     }
 }
 
@@ -364,6 +404,7 @@ fn shutter(cx: &mut Cx<'_, '_>, index: u8, mut c: ObjectCursor, path: &Path<'_>)
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Wifi<'a> {
     /// Access point number (1 or 2).
     pub ap: Option<u8>,
@@ -378,7 +419,7 @@ pub struct Wifi<'a> {
     /// Signal quality in percent.
     pub rssi: Option<u8>,
     /// Signal strength in dBm.
-    pub signal: Option<i16>,
+    pub signal: Option<f64>,
     /// Reconnections since boot.
     pub link_count: Option<u32>,
     /// Time spent disconnected.
@@ -402,7 +443,7 @@ fn wifi<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<W
             "Channel" => w.channel = cx.u8(&p)?,
             "Mode" => w.mode = cx.str(&p)?,
             "RSSI" => w.rssi = cx.u8(&p)?,
-            "Signal" => w.signal = cx.int(&p, "a signal in dBm")?,
+            "Signal" => w.signal = cx.f64(&p)?,
             "LinkCount" => w.link_count = cx.u32(&p)?,
             "Downtime" => w.downtime = cx.uptime(&p)?,
             "DeepSleep" => w.deep_sleep = cx.u32(&p)?,
@@ -435,6 +476,7 @@ fn wifi<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<W
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct State<'a> {
     /// `Time`.
     pub time: Option<Time>,
@@ -825,6 +867,7 @@ pub(crate) fn measure<'a>(cx: &mut Cx<'a, '_>, path: &Path<'_>) -> Step<Option<M
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Energy<'a> {
     /// `TotalStartTime`: when `Total` was last reset.
     pub total_start_time: Option<Time>,
@@ -870,6 +913,44 @@ pub struct Energy<'a> {
     pub load: Option<Measure<'a>>,
     /// Members not listed above.
     pub other: Members<'a>,
+}
+
+impl<'a> Energy<'a> {
+    /// The measure of a quantity by its key (`Total`, `Power`, `TotalTariff`, ...); `None`
+    /// for a key without a typed field (look in `other`) or a value not sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = tasmota_proto::Sensor::parse(br#"{"ENERGY":{"Power":[7,0]}}"#, &Default::default())?.value;
+    /// assert_eq!(s.energy.unwrap().measure("Power").and_then(|m| m.get(0)), Some(7.0));
+    /// # Ok::<(), tasmota_proto::Error>(())
+    /// ```
+    pub fn measure(&self, key: &str) -> Option<&Measure<'a>> {
+        match key {
+            "Total" => self.total.as_ref(),
+            "Yesterday" => self.yesterday.as_ref(),
+            "Today" => self.today.as_ref(),
+            "Period" => self.period.as_ref(),
+            "Power" => self.power.as_ref(),
+            "ApparentPower" => self.apparent_power.as_ref(),
+            "ReactivePower" => self.reactive_power.as_ref(),
+            "Factor" => self.factor.as_ref(),
+            "Voltage" => self.voltage.as_ref(),
+            "Current" => self.current.as_ref(),
+            "Frequency" => self.frequency.as_ref(),
+            "TotalTariff" => self.total_tariff.as_ref(),
+            "ExportActive" => self.export_active.as_ref(),
+            "ExportTariff" => self.export_tariff.as_ref(),
+            "ImportActive" => self.import_active.as_ref(),
+            "ImportReactive" => self.import_reactive.as_ref(),
+            "ExportReactive" => self.export_reactive.as_ref(),
+            "PhaseAngle" => self.phase_angle.as_ref(),
+            "CurrentNeutral" => self.current_neutral.as_ref(),
+            "Load" => self.load.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 fn energy<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step<Energy<'a>> {
@@ -929,6 +1010,7 @@ fn energy<'a>(cx: &mut Cx<'a, '_>, mut c: ObjectCursor, path: &Path<'_>) -> Step
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Reading<'a> {
     /// The key as sent.
     pub name: Str<'a>,
@@ -936,6 +1018,10 @@ pub struct Reading<'a> {
     pub model: &'a str,
     /// The index after `-` or `_`.
     pub index: Option<u8>,
+    /// For a sensor that sends its quantities as arrays (`"Temperature":[21.5,22.0]`, the
+    /// shape of indexed sensors), which element this reading holds (0-based); the sensor
+    /// gives one reading per element.
+    pub position: Option<usize>,
     /// `Id` (1-Wire address).
     pub id: Option<Str<'a>>,
     /// `Temperature`, in `TempUnit`.
@@ -988,7 +1074,12 @@ fn split_model(name: &str) -> (&str, Option<u8>) {
 /// The sensor object `name` as a climate reading, or `None` (with nothing read) when it has
 /// none of the climate quantities. Most sensors are, so the object is read as a reading and
 /// read again as a tree in the rare other case.
-fn reading<'a>(cx: &mut Cx<'a, '_>, name: Str<'a>, path: &Path<'_>) -> Step<Option<Reading<'a>>> {
+fn reading<'a>(
+    cx: &mut Cx<'a, '_>,
+    name: Str<'a>,
+    path: &Path<'_>,
+    out: &mut Vec<Reading<'a>>,
+) -> Step<bool> {
     let mark = cx.p.mark();
     let mut c = cx.begin_object(path)?;
     let (model, index) = split_model(name.raw());
@@ -996,6 +1087,7 @@ fn reading<'a>(cx: &mut Cx<'a, '_>, name: Str<'a>, path: &Path<'_>) -> Step<Opti
         name,
         model,
         index,
+        position: None,
         id: None,
         temperature: None,
         humidity: None,
@@ -1005,42 +1097,98 @@ fn reading<'a>(cx: &mut Cx<'a, '_>, name: Str<'a>, path: &Path<'_>) -> Step<Opti
         illuminance: None,
         gas: None,
         carbon_dioxide: None,
-        other: Vec::new(),
+        other: Members::new(),
     };
     let mut climate = false;
+    // Quantities sent as arrays (indexed sensors): which one, and its values.
+    let mut arrays: Vec<(usize, Vec<Option<f64>>)> = Vec::new();
     while let Some(k) = cx.key(&mut c, path)? {
         let p = path.key(k.raw());
-        let slot = match k.raw() {
-            "Id" => {
-                r.id = cx.read(&p, |cx, v, p| match v {
-                    Value::Number(n) => Some(Str::new(n.raw())),
-                    _ => cx.as_str(v, p),
-                })?;
-                continue;
-            }
-            "Temperature" => &mut r.temperature,
-            "Humidity" => &mut r.humidity,
-            "DewPoint" => &mut r.dew_point,
-            "Pressure" => &mut r.pressure,
-            "SeaPressure" => &mut r.sea_pressure,
-            "Illuminance" => &mut r.illuminance,
-            "Gas" => &mut r.gas,
-            "CarbonDioxide" => &mut r.carbon_dioxide,
-            _ => {
-                // An escaped key never matches above but may still name a quantity.
-                climate |= k.has_escapes() && CLIMATE_KEYS.iter().any(|q| k == *q);
-                r.other.push((k, cx.value(&p)?));
-                continue;
-            }
+        if k == "Id" {
+            r.id = cx.read(&p, |cx, v, p| match v {
+                Value::Number(n) => Some(Str::new(n.raw())),
+                _ => cx.as_str(v, p),
+            })?;
+            continue;
+        }
+        let Some(q) = CLIMATE_KEYS.iter().position(|q| k.raw() == *q) else {
+            // An escaped key never matches above but may still name a quantity.
+            climate |= k.has_escapes() && CLIMATE_KEYS.iter().any(|q| k == *q);
+            r.other.push((k, cx.value(&p)?));
+            continue;
         };
         climate = true;
-        *slot = cx.f64(&p)?;
+        if cx.is_array() {
+            let mut ac = cx.begin_array(&p)?;
+            let mut values = Vec::new();
+            while let Some(i) = cx.item(&mut ac, &p)? {
+                values.push(cx.f64(&p.index(i))?);
+            }
+            arrays.push((q, values));
+        } else {
+            *r.quantity_mut(q) = cx.f64(&p)?;
+        }
     }
-    if climate {
-        return Ok(Some(r));
+    if !climate {
+        cx.p.rewind(&mark);
+        return Ok(false);
     }
-    cx.p.rewind(&mark);
-    Ok(None)
+    let Some(n) = arrays.iter().map(|(_, v)| v.len()).max() else {
+        out.push(r);
+        return Ok(true);
+    };
+    // One reading per array position, each with that element of every arrayed quantity and
+    // the scalar quantities; the first keeps the other members.
+    let mut other = Some(core::mem::take(&mut r.other));
+    for i in 0..n {
+        let mut ri = r.clone();
+        ri.other = other.take().unwrap_or_default();
+        ri.position = Some(i);
+        for (q, values) in &arrays {
+            *ri.quantity_mut(*q) = values.get(i).copied().flatten();
+        }
+        out.push(ri);
+    }
+    Ok(true)
+}
+
+impl Reading<'_> {
+    /// The field of `CLIMATE_KEYS[q]`.
+    fn quantity_mut(&mut self, q: usize) -> &mut Option<f64> {
+        match q {
+            0 => &mut self.temperature,
+            1 => &mut self.humidity,
+            2 => &mut self.dew_point,
+            3 => &mut self.pressure,
+            4 => &mut self.sea_pressure,
+            5 => &mut self.illuminance,
+            6 => &mut self.gas,
+            _ => &mut self.carbon_dioxide,
+        }
+    }
+
+    /// The value of a quantity by its key (`Temperature`, `Humidity`, ...).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = tasmota_proto::Sensor::parse(br#"{"AM2301":{"Temperature":21.5}}"#, &Default::default())?.value;
+    /// assert_eq!(s.readings[0].quantity("Temperature"), Some(21.5));
+    /// # Ok::<(), tasmota_proto::Error>(())
+    /// ```
+    pub fn quantity(&self, key: &str) -> Option<f64> {
+        match key {
+            "Temperature" => self.temperature,
+            "Humidity" => self.humidity,
+            "DewPoint" => self.dew_point,
+            "Pressure" => self.pressure,
+            "SeaPressure" => self.sea_pressure,
+            "Illuminance" => self.illuminance,
+            "Gas" => self.gas,
+            "CarbonDioxide" => self.carbon_dioxide,
+            _ => None,
+        }
+    }
 }
 
 /// One input of the `ANALOG` object: `A0`, `Temperature1`, `Illuminance3`, `CTEnergy1{...}`.
@@ -1056,6 +1204,7 @@ fn reading<'a>(cx: &mut Cx<'a, '_>, name: Str<'a>, path: &Path<'_>) -> Step<Opti
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AnalogInput<'a> {
     /// The key as sent.
     pub name: Str<'a>,
@@ -1116,6 +1265,7 @@ fn analog<'a>(
 /// # Ok::<(), tasmota_proto::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Sensor<'a> {
     /// `Time`.
     pub time: Option<Time>,
@@ -1227,10 +1377,7 @@ impl<'a> Sensor<'a> {
                     if fields.take(cx, Fields::SHUTTER | Fields::SWITCH, k, path)? {
                         continue;
                     }
-                    if cx.is_object()
-                        && let Some(r) = reading(cx, k, &p)?
-                    {
-                        sensor.readings.push(r);
+                    if cx.is_object() && reading(cx, k, &p, &mut sensor.readings)? {
                         continue;
                     }
                     sensor.other.push((k, cx.value(&p)?));

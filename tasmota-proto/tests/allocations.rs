@@ -157,3 +157,68 @@ fn decoding_peak_memory_is_bounded_by_the_payload() {
     }
     assert!(total_peak > 0, "decoding allocates for its JSON tree");
 }
+
+/// Applying a decoded message to the tracker and taking its changes: no allocation for
+/// messages that carry only power, dimmer or colour state (the tracker updates its fixed
+/// per-entity states in place), and the count for the others is printed.
+#[test]
+#[expect(
+    clippy::print_stdout,
+    reason = "the counts of the other messages are reported"
+)]
+fn tracker_applies_power_dimmer_and_colour_without_allocating() {
+    use tasmota_proto::{DecodeOptions, Device, DiscoveryConfig, Tracker};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/devices");
+    let config = fs::read(dir.join("9.1.0-h801-unlinked.config.json")).unwrap();
+    let c = DiscoveryConfig::parse(&config, &DecodeOptions::default())
+        .unwrap()
+        .value;
+    let device = Device::from_config(&c);
+    let decoder = device.decoder().unwrap();
+    let mut tracker = Tracker::new(device.clone());
+    let cases: [(&str, &[u8], bool); 8] = [
+        ("stat/h801/RESULT", br#"{"POWER1":"ON"}"#, true),
+        ("stat/h801/POWER2", b"ON", true),
+        ("stat/h801/RESULT", br#"{"POWER1":"ON","Dimmer1":40}"#, true),
+        (
+            "tele/h801/STATE",
+            br#"{"POWER1":"ON","POWER2":"OFF","Dimmer1":60,"Dimmer2":20}"#,
+            true,
+        ),
+        (
+            "stat/h801/RESULT",
+            br#"{"POWER1":"ON","Color":"255,128,0,0,0","HSBColor":"30,100,60"}"#,
+            true,
+        ),
+        (
+            "stat/h801/RESULT",
+            br#"{"CT":300,"White":20,"Scheme":2}"#,
+            true,
+        ),
+        (
+            "tele/h801/STATE",
+            br#"{"Wifi":{"SSId":"attic","Signal":-60}}"#,
+            false,
+        ),
+        (
+            "stat/h801/STATUS2",
+            br#"{"StatusFWR":{"Version":"9.1.0(tasmota)"}}"#,
+            false,
+        ),
+    ];
+    for (topic, payload, none) in cases {
+        let message = decoder.decode(topic, payload).unwrap().message;
+        let info = measure(|| {
+            assert!(tracker.handle(&message), "{topic} changes something");
+            while tracker.poll_change().is_some() {}
+        });
+        println!(
+            "{topic} {}: {} allocations",
+            String::from_utf8_lossy(payload),
+            info.count_total
+        );
+        if none {
+            assert_eq!(info.count_total, 0, "{topic} {info:?}");
+        }
+    }
+}

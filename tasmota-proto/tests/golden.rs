@@ -557,7 +557,7 @@ fn state_variants_across_versions() {
         .unwrap()
         .value;
     assert_eq!(s.time.unwrap().unix_timestamp(), Some(1_624_799_024));
-    assert_eq!(s.wifi.as_ref().unwrap().signal, Some(-57));
+    assert_eq!(s.wifi.as_ref().unwrap().signal, Some(-57.0));
 
     let s = State::parse(fixture("STATE.deep-sleep-epoch-wifi-heap.json"), &opts)
         .unwrap()

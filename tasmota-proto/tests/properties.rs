@@ -240,3 +240,169 @@ fn json_doc() -> impl Strategy<Value = Doc> {
         ]
     })
 }
+
+/// A JSON value built from the keys and shapes Tasmota devices send.
+fn tasmota_value() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        (-1000i32..1000).prop_map(|n| n.to_string()),
+        (-100.0f64..100.0).prop_map(|f| format!("{f:.2}")),
+        prop::sample::select(vec![
+            "\"ON\"",
+            "\"OFF\"",
+            "\"TOGGLE\"",
+            "\"HOLD\"",
+            "\"SINGLE\"",
+            "null",
+            "nan",
+            "true",
+            "\"255,128,0\"",
+            "\"30,100,50\"",
+            "\"FF8000\"",
+            "\"12.5\"",
+            "\"\"",
+        ])
+        .prop_map(str::to_owned),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        let key = prop::sample::select(vec![
+            "POWER",
+            "POWER1",
+            "POWER2",
+            "POWER3",
+            "Dimmer",
+            "Dimmer1",
+            "Dimmer2",
+            "Color",
+            "HSBColor",
+            "CT",
+            "White",
+            "Channel",
+            "Channel2",
+            "Scheme",
+            "FanSpeed",
+            "Shutter1",
+            "Shutter2",
+            "Position",
+            "Direction",
+            "Tilt",
+            "Button1",
+            "Button2",
+            "Switch1",
+            "Switch2",
+            "Motion",
+            "Action",
+            "ENERGY",
+            "Total",
+            "Power",
+            "AM2301",
+            "Temperature",
+            "Humidity",
+            "TX23",
+            "Speed",
+            "Act",
+            "COUNTER",
+            "C1",
+            "ANALOG",
+            "Temperature1",
+            "StatusSNS",
+            "StatusSTS",
+            "StatusPRM",
+            "StatusFWR",
+            "RestartReason",
+            "Version",
+            "UptimeSec",
+            "Wifi",
+            "RSSI",
+            "Signal",
+            "SSId",
+            "LinkCount",
+            "MqttCount",
+            "BatteryPercentage",
+        ]);
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(","))),
+            prop::collection::vec((key, inner), 0..6).prop_map(|m| {
+                let members: Vec<String> =
+                    m.into_iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                format!("{{{}}}", members.join(","))
+            }),
+        ]
+    })
+}
+
+const TRACKED_CONFIG: &str = r#"{"ip":"10.0.0.2","dn":"P","fn":["A","B",null],"hn":"p","mac":"00000049A3BC","md":"Generic","ty":0,"if":1,"ofln":"Offline","onln":"Online","state":["OFF","ON","TOGGLE","HOLD"],"sw":"15.0.1","t":"p","ft":"%prefix%/%topic%/","tp":["cmnd","stat","tele"],"rl":[2,2,1,3,3,0,0,0],"swc":[13,1,5,0,-1,-1,-1,-1],"swn":["Motion",null,null,null,null,null,null,null],"btn":[1,1,0,0],"so":{"4":0,"11":0,"13":0,"17":0,"20":1,"30":0,"68":0,"73":1,"82":0,"114":1,"117":0},"lk":0,"lt_st":5,"bat":1,"dslp":0,"sho":[1],"sht":[[-90,90,24]],"ver":1}"#;
+const TRACKED_SENSORS: &str = r#"{"sn":{"ENERGY":{"Total":[1,2],"Power":5},"AM2301":{"Temperature":1,"Humidity":3},"TX23":{"Speed":{"Act":1}},"COUNTER":{"C1":1},"ANALOG":{"Temperature1":2},"Shutter1":{"Position":1},"TempUnit":"C"},"ver":1}"#;
+
+proptest! {
+    /// Any order of a device's messages, with any content of the shapes devices send, never
+    /// panics, keeps one state per entity, and queues at most one change per entity plus the
+    /// bounded trigger events and the availability.
+    #[test]
+    fn tracker_takes_any_message_order_within_bounds(
+        messages in prop::collection::vec((0usize..10, tasmota_value()), 0..24),
+    ) {
+        use tasmota_proto::{DecodeOptions, Device, DiscoveryConfig, MAX_EVENTS, Tracker};
+        let c = DiscoveryConfig::parse(TRACKED_CONFIG.as_bytes(), &DecodeOptions::default()).unwrap().value;
+        let mut device = Device::from_config(&c);
+        device.set_sensors(TRACKED_SENSORS.as_bytes()).unwrap();
+        let mut tracker = Tracker::new(device.clone());
+        let decoder = device.decoder().unwrap();
+        let topics = [
+            "tele/p/STATE", "stat/p/RESULT", "tele/p/SENSOR", "stat/p/STATUS10", "stat/p/STATUS11",
+            "stat/p/STATUS", "stat/p/POWER1", "tele/p/LWT", "stat/p/STATUS1", "stat/p/DIMMER",
+        ];
+        let n = device.entities.len();
+        for (t, payload) in &messages {
+            let payload = if *t == 6 || *t == 7 { payload.trim_matches('"').to_owned() } else { payload.clone() };
+            let Ok(m) = decoder.decode(topics[*t], payload.as_bytes()) else { continue };
+            tracker.handle(&m.message);
+        }
+        let mut changes = 0;
+        while tracker.poll_change().is_some() {
+            changes += 1;
+            prop_assert!(changes <= n + MAX_EVENTS + 1);
+        }
+        prop_assert!(tracker.state(n - 1).is_some() && tracker.state(n).is_none());
+        for i in 0..n {
+            let _ = tracker.command(i, tasmota_proto::Request::light_on().with_brightness(10).with_transition(1.0));
+        }
+    }
+
+    /// Discovery messages with arbitrary relay, switch and button arrays give bounded,
+    /// unique entities.
+    #[test]
+    fn discovery_entities_are_bounded_and_unique(
+        relays in prop::collection::vec(0u8..5, 0..40),
+        switches in prop::collection::vec(-2i8..20, 0..40),
+        buttons in prop::collection::vec(0u8..2, 0..40),
+        so in prop::collection::vec(0u8..2, 11),
+        lt_st in 0u8..7,
+    ) {
+        use tasmota_proto::{DecodeOptions, Device, DiscoveryConfig, EntityKind, MAX_RELAYS, MAX_SHUTTERS, MAX_SWITCHES};
+        let list = |v: Vec<String>| v.join(",");
+        let config = format!(
+            r#"{{"mac":"00000049A3BC","t":"p","ft":"%prefix%/%topic%/","rl":[{}],"swc":[{}],"btn":[{}],"so":{{"4":{},"11":{},"13":{},"17":{},"20":{},"30":{},"68":{},"73":{},"82":{},"114":{},"117":{}}},"lk":{},"lt_st":{lt_st},"if":{}}}"#,
+            list(relays.iter().map(ToString::to_string).collect()),
+            list(switches.iter().map(ToString::to_string).collect()),
+            list(buttons.iter().map(ToString::to_string).collect()),
+            so[0], so[1], so[2], so[3], so[4], so[5], so[6], so[7], so[8], so[9], so[10], so[1], so[2],
+        );
+        let c = DiscoveryConfig::parse(config.as_bytes(), &DecodeOptions::default()).unwrap().value;
+        let d = Device::from_config(&c);
+        let count = |f: &dyn Fn(&EntityKind) -> bool| d.entities.iter().filter(|e| f(&e.kind)).count();
+        let outputs = count(&|k| matches!(k, EntityKind::Relay { .. } | EntityKind::Light(_)));
+        prop_assert!(outputs <= MAX_RELAYS);
+        prop_assert!(count(&|k| matches!(k, EntityKind::Shutter(_))) <= MAX_SHUTTERS);
+        prop_assert!(count(&|k| matches!(k, EntityKind::BinarySensor(_))) <= MAX_SWITCHES);
+        let mut ids: Vec<&str> = d.entities.iter().map(|e| e.unique_id.as_str()).collect();
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        prop_assert_eq!(before, ids.len());
+        let mut triggers: Vec<&str> = d.triggers.iter().map(|t| t.id.as_str()).collect();
+        triggers.sort_unstable();
+        let before = triggers.len();
+        triggers.dedup();
+        prop_assert_eq!(before, triggers.len());
+    }
+}
