@@ -61,17 +61,22 @@ use crate::codec::{
 use crate::error::{DecodeError, DecodeErrorKind, Error, ProtocolError, Rejected, SessionError};
 use store::{Kind, Phase, Store};
 
-/// The smallest receive buffer: one fixed header.
-pub const MIN_RX_LEN: usize = codec::MAX_HEADER_LEN;
+/// The smallest receive buffer: one fixed header and a topic length, so that an oversized
+/// PUBLISH can be skipped.
+pub const MIN_RX_LEN: usize = codec::MAX_HEADER_LEN + 2;
 
 /// The buffers a [`Session`] works in, owned by the caller.
 ///
 /// - **`rx`**, the receive buffer, holds bytes from the broker until they form whole packets;
 ///   events borrow from it. Size it for the largest packet the broker may send you:
-///   5 (fixed header) + 2 + topic length + 2 (packet identifier) + payload length. A packet
-///   larger than `rx` ends the connection with [`DecodeErrorKind::TooLarge`]. AWS IoT may send
-///   up to 128 KiB payloads; if your subscriptions only carry small messages, 1 to 4 KiB is
-///   typical. At least [`MIN_RX_LEN`] bytes.
+///   5 (fixed header) + 2 + topic length + 2 (packet identifier) + payload length. A PUBLISH
+///   larger than `rx` does not end the connection: its bytes are skipped as they arrive
+///   (never buffered), a QoS 1 one is acknowledged so the broker does not deliver it again,
+///   and [`Event::Oversized`] reports its topic (when the start of the packet fits `rx`) and
+///   size. Any other packet larger than `rx` ends the connection with
+///   [`DecodeErrorKind::TooLarge`]. AWS IoT may send up to 128 KiB payloads; if your
+///   subscriptions only carry small messages, 1 to 4 KiB is typical. At least [`MIN_RX_LEN`]
+///   bytes.
 /// - **`store`** holds the encoded CONNECT (written once, [`Config::connect_packet`]'s
 ///   encoded length, including the will and credentials), then every request that is queued, in
 ///   flight (a QoS 1 PUBLISH until its PUBACK, so it can be re-sent after a reconnect) or
@@ -159,6 +164,19 @@ pub enum Event<'a> {
     },
     /// The broker acknowledged our UNSUBSCRIBE with this identifier.
     Unsubscribed(PacketId),
+    /// A PUBLISH larger than the receive buffer arrived. The connection stays up: its bytes are
+    /// skipped as they arrive, and a QoS 1 message is acknowledged once skipped (so a
+    /// persistent session does not deliver it again after every reconnect).
+    Oversized {
+        /// The topic, when the packet up to its packet identifier fits the receive buffer.
+        topic: Option<&'a str>,
+        /// The quality of service the broker sent it at.
+        qos: Qos,
+        /// The length of the whole packet, fixed header included.
+        len: usize,
+        /// The capacity of the receive buffer it did not fit.
+        capacity: usize,
+    },
     /// The broker acknowledged an identifier we have nothing in flight for; it is ignored.
     UnexpectedAck {
         /// PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK or UNSUBACK.
@@ -232,6 +250,47 @@ struct Rx<'a> {
     buf: &'a mut [u8],
     start: usize,
     end: usize,
+    /// The oversized PUBLISH being skipped, if any.
+    skip: Option<Skip>,
+}
+
+/// An oversized PUBLISH whose bytes are dropped as they arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Skip {
+    /// Bytes of the packet already dropped.
+    done: usize,
+    /// The length of the whole packet.
+    len: usize,
+    /// Where the topic is in the packet, when the packet up to its identifier fits the buffer.
+    topic: Option<(usize, usize)>,
+    /// The QoS it was sent at.
+    qos: Qos,
+    /// The offset of the packet identifier in the packet (QoS 1), and its bytes so far.
+    id_at: Option<usize>,
+    id: [u8; 2],
+}
+
+impl Skip {
+    /// Drops the front of `unread` that belongs to the packet; returns how many bytes.
+    fn take(&mut self, unread: &[u8]) -> usize {
+        let n = unread.len().min(self.len - self.done);
+        if let Some(at) = self.id_at {
+            for (i, &byte) in unread[..n].iter().enumerate() {
+                if let Some(slot) = (self.done + i)
+                    .checked_sub(at)
+                    .and_then(|k| self.id.get_mut(k))
+                {
+                    *slot = byte;
+                }
+            }
+        }
+        self.done += n;
+        n
+    }
+
+    const fn finished(&self) -> bool {
+        self.done == self.len
+    }
 }
 
 impl Rx<'_> {
@@ -247,6 +306,7 @@ impl Rx<'_> {
     fn clear(&mut self) {
         self.start = 0;
         self.end = 0;
+        self.skip = None;
     }
 }
 
@@ -385,6 +445,7 @@ impl<'a, const N: usize> Session<'a, N> {
                 buf: rx,
                 start: 0,
                 end: 0,
+                skip: None,
             },
             core: Core {
                 config,
@@ -579,6 +640,26 @@ impl<'a, const N: usize> Session<'a, N> {
             if self.core.state == State::Disconnected {
                 return None;
             }
+            if let Some(mut skip) = self.rx.skip {
+                self.rx.start += skip.take(&self.rx.buf[self.rx.start..self.rx.end]);
+                if self.rx.start == self.rx.end {
+                    self.rx.start = 0;
+                    self.rx.end = 0;
+                }
+                if !skip.finished() {
+                    self.rx.skip = Some(skip);
+                    return None;
+                }
+                self.rx.skip = None;
+                if let Some(at) = skip.id_at {
+                    let Some(id) = PacketId::new(u16::from_be_bytes(skip.id)) else {
+                        let e = DecodeError::new(DecodeErrorKind::PacketIdZero, at);
+                        return Some(self.core.fail(DisconnectReason::Malformed(e)));
+                    };
+                    self.core.acks.push(id);
+                }
+                continue;
+            }
             let capacity = self.rx.buf.len();
             let unread = &self.rx.buf[self.rx.start..self.rx.end];
             let header = match codec::frame(unread) {
@@ -586,22 +667,29 @@ impl<'a, const N: usize> Session<'a, N> {
                 Ok(None) => return None,
                 Err(e) => return Some(self.core.fail(DisconnectReason::Malformed(e))),
             };
-            if header.packet_len() > capacity {
-                let kind = DecodeErrorKind::TooLarge {
-                    len: header.packet_len(),
-                    capacity,
-                };
-                return Some(
-                    self.core
-                        .fail(DisconnectReason::Malformed(DecodeError::new(kind, 1))),
-                );
-            }
-            if unread.len() < header.packet_len() {
-                return None;
-            }
             let qos1 = header.packet_type() == PacketType::Publish
                 && (header.flags() >> 1) & 0b11 == Qos::AtLeastOnce.as_u8();
             if qos1 && self.core.acks.is_full() && self.core.state == State::Connected {
+                return None;
+            }
+            if header.packet_len() > capacity {
+                return match start_skip(unread, header, self.core.state, capacity) {
+                    Ok(Some(skip)) => Some(Event::Oversized {
+                        topic: {
+                            self.rx.skip = Some(skip);
+                            skip.topic.and_then(|(from, to)| {
+                                core::str::from_utf8(unread.get(from..to)?).ok()
+                            })
+                        },
+                        qos: skip.qos,
+                        len: header.packet_len(),
+                        capacity,
+                    }),
+                    Ok(None) => None,
+                    Err(e) => Some(self.core.fail(DisconnectReason::Malformed(e))),
+                };
+            }
+            if unread.len() < header.packet_len() {
                 return None;
             }
             let packet = match codec::decode(unread) {
@@ -1201,6 +1289,57 @@ impl<const N: usize> Core<'_, N> {
 }
 
 /// The event for an acknowledgement of an identifier with nothing in flight.
+/// Starts skipping a packet larger than the receive buffer, once its start up to the packet
+/// identifier is in (or can never be): `Ok(None)` while waiting for those bytes.
+/// Returns the skipping state, which knows where the topic is in `unread` when it fits.
+fn start_skip(
+    unread: &[u8],
+    header: codec::FixedHeader,
+    state: State,
+    capacity: usize,
+) -> Result<Option<Skip>, DecodeError> {
+    let len = header.packet_len();
+    if header.packet_type() != PacketType::Publish || state != State::Connected {
+        return Err(DecodeError::new(
+            DecodeErrorKind::TooLarge { len, capacity },
+            1,
+        ));
+    }
+    let at = header.header_len();
+    let Some(topic_len) = unread.get(at..at + 2) else {
+        // The topic length has not arrived; it always fits (`MIN_RX_LEN`).
+        return Ok(None);
+    };
+    let topic_len = usize::from(u16::from_be_bytes([topic_len[0], topic_len[1]]));
+    let qos = Qos::from_u8((header.flags() >> 1) & 0b11).unwrap_or(Qos::ExactlyOnce);
+    let id_at = at + 2 + topic_len;
+    let prefix = id_at + if qos == Qos::AtMostOnce { 0 } else { 2 };
+    if prefix <= capacity && unread.len() < prefix {
+        return Ok(None);
+    }
+    let topic = match unread.get(at + 2..id_at) {
+        Some(bytes) if prefix <= capacity => {
+            if let Some((problem, i)) = codec::topic_name_error(bytes) {
+                return Err(DecodeError::new(problem.into(), at + 2 + i));
+            }
+            core::str::from_utf8(bytes)
+                .map_err(|e| DecodeError::new(DecodeErrorKind::Utf8, at + 2 + e.valid_up_to()))?;
+            Some((at + 2, id_at))
+        }
+        _ => None,
+    };
+    // QoS 2 is refused as a protocol violation for packets that fit; an oversized one is
+    // skipped without an answer, since the session never subscribes at QoS 2.
+    Ok(Some(Skip {
+        done: 0,
+        len,
+        topic,
+        qos,
+        id_at: (qos == Qos::AtLeastOnce).then_some(id_at),
+        id: [0; 2],
+    }))
+}
+
 const fn unexpected_ack(packet_type: PacketType, packet_id: PacketId) -> Event<'static> {
     Event::UnexpectedAck {
         packet_type,

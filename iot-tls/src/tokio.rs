@@ -55,9 +55,10 @@
 //! while let Some(event) = events.recv().await {
 //!     match event {
 //!         Event::Message(message) => println!("{}: {:?}", message.topic, message.payload),
-//!         Event::Disconnected { reason, error, retry_in } => {
-//!             eprintln!("disconnected ({reason}, {error:?}), again in {retry_in:?}");
+//!         Event::Disconnected { reason, error: Some(error), .. } => {
+//!             eprintln!("disconnected ({reason}): {error}");
 //!         }
+//!         Event::Disconnected { reason, error: None, .. } => eprintln!("disconnected ({reason})"),
 //!         _ => {}
 //!     }
 //! }
@@ -183,6 +184,18 @@ pub enum Event {
     },
     /// The broker acknowledged an UNSUBSCRIBE.
     Unsubscribed,
+    /// A message larger than the receive buffer ([`Options::with_buffers`]) was skipped
+    /// without ending the connection (a QoS 1 one was acknowledged).
+    Oversized {
+        /// Its topic, when the start of the packet fitted the receive buffer.
+        topic: Option<String>,
+        /// The quality of service it was sent at.
+        qos: Qos,
+        /// The length of the whole packet.
+        len: usize,
+        /// The capacity of the receive buffer.
+        capacity: usize,
+    },
     /// A connection ended, or an attempt failed.
     Disconnected {
         /// What the session saw: [`DisconnectReason::Refused`] for a refused CONNACK (a wrong

@@ -178,6 +178,25 @@ impl Outbox {
                 codes: codes.iter().collect(),
             },
             session::Event::Unsubscribed(_) => Event::Unsubscribed,
+            session::Event::Oversized {
+                topic,
+                qos,
+                len,
+                capacity,
+            } => {
+                tracing::warn!(
+                    topic,
+                    len,
+                    capacity,
+                    "message larger than the receive buffer, skipped"
+                );
+                Event::Oversized {
+                    topic: topic.map(Into::into),
+                    qos,
+                    len,
+                    capacity,
+                }
+            }
             session::Event::UnexpectedAck {
                 packet_type,
                 packet_id,

@@ -240,3 +240,77 @@ async fn a_full_queue_is_an_error_the_caller_sees() {
     let qos2 = Message::new("q/t", "x").with_qos(Qos::ExactlyOnce);
     assert!(matches!(client.publish(qos2), Err(Error::Limit(_))));
 }
+
+/// The next message or oversized-message event; a disconnection fails the test.
+async fn delivery(events: &mut iot_tls::tokio::Events) -> Event {
+    support::wait_for(events, |event| match event {
+        Event::Message(_) | Event::Oversized { .. } => Some(event),
+        Event::Disconnected { reason, error, .. } => {
+            panic!("the connection ended: {reason} {error:?}")
+        }
+        _ => None,
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_message_larger_than_the_receive_buffer_is_skipped_acknowledged_and_not_redelivered() {
+    let pki = Pki::new(KeyKind::Rsa);
+    let broker = Mosquitto::start(&pki);
+    // The default 4 KiB receive buffer and a persistent session.
+    let receiver =
+        || Client::spawn(options(&pki, &broker, "small-buffer").with_clean_session(false)).unwrap();
+    let (client, mut events) = receiver();
+    connected(&mut events).await;
+    client.subscribe(&[("big/#", Qos::AtLeastOnce)]).unwrap();
+    support::subscribed(&mut events).await;
+
+    let (sender, mut sender_events) = Client::spawn(
+        options(&pki, &broker, "big-sender").with_buffers(4096, 64 * 1024, 16 * 1024),
+    )
+    .unwrap();
+    connected(&mut sender_events).await;
+    let big = vec![0x42; 20 * 1024];
+    sender
+        .publish(Message::new("big/one", big).with_qos(Qos::AtLeastOnce))
+        .unwrap();
+    sender
+        .publish(Message::new("big/two", "fits").with_qos(Qos::AtLeastOnce))
+        .unwrap();
+    sender.flush().await.expect("acknowledged");
+
+    let Event::Oversized {
+        topic,
+        qos,
+        len,
+        capacity,
+    } = delivery(&mut events).await
+    else {
+        panic!("the oversized message is reported first");
+    };
+    assert_eq!(topic.as_deref(), Some("big/one"));
+    assert_eq!(qos, Qos::AtLeastOnce);
+    assert_eq!(len, 1 + 3 + 2 + 7 + 2 + 20 * 1024);
+    assert_eq!(capacity, 4096);
+    let Event::Message(next) = delivery(&mut events).await else {
+        panic!("the next message is delivered");
+    };
+    assert_eq!(
+        (next.topic.as_str(), &next.payload[..]),
+        ("big/two", &b"fits"[..])
+    );
+    assert!(client.is_connected());
+
+    // The broker does not send the skipped message again on the next connection.
+    client.disconnect().await;
+    drop(events);
+    let (_client, mut events) = receiver();
+    assert!(connected(&mut events).await, "the session was kept");
+    sender
+        .publish(Message::new("big/three", "after").with_qos(Qos::AtLeastOnce))
+        .unwrap();
+    let Event::Message(next) = delivery(&mut events).await else {
+        panic!("no redelivery of the oversized message");
+    };
+    assert_eq!(next.topic, "big/three");
+}

@@ -28,6 +28,7 @@ enum Ev {
     Subscribed(u16, Vec<SubAckCode>),
     Unsubscribed(u16),
     UnexpectedAck(PacketType, u16),
+    Oversized(Option<String>, Qos, usize),
     Disconnected(DisconnectReason),
 }
 
@@ -51,6 +52,9 @@ impl From<Event<'_>> for Ev {
                 packet_id,
             } => Self::UnexpectedAck(packet_type, packet_id.get()),
             Event::Disconnected(reason) => Self::Disconnected(reason),
+            Event::Oversized {
+                topic, qos, len, ..
+            } => Self::Oversized(topic.map(str::to_owned), qos, len),
             other => panic!("unknown event {other:?}"),
         }
     }
@@ -765,12 +769,62 @@ fn garbage_from_the_broker_ends_the_connection_and_loses_nothing() {
 }
 
 #[test]
-fn packet_larger_than_the_receive_buffer() {
+fn publish_larger_than_the_receive_buffer_is_skipped_and_acknowledged() {
     let (mut rx, mut store) = ([0u8; 64], [0u8; 256]);
     let mut h = Harness::<4>::new(Config::new("dev"), &mut rx, &mut store);
     h.connect();
     h.events();
-    h.send(Packet::Publish(Publish::new("big", &[1; 100])));
+    h.seen();
+    let long_topic = "t".repeat(100);
+    for chunk in [1, 7, 64, 512] {
+        h.broker
+            .send(Packet::Publish(Publish::new("big", &[1; 100])));
+        h.broker.send(Packet::Publish(
+            Publish::new("big/1", &[2; 300]).with_qos(Qos::AtLeastOnce, Some(Broker::id(9))),
+        ));
+        // A topic longer than the buffer: reported without it, acknowledged all the same.
+        h.broker.send(Packet::Publish(
+            Publish::new(&long_topic, b"x").with_qos(Qos::AtLeastOnce, Some(Broker::id(10))),
+        ));
+        h.broker.send(Packet::Publish(Publish::new("small", b"ok")));
+        // The broker's bytes arrive `chunk` at a time.
+        while h.broker.has_output() {
+            let now = h.now;
+            let session = &mut h.session;
+            h.broker
+                .deliver(|bytes| session.handle_input(now, &bytes[..bytes.len().min(chunk)]));
+            h.pump();
+        }
+        assert_eq!(
+            h.events(),
+            [
+                Ev::Oversized(Some("big".into()), Qos::AtMostOnce, 107),
+                Ev::Oversized(Some("big/1".into()), Qos::AtLeastOnce, 312),
+                Ev::Oversized(None, Qos::AtLeastOnce, 107),
+                Ev::Message {
+                    topic: "small".into(),
+                    payload: b"ok".to_vec(),
+                    qos: Qos::AtMostOnce,
+                    dup: false
+                },
+            ],
+            "chunk {chunk}"
+        );
+        assert_eq!(h.seen(), [Seen::PubAck(9), Seen::PubAck(10)]);
+        assert_eq!(h.session.state(), State::Connected);
+    }
+}
+
+#[test]
+fn other_packets_larger_than_the_receive_buffer_end_the_connection() {
+    let (mut rx, mut store) = ([0u8; 64], [0u8; 256]);
+    let mut h = Harness::<4>::new(Config::new("dev"), &mut rx, &mut store);
+    h.connect();
+    h.events();
+    // A SUBACK of 100 codes.
+    let mut suback = vec![0x90, 102, 0x00, 0x01];
+    suback.extend([0u8; 100]);
+    h.send_raw(&suback);
     let events = h.events();
     let [Ev::Disconnected(DisconnectReason::Malformed(e))] = events[..] else {
         panic!("{events:?}");
@@ -778,9 +832,26 @@ fn packet_larger_than_the_receive_buffer() {
     assert_eq!(
         e.kind(),
         DecodeErrorKind::TooLarge {
-            len: 107,
+            len: 104,
             capacity: 64
         }
+    );
+    // A malformed topic in an oversized PUBLISH is still malformed.
+    h.connect();
+    h.events();
+    let mut publish = vec![0x30, 100, 0x00, 0x03, b'a', b'/', b'#'];
+    publish.extend([0u8; 95]);
+    h.send_raw(&publish);
+    let events = h.events();
+    let [Ev::Disconnected(DisconnectReason::Malformed(e))] = events[..] else {
+        panic!("{events:?}");
+    };
+    assert_eq!(
+        (e.kind(), e.offset()),
+        (
+            DecodeErrorKind::Topic(iot_tls::error::TopicError::Wildcard),
+            6
+        )
     );
 }
 
