@@ -635,6 +635,20 @@ pub enum SessionError {
         /// The bytes of the store available to requests.
         capacity: usize,
     },
+    /// MQTT 5: the packet exceeds the Maximum Packet Size the server announced.
+    #[error("packet of {len} bytes exceeds the server's maximum packet size of {max}")]
+    ServerPacketSize {
+        /// The encoded length of the packet.
+        len: usize,
+        /// The server's Maximum Packet Size.
+        max: u32,
+    },
+    /// MQTT 5: the server announced Retain Available 0, so a retained message is refused.
+    #[error("the server does not accept retained messages")]
+    RetainNotAvailable,
+    /// MQTT 5 properties on a session that speaks MQTT 3.1.1.
+    #[error("properties need an MQTT 5 session")]
+    PropertiesNeedMqtt5,
     /// A driver's bounded request queue is full: the request was not queued. Retry once the
     /// driver has passed queued requests to the session (after acknowledgements free room).
     #[error("the request queue of {capacity} entries is full")]
