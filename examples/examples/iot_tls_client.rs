@@ -262,12 +262,21 @@ async fn run() -> Result<(), Box<dyn Error>> {
                 String::from_utf8_lossy(&message.payload)
             ),
             Event::Subscribed { codes } => println!("subscribed: {codes:?}"),
+            Event::Oversized { topic, len, .. } => println!(
+                "skipped a {len}-byte message on {} (larger than the receive buffer)",
+                topic.as_deref().unwrap_or("a topic too long to show")
+            ),
             Event::Disconnected {
                 reason,
                 error,
                 retry_in,
             } => {
-                println!("disconnected: {reason} {error:?}, retrying in {retry_in:?}");
+                let error = error.map(|e| format!(": {e}")).unwrap_or_default();
+                let retry = retry_in.map_or_else(
+                    || "; stopped".to_owned(),
+                    |d| format!("; retrying in {} ms", d.as_millis()),
+                );
+                println!("disconnected ({reason}){error}{retry}");
             }
             _ => {}
         }

@@ -35,7 +35,7 @@ use core::time::Duration;
 
 use crate::error::{EncodeError, UsernameError, UsernameErrorKind};
 use crate::limits::Limits;
-use crate::session::Config;
+use crate::session::{Config, Protocol};
 
 /// The limits AWS IoT Core enforces on MQTT 3.1.1 clients.
 ///
@@ -66,6 +66,44 @@ pub const LIMITS: Limits = Limits {
 /// ```
 pub const fn config(client_id: &str) -> Config<'_> {
     Config::new(client_id).with_limits(LIMITS)
+}
+
+/// A session configuration for `client_id` with the AWS IoT Core [`LIMITS`] that speaks MQTT 5,
+/// with AWS IoT's default session expiry of one hour for a persistent session.
+///
+/// AWS IoT Core supports MQTT 5 "with some differences" from the specification and lets MQTT 3
+/// and MQTT 5 clients exchange messages (developer guide, `mqtt.html`, checked). What the server
+/// announces in its CONNACK (Receive Maximum, Maximum QoS, Maximum Packet Size, Topic Alias
+/// Maximum, the subscription features) is stored and obeyed whatever it says
+/// ([`Session::server_limits`](crate::session::Session::server_limits)), so the figures below
+/// only explain what to expect; those marked so could not be checked against AWS's own pages
+/// here and come from secondary sources:
+///
+/// | setting | AWS IoT Core | source |
+/// |---|---|---|
+/// | subscriptions per SUBSCRIBE | 8 | AWS IoT Device SDK's `AwsIotCoreDefaults` (checked) |
+/// | topic length, slashes, client id | 256 B, 7, 128 B | same (checked), as in [`LIMITS`] |
+/// | QoS | 0 and 1 (Maximum QoS 1) | developer guide, QoS section |
+/// | unacknowledged outbound QoS 1 per client | 100 | AWS quotas as quoted by third parties (unverified) |
+/// | payload | 128 KB | AWS quotas as quoted by third parties (unverified) |
+/// | Topic Alias Maximum | 8 | unverified; this client sends no aliases and accepts none |
+/// | session expiry | 1 h default, up to 7 days | unverified |
+/// | Subscription Identifiers | not supported | AWS re:Post answer (unverified in the guide) |
+/// | enhanced authentication (AUTH) | not supported; custom authorizers use user name and password | unverified |
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::session::Protocol;
+///
+/// let config = iot_tls::aws::config_v5("dev-1").with_clean_session(false);
+/// assert_eq!(config.protocol(), Protocol::V5);
+/// assert_eq!(config.session_expiry(), 3600);
+/// ```
+pub const fn config_v5(client_id: &str) -> Config<'_> {
+    config(client_id)
+        .with_protocol(Protocol::V5)
+        .with_session_expiry(3600)
 }
 
 /// The MQTT user name for an AWS IoT custom authorizer.

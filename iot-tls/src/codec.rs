@@ -142,6 +142,7 @@ mod suback;
 mod subscribe;
 mod unsuback;
 mod unsubscribe;
+pub mod v5;
 mod wire;
 
 use core::fmt;
@@ -306,6 +307,8 @@ pub enum PacketType {
     PingReq = 12,
     PingResp = 13,
     Disconnect = 14,
+    /// MQTT 5 only: the enhanced-authentication exchange ([`v5::Auth`]).
+    Auth = 15,
 }
 
 impl PacketType {
@@ -339,6 +342,23 @@ impl PacketType {
         })
     }
 
+    /// The MQTT 5 packet type with number `value` (1 to 15, AUTH included).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::codec::PacketType;
+    ///
+    /// assert_eq!(PacketType::from_u8_v5(15), Some(PacketType::Auth));
+    /// assert_eq!(PacketType::from_u8_v5(0), None);
+    /// ```
+    pub const fn from_u8_v5(value: u8) -> Option<Self> {
+        match value {
+            15 => Some(Self::Auth),
+            _ => Self::from_u8(value),
+        }
+    }
+
     /// The flag bits (low four bits of the first byte) every packet of this type carries;
     /// `None` for PUBLISH, whose flags vary.
     const fn fixed_flags(self) -> Option<u8> {
@@ -365,6 +385,7 @@ impl PacketType {
             Self::PingReq => "PINGREQ",
             Self::PingResp => "PINGRESP",
             Self::Disconnect => "DISCONNECT",
+            Self::Auth => "AUTH",
         }
     }
 }
@@ -542,12 +563,20 @@ impl FixedHeader {
 /// # Ok::<(), iot_tls::Error>(())
 /// ```
 pub fn frame(input: &[u8]) -> Result<Option<FixedHeader>, DecodeError> {
+    frame_with(input, PacketType::from_u8)
+}
+
+/// [`frame`] with the packet types of one protocol version.
+pub(crate) fn frame_with(
+    input: &[u8],
+    packet_type: fn(u8) -> Option<PacketType>,
+) -> Result<Option<FixedHeader>, DecodeError> {
     let Some(&first) = input.first() else {
         return Ok(None);
     };
     let at_start = |kind| DecodeError::new(kind, 0);
     let packet_type =
-        PacketType::from_u8(first >> 4).ok_or(at_start(DecodeErrorKind::PacketType(first >> 4)))?;
+        packet_type(first >> 4).ok_or(at_start(DecodeErrorKind::PacketType(first >> 4)))?;
     let flags = first & 0x0f;
     match packet_type.fixed_flags() {
         Some(expected) if flags != expected => {
@@ -621,6 +650,8 @@ pub fn decode(input: &[u8]) -> Result<Option<(Packet<'_>, usize)>, DecodeError> 
         PacketType::PingReq => Packet::PingReq(read(&header, &mut r)?),
         PacketType::PingResp => Packet::PingResp(read(&header, &mut r)?),
         PacketType::Disconnect => Packet::Disconnect(read(&header, &mut r)?),
+        // `frame` refuses type 15 on MQTT 3.1.1.
+        PacketType::Auth => return Err(DecodeError::new(DecodeErrorKind::PacketType(15), 0)),
     };
     r.finish()?;
     Ok(Some((packet, len)))
@@ -630,7 +661,7 @@ fn read<'a, B: Body<'a>>(header: &FixedHeader, r: &mut Reader<'a>) -> Result<B, 
     B::read(header.flags, r)
 }
 
-/// Any MQTT 3.1.1 control packet, borrowing its strings and payload.
+/// Any MQTT 3.1.1 control packet, borrowing its strings and payload ([`v5::Packet`] for MQTT 5).
 ///
 /// # Example
 ///
@@ -1096,8 +1127,9 @@ pub(crate) mod tests {
 
     #[test]
     fn every_packet_type_has_a_name_and_number() {
-        for n in 1..=14 {
-            let t = PacketType::from_u8(n).unwrap();
+        assert_eq!(PacketType::from_u8(15), None);
+        for n in 1..=15 {
+            let t = PacketType::from_u8_v5(n).unwrap();
             assert_eq!(t as u8, n);
             assert!(t.name().chars().all(|c| c.is_ascii_uppercase()));
         }

@@ -306,6 +306,29 @@ pub enum DecodeErrorKind {
     /// A SUBSCRIBE, UNSUBSCRIBE or SUBACK has no topic filter or return code.
     #[error("no topic filters or return codes")]
     EmptyPayload,
+    /// A variable byte integer (a property length or identifier, MQTT 5) runs past four bytes.
+    #[error("variable byte integer longer than four bytes")]
+    VariableByteInteger,
+    /// A property identifier MQTT 5 does not define.
+    #[error("unknown property 0x{0:02x}")]
+    UnknownProperty(u8),
+    /// A property other than User Property or Subscription Identifier appears twice.
+    #[error("duplicate property 0x{0:02x}")]
+    DuplicateProperty(u8),
+    /// A property holds a value MQTT 5 forbids (0 where 0 is not allowed, a boolean over 1).
+    #[error("invalid value of property 0x{0:02x}")]
+    PropertyValue(u8),
+    /// A property that this packet type does not carry.
+    #[error("property 0x{id:02x} is not allowed in {packet_type}")]
+    PropertyNotAllowed {
+        /// The property identifier.
+        id: u8,
+        /// The packet type it appeared in.
+        packet_type: PacketType,
+    },
+    /// The property block runs past the end of the packet.
+    #[error("property block runs past the end of the packet")]
+    PropertyLength,
 }
 
 /// A malformed topic name or topic filter.
@@ -381,6 +404,23 @@ pub enum EncodeError {
     /// SUBSCRIBE, UNSUBSCRIBE and SUBACK carry at least one entry.
     #[error("no topic filters or return codes")]
     EmptyList,
+    /// A property other than User Property or Subscription Identifier added twice (MQTT 5).
+    #[error("duplicate property 0x{0:02x}")]
+    DuplicateProperty(u8),
+    /// A property value MQTT 5 forbids.
+    #[error("invalid value of property 0x{0:02x}")]
+    PropertyValue(u8),
+    /// A property that the packet type does not carry (MQTT 5).
+    #[error("property 0x{id:02x} is not allowed in {packet_type}")]
+    PropertyNotAllowed {
+        /// The property identifier.
+        id: u8,
+        /// The packet type.
+        packet_type: PacketType,
+    },
+    /// A PUBLISH without a topic name and without a Topic Alias (MQTT 5).
+    #[error("empty topic name without a topic alias")]
+    NoTopic,
 }
 
 /// A request or configuration outside the broker's [`Limits`](crate::Limits).
@@ -595,6 +635,20 @@ pub enum SessionError {
         /// The bytes of the store available to requests.
         capacity: usize,
     },
+    /// MQTT 5: the packet exceeds the Maximum Packet Size the server announced.
+    #[error("packet of {len} bytes exceeds the server's maximum packet size of {max}")]
+    ServerPacketSize {
+        /// The encoded length of the packet.
+        len: usize,
+        /// The server's Maximum Packet Size.
+        max: u32,
+    },
+    /// MQTT 5: the server announced Retain Available 0, so a retained message is refused.
+    #[error("the server does not accept retained messages")]
+    RetainNotAvailable,
+    /// MQTT 5 properties on a session that speaks MQTT 3.1.1.
+    #[error("properties need an MQTT 5 session")]
+    PropertiesNeedMqtt5,
     /// A driver's bounded request queue is full: the request was not queued. Retry once the
     /// driver has passed queued requests to the session (after acknowledgements free room).
     #[error("the request queue of {capacity} entries is full")]

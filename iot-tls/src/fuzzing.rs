@@ -8,54 +8,100 @@ use std::vec;
 use std::vec::Vec;
 
 use crate::aws::{CustomAuthorizer, Username};
-use crate::codec::{self, Message, Packet, Qos, Subscription};
-use crate::session::{Buffers, Config, Event, Session, State};
+use crate::codec::{self, Message, Packet, Qos, Subscription, v5};
+use crate::session::{Buffers, Config, Event, Protocol, Session, State};
 use crate::{Instant, Limits};
 
-/// `mqtt_packet`: decodes a stream of packets from raw bytes.
+/// Decodes packets from `$data` until it ends or fails, checking the invariants of [`packet`]
+/// (a macro so that a packet and its re-decoded copy, which borrow different buffers, compare).
+macro_rules! decode_stream {
+    ($data:expr, $frame:path, $decode:expr) => {{
+        let mut rest: &[u8] = $data;
+        loop {
+            let header = $frame(rest);
+            match $decode(rest) {
+                Ok(Some((packet, used))) => {
+                    assert!(
+                        used > 0 && used <= rest.len(),
+                        "used {used} of {}",
+                        rest.len()
+                    );
+                    let header = header.expect("decoded, so framed").expect("complete");
+                    assert_eq!(header.packet_len(), used);
+                    let mut buf = vec![0u8; packet.encoded_len()];
+                    let len = packet.encode(&mut buf).expect("a decoded packet encodes");
+                    assert_eq!(len, buf.len());
+                    assert!(len <= used, "re-encoding is never longer");
+                    let (again, again_len) = $decode(&buf)
+                        .expect("re-encoded bytes decode")
+                        .expect("re-encoded bytes are complete");
+                    assert_eq!(again, packet);
+                    assert_eq!(again_len, len);
+                    rest = &rest[used..];
+                }
+                Ok(None) => {
+                    if let Ok(Some(header)) = header {
+                        assert!(header.packet_len() > rest.len());
+                    }
+                    break;
+                }
+                Err(e) => {
+                    assert!(
+                        e.offset() <= rest.len(),
+                        "offset {} of {}",
+                        e.offset(),
+                        rest.len()
+                    );
+                    break;
+                }
+            }
+        }
+    }};
+}
+
+/// `mqtt_packet`: decodes a stream of MQTT 3.1.1 packets from raw bytes.
 ///
 /// Decoding never panics, never claims more bytes than it was given, agrees with `frame` on the
 /// packet length, and every decoded packet encodes to bytes that decode to the same packet.
 pub fn packet(data: &[u8]) {
-    let mut rest = data;
-    loop {
-        let header = codec::frame(rest);
-        match codec::decode(rest) {
-            Ok(Some((packet, used))) => {
-                assert!(
-                    used > 0 && used <= rest.len(),
-                    "used {used} of {}",
-                    rest.len()
-                );
-                let header = header.expect("decoded, so framed").expect("complete");
-                assert_eq!(header.packet_len(), used);
-                let mut buf = vec![0u8; packet.encoded_len()];
-                let len = packet.encode(&mut buf).expect("a decoded packet encodes");
-                assert_eq!(len, buf.len());
-                assert!(len <= used, "re-encoding is never longer");
-                let (again, again_len) = codec::decode(&buf)
-                    .expect("re-encoded bytes decode")
-                    .expect("re-encoded bytes are complete");
-                assert_eq!(again, packet);
-                assert_eq!(again_len, len);
-                rest = &rest[used..];
-            }
-            Ok(None) => {
-                if let Ok(Some(header)) = header {
-                    assert!(header.packet_len() > rest.len());
-                }
-                break;
-            }
-            Err(e) => {
-                assert!(
-                    e.offset() <= rest.len(),
-                    "offset {} of {}",
-                    e.offset(),
-                    rest.len()
-                );
-                break;
-            }
-        }
+    decode_stream!(data, codec::frame, codec::decode);
+}
+
+/// `mqtt5_packet`: decodes a stream of MQTT 5 packets from raw bytes, with the invariants of
+/// [`packet`]; every property of a decoded packet also iterates without an error.
+pub fn packet_v5(data: &[u8]) {
+    decode_stream!(data, v5::frame, decode_v5);
+}
+
+/// [`v5::decode`], checking that the properties of a decoded packet iterate without an error.
+fn decode_v5(bytes: &[u8]) -> Result<Option<(v5::Packet<'_>, usize)>, crate::error::DecodeError> {
+    let decoded = v5::decode(bytes)?;
+    if let Some((packet, _)) = decoded {
+        assert!(
+            v5_properties(&packet).iter().all(|p| p.is_ok()),
+            "decoded properties iterate cleanly"
+        );
+    }
+    Ok(decoded)
+}
+
+/// The main property block of an MQTT 5 packet.
+fn v5_properties<'a>(packet: &v5::Packet<'a>) -> v5::Properties<'a> {
+    match *packet {
+        v5::Packet::Connect(p) => p.properties,
+        v5::Packet::ConnAck(p) => p.properties,
+        v5::Packet::Publish(p) => p.properties,
+        v5::Packet::PubAck(p) => p.properties,
+        v5::Packet::PubRec(p) => p.properties,
+        v5::Packet::PubRel(p) => p.properties,
+        v5::Packet::PubComp(p) => p.properties,
+        v5::Packet::Subscribe(p) => p.properties,
+        v5::Packet::SubAck(p) => p.properties,
+        v5::Packet::Unsubscribe(p) => p.properties,
+        v5::Packet::UnsubAck(p) => p.properties,
+        v5::Packet::Disconnect(p) => p.properties,
+        v5::Packet::Auth(p) => p.properties,
+        v5::Packet::PingReq(_) | v5::Packet::PingResp(_) => v5::Properties::EMPTY,
     }
 }
 
@@ -152,6 +198,17 @@ fn drain<const N: usize>(session: &mut Session<'_, N>, now: Instant, events: &mu
 /// Nothing panics, `poll_transmit` never writes past its buffer, the table and store bounds hold,
 /// and every byte the session sends decodes as a client packet, CONNECT first.
 pub fn session(data: &[u8]) {
+    session_with(data, Protocol::V311);
+}
+
+/// `mqtt5_session`: [`session`] on MQTT 5, with MQTT 5 broker packets (reason codes, property
+/// blocks, refused PUBLISHes, server DISCONNECT, AUTH) and the same invariants.
+pub fn session_v5(data: &[u8]) {
+    session_with(data, Protocol::V5);
+}
+
+fn session_with(data: &[u8], protocol: Protocol) {
+    let v5 = protocol == Protocol::V5;
     let mut rx = [0u8; 128];
     let mut store = [0u8; 384];
     let limits = Limits {
@@ -163,18 +220,23 @@ pub fn session(data: &[u8]) {
         .with_keep_alive(5)
         .with_clean_session(false)
         .with_will(Message::new("will", b"gone"))
-        .with_limits(limits);
+        .with_limits(limits)
+        .with_protocol(protocol);
     let mut session: Session<'_, 4> =
         Session::new(config, Buffers::new(&mut rx, &mut store)).expect("valid setup");
     let capacity = session.store_free();
     let mut now = Instant::from_millis(0);
-    let mut sent = Sent::default();
+    let mut sent = Sent {
+        v5,
+        ..Sent::default()
+    };
     session.connect(now);
     let mut ops = data;
     while let [op, arg, rest @ ..] = ops {
         ops = rest;
         let arg = *arg;
         match op % 12 {
+            1..=4 if v5 => feed_v5(&mut session, now, op % 12, arg),
             0 => {
                 let len = usize::from(arg % 64).min(ops.len());
                 feed(&mut session, now, &ops[..len]);
@@ -223,12 +285,17 @@ pub fn session(data: &[u8]) {
                     session.handle_closed(now);
                 }
                 session.connect(now);
-                sent = Sent::default();
+                sent = Sent {
+                    v5,
+                    ..Sent::default()
+                };
             }
         }
         while let Some(event) = session.poll_event() {
-            if let Event::Message(publish) = event {
-                assert!(publish.qos != Qos::ExactlyOnce);
+            match event {
+                Event::Message(publish) => assert!(publish.qos != Qos::ExactlyOnce),
+                Event::MessageV5(publish) => assert!(publish.qos != Qos::ExactlyOnce),
+                _ => {}
             }
         }
         assert!(session.in_flight() <= 3);
@@ -241,6 +308,37 @@ pub fn session(data: &[u8]) {
     sent.check();
 }
 
+/// The MQTT 5 broker packets of [`session_v5`]: op 1 a PUBACK (successful or refused), 2 a
+/// CONNACK with a Receive Maximum and a Maximum QoS, 3 a SUBACK, 4 an UNSUBACK, a server
+/// DISCONNECT or an AUTH.
+fn feed_v5<const N: usize>(session: &mut Session<'_, N>, now: Instant, op: u8, arg: u8) {
+    let pick = usize::from(arg >> 6);
+    match op {
+        1 => {
+            let code = [0x00, 0x10, 0x87, 0x97][pick];
+            feed(session, now, &[0x40, 0x03, 0x00, arg % 8, code]);
+        }
+        2 => {
+            let code = [0x00, 0x00, 0x87, 0x8a][pick];
+            #[rustfmt::skip]
+            let connack = [
+                0x20, 0x08, arg & 1, code,
+                0x05, 0x21, 0x00, (arg >> 1) % 4 + 1, 0x24, (arg >> 3) & 1,
+            ];
+            feed(session, now, &connack);
+        }
+        3 => {
+            let code = [0x00, 0x01, 0x80, 0x02][pick];
+            feed(session, now, &[0x90, 0x04, 0x00, arg % 8, 0x00, code]);
+        }
+        _ => match pick {
+            0 | 1 => feed(session, now, &[0xb0, 0x04, 0x00, arg % 8, 0x00, 0x00]),
+            2 => feed(session, now, &[0xe0, 0x01, 0x8e]),
+            _ => feed(session, now, &[0xf0, 0x01, 0x18]),
+        },
+    }
+}
+
 /// Offers broker bytes to the session, which never claims more than it was offered.
 fn feed<const N: usize>(session: &mut Session<'_, N>, now: Instant, bytes: &[u8]) {
     let taken = session.handle_input(now, bytes);
@@ -251,6 +349,8 @@ fn feed<const N: usize>(session: &mut Session<'_, N>, now: Instant, bytes: &[u8]
 #[derive(Default)]
 struct Sent {
     bytes: Vec<u8>,
+    /// Whether the session speaks MQTT 5.
+    v5: bool,
 }
 
 impl Sent {
@@ -261,6 +361,10 @@ impl Sent {
 
     /// Every complete packet decodes, is one a client sends, and CONNECT comes first and once.
     fn check(&self) {
+        if self.v5 {
+            self.check_v5();
+            return;
+        }
         let mut rest = &self.bytes[..];
         let mut first = true;
         while let Some((packet, used)) = codec::decode(rest).expect("the session sends valid MQTT")
@@ -272,6 +376,31 @@ impl Sent {
                 Packet::ConnAck(_) | Packet::SubAck(_) | Packet::UnsubAck(_) | Packet::PingResp(_)
             ));
             if let Packet::Publish(p) = packet {
+                assert!(p.qos != Qos::ExactlyOnce);
+            }
+            first = false;
+            rest = &rest[used..];
+        }
+    }
+}
+
+impl Sent {
+    /// [`check`](Self::check) for an MQTT 5 session.
+    fn check_v5(&self) {
+        let mut rest = &self.bytes[..];
+        let mut first = true;
+        while let Some((packet, used)) = v5::decode(rest).expect("the session sends valid MQTT 5") {
+            let is_connect = matches!(packet, v5::Packet::Connect(_));
+            assert_eq!(is_connect, first, "CONNECT first and only first");
+            assert!(!matches!(
+                packet,
+                v5::Packet::ConnAck(_)
+                    | v5::Packet::SubAck(_)
+                    | v5::Packet::UnsubAck(_)
+                    | v5::Packet::PingResp(_)
+                    | v5::Packet::Auth(_)
+            ));
+            if let v5::Packet::Publish(p) = packet {
                 assert!(p.qos != Qos::ExactlyOnce);
             }
             first = false;
@@ -370,14 +499,40 @@ mod tests {
         session(&[2, 0, 5, 63, 7, 1, 5, 63]);
     }
 
+    /// Every committed `mqtt5_packet` seed is one whole, valid MQTT 5 packet.
+    #[test]
+    fn mqtt5_seeds_are_valid_packets() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz/corpus/mqtt5_packet");
+        let mut count = 0;
+        for entry in std::fs::read_dir(dir).expect("the seed corpus") {
+            let path = entry.expect("a seed").path();
+            let bytes = std::fs::read(&path).expect("a readable seed");
+            let (_, used) = v5::decode(&bytes)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+                .unwrap_or_else(|| panic!("{}: incomplete", path.display()));
+            assert_eq!(used, bytes.len(), "{}", path.display());
+            packet_v5(&bytes);
+            count += 1;
+        }
+        assert!(count >= 10);
+    }
+
     #[test]
     fn seeds_run_clean() {
         packet(&[0x30, 0x03, 0x00, 0x01, b'a', 0x40, 0x02, 0x00, 0x01, 0xd0]);
+        packet_v5(&[
+            0x30, 0x08, 0x00, 0x01, b'a', 0x03, 0x23, 0x00, 0x01, b'x', 0x40, 0x03, 0x00, 0x01,
+            0x10, 0xe0, 0x01, 0x8e, 0xf0, 0x00,
+        ]);
         fragmented(&[
             0x07, 0x00, 0x40, 0x02, 0x00, 0x01, 0x90, 0x04, 0x00, 0x03, 0x01, 0x80,
         ]);
         session(&[
             2, 0, 7, 4, 5, 63, 1, 1, 5, 63, 8, 0, 5, 63, 3, 3, 6, 200, 6, 200, 6, 200,
+        ]);
+        session_v5(&[
+            5, 63, 2, 0, 7, 4, 5, 63, 1, 1, 5, 63, 8, 0, 5, 63, 3, 3, 1, 0x81, 4, 0x80, 11, 0, 5,
+            63, 2, 0, 4, 0xc0,
         ]);
         aws_username(
             b"hub?x-amz-customauthorizer-name=HubAuth&x-amz-customauthorizer-signature=a%2Bb+c",

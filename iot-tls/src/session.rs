@@ -51,9 +51,10 @@ mod store;
 
 use core::time::Duration;
 
-pub use config::Config;
+pub use config::{Config, Protocol};
 
 use crate::Instant;
+use crate::codec::v5::{self, Properties, Property, PropertyBuilder, ReasonCode};
 use crate::codec::{
     self, ConnectReturnCode, List, Message, Packet, PacketId, PacketType, Publish, Qos, SubAckCode,
     Subscribe, Subscription, Unsubscribe,
@@ -61,17 +62,25 @@ use crate::codec::{
 use crate::error::{DecodeError, DecodeErrorKind, Error, ProtocolError, Rejected, SessionError};
 use store::{Kind, Phase, Store};
 
-/// The smallest receive buffer: one fixed header.
-pub const MIN_RX_LEN: usize = codec::MAX_HEADER_LEN;
+/// The most filters one SUBSCRIBE of an MQTT 5 session carries (AWS IoT allows 8).
+pub const MAX_FILTERS_V5: usize = 16;
+
+/// The smallest receive buffer: one fixed header and a topic length, so that an oversized
+/// PUBLISH can be skipped.
+pub const MIN_RX_LEN: usize = codec::MAX_HEADER_LEN + 2;
 
 /// The buffers a [`Session`] works in, owned by the caller.
 ///
 /// - **`rx`**, the receive buffer, holds bytes from the broker until they form whole packets;
 ///   events borrow from it. Size it for the largest packet the broker may send you:
-///   5 (fixed header) + 2 + topic length + 2 (packet identifier) + payload length. A packet
-///   larger than `rx` ends the connection with [`DecodeErrorKind::TooLarge`]. AWS IoT may send
-///   up to 128 KiB payloads; if your subscriptions only carry small messages, 1 to 4 KiB is
-///   typical. At least [`MIN_RX_LEN`] bytes.
+///   5 (fixed header) + 2 + topic length + 2 (packet identifier) + payload length. A PUBLISH
+///   larger than `rx` does not end the connection: its bytes are skipped as they arrive
+///   (never buffered), a QoS 1 one is acknowledged so the broker does not deliver it again,
+///   and [`Event::Oversized`] reports its topic (when the start of the packet fits `rx`) and
+///   size. Any other packet larger than `rx` ends the connection with
+///   [`DecodeErrorKind::TooLarge`]. AWS IoT may send up to 128 KiB payloads; if your
+///   subscriptions only carry small messages, 1 to 4 KiB is typical. At least [`MIN_RX_LEN`]
+///   bytes.
 /// - **`store`** holds the encoded CONNECT (written once, [`Config::connect_packet`]'s
 ///   encoded length, including the will and credentials), then every request that is queued, in
 ///   flight (a QoS 1 PUBLISH until its PUBACK, so it can be re-sent after a reconnect) or
@@ -159,12 +168,56 @@ pub enum Event<'a> {
     },
     /// The broker acknowledged our UNSUBSCRIBE with this identifier.
     Unsubscribed(PacketId),
+    /// A PUBLISH larger than the receive buffer arrived. The connection stays up: its bytes are
+    /// skipped as they arrive, and a QoS 1 message is acknowledged once skipped (so a
+    /// persistent session does not deliver it again after every reconnect).
+    Oversized {
+        /// The topic, when the packet up to its packet identifier fits the receive buffer.
+        topic: Option<&'a str>,
+        /// The quality of service the broker sent it at.
+        qos: Qos,
+        /// The length of the whole packet, fixed header included.
+        len: usize,
+        /// The capacity of the receive buffer it did not fit.
+        capacity: usize,
+    },
     /// The broker acknowledged an identifier we have nothing in flight for; it is ignored.
     UnexpectedAck {
         /// PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK or UNSUBACK.
         packet_type: PacketType,
         /// The identifier.
         packet_id: PacketId,
+    },
+    /// MQTT 5: a message from the server with its properties (a QoS 1 message is acknowledged
+    /// as it is returned here). MQTT 3.1.1 sessions report [`Message`](Self::Message) instead.
+    MessageV5(v5::Publish<'a>),
+    /// MQTT 5: the server refused our QoS 1 PUBLISH with this identifier (a PUBACK with a
+    /// failure reason code, such as Not authorized or Quota exceeded); it is not re-sent.
+    PublishRefused {
+        /// The identifier [`Session::publish`] returned.
+        packet_id: PacketId,
+        /// Why.
+        reason: ReasonCode,
+        /// The PUBACK's properties (a Reason String, user properties).
+        properties: Properties<'a>,
+    },
+    /// MQTT 5: the server answered our SUBSCRIBE; one reason code per filter (the granted QoS
+    /// or why it was refused). Refused filters are forgotten.
+    SubscribedV5 {
+        /// The identifier [`Session::subscribe`] returned.
+        packet_id: PacketId,
+        /// One code per filter, in order.
+        codes: List<'a, ReasonCode>,
+        /// The SUBACK's properties (a Reason String, user properties).
+        properties: Properties<'a>,
+    },
+    /// MQTT 5: the server ended the connection with DISCONNECT; [`Disconnected`](Self::Disconnected)
+    /// with [`DisconnectReason::Server`] follows.
+    ServerDisconnect {
+        /// Why (Session taken over, Server shutting down, ...).
+        reason: ReasonCode,
+        /// The DISCONNECT's properties (a Reason String, a Server Reference).
+        properties: Properties<'a>,
     },
     /// The connection ended; close the transport, wait
     /// [`reconnect_delay`](Session::reconnect_delay) and [`connect`](Session::connect) again.
@@ -204,9 +257,103 @@ pub enum DisconnectReason {
     /// The broker sent malformed bytes.
     #[error("malformed packet from the broker: {0}")]
     Malformed(DecodeError),
+    /// MQTT 5: the server refused the connection in its CONNACK.
+    #[error("server refused the connection: {0}")]
+    RefusedV5(ReasonCode),
+    /// MQTT 5: the server sent DISCONNECT ([`Event::ServerDisconnect`] carries its properties).
+    #[error("server disconnected: {0}")]
+    Server(ReasonCode),
     /// The broker broke the protocol.
     #[error("protocol violation by the broker: {0}")]
     Protocol(ProtocolError),
+}
+
+/// The limits an MQTT 5 server announced in its CONNACK, which the session obeys; on MQTT 3.1.1
+/// (and before the CONNACK) the protocol's defaults.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::codec::Qos;
+/// use iot_tls::session::ServerLimits;
+///
+/// let limits = ServerLimits::DEFAULT;
+/// assert_eq!(limits.receive_maximum, 65_535);
+/// assert_eq!(limits.maximum_qos, Qos::ExactlyOnce);
+/// assert!(limits.retain_available);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each flag is a separate CONNACK property of MQTT 5"
+)]
+pub struct ServerLimits {
+    /// Receive Maximum: QoS 1 PUBLISHes the server accepts unacknowledged (the in-flight window).
+    pub receive_maximum: u16,
+    /// Maximum QoS: the highest QoS the server accepts in a PUBLISH.
+    pub maximum_qos: Qos,
+    /// Retain Available: whether retained PUBLISHes are accepted.
+    pub retain_available: bool,
+    /// Maximum Packet Size: the largest packet the server accepts, if it says.
+    pub maximum_packet_size: Option<u32>,
+    /// Topic Alias Maximum: the session sends no topic aliases, whatever this says.
+    pub topic_alias_maximum: u16,
+    /// Server Keep Alive: the keep-alive the server imposes instead of ours, if it does.
+    pub server_keep_alive: Option<u16>,
+    /// The session expiry the server chose instead of ours, if it did.
+    pub session_expiry: Option<u32>,
+    /// Wildcard Subscription Available.
+    pub wildcard_subscription_available: bool,
+    /// Subscription Identifier Available.
+    pub subscription_identifier_available: bool,
+    /// Shared Subscription Available.
+    pub shared_subscription_available: bool,
+}
+
+impl ServerLimits {
+    /// MQTT's defaults: what applies when the CONNACK says nothing.
+    pub const DEFAULT: Self = Self {
+        receive_maximum: u16::MAX,
+        maximum_qos: Qos::ExactlyOnce,
+        retain_available: true,
+        maximum_packet_size: None,
+        topic_alias_maximum: 0,
+        server_keep_alive: None,
+        session_expiry: None,
+        wildcard_subscription_available: true,
+        subscription_identifier_available: true,
+        shared_subscription_available: true,
+    };
+
+    /// The limits in CONNACK `properties`, defaults for those it leaves out.
+    fn from_properties(properties: &Properties<'_>) -> Self {
+        let mut limits = Self::DEFAULT;
+        for property in properties.iter().flatten() {
+            match property {
+                Property::ReceiveMaximum(n) => limits.receive_maximum = n,
+                Property::MaximumQos(q) => {
+                    limits.maximum_qos = Qos::from_u8(q).unwrap_or(Qos::ExactlyOnce);
+                }
+                Property::RetainAvailable(b) => limits.retain_available = b == 1,
+                Property::MaximumPacketSize(n) => limits.maximum_packet_size = Some(n),
+                Property::TopicAliasMaximum(n) => limits.topic_alias_maximum = n,
+                Property::ServerKeepAlive(n) => limits.server_keep_alive = Some(n),
+                Property::SessionExpiryInterval(n) => limits.session_expiry = Some(n),
+                Property::WildcardSubscriptionAvailable(b) => {
+                    limits.wildcard_subscription_available = b == 1;
+                }
+                Property::SubscriptionIdentifierAvailable(b) => {
+                    limits.subscription_identifier_available = b == 1;
+                }
+                Property::SharedSubscriptionAvailable(b) => {
+                    limits.shared_subscription_available = b == 1;
+                }
+                _ => {}
+            }
+        }
+        limits
+    }
 }
 
 /// What [`Session::poll_transmit`] is copying out.
@@ -232,6 +379,47 @@ struct Rx<'a> {
     buf: &'a mut [u8],
     start: usize,
     end: usize,
+    /// The oversized PUBLISH being skipped, if any.
+    skip: Option<Skip>,
+}
+
+/// An oversized PUBLISH whose bytes are dropped as they arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Skip {
+    /// Bytes of the packet already dropped.
+    done: usize,
+    /// The length of the whole packet.
+    len: usize,
+    /// Where the topic is in the packet, when the packet up to its identifier fits the buffer.
+    topic: Option<(usize, usize)>,
+    /// The QoS it was sent at.
+    qos: Qos,
+    /// The offset of the packet identifier in the packet (QoS 1), and its bytes so far.
+    id_at: Option<usize>,
+    id: [u8; 2],
+}
+
+impl Skip {
+    /// Drops the front of `unread` that belongs to the packet; returns how many bytes.
+    fn take(&mut self, unread: &[u8]) -> usize {
+        let n = unread.len().min(self.len - self.done);
+        if let Some(at) = self.id_at {
+            for (i, &byte) in unread[..n].iter().enumerate() {
+                if let Some(slot) = (self.done + i)
+                    .checked_sub(at)
+                    .and_then(|k| self.id.get_mut(k))
+                {
+                    *slot = byte;
+                }
+            }
+        }
+        self.done += n;
+        n
+    }
+
+    const fn finished(&self) -> bool {
+        self.done == self.len
+    }
 }
 
 impl Rx<'_> {
@@ -247,6 +435,7 @@ impl Rx<'_> {
     fn clear(&mut self) {
         self.start = 0;
         self.end = 0;
+        self.skip = None;
     }
 }
 
@@ -333,6 +522,8 @@ struct Core<'a, const N: usize> {
     attempt: u32,
     last_id: u16,
     pending: Option<DisconnectReason>,
+    /// What the server's CONNACK announced (MQTT 5).
+    server: ServerLimits,
 }
 
 impl<'a, const N: usize> Session<'a, N> {
@@ -378,13 +569,20 @@ impl<'a, const N: usize> Session<'a, N> {
             }
             .into());
         }
-        let store = Store::new(store, &config.connect_packet())?;
+        let store = if config.protocol() == Protocol::V5 {
+            let mut props = [0u8; 16];
+            let connect = connect_v5(&config, N, rx.len(), &mut props)?;
+            Store::new(store, |b| codec::encode(&connect, b), true)?
+        } else {
+            Store::new(store, |b| codec::encode(&config.connect_packet(), b), false)?
+        };
         let zero = Instant::from_millis(0);
         Ok(Self {
             rx: Rx {
                 buf: rx,
                 start: 0,
                 end: 0,
+                skip: None,
             },
             core: Core {
                 config,
@@ -407,6 +605,7 @@ impl<'a, const N: usize> Session<'a, N> {
                 attempt: 0,
                 last_id: 0,
                 pending: None,
+                server: ServerLimits::DEFAULT,
             },
         })
     }
@@ -427,6 +626,7 @@ impl<'a, const N: usize> Session<'a, N> {
         self.rx.clear();
         let core = &mut self.core;
         core.state = State::Connecting;
+        core.server = ServerLimits::DEFAULT;
         core.connect_started = now;
         core.last_tx = now;
         core.last_rx = now;
@@ -579,42 +779,86 @@ impl<'a, const N: usize> Session<'a, N> {
             if self.core.state == State::Disconnected {
                 return None;
             }
+            if let Some(mut skip) = self.rx.skip {
+                self.rx.start += skip.take(&self.rx.buf[self.rx.start..self.rx.end]);
+                if self.rx.start == self.rx.end {
+                    self.rx.start = 0;
+                    self.rx.end = 0;
+                }
+                if !skip.finished() {
+                    self.rx.skip = Some(skip);
+                    return None;
+                }
+                self.rx.skip = None;
+                if let Some(at) = skip.id_at {
+                    let Some(id) = PacketId::new(u16::from_be_bytes(skip.id)) else {
+                        let e = DecodeError::new(DecodeErrorKind::PacketIdZero, at);
+                        return Some(self.core.fail(DisconnectReason::Malformed(e)));
+                    };
+                    self.core.acks.push(id);
+                }
+                continue;
+            }
             let capacity = self.rx.buf.len();
             let unread = &self.rx.buf[self.rx.start..self.rx.end];
-            let header = match codec::frame(unread) {
+            let v5 = self.core.config.protocol() == Protocol::V5;
+            let framed = if v5 {
+                v5::frame(unread)
+            } else {
+                codec::frame(unread)
+            };
+            let header = match framed {
                 Ok(Some(header)) => header,
                 Ok(None) => return None,
                 Err(e) => return Some(self.core.fail(DisconnectReason::Malformed(e))),
             };
-            if header.packet_len() > capacity {
-                let kind = DecodeErrorKind::TooLarge {
-                    len: header.packet_len(),
-                    capacity,
-                };
-                return Some(
-                    self.core
-                        .fail(DisconnectReason::Malformed(DecodeError::new(kind, 1))),
-                );
-            }
-            if unread.len() < header.packet_len() {
-                return None;
-            }
             let qos1 = header.packet_type() == PacketType::Publish
                 && (header.flags() >> 1) & 0b11 == Qos::AtLeastOnce.as_u8();
             if qos1 && self.core.acks.is_full() && self.core.state == State::Connected {
                 return None;
             }
-            let packet = match codec::decode(unread) {
-                Ok(Some((packet, _))) => packet,
-                Ok(None) => return None,
-                Err(e) => return Some(self.core.fail(DisconnectReason::Malformed(e))),
+            if header.packet_len() > capacity {
+                return match start_skip(unread, header, self.core.state, capacity) {
+                    Ok(Some(skip)) => Some(Event::Oversized {
+                        topic: {
+                            self.rx.skip = Some(skip);
+                            skip.topic.and_then(|(from, to)| {
+                                core::str::from_utf8(unread.get(from..to)?).ok()
+                            })
+                        },
+                        qos: skip.qos,
+                        len: header.packet_len(),
+                        capacity,
+                    }),
+                    Ok(None) => None,
+                    Err(e) => Some(self.core.fail(DisconnectReason::Malformed(e))),
+                };
+            }
+            if unread.len() < header.packet_len() {
+                return None;
+            }
+            let event = if v5 {
+                let packet = match v5::decode(unread) {
+                    Ok(Some((packet, _))) => packet,
+                    Ok(None) => return None,
+                    Err(e) => return Some(self.core.fail(DisconnectReason::Malformed(e))),
+                };
+                self.rx.start += header.packet_len();
+                self.core.handle_packet_v5(packet)
+            } else {
+                let packet = match codec::decode(unread) {
+                    Ok(Some((packet, _))) => packet,
+                    Ok(None) => return None,
+                    Err(e) => return Some(self.core.fail(DisconnectReason::Malformed(e))),
+                };
+                self.rx.start += header.packet_len();
+                self.core.handle_packet(packet)
             };
-            self.rx.start += header.packet_len();
             if self.rx.start == self.rx.end {
                 self.rx.start = 0;
                 self.rx.end = 0;
             }
-            if let Some(event) = self.core.handle_packet(packet) {
+            if let Some(event) = event {
                 return Some(event);
             }
         }
@@ -705,21 +949,93 @@ impl<'a, const N: usize> Session<'a, N> {
         &mut self,
         message: Message<'m>,
     ) -> Result<Option<PacketId>, Rejected<Message<'m>>> {
+        self.publish_with(message, Properties::EMPTY)
+    }
+
+    /// Queues an application message with MQTT 5 `properties` (Message Expiry Interval, a
+    /// Response Topic and Correlation Data for a request, user properties, a Content Type), as
+    /// [`publish`](Self::publish) does.
+    ///
+    /// On MQTT 5 the message must also fit what the server announced ([`ServerLimits`]):
+    /// Maximum QoS, Retain Available and Maximum Packet Size.
+    ///
+    /// # Errors
+    ///
+    /// As [`publish`](Self::publish), and [`SessionError::PropertiesNeedMqtt5`] for properties on
+    /// an MQTT 3.1.1 session, [`Error::Limit`] for a QoS above the server's Maximum QoS,
+    /// [`SessionError::RetainNotAvailable`] and [`SessionError::ServerPacketSize`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::codec::{Message, PacketType, Qos};
+    /// use iot_tls::codec::v5::{Property, PropertyBuilder};
+    /// use iot_tls::session::{Buffers, Config, Protocol, Session};
+    ///
+    /// let (mut rx, mut store) = ([0u8; 256], [0u8; 512]);
+    /// let config = Config::new("d").with_protocol(Protocol::V5);
+    /// let mut session: Session<'_> = Session::new(config, Buffers::new(&mut rx, &mut store))?;
+    /// let mut props = [0u8; 64];
+    /// let mut request = PropertyBuilder::new(&mut props, PacketType::Publish);
+    /// request.push(Property::ResponseTopic("d/replies"))?.push(Property::CorrelationData(b"7"))?;
+    /// let message = Message::new("svc/requests", b"ping").with_qos(Qos::AtLeastOnce);
+    /// assert!(session.publish_with(message, request.finish())?.is_some());
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn publish_with<'m>(
+        &mut self,
+        message: Message<'m>,
+        properties: Properties<'_>,
+    ) -> Result<Option<PacketId>, Rejected<Message<'m>>> {
         let core = &mut self.core;
         let limits = core.config.limits();
         if let Err(e) = limits.check_message(&message) {
             return Err(Rejected::new(message, e.into()));
         }
+        let v5 = core.config.protocol() == Protocol::V5;
+        if !v5 && !properties.is_empty() {
+            return Err(Rejected::new(
+                message,
+                SessionError::PropertiesNeedMqtt5.into(),
+            ));
+        }
+        if v5 && message.qos > core.server.maximum_qos {
+            return Err(Rejected::new(
+                message,
+                crate::error::LimitError::Qos(message.qos).into(),
+            ));
+        }
+        if v5 && message.retain && !core.server.retain_available {
+            return Err(Rejected::new(
+                message,
+                SessionError::RetainNotAvailable.into(),
+            ));
+        }
         let id = (message.qos == Qos::AtLeastOnce).then(|| core.next_id());
-        let publish = Publish::from_message(message, id);
-        core.store
-            .push(
+        let pushed = if v5 {
+            let publish = v5::Publish::from_message(message, id).with_properties(properties);
+            let len = codec::encoded_len(&publish);
+            if let Some(max) = core.server.maximum_packet_size
+                && len > max as usize
+            {
+                return Err(Rejected::new(
+                    message,
+                    SessionError::ServerPacketSize { len, max }.into(),
+                ));
+            }
+            core.store.push(Kind::Publish(message.qos), id, len, |buf| {
+                codec::encode(&publish, buf)
+            })
+        } else {
+            let publish = Publish::from_message(message, id);
+            core.store.push(
                 Kind::Publish(message.qos),
                 id,
                 codec::encoded_len(&publish),
                 |buf| codec::encode(&publish, buf),
             )
-            .map_err(|e| Rejected::new(message, e))?;
+        };
+        pushed.map_err(|e| Rejected::new(message, e))?;
         Ok(id)
     }
 
@@ -765,17 +1081,29 @@ impl<'a, const N: usize> Session<'a, N> {
         if let Err(e) = checked {
             return Err(Rejected::new(filters, e.into()));
         }
+        if core.config.protocol() == Protocol::V5 {
+            // The MQTT 5 entries (default options) in a fixed array: no heap.
+            let mut entries = [v5::Subscription::new("", Qos::AtMostOnce); MAX_FILTERS_V5];
+            let Some(slots) = entries.get_mut(..filters.len()) else {
+                let e = crate::error::LimitError::FilterCount {
+                    count: filters.len(),
+                    max: MAX_FILTERS_V5,
+                };
+                return Err(Rejected::new(filters, e.into()));
+            };
+            for (slot, s) in slots.iter_mut().zip(filters) {
+                *slot = v5::Subscription::new(s.filter, s.qos);
+            }
+            let id = core.next_id();
+            let subscribe = v5::Subscribe::new(id, List::new(&entries[..filters.len()]));
+            return core
+                .push_request(Kind::Subscribe, id, &subscribe)
+                .map_err(|e| Rejected::new(filters, e));
+        }
         let id = core.next_id();
         let subscribe = Subscribe::new(id, List::new(filters));
-        core.store
-            .push(
-                Kind::Subscribe,
-                Some(id),
-                codec::encoded_len(&subscribe),
-                |buf| codec::encode(&subscribe, buf),
-            )
-            .map_err(|e| Rejected::new(filters, e))?;
-        Ok(id)
+        core.push_request(Kind::Subscribe, id, &subscribe)
+            .map_err(|e| Rejected::new(filters, e))
     }
 
     /// Queues an UNSUBSCRIBE from `filters` and returns its packet identifier.
@@ -811,16 +1139,20 @@ impl<'a, const N: usize> Session<'a, N> {
             return Err(Rejected::new(filters, e.into()));
         }
         let id = core.next_id();
-        let unsubscribe = Unsubscribe::new(id, List::new(filters));
-        core.store
-            .push(
+        let pushed = if core.config.protocol() == Protocol::V5 {
+            core.push_request(
                 Kind::Unsubscribe,
-                Some(id),
-                codec::encoded_len(&unsubscribe),
-                |buf| codec::encode(&unsubscribe, buf),
+                id,
+                &v5::Unsubscribe::new(id, List::new(filters)),
             )
-            .map_err(|e| Rejected::new(filters, e))?;
-        Ok(id)
+        } else {
+            core.push_request(
+                Kind::Unsubscribe,
+                id,
+                &Unsubscribe::new(id, List::new(filters)),
+            )
+        };
+        pushed.map_err(|e| Rejected::new(filters, e))
     }
 
     /// Ends the connection cleanly: DISCONNECT is sent after the requests that can go now, so the
@@ -856,6 +1188,23 @@ impl<'a, const N: usize> Session<'a, N> {
             State::Connecting => self.core.lose(DisconnectReason::Requested),
             State::Connected => self.core.disconnect_requested = true,
         }
+    }
+
+    /// The limits the server announced in its last CONNACK (MQTT 5), which the session obeys;
+    /// MQTT's defaults on MQTT 3.1.1 and before the CONNACK.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::session::{Buffers, Config, ServerLimits, Session};
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 64]);
+    /// let session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+    /// assert_eq!(session.server_limits(), ServerLimits::DEFAULT);
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub const fn server_limits(&self) -> ServerLimits {
+        self.core.server
     }
 
     /// The delay to wait before the next [`connect`](Self::connect): the configured
@@ -981,7 +1330,25 @@ impl<const N: usize> core::fmt::Debug for Session<'_, N> {
 impl<const N: usize> Core<'_, N> {
     /// The most requests in flight at once.
     fn max_in_flight(&self) -> usize {
-        self.config.limits().max_inflight.min(N)
+        self.config
+            .limits()
+            .max_inflight
+            .min(N)
+            .min(usize::from(self.server.receive_maximum))
+    }
+
+    /// Stores the SUBSCRIBE or UNSUBSCRIBE `packet` with identifier `id`.
+    fn push_request<'p, B: codec::Body<'p>>(
+        &mut self,
+        kind: Kind,
+        id: PacketId,
+        packet: &B,
+    ) -> Result<PacketId, Error> {
+        self.store
+            .push(kind, Some(id), codec::encoded_len(packet), |buf| {
+                codec::encode(packet, buf)
+            })
+            .map(|()| id)
     }
 
     /// A packet identifier no record uses.
@@ -998,7 +1365,10 @@ impl<const N: usize> Core<'_, N> {
 
     /// When PINGREQ is due, if keep-alive is on and no ping is pending.
     fn keep_alive_due(&self) -> Option<Instant> {
-        let keep_alive = self.config.keep_alive();
+        let keep_alive = self
+            .server
+            .server_keep_alive
+            .unwrap_or(self.config.keep_alive());
         (keep_alive > 0 && !self.ping_due && self.ping_sent.is_none())
             .then(|| self.last_tx + Duration::from_secs(u64::from(keep_alive)))
     }
@@ -1133,6 +1503,102 @@ impl<const N: usize> Core<'_, N> {
         }
     }
 
+    /// Updates the state for an MQTT 5 packet from the server; returns the event it makes.
+    fn handle_packet_v5<'p>(&mut self, packet: v5::Packet<'p>) -> Option<Event<'p>> {
+        use v5::Packet as P;
+        match packet {
+            P::Disconnect(d) => {
+                self.lose(DisconnectReason::Server(d.reason));
+                return Some(Event::ServerDisconnect {
+                    reason: d.reason,
+                    properties: d.properties,
+                });
+            }
+            // Enhanced authentication is never requested (no Authentication Method in CONNECT),
+            // so AUTH from the server is a protocol error (MQTT 5, 4.12).
+            P::Auth(_) => {
+                return Some(self.violation(ProtocolError::UnexpectedPacket(PacketType::Auth)));
+            }
+            _ => {}
+        }
+        if self.state == State::Connecting {
+            return Some(match packet {
+                P::ConnAck(_) if !self.connect_sent => {
+                    self.violation(ProtocolError::UnexpectedPacket(PacketType::ConnAck))
+                }
+                P::ConnAck(ack) if ack.reason.is_success() => {
+                    self.state = State::Connected;
+                    self.attempt = 0;
+                    self.server = ServerLimits::from_properties(&ack.properties);
+                    if !ack.session_present {
+                        self.store.requeue_subscriptions();
+                    }
+                    Event::Connected {
+                        session_present: ack.session_present,
+                    }
+                }
+                P::ConnAck(ack) => self.fail(DisconnectReason::RefusedV5(ack.reason)),
+                other => self.violation(ProtocolError::UnexpectedPacket(other.packet_type())),
+            });
+        }
+        match packet {
+            P::Publish(publish) => {
+                // Topic Alias Maximum is advertised as 0, so an alias is a protocol error.
+                if publish.properties.topic_alias().is_some() {
+                    return Some(
+                        self.violation(ProtocolError::UnexpectedPacket(PacketType::Publish)),
+                    );
+                }
+                match publish.qos {
+                    Qos::AtMostOnce => {}
+                    Qos::AtLeastOnce => {
+                        if let Some(id) = publish.packet_id {
+                            self.acks.push(id);
+                        }
+                    }
+                    Qos::ExactlyOnce => {
+                        return Some(self.violation(ProtocolError::Qos(publish.qos)));
+                    }
+                }
+                Some(Event::MessageV5(publish))
+            }
+            P::PubAck(ack) if ack.reason.is_error() => {
+                let event = self.acked(PacketType::PubAck, ack.packet_id);
+                Some(match event {
+                    Event::Published(packet_id) => Event::PublishRefused {
+                        packet_id,
+                        reason: ack.reason,
+                        properties: ack.properties,
+                    },
+                    other => other,
+                })
+            }
+            P::PubAck(ack) => Some(self.acked(PacketType::PubAck, ack.packet_id)),
+            P::SubAck(ack) => Some(self.subscribed_v5(ack)),
+            P::UnsubAck(ack) => Some(self.unsubscribed(ack.packet_id)),
+            P::PubRec(ack) => Some(unexpected_ack(PacketType::PubRec, ack.packet_id)),
+            P::PubRel(ack) => Some(unexpected_ack(PacketType::PubRel, ack.packet_id)),
+            P::PubComp(ack) => Some(unexpected_ack(PacketType::PubComp, ack.packet_id)),
+            P::PingResp(_) => {
+                self.ping_sent = None;
+                None
+            }
+            other => Some(self.violation(ProtocolError::UnexpectedPacket(other.packet_type()))),
+        }
+    }
+
+    /// An MQTT 5 SUBACK: forget refused filters, remember the rest.
+    fn subscribed_v5<'p>(&mut self, ack: v5::SubAck<'p>) -> Event<'p> {
+        let answered = self.subscription_answered(ack.packet_id, ack.codes.len(), |i| {
+            ack.codes.iter().nth(i).is_some_and(ReasonCode::is_success)
+        });
+        answered.unwrap_or(Event::SubscribedV5 {
+            packet_id: ack.packet_id,
+            codes: ack.codes,
+            properties: ack.properties,
+        })
+    }
+
     fn violation(&mut self, error: ProtocolError) -> Event<'static> {
         self.fail(DisconnectReason::Protocol(error))
     }
@@ -1153,26 +1619,38 @@ impl<const N: usize> Core<'_, N> {
 
     /// A SUBACK: forget refused filters, remember the rest.
     fn subscribed<'p>(&mut self, id: PacketId, codes: List<'p, SubAckCode>) -> Event<'p> {
+        let answered = self.subscription_answered(id, codes.len(), |i| {
+            codes.iter().nth(i).and_then(SubAckCode::granted).is_some()
+        });
+        answered.unwrap_or(Event::Subscribed {
+            packet_id: id,
+            codes,
+        })
+    }
+
+    /// Records the answer to the SUBACK `id` with `count` codes, keeping the filters `granted`
+    /// accepts; returns the event to report instead when it answers nothing or does not fit.
+    fn subscription_answered(
+        &mut self,
+        id: PacketId,
+        count: usize,
+        granted: impl Fn(usize) -> bool,
+    ) -> Option<Event<'static>> {
         let Some(slot) = self.store.find(Kind::Subscribe, Phase::AwaitingAck, id) else {
-            return unexpected_ack(PacketType::SubAck, id);
+            return Some(unexpected_ack(PacketType::SubAck, id));
         };
         let expected = self.store.filter_count(slot);
-        if expected != codes.len() {
-            return self.violation(ProtocolError::SubAckCount {
+        if expected != count {
+            return Some(self.violation(ProtocolError::SubAckCount {
                 expected,
-                found: codes.len(),
-            });
+                found: count,
+            }));
         }
         if let Some(record) = self.store.get_mut(slot) {
             record.phase = Phase::Active;
         }
-        self.store.retain_filters(slot, |_, _, i| {
-            codes.iter().nth(i).and_then(SubAckCode::granted).is_some()
-        });
-        Event::Subscribed {
-            packet_id: id,
-            codes,
-        }
+        self.store.retain_filters(slot, |_, _, i| granted(i));
+        None
     }
 
     /// An UNSUBACK: remove its filters from the remembered subscriptions made before it.
@@ -1189,15 +1667,100 @@ impl<const N: usize> Core<'_, N> {
                 continue;
             }
             let unsub_range = self.store.range(unsub);
+            let props = self.store.props();
             self.store.retain_filters(slot, |bytes, filter, _| {
                 let packet = &bytes[unsub_range.clone()];
                 let filter = &bytes[filter];
-                !store::filters(packet, false).any(|e| &packet[e.filter] == filter)
+                !store::filters(packet, false, props).any(|e| &packet[e.filter] == filter)
             });
         }
         self.store.remove(unsub);
         Event::Unsubscribed(id)
     }
+}
+
+/// The MQTT 5 CONNECT for `config`: Session Expiry Interval for a persistent session, Receive
+/// Maximum `slots` (the PUBACK queue), Maximum Packet Size `rx_len` (so the server sends nothing
+/// the receive buffer cannot hold), no Topic Alias Maximum (0: no alias table) and no
+/// Authentication Method (no AUTH exchange). The properties are written into `props`.
+fn connect_v5<'c>(
+    config: &Config<'c>,
+    slots: usize,
+    rx_len: usize,
+    props: &'c mut [u8],
+) -> Result<v5::Connect<'c>, Error> {
+    let mut builder = PropertyBuilder::new(props, PacketType::Connect);
+    if !config.clean_session() {
+        builder.push(Property::SessionExpiryInterval(config.session_expiry()))?;
+    }
+    let receive_maximum = u16::try_from(slots).unwrap_or(u16::MAX).max(1);
+    builder.push(Property::ReceiveMaximum(receive_maximum))?;
+    let max_packet = u32::try_from(rx_len).unwrap_or(u32::MAX).max(1);
+    builder.push(Property::MaximumPacketSize(max_packet))?;
+    let c = config.connect_packet();
+    Ok(v5::Connect {
+        client_id: c.client_id,
+        keep_alive: c.keep_alive,
+        clean_start: c.clean_session,
+        properties: builder.finish(),
+        will: c.will.map(|message| v5::Will {
+            message,
+            properties: Properties::EMPTY,
+        }),
+        username: c.username,
+        password: c.password,
+    })
+}
+
+/// Starts skipping a packet larger than the receive buffer, once its start up to the packet
+/// identifier is in (or can never be): `Ok(None)` while waiting for those bytes.
+/// Returns the skipping state, which knows where the topic is in `unread` when it fits.
+fn start_skip(
+    unread: &[u8],
+    header: codec::FixedHeader,
+    state: State,
+    capacity: usize,
+) -> Result<Option<Skip>, DecodeError> {
+    let len = header.packet_len();
+    if header.packet_type() != PacketType::Publish || state != State::Connected {
+        return Err(DecodeError::new(
+            DecodeErrorKind::TooLarge { len, capacity },
+            1,
+        ));
+    }
+    let at = header.header_len();
+    let Some(topic_len) = unread.get(at..at + 2) else {
+        // The topic length has not arrived; it always fits (`MIN_RX_LEN`).
+        return Ok(None);
+    };
+    let topic_len = usize::from(u16::from_be_bytes([topic_len[0], topic_len[1]]));
+    let qos = Qos::from_u8((header.flags() >> 1) & 0b11).unwrap_or(Qos::ExactlyOnce);
+    let id_at = at + 2 + topic_len;
+    let prefix = id_at + if qos == Qos::AtMostOnce { 0 } else { 2 };
+    if prefix <= capacity && unread.len() < prefix {
+        return Ok(None);
+    }
+    let topic = match unread.get(at + 2..id_at) {
+        Some(bytes) if prefix <= capacity => {
+            if let Some((problem, i)) = codec::topic_name_error(bytes) {
+                return Err(DecodeError::new(problem.into(), at + 2 + i));
+            }
+            core::str::from_utf8(bytes)
+                .map_err(|e| DecodeError::new(DecodeErrorKind::Utf8, at + 2 + e.valid_up_to()))?;
+            Some((at + 2, id_at))
+        }
+        _ => None,
+    };
+    // QoS 2 is refused as a protocol violation for packets that fit; an oversized one is
+    // skipped without an answer, since the session never subscribes at QoS 2.
+    Ok(Some(Skip {
+        done: 0,
+        len,
+        topic,
+        qos,
+        id_at: (qos == Qos::AtLeastOnce).then_some(id_at),
+        id: [0; 2],
+    }))
 }
 
 /// The event for an acknowledgement of an identifier with nothing in flight.

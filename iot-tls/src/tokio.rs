@@ -55,9 +55,10 @@
 //! while let Some(event) = events.recv().await {
 //!     match event {
 //!         Event::Message(message) => println!("{}: {:?}", message.topic, message.payload),
-//!         Event::Disconnected { reason, error, retry_in } => {
-//!             eprintln!("disconnected ({reason}, {error:?}), again in {retry_in:?}");
+//!         Event::Disconnected { reason, error: Some(error), .. } => {
+//!             eprintln!("disconnected ({reason}): {error}");
 //!         }
+//!         Event::Disconnected { reason, error: None, .. } => eprintln!("disconnected ({reason})"),
 //!         _ => {}
 //!     }
 //! }
@@ -78,10 +79,11 @@ use ::tokio::sync::{Notify, mpsc, watch};
 use bytes::Bytes;
 
 use crate::backoff::Backoff;
+use crate::codec::v5::ReasonCode;
 use crate::codec::{self, PacketId, Publish, Qos, RedactedUsername, SubAckCode};
 use crate::error::{Error, SessionError};
 use crate::limits::Limits;
-use crate::session::{Config, DisconnectReason};
+use crate::session::{Config, DisconnectReason, Protocol};
 #[cfg(feature = "rustls")]
 use crate::tls::{RecordPolicy, TlsConfig};
 
@@ -183,6 +185,26 @@ pub enum Event {
     },
     /// The broker acknowledged an UNSUBSCRIBE.
     Unsubscribed,
+    /// MQTT 5: the server refused a QoS 1 message (a PUBACK with a failure reason code); it is
+    /// not sent again.
+    PublishRefused {
+        /// Why.
+        reason: ReasonCode,
+        /// The PUBACK's Reason String, if any.
+        reason_string: Option<String>,
+    },
+    /// A message larger than the receive buffer ([`Options::with_buffers`]) was skipped
+    /// without ending the connection (a QoS 1 one was acknowledged).
+    Oversized {
+        /// Its topic, when the start of the packet fitted the receive buffer.
+        topic: Option<String>,
+        /// The quality of service it was sent at.
+        qos: Qos,
+        /// The length of the whole packet.
+        len: usize,
+        /// The capacity of the receive buffer.
+        capacity: usize,
+    },
     /// A connection ended, or an attempt failed.
     Disconnected {
         /// What the session saw: [`DisconnectReason::Refused`] for a refused CONNACK (a wrong
@@ -231,6 +253,8 @@ pub struct Options {
     connect_timeout: Duration,
     backoff: Backoff,
     limits: Limits,
+    protocol: Protocol,
+    session_expiry: u32,
     rx_len: usize,
     store_len: usize,
     tx_len: usize,
@@ -267,12 +291,45 @@ impl Options {
             connect_timeout: config.connect_timeout(),
             backoff: config.backoff(),
             limits: config.limits(),
+            protocol: config.protocol(),
+            session_expiry: config.session_expiry(),
             rx_len: 4096,
             store_len: 8192,
             tx_len: 1024,
             queue: SLOTS,
             events: SLOTS,
         }
+    }
+
+    /// Speaks `protocol` (MQTT 3.1.1 by default). On MQTT 5 the client announces the receive
+    /// buffer as its Maximum Packet Size and obeys the server's limits.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::session::Protocol;
+    ///
+    /// let options = iot_tls::tokio::Options::new("localhost", 1883, "d")
+    ///     .with_protocol(Protocol::V5)
+    ///     .with_session_expiry(600);
+    /// assert!(format!("{options:?}").contains("V5"));
+    /// ```
+    #[must_use]
+    pub fn with_protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// How long the broker keeps a persistent session after the connection ends (MQTT 5; see
+    /// [`Config::with_session_expiry`]).
+    ///
+    /// # Example
+    ///
+    /// See [`with_protocol`](Self::with_protocol).
+    #[must_use]
+    pub fn with_session_expiry(mut self, secs: u32) -> Self {
+        self.session_expiry = secs;
+        self
     }
 
     /// Settings for AWS IoT Core: `endpoint` on port 443 with the
@@ -491,7 +548,9 @@ impl Options {
             .with_ping_timeout(self.ping_timeout)
             .with_connect_timeout(self.connect_timeout)
             .with_backoff(self.backoff)
-            .with_limits(self.limits);
+            .with_limits(self.limits)
+            .with_protocol(self.protocol)
+            .with_session_expiry(self.session_expiry);
         if let Some(will) = &self.will {
             config = config.with_will(will.as_codec());
         }
@@ -516,6 +575,8 @@ impl fmt::Debug for Options {
         f.field("tls", &self.tls);
         f.field("keep_alive", &self.keep_alive)
             .field("clean_session", &self.clean_session)
+            .field("protocol", &self.protocol)
+            .field("session_expiry", &self.session_expiry)
             .field("will", &self.will)
             .field("username", &self.username.as_deref().map(RedactedUsername))
             .field("password", &self.password.as_ref().map(|_| "***"))

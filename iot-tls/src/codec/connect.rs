@@ -7,15 +7,16 @@ use super::{
 };
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 
-const PROTOCOL_NAME: &str = "MQTT";
+pub(crate) const PROTOCOL_NAME: &str = "MQTT";
 const PROTOCOL_LEVEL: u8 = 4;
 
-const CLEAN_SESSION: u8 = 0b0000_0010;
-const WILL: u8 = 0b0000_0100;
-const WILL_QOS_SHIFT: u8 = 3;
-const WILL_RETAIN: u8 = 0b0010_0000;
-const PASSWORD: u8 = 0b0100_0000;
-const USERNAME: u8 = 0b1000_0000;
+/// Clean Session (MQTT 3.1.1), Clean Start (MQTT 5).
+pub(crate) const CLEAN_SESSION: u8 = 0b0000_0010;
+pub(crate) const WILL: u8 = 0b0000_0100;
+pub(crate) const WILL_QOS_SHIFT: u8 = 3;
+pub(crate) const WILL_RETAIN: u8 = 0b0010_0000;
+pub(crate) const PASSWORD: u8 = 0b0100_0000;
+pub(crate) const USERNAME: u8 = 0b1000_0000;
 
 /// CONNECT: opens an MQTT session.
 ///

@@ -56,6 +56,26 @@ impl<'a> Reader<'a> {
         Ok(u16::from_be_bytes([b[0], b[1]]))
     }
 
+    /// A big-endian 32-bit number.
+    pub(crate) fn u32(&mut self) -> Result<u32, DecodeError> {
+        let b = self.take(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// A variable byte integer (at most four bytes, as a remaining length).
+    pub(crate) fn vbi(&mut self) -> Result<u32, DecodeError> {
+        let at = self.pos;
+        let mut value = 0u32;
+        for i in 0..4 {
+            let byte = self.u8().map_err(|e| Self::error_at(e.kind(), at))?;
+            value |= u32::from(byte & 0x7f) << (7 * i);
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(Self::error_at(DecodeErrorKind::VariableByteInteger, at))
+    }
+
     /// A non-zero packet identifier.
     pub(crate) fn packet_id(&mut self) -> Result<PacketId, DecodeError> {
         let at = self.pos;
@@ -82,6 +102,15 @@ impl<'a> Reader<'a> {
     /// A topic name: a string without wildcards, at least one byte long.
     pub(crate) fn topic_name(&mut self) -> Result<&'a str, DecodeError> {
         self.topic(topic_name_error)
+    }
+
+    /// A topic name of an MQTT 5 PUBLISH, which may be empty when a Topic Alias stands for it.
+    pub(crate) fn topic_name_or_empty(&mut self) -> Result<&'a str, DecodeError> {
+        if self.bytes.get(self.pos..self.pos + 2) == Some(&[0, 0]) {
+            self.pos += 2;
+            return Ok("");
+        }
+        self.topic_name()
     }
 
     /// A topic filter: a string whose wildcards stand alone in their levels.
@@ -180,6 +209,11 @@ impl<'b> Writer<'b> {
     pub(crate) fn binary(&mut self, bytes: &[u8]) {
         self.u16(u16::try_from(bytes.len()).unwrap_or(u16::MAX));
         self.bytes(bytes);
+    }
+
+    /// A big-endian 32-bit number.
+    pub(crate) fn u32(&mut self, value: u32) {
+        self.bytes(&value.to_be_bytes());
     }
 
     /// A string with a 16-bit length prefix.

@@ -50,6 +50,27 @@ pub struct Config<'a> {
     connect_timeout: Duration,
     backoff: Backoff,
     limits: Limits,
+    protocol: Protocol,
+    session_expiry: u32,
+}
+
+/// The MQTT version a session speaks, chosen per session (every connection of it uses the same).
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::session::{Config, Protocol};
+///
+/// assert_eq!(Config::new("d").protocol(), Protocol::V311);
+/// assert_eq!(Config::new("d").with_protocol(Protocol::V5).protocol(), Protocol::V5);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// MQTT 3.1.1 (protocol level 4).
+    #[default]
+    V311,
+    /// MQTT 5 (protocol level 5): reason codes, properties, server limits.
+    V5,
 }
 
 /// Hides the password and the query of the user name, as [`Connect`]'s `Debug` does.
@@ -66,6 +87,8 @@ impl fmt::Debug for Config<'_> {
             .field("connect_timeout", &self.connect_timeout)
             .field("backoff", &self.backoff)
             .field("limits", &self.limits)
+            .field("protocol", &self.protocol)
+            .field("session_expiry", &self.session_expiry)
             .finish()
     }
 }
@@ -94,7 +117,56 @@ impl<'a> Config<'a> {
             connect_timeout: Duration::from_secs(10),
             backoff: Backoff::new(Duration::from_secs(1), Duration::from_mins(2)),
             limits: Limits::MQTT,
+            protocol: Protocol::V311,
+            session_expiry: 3600,
         }
+    }
+
+    /// Sets the MQTT version.
+    ///
+    /// # Example
+    ///
+    /// See [`Protocol`].
+    #[must_use]
+    pub const fn with_protocol(self, protocol: Protocol) -> Self {
+        Self { protocol, ..self }
+    }
+
+    /// Sets how long, in seconds, the broker keeps a persistent session
+    /// ([`with_clean_session(false)`](Self::with_clean_session)) after the connection ends
+    /// (MQTT 5's Session Expiry Interval; default 3,600 s, AWS IoT's default; `u32::MAX` for
+    /// ever). MQTT 3.1.1 has no such setting: the broker decides.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = iot_tls::session::Config::new("d").with_session_expiry(600);
+    /// assert_eq!(config.session_expiry(), 600);
+    /// ```
+    #[must_use]
+    pub const fn with_session_expiry(self, secs: u32) -> Self {
+        Self {
+            session_expiry: secs,
+            ..self
+        }
+    }
+
+    /// The MQTT version.
+    ///
+    /// # Example
+    ///
+    /// See [`Protocol`].
+    pub const fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// The session expiry interval in seconds (MQTT 5, persistent sessions only).
+    ///
+    /// # Example
+    ///
+    /// See [`with_session_expiry`](Self::with_session_expiry).
+    pub const fn session_expiry(&self) -> u32 {
+        self.session_expiry
     }
 
     /// Sets the keep-alive interval in seconds; 0 turns keep-alive off.

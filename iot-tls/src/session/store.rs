@@ -53,6 +53,9 @@ impl Record {
 /// Encoded requests in a caller buffer and the fixed table that indexes them.
 pub(crate) struct Store<'a, const N: usize> {
     bytes: &'a mut [u8],
+    /// The bytes between a SUBSCRIBE's or UNSUBSCRIBE's packet identifier and its first filter:
+    /// 0 on MQTT 3.1.1, 1 (an empty property block) on MQTT 5.
+    props: usize,
     /// The encoded CONNECT occupies `bytes[..connect_len]`.
     connect_len: usize,
     /// Records occupy `bytes[connect_len..end]`.
@@ -62,9 +65,13 @@ pub(crate) struct Store<'a, const N: usize> {
 
 impl<'a, const N: usize> Store<'a, N> {
     /// A store over `bytes` that starts with the encoded `connect`.
-    pub(crate) fn new(bytes: &'a mut [u8], connect: &codec::Connect<'_>) -> Result<Self, Error> {
+    pub(crate) fn new(
+        bytes: &'a mut [u8],
+        connect: impl FnOnce(&mut [u8]) -> Result<usize, EncodeError>,
+        v5: bool,
+    ) -> Result<Self, Error> {
         let capacity = bytes.len();
-        let connect_len = codec::encode(connect, bytes).map_err(|e| match e {
+        let connect_len = connect(bytes).map_err(|e| match e {
             EncodeError::BufferTooSmall { needed, .. } => {
                 Error::Session(SessionError::BufferTooSmall {
                     buffer: "store",
@@ -79,7 +86,13 @@ impl<'a, const N: usize> Store<'a, N> {
             connect_len,
             end: connect_len,
             records: [None; N],
+            props: usize::from(v5),
         })
+    }
+
+    /// The bytes between the identifier and the first filter of a SUBSCRIBE or UNSUBSCRIBE.
+    pub(crate) const fn props(&self) -> usize {
+        self.props
     }
 
     /// The encoded CONNECT.
@@ -245,7 +258,7 @@ impl<'a, const N: usize> Store<'a, N> {
     /// The number of filters in the SUBSCRIBE or UNSUBSCRIBE of `slot`.
     pub(crate) fn filter_count(&self, slot: usize) -> usize {
         let kind = self.get(slot).map(|r| r.kind);
-        filters(self.packet(slot), kind == Some(Kind::Subscribe)).count()
+        filters(self.packet(slot), kind == Some(Kind::Subscribe), self.props).count()
     }
 
     /// Rewrites the SUBSCRIBE in `slot` to keep only the filters for which
@@ -266,7 +279,7 @@ impl<'a, const N: usize> Store<'a, N> {
         };
         let end = record.offset + record.len;
         let id_at = record.offset + header.header_len();
-        let first_entry = id_at + 2;
+        let first_entry = id_at + 2 + self.props;
         // Pass 1: the kept filters' length.
         let mut kept = 0;
         let mut at = first_entry;
@@ -287,8 +300,11 @@ impl<'a, const N: usize> Store<'a, N> {
         let id = [self.bytes[id_at], self.bytes[id_at + 1]];
         let mut w = codec::Writer::new(&mut self.bytes[record.offset..end]);
         w.u8(first);
-        w.remaining_length(2 + kept);
+        w.remaining_length(2 + self.props + kept);
         w.bytes(&id);
+        if self.props > 0 {
+            w.u8(0);
+        }
         let mut write = record.offset + w.position();
         let mut at = first_entry;
         let mut i = 0;
@@ -350,12 +366,16 @@ fn filter_at(bytes: &[u8], at: usize, with_qos: bool) -> Option<FilterEntry> {
 }
 
 /// The filter entries of the encoded SUBSCRIBE (`with_qos`) or UNSUBSCRIBE `packet`, with ranges
-/// relative to the packet.
-pub(crate) fn filters(packet: &[u8], with_qos: bool) -> impl Iterator<Item = FilterEntry> + '_ {
+/// relative to the packet; `props` bytes (an empty MQTT 5 property block) follow its identifier.
+pub(crate) fn filters(
+    packet: &[u8],
+    with_qos: bool,
+    props: usize,
+) -> impl Iterator<Item = FilterEntry> + '_ {
     let start = codec::frame(packet)
         .ok()
         .flatten()
-        .map_or(packet.len(), |h| h.header_len() + 2);
+        .map_or(packet.len(), |h| h.header_len() + 2 + props);
     let mut at = start;
     core::iter::from_fn(move || {
         let entry = filter_at(packet, at, with_qos)?;
@@ -390,7 +410,8 @@ mod tests {
     #[test]
     fn retaining_filters_shrinks_the_header_and_moves_later_records() {
         let mut bytes = [0u8; 1024];
-        let mut store: Store<'_, 4> = Store::new(&mut bytes, &Connect::new("c")).unwrap();
+        let mut store: Store<'_, 4> =
+            Store::new(&mut bytes, |b| codec::encode(&Connect::new("c"), b), false).unwrap();
         let long = |c: char| std::iter::repeat_n(c, 50).collect::<std::string::String>();
         let (a, b, c) = (long('a'), long('b'), long('c'));
         let filters = [
@@ -441,7 +462,8 @@ mod tests {
     #[test]
     fn requeued_publishes_get_the_dup_flag() {
         let mut bytes = [0u8; 256];
-        let mut store: Store<'_, 4> = Store::new(&mut bytes, &Connect::new("c")).unwrap();
+        let mut store: Store<'_, 4> =
+            Store::new(&mut bytes, |b| codec::encode(&Connect::new("c"), b), false).unwrap();
         let id = PacketId::new(3);
         let publish = Publish::new("t", b"x").with_qos(Qos::AtLeastOnce, id);
         store

@@ -178,6 +178,59 @@ impl Outbox {
                 codes: codes.iter().collect(),
             },
             session::Event::Unsubscribed(_) => Event::Unsubscribed,
+            session::Event::MessageV5(publish) => Event::Message(Message {
+                topic: publish.topic.into(),
+                payload: Bytes::copy_from_slice(publish.payload),
+                qos: publish.qos,
+                retain: publish.retain,
+                dup: publish.dup,
+            }),
+            session::Event::SubscribedV5 { codes, .. } => Event::Subscribed {
+                codes: codes
+                    .iter()
+                    .map(|code| codec::SubAckCode::from_u8(code.as_u8()))
+                    .collect(),
+            },
+            session::Event::PublishRefused {
+                packet_id,
+                reason,
+                properties,
+            } => {
+                shared.acknowledged.send_modify(|n| *n += 1);
+                tracing::warn!(%packet_id, %reason, "the server refused a message");
+                Event::PublishRefused {
+                    reason,
+                    reason_string: properties.reason_string().map(Into::into),
+                }
+            }
+            session::Event::ServerDisconnect { reason, properties } => {
+                tracing::warn!(
+                    %reason,
+                    reason_string = properties.reason_string(),
+                    server_reference = properties.server_reference(),
+                    "the server ended the connection"
+                );
+                return;
+            }
+            session::Event::Oversized {
+                topic,
+                qos,
+                len,
+                capacity,
+            } => {
+                tracing::warn!(
+                    topic,
+                    len,
+                    capacity,
+                    "message larger than the receive buffer, skipped"
+                );
+                Event::Oversized {
+                    topic: topic.map(Into::into),
+                    qos,
+                    len,
+                    capacity,
+                }
+            }
             session::Event::UnexpectedAck {
                 packet_type,
                 packet_id,

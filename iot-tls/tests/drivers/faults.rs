@@ -9,6 +9,7 @@
 use std::time::{Duration, Instant};
 
 use iot_tls::codec::Qos;
+use iot_tls::session::Protocol;
 use iot_tls::tokio::{Client, Event, Message, Options};
 use iot_tls::{Backoff, Limits};
 
@@ -68,15 +69,26 @@ fn subscriber(subscriber_options: Options) -> std::thread::JoinHandle<Vec<u32>> 
 }
 
 #[test]
+fn a_thousand_qos1_messages_survive_fifty_forced_disconnects_within_the_memory_budget() {
+    faults(Protocol::V311);
+}
+
+#[test]
+fn the_same_on_mqtt5() {
+    faults(Protocol::V5);
+}
+
 #[expect(
     clippy::print_stdout,
     reason = "the test reports what the faults did and the heap"
 )]
-fn a_thousand_qos1_messages_survive_fifty_forced_disconnects_within_the_memory_budget() {
+fn faults(protocol: Protocol) {
     let pki = Pki::new(KeyKind::Rsa);
     let broker = Mosquitto::start(&pki);
 
-    let subscriber = subscriber(tokio_client::options(&pki, &broker, "fault-subscriber"));
+    let subscriber = subscriber(
+        tokio_client::options(&pki, &broker, "fault-subscriber").with_protocol(protocol),
+    );
 
     let proxy = Proxy::start(
         broker.tls_port,
@@ -91,6 +103,7 @@ fn a_thousand_qos1_messages_survive_fifty_forced_disconnects_within_the_memory_b
         .with_tls(support::tls_to(&pki, NAMES[0]).build().unwrap())
         .with_credentials(USER, PASSWORD.as_bytes())
         .with_clean_session(false)
+        .with_protocol(protocol)
         .with_limits(Limits::MQTT)
         .with_backoff(Backoff::new(
             Duration::from_millis(10),
@@ -143,7 +156,7 @@ fn a_thousand_qos1_messages_survive_fifty_forced_disconnects_within_the_memory_b
     let stalls = stats.stalls.load(std::sync::atomic::Ordering::Relaxed);
     let connections = stats.connections.load(std::sync::atomic::Ordering::Relaxed);
     println!(
-        "{MESSAGES} QoS 1 messages in {elapsed:.1?}: {connections} connections, {cuts} cut, \
+        "{protocol:?}: {MESSAGES} QoS 1 messages in {elapsed:.1?}: {connections} connections, {cuts} cut, \
          {stalls} handshakes stalled, {disconnects} disconnect events; \
          {delivered} deliveries, {duplicates} duplicates, none lost"
     );

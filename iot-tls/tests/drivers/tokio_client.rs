@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use iot_tls::Error;
+use iot_tls::codec::v5::ReasonCode;
 use iot_tls::codec::{ConnectReturnCode, Qos, SubAckCode};
-use iot_tls::session::DisconnectReason;
+use iot_tls::session::{DisconnectReason, Protocol};
 use iot_tls::tls::TlsError;
 use iot_tls::tokio::{Client, Event, Message, Options};
 
@@ -239,4 +240,152 @@ async fn a_full_queue_is_an_error_the_caller_sees() {
     ));
     let qos2 = Message::new("q/t", "x").with_qos(Qos::ExactlyOnce);
     assert!(matches!(client.publish(qos2), Err(Error::Limit(_))));
+}
+
+/// The next message or oversized-message event; a disconnection fails the test.
+async fn delivery(events: &mut iot_tls::tokio::Events) -> Event {
+    support::wait_for(events, |event| match event {
+        Event::Message(_) | Event::Oversized { .. } => Some(event),
+        Event::Disconnected { reason, error, .. } => {
+            panic!("the connection ended: {reason} {error:?}")
+        }
+        _ => None,
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_message_larger_than_the_receive_buffer_is_skipped_acknowledged_and_not_redelivered() {
+    oversized_message(Protocol::V311).await;
+}
+
+#[tokio::test]
+async fn mqtt5_announces_its_maximum_packet_size_so_oversized_messages_never_come() {
+    oversized_message(Protocol::V5).await;
+}
+
+/// A 20 KiB QoS 1 message to a persistent session with the default 4 KiB receive buffer: on
+/// MQTT 3.1.1 it arrives and is skipped and acknowledged; on MQTT 5 the broker does not send
+/// it (the client announced 4 KiB as its Maximum Packet Size). Either way the connection stays
+/// up, the next message arrives, and nothing is delivered again after a reconnect.
+async fn oversized_message(protocol: Protocol) {
+    let pki = Pki::new(KeyKind::Rsa);
+    let broker = Mosquitto::start(&pki);
+    // The default 4 KiB receive buffer and a persistent session.
+    let receiver = || {
+        Client::spawn(
+            options(&pki, &broker, "small-buffer")
+                .with_clean_session(false)
+                .with_protocol(protocol),
+        )
+        .unwrap()
+    };
+    let (client, mut events) = receiver();
+    connected(&mut events).await;
+    client.subscribe(&[("big/#", Qos::AtLeastOnce)]).unwrap();
+    support::subscribed(&mut events).await;
+
+    let (sender, mut sender_events) = Client::spawn(
+        options(&pki, &broker, "big-sender").with_buffers(4096, 64 * 1024, 16 * 1024),
+    )
+    .unwrap();
+    connected(&mut sender_events).await;
+    let big = vec![0x42; 20 * 1024];
+    sender
+        .publish(Message::new("big/one", big).with_qos(Qos::AtLeastOnce))
+        .unwrap();
+    sender
+        .publish(Message::new("big/two", "fits").with_qos(Qos::AtLeastOnce))
+        .unwrap();
+    sender.flush().await.expect("acknowledged");
+
+    if protocol == Protocol::V311 {
+        let Event::Oversized {
+            topic,
+            qos,
+            len,
+            capacity,
+        } = delivery(&mut events).await
+        else {
+            panic!("the oversized message is reported first");
+        };
+        assert_eq!(topic.as_deref(), Some("big/one"));
+        assert_eq!(qos, Qos::AtLeastOnce);
+        assert_eq!(len, 1 + 3 + 2 + 7 + 2 + 20 * 1024);
+        assert_eq!(capacity, 4096);
+    }
+    let Event::Message(next) = delivery(&mut events).await else {
+        panic!("the next message is delivered");
+    };
+    assert_eq!(
+        (next.topic.as_str(), &next.payload[..]),
+        ("big/two", &b"fits"[..])
+    );
+    assert!(client.is_connected());
+
+    // The broker does not send the skipped message again on the next connection.
+    client.disconnect().await;
+    drop(events);
+    let (_client, mut events) = receiver();
+    assert!(connected(&mut events).await, "the session was kept");
+    sender
+        .publish(Message::new("big/three", "after").with_qos(Qos::AtLeastOnce))
+        .unwrap();
+    let Event::Message(next) = delivery(&mut events).await else {
+        panic!("no redelivery of the oversized message");
+    };
+    assert_eq!(next.topic, "big/three");
+}
+
+#[tokio::test]
+async fn mqtt5_round_trip_resume_and_session_takeover() {
+    let pki = Pki::new(KeyKind::Rsa);
+    let broker = Mosquitto::start(&pki);
+    let v5 = |id: &str| {
+        options(&pki, &broker, id)
+            .with_protocol(Protocol::V5)
+            .with_clean_session(false)
+            .with_session_expiry(300)
+    };
+    let (client, mut events) = Client::spawn(v5("five")).unwrap();
+    assert!(!connected(&mut events).await, "a new session");
+    client.subscribe(&[("v5/#", Qos::AtLeastOnce)]).unwrap();
+    let codes = support::wait_for(&mut events, |event| match event {
+        Event::Subscribed { codes } => Some(codes),
+        _ => None,
+    })
+    .await;
+    assert_eq!(codes, [SubAckCode::Granted(Qos::AtLeastOnce)]);
+    for (topic, qos) in [("v5/zero", Qos::AtMostOnce), ("v5/one", Qos::AtLeastOnce)] {
+        client
+            .publish(Message::new(topic, "over MQTT 5").with_qos(qos))
+            .unwrap();
+        let received = message(&mut events).await;
+        assert_eq!((received.topic.as_str(), received.qos), (topic, qos));
+        assert_eq!(received.payload, "over MQTT 5");
+    }
+    client.flush().await.expect("acknowledged");
+
+    // Another connection with the same client id takes the session over. mosquitto 2.0.11
+    // closes the old connection without sending DISCONNECT 0x8E (checked with a raw socket), so
+    // either ending is accepted here; the session tests cover the server's DISCONNECT.
+    let (thief, mut thief_events) = Client::spawn(v5("five")).unwrap();
+    assert!(connected(&mut thief_events).await, "the session was kept");
+    let (reason, _) = disconnected(&mut events).await;
+    assert!(
+        matches!(
+            reason,
+            DisconnectReason::TransportClosed
+                | DisconnectReason::Server(ReasonCode::SESSION_TAKEN_OVER)
+        ),
+        "{reason}"
+    );
+    client.disconnect().await;
+
+    // The resumed session still has the subscription.
+    thief
+        .publish(Message::new("v5/again", "resumed").with_qos(Qos::AtLeastOnce))
+        .unwrap();
+    let received = message(&mut thief_events).await;
+    assert_eq!(received.topic, "v5/again");
 }

@@ -28,6 +28,7 @@ enum Ev {
     Subscribed(u16, Vec<SubAckCode>),
     Unsubscribed(u16),
     UnexpectedAck(PacketType, u16),
+    Oversized(Option<String>, Qos, usize),
     Disconnected(DisconnectReason),
 }
 
@@ -51,6 +52,9 @@ impl From<Event<'_>> for Ev {
                 packet_id,
             } => Self::UnexpectedAck(packet_type, packet_id.get()),
             Event::Disconnected(reason) => Self::Disconnected(reason),
+            Event::Oversized {
+                topic, qos, len, ..
+            } => Self::Oversized(topic.map(str::to_owned), qos, len),
             other => panic!("unknown event {other:?}"),
         }
     }
@@ -765,12 +769,62 @@ fn garbage_from_the_broker_ends_the_connection_and_loses_nothing() {
 }
 
 #[test]
-fn packet_larger_than_the_receive_buffer() {
+fn publish_larger_than_the_receive_buffer_is_skipped_and_acknowledged() {
     let (mut rx, mut store) = ([0u8; 64], [0u8; 256]);
     let mut h = Harness::<4>::new(Config::new("dev"), &mut rx, &mut store);
     h.connect();
     h.events();
-    h.send(Packet::Publish(Publish::new("big", &[1; 100])));
+    h.seen();
+    let long_topic = "t".repeat(100);
+    for chunk in [1, 7, 64, 512] {
+        h.broker
+            .send(Packet::Publish(Publish::new("big", &[1; 100])));
+        h.broker.send(Packet::Publish(
+            Publish::new("big/1", &[2; 300]).with_qos(Qos::AtLeastOnce, Some(Broker::id(9))),
+        ));
+        // A topic longer than the buffer: reported without it, acknowledged all the same.
+        h.broker.send(Packet::Publish(
+            Publish::new(&long_topic, b"x").with_qos(Qos::AtLeastOnce, Some(Broker::id(10))),
+        ));
+        h.broker.send(Packet::Publish(Publish::new("small", b"ok")));
+        // The broker's bytes arrive `chunk` at a time.
+        while h.broker.has_output() {
+            let now = h.now;
+            let session = &mut h.session;
+            h.broker
+                .deliver(|bytes| session.handle_input(now, &bytes[..bytes.len().min(chunk)]));
+            h.pump();
+        }
+        assert_eq!(
+            h.events(),
+            [
+                Ev::Oversized(Some("big".into()), Qos::AtMostOnce, 107),
+                Ev::Oversized(Some("big/1".into()), Qos::AtLeastOnce, 312),
+                Ev::Oversized(None, Qos::AtLeastOnce, 107),
+                Ev::Message {
+                    topic: "small".into(),
+                    payload: b"ok".to_vec(),
+                    qos: Qos::AtMostOnce,
+                    dup: false
+                },
+            ],
+            "chunk {chunk}"
+        );
+        assert_eq!(h.seen(), [Seen::PubAck(9), Seen::PubAck(10)]);
+        assert_eq!(h.session.state(), State::Connected);
+    }
+}
+
+#[test]
+fn other_packets_larger_than_the_receive_buffer_end_the_connection() {
+    let (mut rx, mut store) = ([0u8; 64], [0u8; 256]);
+    let mut h = Harness::<4>::new(Config::new("dev"), &mut rx, &mut store);
+    h.connect();
+    h.events();
+    // A SUBACK of 100 codes.
+    let mut suback = vec![0x90, 102, 0x00, 0x01];
+    suback.extend([0u8; 100]);
+    h.send_raw(&suback);
     let events = h.events();
     let [Ev::Disconnected(DisconnectReason::Malformed(e))] = events[..] else {
         panic!("{events:?}");
@@ -778,9 +832,26 @@ fn packet_larger_than_the_receive_buffer() {
     assert_eq!(
         e.kind(),
         DecodeErrorKind::TooLarge {
-            len: 107,
+            len: 104,
             capacity: 64
         }
+    );
+    // A malformed topic in an oversized PUBLISH is still malformed.
+    h.connect();
+    h.events();
+    let mut publish = vec![0x30, 100, 0x00, 0x03, b'a', b'/', b'#'];
+    publish.extend([0u8; 95]);
+    h.send_raw(&publish);
+    let events = h.events();
+    let [Ev::Disconnected(DisconnectReason::Malformed(e))] = events[..] else {
+        panic!("{events:?}");
+    };
+    assert_eq!(
+        (e.kind(), e.offset()),
+        (
+            DecodeErrorKind::Topic(iot_tls::error::TopicError::Wildcard),
+            6
+        )
     );
 }
 
@@ -946,4 +1017,233 @@ fn qos2_publish_from_the_broker_is_a_protocol_violation() {
             iot_tls::error::ProtocolError::Qos(Qos::ExactlyOnce)
         ))]
     );
+}
+
+/// MQTT 5 sessions, driven with hand-written server packets.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "lengths and identifiers of these small packets fit a byte"
+)]
+mod v5_session {
+    use iot_tls::codec::v5::{self, Packet as P5, Properties, ReasonCode};
+    use iot_tls::codec::{Message, PacketId, Qos, Subscription};
+    use iot_tls::error::{LimitError, ProtocolError, SessionError};
+    use iot_tls::session::{
+        Buffers, Config, DisconnectReason, Event, Protocol, ServerLimits, Session, State,
+    };
+    use iot_tls::{Error, Instant};
+
+    const NOW: Instant = Instant::from_millis(0);
+
+    /// Everything the session sends now.
+    fn sent(session: &mut Session<'_, 4>) -> Vec<u8> {
+        let mut out = vec![0u8; 4096];
+        let n = session.poll_transmit(NOW, &mut out);
+        out.truncate(n);
+        out
+    }
+
+    /// The packets in `bytes`, decoded as MQTT 5 and described.
+    fn packets(bytes: &[u8]) -> Vec<String> {
+        let mut rest = bytes;
+        let mut out = Vec::new();
+        while let Some((packet, used)) = v5::decode(rest).expect("the session sends MQTT 5") {
+            out.push(format!("{packet:?}"));
+            rest = &rest[used..];
+        }
+        assert!(rest.is_empty());
+        out
+    }
+
+    /// A connected MQTT 5 session after a CONNACK with `connack_properties`.
+    fn connected<'a>(
+        rx: &'a mut [u8],
+        store: &'a mut [u8],
+        connack_properties: &[u8],
+    ) -> Session<'a, 4> {
+        let config = Config::new("dev")
+            .with_protocol(Protocol::V5)
+            .with_clean_session(false)
+            .with_session_expiry(600);
+        let mut session = Session::new(config, Buffers::new(rx, store)).unwrap();
+        session.connect(NOW);
+        let connect = sent(&mut session);
+        let Some((P5::Connect(c), _)) = v5::decode(&connect).unwrap() else {
+            panic!("CONNECT first");
+        };
+        assert!(!c.clean_start);
+        assert_eq!(c.properties.session_expiry_interval(), Some(600));
+        assert_eq!(c.properties.receive_maximum(), Some(4));
+        assert_eq!(c.properties.maximum_packet_size(), Some(512));
+        assert_eq!(c.properties.topic_alias_maximum(), None, "no alias table");
+        let mut connack = vec![0x20, 0, 0x00, 0x00, connack_properties.len() as u8];
+        connack.extend_from_slice(connack_properties);
+        connack[1] = (connack.len() - 2) as u8;
+        session.handle_input(NOW, &connack);
+        assert_eq!(
+            session.poll_event(),
+            Some(Event::Connected {
+                session_present: false
+            })
+        );
+        session
+    }
+
+    #[test]
+    fn connack_limits_are_stored_and_obeyed() {
+        let (mut rx, mut store) = ([0u8; 512], [0u8; 1024]);
+        #[rustfmt::skip]
+        let limits = [
+            0x21, 0x00, 0x01,                   // Receive Maximum 1
+            0x24, 0x00,                         // Maximum QoS 0
+            0x25, 0x00,                         // Retain Available 0
+            0x27, 0x00, 0x00, 0x00, 0x40,       // Maximum Packet Size 64
+            0x13, 0x00, 0x05,                   // Server Keep Alive 5 s
+        ];
+        let mut session = connected(&mut rx, &mut store, &limits);
+        let server = session.server_limits();
+        assert_eq!(server.receive_maximum, 1);
+        assert_eq!(server.maximum_qos, Qos::AtMostOnce);
+        assert!(!server.retain_available);
+        assert_eq!(server.maximum_packet_size, Some(64));
+        assert_eq!(server.server_keep_alive, Some(5));
+        let rejected = session
+            .publish(Message::new("t", b"x").with_qos(Qos::AtLeastOnce))
+            .unwrap_err();
+        assert!(matches!(
+            rejected.error(),
+            Error::Limit(LimitError::Qos(Qos::AtLeastOnce))
+        ));
+        let rejected = session
+            .publish(Message::new("t", b"x").with_retain(true))
+            .unwrap_err();
+        assert!(matches!(
+            rejected.error(),
+            Error::Session(SessionError::RetainNotAvailable)
+        ));
+        let rejected = session.publish(Message::new("t", &[0; 100])).unwrap_err();
+        assert!(matches!(
+            rejected.error(),
+            Error::Session(SessionError::ServerPacketSize { len: 106, max: 64 })
+        ));
+        // The server's keep-alive replaces ours (60 s).
+        assert_eq!(session.poll_timeout(), Some(Instant::from_millis(5_000)));
+        // A new connection starts from MQTT's defaults again.
+        session.connect(NOW);
+        assert_eq!(session.server_limits(), ServerLimits::DEFAULT);
+    }
+
+    #[test]
+    fn receive_maximum_is_the_in_flight_window() {
+        let (mut rx, mut store) = ([0u8; 512], [0u8; 1024]);
+        let mut session = connected(&mut rx, &mut store, &[0x21, 0x00, 0x01]);
+        let a = session
+            .publish(Message::new("a", b"1").with_qos(Qos::AtLeastOnce))
+            .unwrap()
+            .unwrap();
+        session
+            .publish(Message::new("b", b"2").with_qos(Qos::AtLeastOnce))
+            .unwrap();
+        assert_eq!(packets(&sent(&mut session)).len(), 1, "one in flight");
+        session.handle_input(NOW, &[0x40, 0x02, 0x00, a.get() as u8]);
+        assert_eq!(session.poll_event(), Some(Event::Published(a)));
+        assert_eq!(packets(&sent(&mut session)).len(), 1, "then the next");
+    }
+
+    #[test]
+    fn messages_refusals_and_server_disconnect() {
+        let (mut rx, mut store) = ([0u8; 512], [0u8; 1024]);
+        let mut session = connected(&mut rx, &mut store, &[]);
+        // A QoS 1 message with a user property is delivered and acknowledged.
+        #[rustfmt::skip]
+        let publish = [
+            0x32, 0x0f, 0x00, 0x01, b't', 0x00, 0x07,
+            0x07, 0x26, 0x00, 0x01, b'k', 0x00, 0x01, b'v',
+            b'h', b'i',
+        ];
+        session.handle_input(NOW, &publish);
+        let Some(Event::MessageV5(message)) = session.poll_event() else {
+            panic!("a message");
+        };
+        assert_eq!(message.payload, b"hi");
+        assert!(message.properties.user_properties().eq([("k", "v")]));
+        assert_eq!(sent(&mut session), [0x40, 0x02, 0x00, 0x07]);
+        // A refused PUBLISH is reported with its reason and not sent again.
+        let id = session
+            .publish(Message::new("t", b"x").with_qos(Qos::AtLeastOnce))
+            .unwrap()
+            .unwrap();
+        sent(&mut session);
+        session.handle_input(NOW, &[0x40, 0x03, 0x00, id.get() as u8, 0x87]);
+        assert_eq!(
+            session.poll_event(),
+            Some(Event::PublishRefused {
+                packet_id: id,
+                reason: ReasonCode::NOT_AUTHORIZED,
+                properties: Properties::EMPTY
+            })
+        );
+        assert_eq!(session.in_flight(), 0);
+        // A refused filter is reported and forgotten.
+        let sub = session
+            .subscribe(&[Subscription::new("a/#", Qos::AtLeastOnce)])
+            .unwrap();
+        let subscribe = sent(&mut session);
+        assert!(packets(&subscribe)[0].starts_with("Subscribe"));
+        session.handle_input(NOW, &[0x90, 0x04, 0x00, sub.get() as u8, 0x00, 0x87]);
+        let Some(Event::SubscribedV5 { codes, .. }) = session.poll_event() else {
+            panic!("SUBACK");
+        };
+        assert!(codes.iter().eq([ReasonCode::NOT_AUTHORIZED]));
+        assert_eq!(session.subscriptions(), 0);
+        // The server takes the session over for another connection.
+        session.handle_input(NOW, &[0xe0, 0x01, 0x8e]);
+        assert_eq!(
+            session.poll_event(),
+            Some(Event::ServerDisconnect {
+                reason: ReasonCode::SESSION_TAKEN_OVER,
+                properties: Properties::EMPTY
+            })
+        );
+        assert_eq!(
+            session.poll_event(),
+            Some(Event::Disconnected(DisconnectReason::Server(
+                ReasonCode::SESSION_TAKEN_OVER
+            )))
+        );
+        assert_eq!(session.state(), State::Disconnected);
+    }
+
+    #[test]
+    fn auth_and_topic_aliases_are_protocol_errors() {
+        let (mut rx, mut store) = ([0u8; 512], [0u8; 1024]);
+        let mut session = connected(&mut rx, &mut store, &[]);
+        session.handle_input(NOW, &[0xf0, 0x01, 0x18]);
+        assert_eq!(
+            session.poll_event(),
+            Some(Event::Disconnected(DisconnectReason::Protocol(
+                ProtocolError::UnexpectedPacket(iot_tls::codec::PacketType::Auth)
+            )))
+        );
+        session.connect(NOW);
+        sent(&mut session);
+        session.handle_input(NOW, &[0x20, 0x03, 0x00, 0x00, 0x00]);
+        let _ = session.poll_event();
+        session.handle_input(NOW, &[0x30, 0x07, 0x00, 0x00, 0x03, 0x23, 0x00, 0x01, b'x']);
+        assert!(matches!(
+            session.poll_event(),
+            Some(Event::Disconnected(DisconnectReason::Protocol(_)))
+        ));
+        // A refused CONNACK carries its reason code.
+        session.connect(NOW);
+        sent(&mut session);
+        session.handle_input(NOW, &[0x20, 0x03, 0x00, 0x86, 0x00]);
+        assert_eq!(
+            session.poll_event(),
+            Some(Event::Disconnected(DisconnectReason::RefusedV5(
+                ReasonCode::BAD_USER_NAME_OR_PASSWORD
+            )))
+        );
+        let _ = PacketId::new(1);
+    }
 }

@@ -201,3 +201,110 @@ fn decoding_and_encoding_every_packet_allocates_nothing() {
     });
     assert_eq!(info.count_total, 0, "{info:?}");
 }
+
+/// The MQTT 5 paths allocate nothing either: CONNECT with properties, CONNACK limits, messages
+/// with properties both ways, reason codes, a skipped oversized message and a server DISCONNECT.
+#[test]
+fn an_mqtt5_session_allocates_nothing() {
+    use iot_tls::codec::PacketType;
+    use iot_tls::codec::v5::{self, Property, PropertyBuilder};
+    use iot_tls::session::Protocol;
+
+    let (mut rx, mut store) = ([0u8; 256], [0u8; 2048]);
+    let mut events = [0usize; 8];
+    let info = allocation_counter::measure(|| {
+        let config = Config::new("no-heap-5")
+            .with_protocol(Protocol::V5)
+            .with_clean_session(false)
+            .with_will(Message::new("no-heap/status", b"offline"))
+            .with_username("user")
+            .with_password(b"secret");
+        let mut session: Session<'_, 8> =
+            Session::new(config, Buffers::new(&mut rx, &mut store)).expect("valid");
+        let now = Instant::from_millis(0);
+        let mut out = [0u8; 1024];
+        let drain = |session: &mut Session<'_, 8>, events: &mut [usize; 8]| {
+            while let Some(event) = session.poll_event() {
+                let i = match event {
+                    Event::Connected { .. } => 0,
+                    Event::MessageV5(m) => {
+                        assert_eq!(m.properties.user_properties().count(), 1);
+                        1
+                    }
+                    Event::Published(_) => 2,
+                    Event::PublishRefused { .. } => 3,
+                    Event::SubscribedV5 { codes, .. } => {
+                        assert!(codes.iter().all(v5::ReasonCode::is_success));
+                        4
+                    }
+                    Event::Oversized { .. } => 5,
+                    Event::ServerDisconnect { properties, .. } => {
+                        assert_eq!(properties.reason_string(), Some("bye"));
+                        6
+                    }
+                    _ => 7,
+                };
+                events[i] += 1;
+            }
+        };
+        session.connect(now);
+        let n = session.poll_transmit(now, &mut out);
+        assert!(matches!(
+            v5::decode(&out[..n]),
+            Ok(Some((v5::Packet::Connect(_), _)))
+        ));
+        session.handle_input(now, &[0x20, 0x06, 0x00, 0x00, 0x03, 0x21, 0x00, 0x04]);
+        drain(&mut session, &mut events);
+
+        let mut props = [0u8; 64];
+        let mut request = PropertyBuilder::new(&mut props, PacketType::Publish);
+        request
+            .push(Property::ResponseTopic("no-heap/replies"))
+            .and_then(|b| b.push(Property::CorrelationData(b"1")))
+            .and_then(|b| b.push(Property::MessageExpiryInterval(60)))
+            .expect("fits");
+        let id = session
+            .publish_with(
+                Message::new("no-heap/req", b"ping").with_qos(Qos::AtLeastOnce),
+                request.finish(),
+            )
+            .expect("queued")
+            .expect("QoS 1");
+        let sub = session
+            .subscribe(&[Subscription::new("no-heap/#", Qos::AtLeastOnce)])
+            .expect("queued");
+        let n = session.poll_transmit(now, &mut out);
+        let mut rest = &out[..n];
+        while let Some((_, used)) = v5::decode(rest).expect("valid MQTT 5") {
+            rest = &rest[used..];
+        }
+        let id = id.get().to_be_bytes();
+        session.handle_input(now, &[0x40, 0x02, id[0], id[1]]);
+        let sub = sub.get().to_be_bytes();
+        session.handle_input(now, &[0x90, 0x04, sub[0], sub[1], 0x00, 0x01]);
+        #[rustfmt::skip]
+        session.handle_input(now, &[
+            0x32, 0x0f, 0x00, 0x01, b't', 0x00, 0x07,
+            0x07, 0x26, 0x00, 0x01, b'k', 0x00, 0x01, b'v',
+            b'h', b'i',
+        ]);
+        drain(&mut session, &mut events);
+        // A message larger than the 256-byte receive buffer, in pieces.
+        let mut big = [0u8; 400];
+        big[..7].copy_from_slice(&[0x32, 0x8d, 0x03, 0x00, 0x01, b't', 0x00]);
+        big[7] = 0x08;
+        for chunk in big.chunks(100) {
+            session.handle_input(now, chunk);
+            drain(&mut session, &mut events);
+        }
+        let n = session.poll_transmit(now, &mut out);
+        assert_eq!(&out[..n], [0x40, 0x02, 0x00, 0x07, 0x40, 0x02, 0x00, 0x08]);
+        session.handle_input(
+            now,
+            &[0xe0, 0x08, 0x8b, 0x06, 0x1f, 0x00, 0x03, b'b', b'y', b'e'],
+        );
+        drain(&mut session, &mut events);
+    });
+    assert_eq!(events, [1, 1, 1, 0, 1, 1, 1, 1], "the scenario ran");
+    assert_eq!(info.count_total, 0, "allocations on MQTT 5 paths");
+}
