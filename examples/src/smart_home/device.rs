@@ -1,23 +1,58 @@
-//! Simulated Tasmota devices: configured by a set-up Backlog, connected with iot-tls's client
-//! through the TLS front, publishing LWT, INFO, discovery, STATE and SENSOR, and obeying
-//! commands as the firmware does.
+//! Simulated Tasmota devices: configured by a set-up Backlog, connected through the TLS front,
+//! publishing LWT, INFO, discovery, STATE and SENSOR, and obeying commands as the firmware does.
+//!
+//! Each device runs the code path a microcontroller runs: iot-tls's async `embedded-io` driver
+//! (`iot_tls::asynch`), the pure-Rust crypto provider, a capped TLS record buffer and
+//! fixed-size session buffers, with its own reconnect loop. Only the transport is the host's: a
+//! tokio socket seen through `embedded-io-adapters`, where a firmware has its network stack's
+//! socket (embassy-net's `TcpSocket` implements the same traits).
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use iot_tls::codec::Qos;
-use iot_tls::session::DisconnectReason;
-use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
-use iot_tls::tokio::{Client, Event, Events, Message, Options};
+use embedded_io_adapters::tokio_1::FromTokio;
+use iot_tls::asynch::Client;
+use iot_tls::codec::{Message, Qos, Subscription};
+use iot_tls::connection::Connection;
+use iot_tls::crypto::{EntropyError, EntropySource, RustCrypto};
+use iot_tls::session::{Buffers, Config, DisconnectReason, Event, Session};
+use iot_tls::tls::{Alpn, RecordBuffer, RecordPolicy, TlsConfig, TrustAnchors};
 use serde_json::{Value, json};
 use tasmota_proto::{
     BacklogEntries, Command, CommandPayload, DeviceTopics, DiscoveryKind, DiscoveryTopic,
     IncomingCommand, Level, Mac, PowerAction, Prefix, StateText,
 };
-use tokio::sync::mpsc;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::Error;
+
+/// The largest TLS record a device accepts: the front's certificate chain and the demo's
+/// commands fit; a larger record ends the connection with `TlsError::RecordTooLarge`.
+const RECORD_CAP: usize = 6 * 1024;
+/// The session's receive buffer: the largest MQTT packet a device takes in (commands).
+const SESSION_RX: usize = 2 * 1024;
+/// The session's request store: what a device has queued and not yet had acknowledged (the
+/// announcement after connecting is the most, about 3 KB).
+const SESSION_STORE: usize = 8 * 1024;
+/// Requests in flight at once.
+const SLOTS: usize = 16;
+
+/// The device's random source: the operating system's, where a chip reads its TRNG.
+struct OsEntropy;
+
+impl EntropySource for OsEntropy {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), EntropyError> {
+        getrandom::fill(dest).map_err(|_| EntropyError)
+    }
+}
+
+static CRYPTO: RustCrypto = RustCrypto::new(&OsEntropy);
+
+/// The device's transport: a TCP socket as `embedded-io-async` Read and Write.
+type Transport = FromTokio<TcpStream>;
 
 /// What a simulated device is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,18 +167,30 @@ impl MqttSetup {
 }
 
 /// Something done to a device by hand, not over MQTT.
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 enum Local {
     Button,
     Load(f64),
+    /// Disconnect cleanly, then say so.
+    Disconnect(oneshot::Sender<()>),
 }
 
 /// A running simulated device.
 pub struct Device {
     spec: DeviceSpec,
-    client: Client,
     local: mpsc::Sender<Local>,
     task: JoinHandle<()>,
+}
+
+/// What a device connects with.
+struct Link {
+    tls: TlsConfig,
+    front: SocketAddr,
+    client_id: String,
+    user: String,
+    password: String,
+    lwt_topic: String,
+    command_filter: String,
 }
 
 impl Device {
@@ -163,39 +210,34 @@ impl Device {
     ) -> Result<Self, Error> {
         let topic = spec.topic();
         let topics = DeviceTopics::new("%prefix%/%topic%/", &topic)?;
-        let client_id = format!("DVES_{}", &spec.mac[6..]);
         let tls = TlsConfig::builder(&setup.host, anchors)
             .alpn(Alpn::for_aws(setup.port, false))
+            .provider(Arc::new(CRYPTO.provider()))
             .build()
             .map_err(iot_tls::Error::from)?;
-        let will = Message::new(topics.lwt_topic()?.as_str(), "Offline").with_qos(Qos::AtLeastOnce);
-        let options = Options::new(front.ip().to_string(), front.port(), &client_id)
-            .with_tls(tls)
-            .with_limits(iot_tls::aws::LIMITS)
-            .with_credentials(setup.user.clone(), setup.password.as_bytes())
-            .with_keep_alive(60)
-            .with_will(will);
-        tracing::info!(device = %topic, name = spec.name, host = %setup.host, port = setup.port, via = %front, "device: connecting with iot-tls (SNI {}, ALPN mqtt)", setup.host);
-        let (client, events) = Client::spawn(options)?;
-        client.subscribe(&[(topics.command_topic("#")?.as_str(), Qos::AtLeastOnce)])?;
+        let link = Link {
+            tls,
+            front,
+            client_id: format!("DVES_{}", &spec.mac[6..]),
+            user: setup.user.clone(),
+            password: setup.password.clone(),
+            lwt_topic: topics.lwt_topic()?.as_str().to_owned(),
+            command_filter: topics.command_topic("#")?.as_str().to_owned(),
+        };
+        tracing::info!(device = %topic, name = spec.name, host = %setup.host, port = setup.port, via = %front, "device: connecting with iot-tls's embedded driver (SNI {}, ALPN mqtt, pure-Rust crypto)", setup.host);
         let (local, local_rx) = mpsc::channel(16);
         let state = Simulation {
             spec: spec.clone(),
             topic,
-            client: client.clone(),
             started: Instant::now(),
+            clock: tokio::time::Instant::now(),
             power: false,
             dimmer: 100,
             load: 0.0,
             total_kwh: 12.345,
         };
-        let task = tokio::spawn(state.run(events, local_rx, tele_period));
-        Ok(Self {
-            spec,
-            client,
-            local,
-            task,
-        })
+        let task = tokio::spawn(state.run(link, local_rx, tele_period));
+        Ok(Self { spec, local, task })
     }
 
     /// The device's identity.
@@ -205,7 +247,10 @@ impl Device {
 
     /// Disconnects from the broker cleanly (so the broker drops the will).
     pub async fn disconnect(&self) {
-        self.client.disconnect().await;
+        let (done, disconnected) = oneshot::channel();
+        if self.local.send(Local::Disconnect(done)).await.is_ok() {
+            let _ = disconnected.await;
+        }
     }
 
     /// Someone presses the device's button: it toggles its power, as the firmware does.
@@ -229,34 +274,157 @@ impl Drop for Device {
 struct Simulation {
     spec: DeviceSpec,
     topic: String,
-    client: Client,
     started: Instant,
+    /// The driver's clock starts here.
+    clock: tokio::time::Instant,
     power: bool,
     dimmer: u8,
     load: f64,
     total_kwh: f64,
 }
 
+/// What a device keeps of an [`Event`] (which borrows the session's buffer) to act on once the
+/// driver's poll has returned.
+enum Inbound {
+    Connected,
+    Command { topic: String, payload: Vec<u8> },
+    Disconnected(DisconnectReason),
+}
+
+impl Inbound {
+    fn from_event(event: Event<'_>) -> Option<Self> {
+        match event {
+            Event::Connected { .. } => Some(Self::Connected),
+            Event::Message(publish) => Some(Self::Command {
+                topic: publish.topic.to_owned(),
+                payload: publish.payload.to_vec(),
+            }),
+            Event::Disconnected(reason) => Some(Self::Disconnected(reason)),
+            _ => None,
+        }
+    }
+}
+
+/// The device's session, where it queues what it publishes.
+type Outbox<'b> = Session<'b, SLOTS>;
+
 impl Simulation {
-    async fn run(
-        mut self,
-        mut events: Events,
-        mut local: mpsc::Receiver<Local>,
-        tele_period: Duration,
-    ) {
+    /// The device's life: connect, run the connection, reconnect after the session's backoff,
+    /// until asked to disconnect.
+    async fn run(mut self, link: Link, mut local: mpsc::Receiver<Local>, tele_period: Duration) {
+        let (mut rx, mut store) = (vec![0u8; SESSION_RX], vec![0u8; SESSION_STORE]);
+        let mut tx = vec![0u8; link.tls.max_outgoing_record()];
+        let will = Message::new(&link.lwt_topic, b"Offline").with_qos(Qos::AtLeastOnce);
+        let config = Config::new(&link.client_id)
+            .with_limits(iot_tls::aws::LIMITS)
+            .with_username(&link.user)
+            .with_password(link.password.as_bytes())
+            .with_keep_alive(60)
+            .with_will(will);
+        let connection =
+            Session::new(config, Buffers::new(&mut rx, &mut store)).and_then(|session| {
+                let records = RecordBuffer::new(RecordPolicy::Cap(RECORD_CAP));
+                Connection::tls(session, &link.tls, records, &mut tx)
+            });
+        let mut client: Client<'_, Transport, SLOTS> = match connection {
+            Ok(connection) => Client::new(connection),
+            Err(error) => {
+                tracing::error!(device = %self.topic, %error, "device: cannot set up its connection");
+                return;
+            }
+        };
+        let filter = [Subscription::new(&link.command_filter, Qos::AtLeastOnce)];
+        if let Err(error) = client.session_mut().subscribe(&filter) {
+            tracing::error!(device = %self.topic, error = %error.error(), "device: cannot subscribe");
+            return;
+        }
         let mut tele = tokio::time::interval(tele_period);
         tele.tick().await;
+        let mut disconnected: Option<oneshot::Sender<()>> = None;
         loop {
-            let result = tokio::select! {
-                event = events.recv() => match event {
-                    Some(event) => self.on_event(event),
-                    None => return,
-                },
-                Some(action) = local.recv() => self.on_local(action),
-                _ = tele.tick() => self.telemetry(),
+            match TcpStream::connect(link.front).await {
+                Ok(socket) => {
+                    let _ = socket.set_nodelay(true);
+                    if let Err(error) = client.connect(since(self.clock), FromTokio::new(socket)) {
+                        tracing::warn!(device = %self.topic, %error, "device: cannot connect");
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(device = %self.topic, %error, "device: cannot reach the broker");
+                }
+            }
+            self.serve(&mut client, &mut local, &mut tele, &mut disconnected)
+                .await;
+            let _ = client.take_transport();
+            if let Some(done) = disconnected.take() {
+                let _ = done.send(());
+                return;
+            }
+            let delay = client.session().reconnect_delay(rand_u32());
+            tracing::info!(device = %self.topic, ?delay, "device: reconnecting");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Runs one connection until it ends: the driver's poll, its timer, the hand-made actions
+    /// and telemetry, and the events the poll collected.
+    async fn serve(
+        &mut self,
+        client: &mut Client<'_, Transport, SLOTS>,
+        local: &mut mpsc::Receiver<Local>,
+        tele: &mut tokio::time::Interval,
+        disconnected: &mut Option<oneshot::Sender<()>>,
+    ) {
+        let start = self.clock;
+        let now = || since(start);
+        // The events of a poll, acted on once it has returned (they borrow the session). A
+        // mutex, not a `RefCell`, because the task's future must be `Send`; it is never contended.
+        let inbox = Mutex::new(Vec::new());
+        let take = || std::mem::take(&mut *inbox.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut on_event = |event: Event<'_>| {
+            let mut inbox = inbox.lock().unwrap_or_else(PoisonError::into_inner);
+            inbox.extend(Inbound::from_event(event));
+        };
+        loop {
+            let due = client
+                .poll_timeout()
+                .map_or(start + Duration::from_hours(1), |due| {
+                    start + Duration::from_millis(due.as_millis())
+                });
+            let open = tokio::select! {
+                open = client.poll(now, &mut on_event) => open,
+                () = tokio::time::sleep_until(due) => {
+                    client.handle_timeout(now());
+                    Ok(true)
+                }
+                Some(action) = local.recv(), if disconnected.is_none() => {
+                    if let Local::Disconnect(done) = action {
+                        client.session_mut().disconnect();
+                        *disconnected = Some(done);
+                    } else if let Err(error) = self.on_local(client.session_mut(), &action) {
+                        tracing::warn!(device = %self.topic, %error, "device: cannot publish");
+                    }
+                    Ok(true)
+                }
+                _ = tele.tick() => {
+                    if let Err(error) = self.telemetry(client.session_mut()) {
+                        tracing::warn!(device = %self.topic, %error, "device: cannot publish");
+                    }
+                    Ok(true)
+                }
             };
-            if let Err(error) = result {
-                tracing::warn!(device = %self.topic, %error, "device: cannot publish");
+            for inbound in take() {
+                if let Err(error) = self.on_inbound(client.session_mut(), inbound) {
+                    tracing::warn!(device = %self.topic, %error, "device: cannot publish");
+                }
+            }
+            match open {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(error) => {
+                    tracing::warn!(device = %self.topic, %error, "device: connection failed");
+                    break;
+                }
             }
         }
     }
@@ -265,50 +433,53 @@ impl Simulation {
         Ok(DeviceTopics::new("%prefix%/%topic%/", &self.topic)?)
     }
 
-    fn publish(&self, prefix: Prefix, subtopic: &str, payload: String) -> Result<(), Error> {
+    fn publish(
+        &self,
+        out: &mut Outbox<'_>,
+        prefix: Prefix,
+        subtopic: &str,
+        payload: &str,
+    ) -> Result<(), Error> {
         let topic = self.topics()?.topic(prefix, subtopic)?;
-        tracing::debug!(%topic, %payload, "device: publish");
-        self.client
-            .publish(Message::new(topic.as_str(), payload).with_qos(Qos::AtLeastOnce))?;
-        Ok(())
+        send(out, topic.as_str(), payload)
     }
 
-    fn on_event(&mut self, event: Event) -> Result<(), Error> {
-        match event {
-            Event::Connected { .. } => self.announce(),
-            Event::Message(message) => self.on_command(&message),
-            Event::Disconnected { reason, error, .. } => {
+    fn on_inbound(&mut self, out: &mut Outbox<'_>, inbound: Inbound) -> Result<(), Error> {
+        match inbound {
+            Inbound::Connected => self.announce(out),
+            Inbound::Command { topic, payload } => self.on_command(out, &topic, &payload),
+            Inbound::Disconnected(reason) => {
                 if reason == DisconnectReason::Requested {
                     tracing::info!(device = %self.topic, "device: disconnected");
                 } else {
-                    tracing::warn!(device = %self.topic, %reason, ?error, "device: disconnected");
+                    tracing::warn!(device = %self.topic, %reason, "device: disconnected");
                 }
                 Ok(())
             }
-            _ => Ok(()),
         }
     }
 
     /// What the firmware publishes after connecting.
-    fn announce(&self) -> Result<(), Error> {
+    fn announce(&self, out: &mut Outbox<'_>) -> Result<(), Error> {
         let mac = Mac::parse(self.spec.mac).map_err(tasmota_proto::Error::from)?;
         let short = &self.spec.mac[6..];
         tracing::info!(device = %self.topic, name = self.spec.name, "device: connected; publishing LWT, INFO, discovery, STATE, SENSOR");
-        self.publish(Prefix::Tele, "LWT", "Online".to_owned())?;
+        self.publish(out, Prefix::Tele, "LWT", "Online")?;
         let info1 = json!({"Info1": {"Module": self.spec.module, "Version": "14.3.0(tasmota)",
             "FallbackTopic": format!("cmnd/DVES_{short}_fb/"), "GroupTopic": "cmnd/tasmotas/"}});
         let info2 = json!({"Info2": {"WebServerMode": "Admin",
             "Hostname": format!("tasmota-{short}-1234"), "IPAddress": "192.168.1.50"}});
         let info3 = json!({"Info3": {"RestartReason": "Software/System restart", "BootCount": 7}});
         for (subtopic, payload) in [("INFO1", info1), ("INFO2", info2), ("INFO3", info3)] {
-            self.publish(Prefix::Tele, subtopic, payload.to_string())?;
+            self.publish(out, Prefix::Tele, subtopic, &payload.to_string())?;
         }
         let discovery = DiscoveryTopic::build(mac, DiscoveryKind::Config);
-        self.client.publish(
-            Message::new(discovery.as_str(), self.discovery_config().to_string())
-                .with_qos(Qos::AtLeastOnce),
+        send(
+            out,
+            discovery.as_str(),
+            &self.discovery_config().to_string(),
         )?;
-        self.telemetry()
+        self.telemetry(out)
     }
 
     fn discovery_config(&self) -> Value {
@@ -336,7 +507,7 @@ impl Simulation {
         if on { "ON" } else { "OFF" }
     }
 
-    fn telemetry(&self) -> Result<(), Error> {
+    fn telemetry(&self, out: &mut Outbox<'_>) -> Result<(), Error> {
         let uptime = self.started.elapsed().as_secs();
         let mut state = json!({
             "Uptime": format!("0T{:02}:{:02}:{:02}", uptime / 3600, uptime / 60 % 60, uptime % 60),
@@ -348,7 +519,7 @@ impl Simulation {
             state["Dimmer"] = json!(self.dimmer);
             state["Fade"] = json!("OFF");
         }
-        self.publish(Prefix::Tele, "STATE", state.to_string())?;
+        self.publish(out, Prefix::Tele, "STATE", &state.to_string())?;
         if self.spec.kind == DeviceKind::Plug {
             let power = if self.power { self.load } else { 0.0 };
             let current = (power / 230.0 * 1000.0).round() / 1000.0;
@@ -358,68 +529,73 @@ impl Simulation {
                 "ApparentPower": (power * 1.01).round(), "ReactivePower": (power * 0.05).round(),
                 "Factor": if power > 0.0 { 0.99 } else { 0.0 }, "Voltage": 230, "Current": current,
             }});
-            self.publish(Prefix::Tele, "SENSOR", sensor.to_string())?;
+            self.publish(out, Prefix::Tele, "SENSOR", &sensor.to_string())?;
         }
         Ok(())
     }
 
-    fn on_local(&mut self, action: Local) -> Result<(), Error> {
+    fn on_local(&mut self, out: &mut Outbox<'_>, action: &Local) -> Result<(), Error> {
         match action {
             Local::Button => {
                 self.power = !self.power;
                 tracing::info!(device = %self.topic, power = Self::on_off(self.power), "device: button pressed");
-                self.report_power()?;
+                self.report_power(out)?;
                 if self.spec.kind == DeviceKind::Plug {
-                    self.telemetry()?;
+                    self.telemetry(out)?;
                 }
                 Ok(())
             }
-            Local::Load(watts) if self.spec.kind == DeviceKind::Plug => {
+            &Local::Load(watts) if self.spec.kind == DeviceKind::Plug => {
                 self.load = watts;
                 tracing::info!(device = %self.topic, watts, "device: load changed");
-                self.telemetry()
+                self.telemetry(out)
             }
-            Local::Load(_) => Ok(()),
+            Local::Load(_) | Local::Disconnect(_) => Ok(()),
         }
     }
 
-    fn report_power(&self) -> Result<(), Error> {
+    fn report_power(&self, out: &mut Outbox<'_>) -> Result<(), Error> {
         let mut result = json!({"POWER": Self::on_off(self.power)});
         if self.spec.kind == DeviceKind::Light {
             result["Dimmer"] = json!(self.dimmer);
         }
-        self.publish(Prefix::Stat, "RESULT", result.to_string())?;
-        self.publish(Prefix::Stat, "POWER", Self::on_off(self.power).to_owned())
+        self.publish(out, Prefix::Stat, "RESULT", &result.to_string())?;
+        self.publish(out, Prefix::Stat, "POWER", Self::on_off(self.power))
     }
 
-    fn on_command(&mut self, message: &Message) -> Result<(), Error> {
+    fn on_command(
+        &mut self,
+        out: &mut Outbox<'_>,
+        topic: &str,
+        payload: &[u8],
+    ) -> Result<(), Error> {
         let topics = self.topics()?;
-        let parsed = topics.parse(&message.topic)?;
+        let parsed = topics.parse(topic)?;
         if parsed.prefix != Some(Prefix::Cmnd) {
             return Ok(());
         }
         let subtopic = parsed.subtopic.to_owned();
-        let command = IncomingCommand::parse(&subtopic, &message.payload)
-            .map_err(tasmota_proto::Error::from)?;
+        let command =
+            IncomingCommand::parse(&subtopic, payload).map_err(tasmota_proto::Error::from)?;
         if command.name.eq_ignore_ascii_case("backlog") {
             if let CommandPayload::Text(list) = command.payload {
                 for entry in BacklogEntries::new(list).commands() {
                     let entry = entry.map_err(tasmota_proto::Error::from)?;
-                    self.obey(&entry)?;
+                    self.obey(out, &entry)?;
                 }
             }
             return Ok(());
         }
-        self.obey(&command)
+        self.obey(out, &command)
     }
 
-    fn obey(&mut self, command: &IncomingCommand<'_>) -> Result<(), Error> {
+    fn obey(&mut self, out: &mut Outbox<'_>, command: &IncomingCommand<'_>) -> Result<(), Error> {
         tracing::info!(device = %self.topic, command = command.name, payload = ?command.payload, "device: command");
         let typed = match command.to_command(&StateText::DEFAULT) {
             Ok(typed) => typed,
             Err(error) => {
                 let reply = json!({"Command": "Error", "Error": error.to_string()});
-                return self.publish(Prefix::Stat, "RESULT", reply.to_string());
+                return self.publish(out, Prefix::Stat, "RESULT", &reply.to_string());
             }
         };
         match typed {
@@ -430,9 +606,9 @@ impl Simulation {
                     PowerAction::Toggle => self.power = !self.power,
                     _ => {}
                 }
-                self.report_power()?;
+                self.report_power(out)?;
                 if self.spec.kind == DeviceKind::Plug {
-                    self.telemetry()?;
+                    self.telemetry(out)?;
                 }
                 Ok(())
             }
@@ -443,14 +619,36 @@ impl Simulation {
                     Level::Decrease => self.dimmer.saturating_sub(10),
                 };
                 self.power = self.dimmer > 0;
-                self.report_power()
+                self.report_power(out)
             }
-            Command::State => self.telemetry(),
+            Command::State => self.telemetry(out),
             _ => self.publish(
+                out,
                 Prefix::Stat,
                 "RESULT",
-                json!({"Command": "Unknown"}).to_string(),
+                &json!({"Command": "Unknown"}).to_string(),
             ),
         }
     }
+}
+
+/// Queues a QoS 1 message in the session; it goes out at the driver's next poll.
+fn send(out: &mut Outbox<'_>, topic: &str, payload: &str) -> Result<(), Error> {
+    tracing::debug!(%topic, %payload, "device: publish");
+    out.publish(Message::new(topic, payload.as_bytes()).with_qos(Qos::AtLeastOnce))
+        .map_err(iot_tls::Error::from)?;
+    Ok(())
+}
+
+/// A random number for the reconnect backoff's jitter.
+fn rand_u32() -> u32 {
+    let mut bytes = [0; 4];
+    // Without randomness the jitter is merely zero.
+    let _ = getrandom::fill(&mut bytes);
+    u32::from_le_bytes(bytes)
+}
+
+/// The driver's time: milliseconds since `clock`.
+fn since(clock: tokio::time::Instant) -> iot_tls::Instant {
+    iot_tls::Instant::from_millis(clock.elapsed().as_millis().try_into().unwrap_or(u64::MAX))
 }
