@@ -2,6 +2,8 @@
 
 #[path = "api/config.rs"]
 mod config;
+#[path = "api/corrections.rs"]
+mod corrections;
 #[path = "api/errors.rs"]
 mod errors;
 #[path = "api/events.rs"]
