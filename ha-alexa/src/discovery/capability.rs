@@ -679,14 +679,17 @@ impl Serialize for InterfaceVersion {
 
 impl<'de> Deserialize<'de> for InterfaceVersion {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Owned text, so that decoding from a `serde_json::Value` (which cannot lend
+        // its strings) works too.
         #[derive(Deserialize)]
         #[serde(untagged)]
-        enum Version<'a> {
-            Text(&'a str),
+        enum Version {
+            Text(String),
             Number(u64),
         }
         match Version::deserialize(deserializer)? {
-            Version::Text("3") | Version::Number(3) => Ok(Self),
+            Version::Text(text) if text == "3" => Ok(Self),
+            Version::Number(3) => Ok(Self),
             _ => Err(serde::de::Error::custom("capability version must be \"3\"")),
         }
     }

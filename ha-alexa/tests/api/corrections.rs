@@ -248,3 +248,89 @@ fn camera_stream_expiry_is_a_timestamp() {
     let bad = json.to_string().replace("2024-05-01T13:00:00Z", "tomorrow");
     assert!(serde_json::from_str::<CameraStream>(&bad).is_err());
 }
+
+#[test]
+fn connections_attributes_and_relationships_round_trip() {
+    use ha_alexa::discovery::{AdditionalAttributes, Connection, Relationships};
+    use ha_alexa::{Event, ReplyTo};
+
+    let plug = DiscoveryEndpoint::builder(EndpointId::try_new("switch#plug").unwrap())
+        .friendly_name("Plug")
+        .description("Tasmota plug")
+        .manufacturer_name("Example")
+        .display_category(DisplayCategory::Smartplug)
+        .capability(Capability::power_controller())
+        .additional_attributes(
+            AdditionalAttributes::default()
+                .with_manufacturer("Sonoff")
+                .with_model("S31")
+                .with_serial_number("A1B2C3")
+                .with_firmware_version("14.2.0")
+                .with_software_version("14.2.0(tasmota)")
+                .with_custom_identifier("plug-1"),
+        )
+        .connection(Connection::tcp_ip(Some("3c-61-05-12-ab-cd")).unwrap())
+        .connection(Connection::z_wave("0xF6A3C2B1", "0x2A").unwrap())
+        .connection(Connection::unknown("serial:ttyUSB0").unwrap())
+        .relationships(
+            Relationships::default().connected_by(EndpointId::try_new("router#main").unwrap()),
+        )
+        .build()
+        .unwrap();
+    let json = serde_json::to_value(&plug).unwrap();
+    assert_eq!(json["connections"][0]["macAddress"], "3C:61:05:12:AB:CD");
+    assert_eq!(json["connections"][1]["nodeId"], "0x2A");
+    assert_eq!(json["additionalAttributes"]["serialNumber"], "A1B2C3");
+    assert_eq!(
+        json["relationships"]["isConnectedBy"]["endpointId"],
+        "router#main"
+    );
+    let again: DiscoveryEndpoint = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(again, plug);
+    assert_eq!(serde_json::to_value(&again).unwrap(), json);
+    let discovery = Event::discover_response(&ReplyTo::default(), vec![plug]).unwrap();
+    assert_schema_valid(&serde_json::to_value(&discovery).unwrap());
+
+    // MATTER and unknown types are kept as received; Amazon's schema has no MATTER.
+    let mut matter = json.clone();
+    matter["connections"] = serde_json::json!([
+        {"type": "MATTER", "matterDiscriminator": "3840", "matterVendorId": "0xFFF1"},
+        {"type": "THREAD", "extendedPanId": "dead00beef00cafe"}
+    ]);
+    let decoded: DiscoveryEndpoint = serde_json::from_value(matter.clone()).unwrap();
+    assert_eq!(decoded.connections()[0].kind(), "MATTER");
+    assert_eq!(decoded.connections()[1].kind(), "THREAD");
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), matter);
+
+    // Limits are checked on decode too.
+    for (field, bad) in [
+        (
+            "macAddress",
+            serde_json::json!({"type": "TCP_IP", "macAddress": "3C:61:05"}),
+        ),
+        (
+            "homeId",
+            serde_json::json!({"type": "ZWAVE", "homeId": "F6A3C2B1", "nodeId": "0x2A"}),
+        ),
+        (
+            "value",
+            serde_json::json!({"type": "UNKNOWN", "value": "x".repeat(257)}),
+        ),
+        (
+            "type",
+            serde_json::json!({"macAddress": "3C:61:05:12:AB:CD"}),
+        ),
+    ] {
+        let mut wrong = json.clone();
+        wrong["connections"] = serde_json::json!([bad]);
+        let error = serde_json::from_value::<DiscoveryEndpoint>(wrong).unwrap_err();
+        assert!(error.to_string().contains(field), "{field}: {error}");
+    }
+    let mut twice = json.clone();
+    twice["connections"] =
+        serde_json::json!([{"type": "UNKNOWN", "value": "a"}, {"type": "UNKNOWN", "value": "a"}]);
+    assert!(serde_json::from_value::<DiscoveryEndpoint>(twice).is_err());
+    let mut long = json;
+    long["additionalAttributes"]["model"] = serde_json::json!("m".repeat(257));
+    assert!(serde_json::from_value::<DiscoveryEndpoint>(long).is_err());
+}
