@@ -10,6 +10,8 @@ mod errors;
 mod events;
 #[path = "api/fixtures.rs"]
 mod fixtures;
+#[path = "api/interfaces.rs"]
+mod interfaces;
 #[path = "api/memory.rs"]
 mod memory;
 #[path = "api/schema.rs"]

@@ -362,7 +362,10 @@ fn check_capabilities(endpoint: &str, capabilities: &[Capability]) -> Result<(),
     let needs_instance = |interface: &Namespace| {
         matches!(
             interface,
-            Namespace::ModeController | Namespace::RangeController | Namespace::ToggleController
+            Namespace::ModeController
+                | Namespace::RangeController
+                | Namespace::ToggleController
+                | Namespace::InventoryLevelSensor
         )
     };
     for (index, capability) in capabilities.iter().enumerate() {
