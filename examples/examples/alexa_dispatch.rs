@@ -105,7 +105,7 @@ impl Hub for ExampleHub {
                 DisplayCategory::Thermostat,
                 vec![Capability::thermostat_controller(
                     Setpoints::Single,
-                    ThermostatConfiguration::new(modes),
+                    ThermostatConfiguration::try_new(modes),
                 )],
             )?,
             endpoint(

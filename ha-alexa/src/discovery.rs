@@ -11,6 +11,7 @@
 //! | capabilities per endpoint | 1 to [`MAX_CAPABILITIES`] (100), no duplicates | [`DiscoveryEndpointBuilder::build`] |
 //! | cookie | at most [`MAX_COOKIE_BYTES`] (5000) bytes of JSON | [`DiscoveryEndpointBuilder::build`] |
 //! | additionalAttributes values | at most 256 characters | [`DiscoveryEndpointBuilder::build`] |
+//! | connections | MAC addresses of 6 or 8 hex pairs, Z-Wave ids `0x` + 8 / 2 hex digits, UNKNOWN values 1 to 256 characters, no duplicates | [`Connection`]'s constructors, [`DiscoveryEndpointBuilder::build`] |
 //! | endpoints per Discover.Response or AddOrUpdateReport | [`MAX_ENDPOINTS`] (300), no duplicate ids | [`Event::discover_response`](crate::Event::discover_response) |
 //! | AddOrUpdateReport size | [`MAX_REPORT_BYTES`] (256 KiB) | [`Event::add_or_update_reports`](crate::Event::add_or_update_reports) pages |
 
@@ -21,6 +22,7 @@ use crate::message::Scope;
 use crate::wire::{directives, wire_enum};
 
 mod capability;
+mod connection;
 mod endpoint;
 
 pub use capability::{
@@ -28,6 +30,7 @@ pub use capability::{
     Resources, SemanticAction, SemanticDirective, SemanticRange, SemanticState, Semantics,
     StateMapping, SupportedProperty,
 };
+pub use connection::{Connection, MAX_CONNECTION_CHARS, Relationships};
 pub use endpoint::{AdditionalAttributes, DiscoveryEndpoint, DiscoveryEndpointBuilder};
 
 /// Most endpoints one Discover.Response or AddOrUpdateReport may list (Alexa also

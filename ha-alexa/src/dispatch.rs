@@ -41,18 +41,28 @@ mod validate;
 /// /// One switch that is always on.
 /// struct Porch;
 ///
-/// #[async_trait]
-/// impl Hub for Porch {
-///     async fn discover(&self) -> Result<Vec<DiscoveryEndpoint>, AlexaError> {
+/// impl Porch {
+///     fn switch() -> Result<DiscoveryEndpoint, AlexaError> {
 ///         let id = EndpointId::for_entity("switch.porch").map_err(|e| AlexaError::internal_error(e.to_string()))?;
-///         let porch = DiscoveryEndpoint::builder(id)
+///         DiscoveryEndpoint::builder(id)
 ///             .friendly_name("Porch").description("Porch light switch").manufacturer_name("Example")
 ///             .display_category(DisplayCategory::Switch)
 ///             .capability(Capability::power_controller())
 ///             .capability(Capability::alexa())
 ///             .build()
-///             .map_err(|e| AlexaError::internal_error(e.to_string()))?;
-///         Ok(vec![porch])
+///             .map_err(|e| AlexaError::internal_error(e.to_string()))
+///     }
+/// }
+///
+/// #[async_trait]
+/// impl Hub for Porch {
+///     async fn discover(&self) -> Result<Vec<DiscoveryEndpoint>, AlexaError> {
+///         Ok(vec![Porch::switch()?])
+///     }
+///
+///     async fn endpoint(&self, id: &EndpointId) -> Result<Option<DiscoveryEndpoint>, AlexaError> {
+///         let switch = Porch::switch()?;
+///         Ok((switch.endpoint_id() == id).then_some(switch))
 ///     }
 ///
 ///     async fn properties(&self, _id: &EndpointId) -> Result<Vec<Property>, AlexaError> {
@@ -78,8 +88,8 @@ pub trait Hub: Send + Sync {
 
     /// One endpoint by id, or `None` when it does not exist.
     ///
-    /// The default looks it up in [`Hub::discover`]; hubs with many endpoints should
-    /// answer directly.
+    /// The dispatcher calls it for every control directive and ReportState, so answer
+    /// from the hub's own table of endpoints rather than by building a whole discovery.
     ///
     /// # Errors
     ///
@@ -87,13 +97,7 @@ pub trait Hub: Send + Sync {
     async fn endpoint(
         &self,
         endpoint_id: &EndpointId,
-    ) -> Result<Option<DiscoveryEndpoint>, AlexaError> {
-        Ok(self
-            .discover()
-            .await?
-            .into_iter()
-            .find(|e| e.endpoint_id() == endpoint_id))
-    }
+    ) -> Result<Option<DiscoveryEndpoint>, AlexaError>;
 
     /// The current value of every retrievable property of the endpoint: the answer to
     /// ReportState, and the context of every response.
@@ -244,6 +248,9 @@ type MessageIds = Box<dyn Fn() -> MessageId + Send + Sync>;
 /// #             .friendly_name("Porch").description("Porch").manufacturer_name("Example")
 /// #             .display_category(DisplayCategory::Switch).capability(Capability::power_controller())
 /// #             .build().unwrap()])
+/// #     }
+/// #     async fn endpoint(&self, id: &EndpointId) -> Result<Option<DiscoveryEndpoint>, AlexaError> {
+/// #         Ok(self.discover().await?.into_iter().find(|e| e.endpoint_id() == id))
 /// #     }
 /// #     async fn properties(&self, _: &EndpointId) -> Result<Vec<Property>, AlexaError> {
 /// #         Ok(vec![Property::new(PropertyValue::PowerState(PowerState::On), Timestamp::now())])

@@ -292,6 +292,45 @@ pub enum ValidationError {
         /// The largest accepted value, as text.
         max: String,
     },
+    /// A value has the wrong format (a PIN that is not four digits).
+    #[error("{field} {reason}")]
+    Format {
+        /// The field, as named on the wire.
+        field: &'static str,
+        /// What the format must be.
+        reason: &'static str,
+    },
+    /// A value Alexa does not accept in this field (CUSTOM in a thermostat's `supportedModes`).
+    #[error("{field} must not hold {value}: {reason}")]
+    NotAllowed {
+        /// The field, as named on the wire.
+        field: &'static str,
+        /// The refused value.
+        value: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// An error type whose payload has a required field, built without it.
+    #[error(
+        "an ErrorResponse of type {kind} requires {field}; build it with AlexaError::{constructor}"
+    )]
+    ErrorPayload {
+        /// The error type.
+        kind: String,
+        /// The required payload field.
+        field: &'static str,
+        /// The constructor that takes it.
+        constructor: &'static str,
+    },
+    /// Something outside Amazon's published v3 schema, refused at
+    /// [`Conformance::AmazonSchema`](crate::Conformance::AmazonSchema).
+    #[error("{field} {reason} (outside Amazon's published v3 schema)")]
+    OutsideSchema {
+        /// Where: the JSON field, with the endpoint or capability it belongs to.
+        field: String,
+        /// What is outside the schema.
+        reason: String,
+    },
     /// A timestamp that Alexa cannot represent or that is malformed.
     #[error("invalid timestamp {value:?}: {reason}")]
     Timestamp {

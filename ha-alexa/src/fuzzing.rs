@@ -104,11 +104,12 @@ fn everything(endpoint_id: EndpointId) -> DiscoveryEndpoint {
             Capability::color_temperature_controller(),
             Capability::thermostat_controller(
                 Setpoints::Triple,
-                ThermostatConfiguration::new(vec![
+                ThermostatConfiguration::try_new(vec![
                     ThermostatMode::Heat,
                     ThermostatMode::Cool,
                     ThermostatMode::Auto,
                 ])
+                .ok()?
                 .with_scheduling(true),
             ),
             Capability::temperature_sensor(),

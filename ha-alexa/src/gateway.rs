@@ -604,6 +604,9 @@ enum Attempt {
 ///     async fn discover(&self) -> Result<Vec<DiscoveryEndpoint>, AlexaError> {
 ///         Ok(Vec::new())
 ///     }
+///     async fn endpoint(&self, _: &EndpointId) -> Result<Option<DiscoveryEndpoint>, AlexaError> {
+///         Ok(None)
+///     }
 ///     async fn properties(&self, _: &EndpointId) -> Result<Vec<Property>, AlexaError> {
 ///         Ok(Vec::new())
 ///     }

@@ -38,7 +38,8 @@ pub use error::{ConfigError, DecodeError, Error, StoreError, ValidationError};
 #[cfg(any(feature = "proactive", feature = "proxy"))]
 pub use error::{TransportError, TransportErrorKind};
 pub use message::{
-    AlexaError, BearerToken, Cause, CauseType, Context, CorrelationToken, Directive,
-    DirectivePayload, Endpoint, EndpointId, ErrorType, Event, EventPayload, Header, MessageId,
-    Name, Namespace, Property, PropertyValue, RawDirective, ReplyTo, Scope, Timestamp,
+    AlexaError, BearerToken, BypassEndpoint, Cause, CauseType, Context, CorrelationToken,
+    DeviceMode, Directive, DirectivePayload, Endpoint, EndpointId, ErrorType, Event, EventPayload,
+    Header, MessageId, Name, Namespace, Property, PropertyValue, RawDirective, ReplyTo, Scope,
+    Timestamp, WholeSeconds,
 };

@@ -207,10 +207,11 @@ macro_rules! directive_serialize {
 
 pub(crate) use directive_serialize;
 
-/// Decodes a directive payload, checking that unit directives carry an object.
+/// Decodes a directive payload, checking that unit directives carry an object or `null`
+/// (Amazon's capability test plans write payload-less directives with `"payload": null`).
 macro_rules! directive_decode {
     ($path:path, $raw:ident) => {
-        serde_json::from_str::<$crate::wire::Empty>($raw).map(|_| $path)
+        serde_json::from_str::<Option<$crate::wire::Empty>>($raw).map(|_| $path)
     };
     ($path:path, $raw:ident, $payload:ty) => {
         serde_json::from_str::<$payload>($raw).map($path)
@@ -225,8 +226,16 @@ pub(crate) struct Empty {}
 
 /// Declares a secret string type: `Debug` prints `"***"`, the value is read with
 /// `expose_secret`, and it (de)serializes as a plain, non-empty JSON string.
+///
+/// An optional `check = path;` names a further `fn(&str) -> Result<(), ValidationError>`
+/// run on every new value.
 macro_rules! secret_string {
     ($(#[$meta:meta])* pub struct $name:ident; field = $field:literal;) => {
+        $crate::wire::secret_string! {
+            $(#[$meta])* pub struct $name; field = $field; check = $crate::wire::accept_any;
+        }
+    };
+    ($(#[$meta:meta])* pub struct $name:ident; field = $field:literal; check = $check:path;) => {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Eq, ::serde::Serialize)]
         #[serde(transparent)]
@@ -242,10 +251,10 @@ macro_rules! secret_string {
             pub fn try_new(secret: impl Into<String>) -> Result<Self, $crate::error::ValidationError> {
                 let secret = secret.into();
                 if secret.is_empty() {
-                    Err($crate::error::ValidationError::Empty { field: $field })
-                } else {
-                    Ok(Self(secret))
+                    return Err($crate::error::ValidationError::Empty { field: $field });
                 }
+                $check(&secret)?;
+                Ok(Self(secret))
             }
 
             /// The secret itself; use it only where it is sent.
@@ -270,3 +279,9 @@ macro_rules! secret_string {
 }
 
 pub(crate) use secret_string;
+
+/// The `check` of a secret with no rule beyond being non-empty.
+#[expect(clippy::unnecessary_wraps, reason = "the shape every secret check has")]
+pub(crate) const fn accept_any(_: &str) -> Result<(), crate::error::ValidationError> {
+    Ok(())
+}

@@ -2,12 +2,16 @@
 
 #[path = "api/config.rs"]
 mod config;
+#[path = "api/corrections.rs"]
+mod corrections;
 #[path = "api/errors.rs"]
 mod errors;
 #[path = "api/events.rs"]
 mod events;
 #[path = "api/fixtures.rs"]
 mod fixtures;
+#[path = "api/interfaces.rs"]
+mod interfaces;
 #[path = "api/memory.rs"]
 mod memory;
 #[path = "api/schema.rs"]

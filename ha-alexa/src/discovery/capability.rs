@@ -8,6 +8,7 @@ use crate::interface::camera_stream_controller::CameraStreamConfiguration;
 use crate::interface::equalizer_controller::EqualizerConfigurations;
 use crate::interface::event_detection_sensor::EventDetectionConfiguration;
 use crate::interface::input_controller::InputDescriptor;
+use crate::interface::inventory_level_sensor::InventoryLevelConfiguration;
 use crate::interface::mode_controller::ModeConfiguration;
 use crate::interface::playback_controller::PlaybackOperation;
 use crate::interface::range_controller::RangeConfiguration;
@@ -596,6 +597,8 @@ pub enum Configuration {
     TimeHold(TimeHoldConfiguration),
     /// EventDetectionSensor.
     EventDetection(EventDetectionConfiguration),
+    /// InventoryLevelSensor.
+    InventoryLevel(InventoryLevelConfiguration),
     /// Any other interface, kept exactly as received.
     Unknown(RawPayload),
 }
@@ -609,6 +612,7 @@ impl Serialize for Configuration {
             Self::SecurityPanel(c) => c.serialize(serializer),
             Self::TimeHold(c) => c.serialize(serializer),
             Self::EventDetection(c) => c.serialize(serializer),
+            Self::InventoryLevel(c) => c.serialize(serializer),
             Self::Unknown(raw) => raw.serialize(serializer),
         }
     }
@@ -624,6 +628,7 @@ impl Configuration {
             Namespace::SecurityPanelController => Self::SecurityPanel(serde_json::from_str(text)?),
             Namespace::TimeHoldController => Self::TimeHold(serde_json::from_str(text)?),
             Namespace::EventDetectionSensor => Self::EventDetection(serde_json::from_str(text)?),
+            Namespace::InventoryLevelSensor => Self::InventoryLevel(serde_json::from_str(text)?),
             _ => Self::Unknown(RawPayload::from(raw)),
         })
     }
@@ -679,14 +684,17 @@ impl Serialize for InterfaceVersion {
 
 impl<'de> Deserialize<'de> for InterfaceVersion {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Owned text, so that decoding from a `serde_json::Value` (which cannot lend
+        // its strings) works too.
         #[derive(Deserialize)]
         #[serde(untagged)]
-        enum Version<'a> {
-            Text(&'a str),
+        enum Version {
+            Text(String),
             Number(u64),
         }
         match Version::deserialize(deserializer)? {
-            Version::Text("3") | Version::Number(3) => Ok(Self),
+            Version::Text(text) if text == "3" => Ok(Self),
+            Version::Number(3) => Ok(Self),
             _ => Err(serde::de::Error::custom("capability version must be \"3\"")),
         }
     }

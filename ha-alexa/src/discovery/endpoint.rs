@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Capability, DisplayCategory, MAX_CAPABILITIES, MAX_COOKIE_BYTES, MAX_TEXT_CHARS};
+use super::{
+    Capability, Connection, DisplayCategory, MAX_CAPABILITIES, MAX_COOKIE_BYTES, MAX_TEXT_CHARS,
+    Relationships,
+};
 use crate::config::Locale;
 use crate::error::ValidationError;
 use crate::message::{Cookie, EndpointId, Namespace};
@@ -52,6 +55,10 @@ pub struct DiscoveryEndpoint {
     capabilities: Vec<Capability>,
     #[serde(skip_serializing_if = "Option::is_none")]
     additional_attributes: Option<AdditionalAttributes>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    connections: Vec<Connection>,
+    #[serde(skip_serializing_if = "Relationships::is_empty")]
+    relationships: Relationships,
 }
 
 impl DiscoveryEndpoint {
@@ -66,6 +73,8 @@ impl DiscoveryEndpoint {
             cookie: Cookie::new(),
             capabilities: Vec::new(),
             additional_attributes: None,
+            connections: Vec::new(),
+            relationships: Relationships::default(),
         }
     }
 
@@ -80,6 +89,8 @@ impl DiscoveryEndpoint {
             cookie: self.cookie,
             capabilities: self.capabilities,
             additional_attributes: self.additional_attributes,
+            connections: self.connections,
+            relationships: self.relationships,
         }
     }
 
@@ -121,6 +132,16 @@ impl DiscoveryEndpoint {
     /// The additional attributes.
     pub fn additional_attributes(&self) -> Option<&AdditionalAttributes> {
         self.additional_attributes.as_ref()
+    }
+
+    /// How the endpoint is reached.
+    pub fn connections(&self) -> &[Connection] {
+        &self.connections
+    }
+
+    /// The endpoint's relationships to other endpoints.
+    pub fn relationships(&self) -> &Relationships {
+        &self.relationships
     }
 
     /// The capability of `interface` (and `instance`, for Mode, Range and Toggle).
@@ -165,6 +186,8 @@ pub struct DiscoveryEndpointBuilder {
     cookie: Cookie,
     capabilities: Vec<Capability>,
     additional_attributes: Option<AdditionalAttributes>,
+    connections: Vec<Connection>,
+    relationships: Relationships,
 }
 
 impl DiscoveryEndpointBuilder {
@@ -222,6 +245,18 @@ impl DiscoveryEndpointBuilder {
         self
     }
 
+    /// Adds a connection (how the endpoint is reached: Wi-Fi, Zigbee, Z-Wave, ...).
+    pub fn connection(mut self, connection: Connection) -> Self {
+        self.connections.push(connection);
+        self
+    }
+
+    /// Sets the relationships to other endpoints.
+    pub fn relationships(mut self, relationships: Relationships) -> Self {
+        self.relationships = relationships;
+        self
+    }
+
     /// Checks the endpoint against Alexa's limits.
     ///
     /// # Errors
@@ -247,6 +282,8 @@ impl DiscoveryEndpointBuilder {
             cookie: self.cookie,
             capabilities: self.capabilities,
             additional_attributes: self.additional_attributes,
+            connections: self.connections,
+            relationships: self.relationships,
         };
         check(&endpoint)?;
         Ok(endpoint)
@@ -310,6 +347,14 @@ fn check(endpoint: &DiscoveryEndpoint) -> Result<(), ValidationError> {
     if let Some(attributes) = &endpoint.additional_attributes {
         attributes.check()?;
     }
+    for (index, connection) in endpoint.connections.iter().enumerate() {
+        if endpoint.connections[..index].contains(connection) {
+            return Err(ValidationError::Duplicate {
+                field: "connections",
+                value: connection.kind().to_owned(),
+            });
+        }
+    }
     Ok(())
 }
 
@@ -317,7 +362,10 @@ fn check_capabilities(endpoint: &str, capabilities: &[Capability]) -> Result<(),
     let needs_instance = |interface: &Namespace| {
         matches!(
             interface,
-            Namespace::ModeController | Namespace::RangeController | Namespace::ToggleController
+            Namespace::ModeController
+                | Namespace::RangeController
+                | Namespace::ToggleController
+                | Namespace::InventoryLevelSensor
         )
     };
     for (index, capability) in capabilities.iter().enumerate() {
@@ -424,6 +472,20 @@ impl AdditionalAttributes {
         self
     }
 
+    /// Sets the serial number.
+    #[must_use]
+    pub fn with_serial_number(mut self, value: impl Into<String>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+
+    /// Sets the firmware version.
+    #[must_use]
+    pub fn with_firmware_version(mut self, value: impl Into<String>) -> Self {
+        self.firmware_version = Some(value.into());
+        self
+    }
+
     /// Sets the software version.
     #[must_use]
     pub fn with_software_version(mut self, value: impl Into<String>) -> Self {
@@ -479,6 +541,10 @@ struct WireDiscoveryEndpoint {
     capabilities: Vec<Capability>,
     #[serde(default)]
     additional_attributes: Option<AdditionalAttributes>,
+    #[serde(default)]
+    connections: Vec<Connection>,
+    #[serde(default)]
+    relationships: Relationships,
 }
 
 impl<'de> Deserialize<'de> for DiscoveryEndpoint {
@@ -492,6 +558,8 @@ impl<'de> Deserialize<'de> for DiscoveryEndpoint {
             .capabilities(wire.capabilities);
         builder.cookie = wire.cookie;
         builder.additional_attributes = wire.additional_attributes;
+        builder.connections = wire.connections;
+        builder.relationships = wire.relationships;
         builder.build().map_err(serde::de::Error::custom)
     }
 }

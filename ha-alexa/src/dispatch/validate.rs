@@ -223,13 +223,18 @@ fn check_thermostat(directive: &Thermostat, capability: &Capability) -> Result<(
                         && supports("lowerSetpoint")
                         && supports("upperSetpoint")) =>
                 {
-                    return Err(AlexaError::new(
+                    return Err(AlexaError::of(
                         ErrorType::TripleSetpointsUnsupported,
                         "the thermostat has no triple setpoints",
                     ));
                 }
+                Setpoints::Single if !supports("targetSetpoint") => {
+                    return Err(AlexaError::invalid_value(
+                        "the thermostat has no single targetSetpoint; set lowerSetpoint and upperSetpoint",
+                    ));
+                }
                 Setpoints::Dual if !(supports("lowerSetpoint") && supports("upperSetpoint")) => {
-                    return Err(AlexaError::new(
+                    return Err(AlexaError::of(
                         ErrorType::DualSetpointsUnsupported,
                         "the thermostat has no dual setpoints",
                     ));
@@ -250,10 +255,12 @@ fn check_thermostat(directive: &Thermostat, capability: &Capability) -> Result<(
         }
         Thermostat::SetThermostatMode(set) => match capability.configuration() {
             Some(Configuration::Thermostat(config))
-                if !config.supported_modes.is_empty()
-                    && !config.supported_modes.contains(&set.thermostat_mode.value) =>
+                if !config.supported_modes().is_empty()
+                    && !config
+                        .supported_modes()
+                        .contains(&set.thermostat_mode.value) =>
             {
-                Err(AlexaError::new(
+                Err(AlexaError::of(
                     ErrorType::UnsupportedThermostatMode,
                     format!(
                         "thermostat mode {} is not supported",
@@ -265,7 +272,7 @@ fn check_thermostat(directive: &Thermostat, capability: &Capability) -> Result<(
         },
         Thermostat::ResumeSchedule => match capability.configuration() {
             Some(Configuration::Thermostat(config)) if config.supports_scheduling => Ok(()),
-            _ => Err(AlexaError::new(
+            _ => Err(AlexaError::of(
                 ErrorType::UnwillingToSetSchedule,
                 "the thermostat has no schedule",
             )),

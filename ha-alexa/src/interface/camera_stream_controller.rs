@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::discovery::Capability;
-use crate::message::Namespace;
+use crate::message::{Namespace, Timestamp};
 use crate::wire::{directives, wire_enum};
 
 directives! {
@@ -203,9 +203,9 @@ impl CameraStreams {
 pub struct CameraStream {
     /// The stream URI.
     pub uri: String,
-    /// When the URI stops working (RFC 3339).
+    /// When the URI stops working.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration_time: Option<String>,
+    pub expiration_time: Option<Timestamp>,
     /// Seconds of inactivity before the stream closes, at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_timeout_seconds: Option<u32>,
@@ -241,6 +241,20 @@ impl CameraStream {
             video_codec,
             audio_codec,
         }
+    }
+
+    /// Sets when the URI stops working.
+    #[must_use]
+    pub fn with_expiration_time(mut self, expiration_time: Timestamp) -> Self {
+        self.expiration_time = Some(expiration_time);
+        self
+    }
+
+    /// Sets the seconds of inactivity before the stream closes.
+    #[must_use]
+    pub fn with_idle_timeout_seconds(mut self, seconds: u32) -> Self {
+        self.idle_timeout_seconds = Some(seconds);
+        self
     }
 }
 

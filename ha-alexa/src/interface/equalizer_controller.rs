@@ -164,6 +164,26 @@ impl EqualizerConfigurations {
         }
     }
 
+    /// Adjustable bands only, with a level range (a speaker without sound modes).
+    ///
+    /// ```
+    /// use ha_alexa::interface::equalizer_controller::{EqualizerBand, EqualizerConfigurations};
+    ///
+    /// let config = EqualizerConfigurations::bands(vec![EqualizerBand::Bass, EqualizerBand::Treble], -6, 6);
+    /// assert_eq!(
+    ///     serde_json::to_string(&config)?,
+    ///     r#"{"bands":{"supported":[{"name":"BASS"},{"name":"TREBLE"}],"range":{"minimum":-6,"maximum":6}}}"#
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn bands(bands: Vec<EqualizerBand>, minimum: i64, maximum: i64) -> Self {
+        Self {
+            bands: None,
+            modes: None,
+        }
+        .with_bands(bands, minimum, maximum)
+    }
+
     /// Adds adjustable bands with a level range.
     #[must_use]
     pub fn with_bands(mut self, bands: Vec<EqualizerBand>, minimum: i64, maximum: i64) -> Self {

@@ -1,5 +1,9 @@
 //! `Alexa.EventDetectionSensor`: detections such as a person at the door; reports
 //! `humanPresenceDetectionState` and its siblings. It has no directives.
+//!
+//! Amazon has deprecated this interface in favour of
+//! `Alexa.SmartVision.ObjectDetectionSensor`; it is kept for hubs that still publish it
+//! (Home Assistant does).
 
 use std::collections::BTreeMap;
 
@@ -10,68 +14,62 @@ use crate::interface::DetectionState;
 use crate::message::Namespace;
 use crate::wire::wire_enum;
 
-/// What an event-detection property detects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum EventDetectionKind {
-    /// `humanPresenceDetectionState`, the one Home Assistant reports.
-    HumanPresence,
-    /// `animalPresenceDetectionState`.
-    AnimalPresence,
-    /// `vehiclePresenceDetectionState`.
-    VehiclePresence,
-    /// `babyCryDetectionState`.
-    BabyCry,
-    /// `dogBarkDetectionState`.
-    DogBark,
-    /// `glassBreakDetectionState`.
-    GlassBreak,
-    /// `smokeSirenDetectionState`.
-    SmokeSiren,
+/// Declares [`EventDetectionKind`] from one table: each kind's `configuration.detectionModes`
+/// key, from which its property name (`<key>DetectionState`) is derived, so the two cannot
+/// disagree.
+macro_rules! event_detection_kinds {
+    ($( $(#[$meta:meta])* $variant:ident = $key:literal, )+) => {
+        /// What an event-detection property detects.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum EventDetectionKind {
+            $( $(#[$meta])* #[doc = concat!("`", $key, "DetectionState`.")] $variant, )+
+        }
+
+        impl EventDetectionKind {
+            /// Every kind.
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)+];
+
+            /// The property name.
+            pub const fn property_name(self) -> &'static str {
+                match self {
+                    $( Self::$variant => concat!($key, "DetectionState"), )+
+                }
+            }
+
+            /// The key of this kind in `configuration.detectionModes`.
+            pub const fn mode_key(self) -> &'static str {
+                match self {
+                    $( Self::$variant => $key, )+
+                }
+            }
+        }
+    };
+}
+
+event_detection_kinds! {
+    /// A person; the one Home Assistant reports.
+    HumanPresence = "humanPresence",
+    /// An animal.
+    AnimalPresence = "animalPresence",
+    /// A vehicle.
+    VehiclePresence = "vehiclePresence",
+    /// A crying baby.
+    BabyCry = "babyCry",
+    /// A barking dog.
+    DogBark = "dogBark",
+    /// Breaking glass.
+    GlassBreak = "glassBreak",
+    /// A smoke alarm's siren.
+    SmokeSiren = "smokeSiren",
 }
 
 impl EventDetectionKind {
-    /// Every kind.
-    pub const ALL: [Self; 7] = [
-        Self::HumanPresence,
-        Self::AnimalPresence,
-        Self::VehiclePresence,
-        Self::BabyCry,
-        Self::DogBark,
-        Self::GlassBreak,
-        Self::SmokeSiren,
-    ];
-
-    /// The property name.
-    pub const fn property_name(self) -> &'static str {
-        match self {
-            Self::HumanPresence => "humanPresenceDetectionState",
-            Self::AnimalPresence => "animalPresenceDetectionState",
-            Self::VehiclePresence => "vehiclePresenceDetectionState",
-            Self::BabyCry => "babyCryDetectionState",
-            Self::DogBark => "dogBarkDetectionState",
-            Self::GlassBreak => "glassBreakDetectionState",
-            Self::SmokeSiren => "smokeSirenDetectionState",
-        }
-    }
-
-    /// The key of this kind in `configuration.detectionModes`.
-    pub const fn mode_key(self) -> &'static str {
-        match self {
-            Self::HumanPresence => "humanPresence",
-            Self::AnimalPresence => "animalPresence",
-            Self::VehiclePresence => "vehiclePresence",
-            Self::BabyCry => "babyCry",
-            Self::DogBark => "dogBark",
-            Self::GlassBreak => "glassBreak",
-            Self::SmokeSiren => "smokeSiren",
-        }
-    }
-
     /// The kind whose property is named `name`.
     pub fn from_property_name(name: &str) -> Option<Self> {
         Self::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|kind| kind.property_name() == name)
     }
 }

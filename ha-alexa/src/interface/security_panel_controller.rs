@@ -50,15 +50,33 @@ pub struct PanelAuthorization {
 }
 
 secret_string! {
-    /// A secret panel PIN; `Debug` prints `"***"`.
+    /// A secret four-digit panel PIN (`FOUR_DIGIT_PIN`, the one authorization type Alexa
+    /// has); `Debug` prints `"***"`.
     ///
     /// ```
-    /// let pin = ha_alexa::interface::security_panel_controller::Pin::try_new("1234")?;
+    /// use ha_alexa::interface::security_panel_controller::Pin;
+    ///
+    /// let pin = Pin::try_new("0123")?;
     /// assert_eq!(format!("{pin:?}"), "\"***\"");
+    /// assert!(Pin::try_new("12345").is_err());
+    /// assert!(Pin::try_new("12a4").is_err());
     /// # Ok::<(), ha_alexa::Error>(())
     /// ```
     pub struct Pin;
     field = "value";
+    check = four_digits;
+}
+
+/// A `FOUR_DIGIT_PIN` is exactly four ASCII digits.
+fn four_digits(pin: &str) -> Result<(), crate::ValidationError> {
+    if pin.len() == 4 && pin.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(crate::ValidationError::Format {
+            field: "authorization.value",
+            reason: "must be four digits",
+        })
+    }
 }
 
 wire_enum! {
@@ -205,6 +223,26 @@ impl SecurityPanelConfiguration {
         Self {
             supported_arm_states,
             supported_authorization_types: vec![AuthorizationType::FourDigitPin],
+        }
+    }
+
+    /// A panel that arms and disarms without a PIN: `supportedAuthorizationTypes` is
+    /// left out, so Alexa never asks for one.
+    ///
+    /// ```
+    /// use ha_alexa::interface::security_panel_controller::{ArmState, SecurityPanelConfiguration};
+    ///
+    /// let config = SecurityPanelConfiguration::without_pin(vec![ArmState::ArmedAway, ArmState::Disarmed]);
+    /// assert_eq!(
+    ///     serde_json::to_string(&config)?,
+    ///     r#"{"supportedArmStates":[{"value":"ARMED_AWAY"},{"value":"DISARMED"}]}"#
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn without_pin(supported_arm_states: Vec<ArmState>) -> Self {
+        Self {
+            supported_arm_states,
+            supported_authorization_types: Vec::new(),
         }
     }
 }

@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::discovery::{Capability, Configuration};
+use crate::error::ValidationError;
 use crate::interface::Temperature;
 use crate::message::AlexaError;
 use crate::message::Namespace;
@@ -140,32 +141,65 @@ impl Setpoints {
 
 /// The `configuration` of a thermostat.
 ///
+/// `supportedModes` may not hold CUSTOM: Amazon's documentation lists AUTO, COOL, HEAT,
+/// ECO and OFF there (CUSTOM is only a `thermostatMode` value with a `customName`), so
+/// [`ThermostatConfiguration::try_new`] and decoding refuse it.
+///
 /// ```
 /// use ha_alexa::interface::thermostat_controller::{ThermostatConfiguration, ThermostatMode};
 ///
-/// let config = ThermostatConfiguration::new(vec![ThermostatMode::Heat, ThermostatMode::Off]);
+/// let config = ThermostatConfiguration::try_new(vec![ThermostatMode::Heat, ThermostatMode::Off])?;
 /// assert_eq!(serde_json::to_string(&config)?, r#"{"supportsScheduling":false,"supportedModes":["HEAT","OFF"]}"#);
-/// # Ok::<(), serde_json::Error>(())
+/// assert!(ThermostatConfiguration::try_new(vec![ThermostatMode::Custom]).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "WireThermostatConfiguration")]
 #[non_exhaustive]
 pub struct ThermostatConfiguration {
     /// Whether the thermostat follows a schedule (ResumeSchedule).
-    #[serde(default)]
     pub supports_scheduling: bool,
     /// The modes the thermostat accepts; empty means any.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub supported_modes: Vec<ThermostatMode>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    supported_modes: Vec<ThermostatMode>,
+}
+
+/// [`ThermostatConfiguration`] as received, before its modes are checked.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireThermostatConfiguration {
+    #[serde(default)]
+    supports_scheduling: bool,
+    #[serde(default)]
+    supported_modes: Vec<ThermostatMode>,
+}
+
+impl TryFrom<WireThermostatConfiguration> for ThermostatConfiguration {
+    type Error = ValidationError;
+
+    fn try_from(wire: WireThermostatConfiguration) -> Result<Self, Self::Error> {
+        Ok(Self::try_new(wire.supported_modes)?.with_scheduling(wire.supports_scheduling))
+    }
 }
 
 impl ThermostatConfiguration {
     /// A thermostat without schedule support accepting `supported_modes`.
-    pub fn new(supported_modes: Vec<ThermostatMode>) -> Self {
-        Self {
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::NotAllowed`] when `supported_modes` holds CUSTOM.
+    pub fn try_new(supported_modes: Vec<ThermostatMode>) -> Result<Self, ValidationError> {
+        if supported_modes.contains(&ThermostatMode::Custom) {
+            return Err(ValidationError::NotAllowed {
+                field: "configuration.supportedModes",
+                value: ThermostatMode::Custom.to_string(),
+                reason: "Alexa lists AUTO, COOL, HEAT, ECO and OFF only",
+            });
+        }
+        Ok(Self {
             supports_scheduling: false,
             supported_modes,
-        }
+        })
     }
 
     /// Sets schedule support.
@@ -173,6 +207,11 @@ impl ThermostatConfiguration {
     pub fn with_scheduling(mut self, supports_scheduling: bool) -> Self {
         self.supports_scheduling = supports_scheduling;
         self
+    }
+
+    /// The modes the thermostat accepts; empty means any.
+    pub fn supported_modes(&self) -> &[ThermostatMode] {
+        &self.supported_modes
     }
 }
 
@@ -226,9 +265,10 @@ impl Capability {
     ///
     /// let cap = ha_alexa::Capability::thermostat_controller(
     ///     Setpoints::Dual,
-    ///     ThermostatConfiguration::new(vec![ThermostatMode::Auto]),
+    ///     ThermostatConfiguration::try_new(vec![ThermostatMode::Auto])?,
     /// );
     /// assert_eq!(cap.supported_property_names().collect::<Vec<_>>(), ["lowerSetpoint", "upperSetpoint", "thermostatMode"]);
+    /// # Ok::<(), ha_alexa::Error>(())
     /// ```
     pub fn thermostat_controller(
         setpoints: Setpoints,

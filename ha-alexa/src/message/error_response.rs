@@ -5,6 +5,7 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::{EndpointId, Namespace};
+use crate::error::ValidationError;
 use crate::interface::Temperature;
 use crate::wire::wire_enum;
 
@@ -101,6 +102,27 @@ wire_enum! {
 }
 
 impl ErrorType {
+    /// The payload field Amazon requires with this type, and the [`AlexaError`]
+    /// constructor that takes it; `None` when the type needs only a message.
+    ///
+    /// ```
+    /// use ha_alexa::ErrorType;
+    ///
+    /// assert_eq!(ErrorType::RequestedSetpointsTooClose.required_field(), Some(("minimumTemperatureDelta", "requested_setpoints_too_close")));
+    /// assert_eq!(ErrorType::EndpointUnreachable.required_field(), None);
+    /// ```
+    pub fn required_field(&self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Self::RequestedSetpointsTooClose => {
+                Some(("minimumTemperatureDelta", "requested_setpoints_too_close"))
+            }
+            Self::NotSupportedInCurrentMode => {
+                Some(("currentDeviceMode", "not_supported_in_current_mode"))
+            }
+            _ => None,
+        }
+    }
+
     /// The namespace an ErrorResponse of this type is sent in; `Alexa` for unknown types.
     pub fn namespace(&self) -> Namespace {
         match self {
@@ -165,6 +187,15 @@ pub enum ValidRange {
 }
 
 /// An endpoint named in BYPASS_NEEDED.
+///
+/// ```
+/// use ha_alexa::{AlexaError, BypassEndpoint, EndpointId};
+///
+/// let window = BypassEndpoint::new("Kitchen window").with_endpoint_id(EndpointId::try_new("binary_sensor#kitchen_window")?);
+/// let error = AlexaError::bypass_needed("the kitchen window is open", vec![window]);
+/// assert!(serde_json::to_string(&error)?.contains(r#""endpointsNeedingBypass":[{"friendlyName":"Kitchen window","endpointId":"binary_sensor#kitchen_window"}]"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -174,6 +205,23 @@ pub struct BypassEndpoint {
     /// The endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<EndpointId>,
+}
+
+impl BypassEndpoint {
+    /// An open sensor known by the name Alexa speaks.
+    pub fn new(friendly_name: impl Into<String>) -> Self {
+        Self {
+            friendly_name: friendly_name.into(),
+            endpoint_id: None,
+        }
+    }
+
+    /// Names the sensor's endpoint too.
+    #[must_use]
+    pub fn with_endpoint_id(mut self, endpoint_id: EndpointId) -> Self {
+        self.endpoint_id = Some(endpoint_id);
+        self
+    }
 }
 
 /// An error to report to Alexa, sent as an ErrorResponse in the namespace its type
@@ -195,9 +243,12 @@ pub struct BypassEndpoint {
 ///     r#"{"type":"ENDPOINT_UNREACHABLE","message":"the kitchen light is offline"}"#
 /// );
 ///
-/// let off = AlexaError::new(ErrorType::ThermostatIsOff, "the thermostat is off");
+/// let off = AlexaError::try_new(ErrorType::ThermostatIsOff, "the thermostat is off")?;
 /// assert_eq!(off.namespace(), &Namespace::ThermostatController);
-/// # Ok::<(), serde_json::Error>(())
+///
+/// // A type whose payload has a required field needs its own constructor.
+/// assert!(AlexaError::try_new(ErrorType::RequestedSetpointsTooClose, "too close").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlexaError {
@@ -229,20 +280,32 @@ impl AlexaError {
     /// An error of `kind` with a message for logs (Alexa does not speak it), sent in
     /// the namespace `kind` belongs to.
     ///
-    /// NOT_SUPPORTED_IN_CURRENT_MODE built here reports `currentDeviceMode` `OTHER`; use
-    /// [`AlexaError::not_supported_in_current_mode`] to name the mode. Build
-    /// REQUESTED_SETPOINTS_TOO_CLOSE with [`AlexaError::requested_setpoints_too_close`],
-    /// which carries the minimum distance Alexa requires.
-    pub fn new(kind: ErrorType, message: impl Into<String>) -> Self {
-        let current_device_mode =
-            (kind == ErrorType::NotSupportedInCurrentMode).then_some(DeviceMode::Other);
+    /// # Errors
+    ///
+    /// [`ValidationError::ErrorPayload`] for the types whose payload has a required field
+    /// ([`ErrorType::required_field`]): build NOT_SUPPORTED_IN_CURRENT_MODE with
+    /// [`AlexaError::not_supported_in_current_mode`] and REQUESTED_SETPOINTS_TOO_CLOSE
+    /// with [`AlexaError::requested_setpoints_too_close`].
+    pub fn try_new(kind: ErrorType, message: impl Into<String>) -> Result<Self, ValidationError> {
+        match kind.required_field() {
+            Some((field, constructor)) => Err(ValidationError::ErrorPayload {
+                kind: kind.to_string(),
+                field,
+                constructor,
+            }),
+            None => Ok(Self::of(kind, message)),
+        }
+    }
+
+    /// An error of `kind`, whose required payload fields the caller sets.
+    pub(crate) fn of(kind: ErrorType, message: impl Into<String>) -> Self {
         Self {
             namespace: kind.namespace(),
             payload: Box::new(ErrorPayload {
                 kind,
                 message: message.into(),
                 valid_range: None,
-                current_device_mode,
+                current_device_mode: None,
                 minimum_temperature_delta: None,
                 percentage_state: None,
                 endpoints_needing_bypass: Vec::new(),
@@ -263,7 +326,7 @@ impl AlexaError {
 
     /// NO_SUCH_ENDPOINT with Home Assistant's message, "The endpoint {id} does not exist".
     pub fn no_such_endpoint(endpoint_id: &EndpointId) -> Self {
-        Self::new(
+        Self::of(
             ErrorType::NoSuchEndpoint,
             format!("The endpoint {endpoint_id} does not exist"),
         )
@@ -271,33 +334,33 @@ impl AlexaError {
 
     /// INVALID_DIRECTIVE: malformed, or not supported by the endpoint.
     pub fn invalid_directive(message: impl Into<String>) -> Self {
-        Self::new(ErrorType::InvalidDirective, message)
+        Self::of(ErrorType::InvalidDirective, message)
     }
 
     /// INVALID_VALUE: a value the endpoint cannot take (unknown mode or input).
     pub fn invalid_value(message: impl Into<String>) -> Self {
-        Self::new(ErrorType::InvalidValue, message)
+        Self::of(ErrorType::InvalidValue, message)
     }
 
     /// INTERNAL_ERROR.
     pub fn internal_error(message: impl Into<String>) -> Self {
-        Self::new(ErrorType::InternalError, message)
+        Self::of(ErrorType::InternalError, message)
     }
 
     /// ENDPOINT_UNREACHABLE.
     pub fn endpoint_unreachable(message: impl Into<String>) -> Self {
-        Self::new(ErrorType::EndpointUnreachable, message)
+        Self::of(ErrorType::EndpointUnreachable, message)
     }
 
     /// BRIDGE_UNREACHABLE: the hub itself is not reachable (Home Assistant answers this
     /// when its Alexa integration is disabled).
     pub fn bridge_unreachable(message: impl Into<String>) -> Self {
-        Self::new(ErrorType::BridgeUnreachable, message)
+        Self::of(ErrorType::BridgeUnreachable, message)
     }
 
     /// INVALID_AUTHORIZATION_CREDENTIAL.
     pub fn invalid_authorization_credential(message: impl Into<String>) -> Self {
-        Self::new(ErrorType::InvalidAuthorizationCredential, message)
+        Self::of(ErrorType::InvalidAuthorizationCredential, message)
     }
 
     /// VALUE_OUT_OF_RANGE with the range the endpoint accepts.
@@ -311,7 +374,7 @@ impl AlexaError {
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn value_out_of_range(message: impl Into<String>, minimum: f64, maximum: f64) -> Self {
-        let mut error = Self::new(ErrorType::ValueOutOfRange, message);
+        let mut error = Self::of(ErrorType::ValueOutOfRange, message);
         error.payload.valid_range = Some(ValidRange::Number { minimum, maximum });
         error
     }
@@ -322,21 +385,21 @@ impl AlexaError {
         minimum: Temperature,
         maximum: Temperature,
     ) -> Self {
-        let mut error = Self::new(ErrorType::TemperatureValueOutOfRange, message);
+        let mut error = Self::of(ErrorType::TemperatureValueOutOfRange, message);
         error.payload.valid_range = Some(ValidRange::Temperature { minimum, maximum });
         error
     }
 
     /// NOT_SUPPORTED_IN_CURRENT_MODE naming the device's mode.
     pub fn not_supported_in_current_mode(message: impl Into<String>, mode: DeviceMode) -> Self {
-        let mut error = Self::new(ErrorType::NotSupportedInCurrentMode, message);
+        let mut error = Self::of(ErrorType::NotSupportedInCurrentMode, message);
         error.payload.current_device_mode = Some(mode);
         error
     }
 
     /// ENDPOINT_LOW_POWER with the battery level in percent.
     pub fn endpoint_low_power(message: impl Into<String>, percentage: f64) -> Self {
-        let mut error = Self::new(ErrorType::EndpointLowPower, message);
+        let mut error = Self::of(ErrorType::EndpointLowPower, message);
         error.payload.percentage_state = Some(percentage);
         error
     }
@@ -346,21 +409,21 @@ impl AlexaError {
         message: impl Into<String>,
         minimum_delta: Temperature,
     ) -> Self {
-        let mut error = Self::new(ErrorType::RequestedSetpointsTooClose, message);
+        let mut error = Self::of(ErrorType::RequestedSetpointsTooClose, message);
         error.payload.minimum_temperature_delta = Some(minimum_delta);
         error
     }
 
     /// Security panel BYPASS_NEEDED naming the open sensors.
     pub fn bypass_needed(message: impl Into<String>, endpoints: Vec<BypassEndpoint>) -> Self {
-        let mut error = Self::new(ErrorType::BypassNeeded, message);
+        let mut error = Self::of(ErrorType::BypassNeeded, message);
         error.payload.endpoints_needing_bypass = endpoints;
         error
     }
 
     /// Authorization ACCEPT_GRANT_FAILED.
     pub fn accept_grant_failed(message: impl Into<String>) -> Self {
-        Self::new(ErrorType::AcceptGrantFailed, message)
+        Self::of(ErrorType::AcceptGrantFailed, message)
     }
 
     /// The namespace the ErrorResponse is sent in.

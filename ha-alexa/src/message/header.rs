@@ -48,8 +48,12 @@ wire_enum! {
         EqualizerController = "Alexa.EqualizerController",
         /// Person detection and similar events.
         EventDetectionSensor = "Alexa.EventDetectionSensor",
+        /// Relative humidity readings.
+        HumiditySensor = "Alexa.HumiditySensor",
         /// Input selection.
         InputController = "Alexa.InputController",
+        /// Remaining consumables (ink, filters, batteries).
+        InventoryLevelSensor = "Alexa.InventoryLevelSensor",
         /// Locks.
         LockController = "Alexa.LockController",
         /// Named modes of an instance.

@@ -13,6 +13,8 @@ use crate::interface::color_temperature_controller::Kelvin;
 use crate::interface::endpoint_health::Connectivity;
 use crate::interface::equalizer_controller::{BandLevel, EqualizerMode};
 use crate::interface::event_detection_sensor::{EventDetection, EventDetectionKind};
+use crate::interface::humidity_sensor::RelativeHumidity;
+use crate::interface::inventory_level_sensor::InventoryLevel;
 use crate::interface::lock_controller::LockState;
 use crate::interface::playback_state_reporter::PlaybackState;
 use crate::interface::security_panel_controller::{Alarm, AlarmKind, ArmState};
@@ -23,8 +25,8 @@ use crate::interface::{DetectionState, Percentage, PowerState, Temperature};
 ///
 /// Values are typed so that every property this crate writes is one Alexa accepts:
 /// percentages are 0 to 100, colour temperatures 1000 to 10000 K, colours in range.
-/// ModeController, RangeController and ToggleController values carry the instance they
-/// belong to, which Alexa requires. Properties this crate does not model decode to
+/// ModeController, RangeController, ToggleController and InventoryLevelSensor values carry
+/// the instance they belong to, which Alexa requires. Properties this crate does not model decode to
 /// [`PropertyValue::Unknown`] and re-encode unchanged.
 ///
 /// # Examples
@@ -59,6 +61,15 @@ pub enum PropertyValue {
     ThermostatMode(ThermostatMode),
     /// TemperatureSensor `temperature`.
     Temperature(Temperature),
+    /// HumiditySensor `relativeHumidity`.
+    RelativeHumidity(RelativeHumidity),
+    /// InventoryLevelSensor `level` of an instance.
+    InventoryLevel {
+        /// The instance (one per consumable).
+        instance: String,
+        /// The remaining amount.
+        level: InventoryLevel,
+    },
     /// LockController `lockState`.
     LockState(LockState),
     /// Speaker `volume`.
@@ -152,6 +163,8 @@ impl PropertyValue {
             | Self::UpperSetpoint(_)
             | Self::ThermostatMode(_) => Namespace::ThermostatController,
             Self::Temperature(_) => Namespace::TemperatureSensor,
+            Self::RelativeHumidity(_) => Namespace::HumiditySensor,
+            Self::InventoryLevel { .. } => Namespace::InventoryLevelSensor,
             Self::LockState(_) => Namespace::LockController,
             Self::Volume(_) | Self::Muted(_) => Namespace::Speaker,
             Self::PlaybackState(_) => Namespace::PlaybackStateReporter,
@@ -185,6 +198,8 @@ impl PropertyValue {
             Self::UpperSetpoint(_) => "upperSetpoint",
             Self::ThermostatMode(_) => "thermostatMode",
             Self::Temperature(_) => "temperature",
+            Self::RelativeHumidity(_) => "relativeHumidity",
+            Self::InventoryLevel { .. } => "level",
             Self::LockState(_) => "lockState",
             Self::Volume(_) => "volume",
             Self::Muted(_) => "muted",
@@ -208,12 +223,14 @@ impl PropertyValue {
         }
     }
 
-    /// The instance, for ModeController, RangeController and ToggleController values.
+    /// The instance, for ModeController, RangeController, ToggleController and
+    /// InventoryLevelSensor values.
     pub fn instance(&self) -> Option<&str> {
         match self {
             Self::Mode { instance, .. }
             | Self::RangeValue { instance, .. }
-            | Self::ToggleState { instance, .. } => Some(instance),
+            | Self::ToggleState { instance, .. }
+            | Self::InventoryLevel { instance, .. } => Some(instance),
             Self::Unknown { instance, .. } => instance.as_deref(),
             _ => None,
         }
@@ -242,6 +259,8 @@ impl PropertyValue {
             | Self::UpperSetpoint(v)
             | Self::Temperature(v) => state.serialize_field("value", v),
             Self::ThermostatMode(v) => state.serialize_field("value", v),
+            Self::RelativeHumidity(v) => state.serialize_field("value", v),
+            Self::InventoryLevel { level, .. } => state.serialize_field("value", level),
             Self::LockState(v) => state.serialize_field("value", v),
             Self::Muted(v) => state.serialize_field("value", v),
             Self::PlaybackState(v) => state.serialize_field("value", v),
@@ -294,6 +313,11 @@ impl PropertyValue {
                 Self::ThermostatMode(parse(text)?)
             }
             (Namespace::TemperatureSensor, "temperature") => Self::Temperature(parse(text)?),
+            (Namespace::HumiditySensor, "relativeHumidity") => Self::RelativeHumidity(parse(text)?),
+            (Namespace::InventoryLevelSensor, "level") => Self::InventoryLevel {
+                level: parse(text)?,
+                instance: with_instance(instance)?,
+            },
             (Namespace::LockController, "lockState") => Self::LockState(parse(text)?),
             (Namespace::Speaker, "volume") => Self::Volume(parse(text)?),
             (Namespace::Speaker, "muted") => Self::Muted(parse(text)?),
@@ -531,7 +555,7 @@ mod tests {
 
     #[test]
     fn unknown_properties_are_kept() {
-        let json = r#"{"namespace":"Alexa.InventoryLevelSensor","name":"level","instance":"ink","value":{"value":1.50},"timeOfSample":"2024-05-01T12:00:00Z","uncertaintyInMilliseconds":60000}"#;
+        let json = r#"{"namespace":"Alexa.InventoryLevelUsageSensor","name":"level","instance":"ink","value":{"value":1.50},"timeOfSample":"2024-05-01T12:00:00Z","uncertaintyInMilliseconds":60000}"#;
         let property: Property = serde_json::from_str(json).unwrap();
         assert_eq!(property.value.instance(), Some("ink"));
         assert_eq!(serde_json::to_string(&property).unwrap(), json);

@@ -307,6 +307,12 @@ async fn deferred_outcomes_answer_with_a_deferred_response() {
             Ok(many_endpoints(1, 0))
         }
 
+        async fn endpoint(&self, id: &EndpointId) -> Result<Option<DiscoveryEndpoint>, AlexaError> {
+            Ok(many_endpoints(1, 0)
+                .into_iter()
+                .find(|e| e.endpoint_id() == id))
+        }
+
         async fn properties(&self, _: &EndpointId) -> Result<Vec<Property>, AlexaError> {
             Err(AlexaError::internal_error("never asked"))
         }

@@ -8,9 +8,7 @@ use ha_alexa::interface::camera_stream_controller::{
     StreamAuthorization, StreamProtocol, VideoCodec,
 };
 use ha_alexa::interface::playback_state_reporter::{PlaybackState, PlaybackStateValue};
-use ha_alexa::interface::thermostat_controller::{
-    Setpoints, ThermostatConfiguration, ThermostatMode,
-};
+use ha_alexa::interface::thermostat_controller::{ThermostatConfiguration, ThermostatMode};
 use ha_alexa::interface::{Temperature, TemperatureScale};
 use ha_alexa::{
     AlexaError, Capability, Context, CorrelationToken, DiscoveryEndpoint, DisplayCategory,
@@ -309,23 +307,19 @@ fn known_gaps_between_home_assistant_and_the_schema() {
         &serde_json::to_value(Event::state_report(&reply(), Context::new(vec![custom]))).unwrap(),
         "thermostatMode CUSTOM",
     );
-    let custom_mode = Capability::thermostat_controller(
-        Setpoints::Single,
-        ThermostatConfiguration::new(vec![ThermostatMode::Custom]),
-    );
-    refused(
-        &discovery(vec![endpoint_with(
-            DisplayCategory::Thermostat,
-            custom_mode,
-        )]),
-        "a CUSTOM supported mode",
-    );
+    // A CUSTOM supported mode cannot be built or decoded, at any conformance level.
+    assert!(ThermostatConfiguration::try_new(vec![ThermostatMode::Custom]).is_err());
+    let custom_mode = r#"{"type":"AlexaInterface","interface":"Alexa.ThermostatController","version":"3",
+        "configuration":{"supportsScheduling":false,"supportedModes":["HEAT","CUSTOM"]}}"#;
+    let error = serde_json::from_str::<Capability>(custom_mode).unwrap_err();
+    assert!(error.to_string().contains("supportedModes"), "{error}");
 
     // Home Assistant's Alexa.Video error namespace.
-    let video = AlexaError::new(
+    let video = AlexaError::try_new(
         ha_alexa::ErrorType::Unknown("ACTION_NOT_PERMITTED_FOR_CONTENT".into()),
         "not permitted",
     )
+    .unwrap()
     .with_namespace(Namespace::Unknown("Alexa.Video".into()));
     refused(
         &serde_json::to_value(Event::error_response(&reply(), video)).unwrap(),

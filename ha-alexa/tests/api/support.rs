@@ -222,7 +222,9 @@ pub(crate) static ENDPOINTS: LazyLock<Vec<DiscoveryEndpoint>> = LazyLock::new(||
             vec![
                 Capability::thermostat_controller(
                     Setpoints::Triple,
-                    ThermostatConfiguration::new(thermostat_modes).with_scheduling(true),
+                    ThermostatConfiguration::try_new(thermostat_modes)
+                        .unwrap()
+                        .with_scheduling(true),
                 ),
                 Capability::temperature_sensor(),
                 Capability::power_controller(),
@@ -237,11 +239,12 @@ pub(crate) static ENDPOINTS: LazyLock<Vec<DiscoveryEndpoint>> = LazyLock::new(||
             vec![
                 Capability::thermostat_controller(
                     Setpoints::Single,
-                    ThermostatConfiguration::new(vec![
+                    ThermostatConfiguration::try_new(vec![
                         ThermostatMode::Heat,
                         ThermostatMode::Eco,
                         ThermostatMode::Off,
-                    ]),
+                    ])
+                    .unwrap(),
                 ),
                 alexa(),
             ],
@@ -576,6 +579,16 @@ impl Hub for TestHub {
         Ok(ENDPOINTS.clone())
     }
 
+    async fn endpoint(
+        &self,
+        endpoint_id: &EndpointId,
+    ) -> Result<Option<DiscoveryEndpoint>, AlexaError> {
+        Ok(ENDPOINTS
+            .iter()
+            .find(|e| e.endpoint_id() == endpoint_id)
+            .cloned())
+    }
+
     async fn properties(&self, endpoint_id: &EndpointId) -> Result<Vec<Property>, AlexaError> {
         let entity = endpoint_id
             .entity_id()
@@ -673,10 +686,11 @@ impl Hub for TestHub {
                     }
                     Th::AdjustTargetTemperature(adjust) => {
                         if state.thermostat_mode == ThermostatMode::Off {
-                            return Err(AlexaError::new(
+                            return Err(AlexaError::try_new(
                                 ha_alexa::ErrorType::ThermostatIsOff,
                                 "the thermostat is off",
-                            ));
+                            )
+                            .unwrap());
                         }
                         let target = celsius(state.target + adjust.target_setpoint_delta.value);
                         target.check_range(&min, &max)?;
@@ -805,10 +819,11 @@ impl Hub for TestHub {
                 arm,
             )) => {
                 if state.panel != ArmState::Disarmed && state.panel != arm.arm_state {
-                    return Err(AlexaError::new(
+                    return Err(AlexaError::try_new(
                         ha_alexa::ErrorType::AuthorizationRequired,
                         "disarm before changing the arm state",
-                    ));
+                    )
+                    .unwrap());
                 }
                 state.panel = arm.arm_state.clone();
                 Outcome::Armed {
@@ -823,10 +838,11 @@ impl Hub for TestHub {
                     .as_ref()
                     .map(|a| a.value.expose_secret());
                 if pin != Some(PIN) {
-                    return Err(AlexaError::new(
+                    return Err(AlexaError::try_new(
                         ha_alexa::ErrorType::Unauthorized,
                         "wrong PIN",
-                    ));
+                    )
+                    .unwrap());
                 }
                 state.panel = ArmState::Disarmed;
                 Outcome::Done
