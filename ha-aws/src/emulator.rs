@@ -10,10 +10,11 @@
 //! |---|---|---|
 //! | SNS | awsQuery (XML) | `Publish` |
 //! | SQS | awsJson 1.0, awsQueryCompatible errors | `SendMessage` |
-//! | Lambda | restJson1 | `Invoke` |
+//! | Lambda | restJson1 | `Invoke`, `AddPermission`, `GetPolicy`, `RemovePermission` |
 //! | EventBridge | awsJson 1.1 | `PutEvents` |
 //! | STS | awsQuery (XML) | `GetCallerIdentity` |
 //! | IAM | awsQuery (XML) | `GetUser` |
+//! | IoT (feature `iot`) | restJson1 | `DescribeEndpoint`, `CreateAuthorizer`, `UpdateAuthorizer`, `DescribeAuthorizer`, `DeleteAuthorizer`, `SetDefaultAuthorizer`, `DescribeDefaultAuthorizer`, `ClearDefaultAuthorizer`, `CreatePolicy`, `GetPolicy`, `DeletePolicy` |
 //! | Rekognition (feature `vision`) | awsJson 1.1 | `DetectLabels`, `DetectFaces`, `SearchFacesByImage`, `IndexFaces`, `ListCollections`, `CreateCollection` |
 //!
 //! Every answered call is recorded with its decoded parameters ([`Emulator::calls`],
@@ -63,6 +64,8 @@ mod call;
 mod eventbridge;
 mod fault;
 mod iam;
+#[cfg(feature = "iot")]
+mod iot;
 mod lambda;
 mod protocol;
 #[cfg(feature = "vision")]
@@ -75,7 +78,15 @@ pub use call::{Call, MessageAttribute, MessageAttributes, Recorded, Request};
 pub use eventbridge::{EventEntry, PutEvents};
 pub use fault::{Fault, FaultKind};
 pub use iam::GetUser;
-pub use lambda::{LambdaInvoke, LambdaReply};
+#[cfg(feature = "iot")]
+pub use iot::{
+    ClearDefaultAuthorizer, CreateAuthorizer, DeleteAuthorizer, DescribeAuthorizer,
+    DescribeDefaultAuthorizer, DescribeEndpoint, IOT_DATA_ATS_ENDPOINT, IotCreatePolicy,
+    IotDeletePolicy, IotGetPolicy, SetDefaultAuthorizer, UpdateAuthorizer,
+};
+pub use lambda::{
+    LambdaAddPermission, LambdaGetPolicy, LambdaInvoke, LambdaRemovePermission, LambdaReply,
+};
 #[cfg(feature = "vision")]
 pub use rekognition::{
     COLLECTIONS_PER_PAGE, CollectionFace, CreateCollection, DetectFaces, DetectLabels, IndexFaces,
@@ -396,6 +407,36 @@ impl Emulator {
         self.state.lambda.set_reply(function, reply);
     }
 
+    /// The IoT custom authorizers, as `(name, function ARN)` in name order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// assert!(ha_aws::emulator::Emulator::start().await.iot_authorizers().is_empty());
+    /// # });
+    /// ```
+    #[cfg(feature = "iot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "iot")))]
+    pub fn iot_authorizers(&self) -> Vec<(String, String)> {
+        self.state.iot.authorizers()
+    }
+
+    /// The IoT default authorizer's name, if one is set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// assert_eq!(ha_aws::emulator::Emulator::start().await.iot_default_authorizer(), None);
+    /// # });
+    /// ```
+    #[cfg(feature = "iot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "iot")))]
+    pub fn iot_default_authorizer(&self) -> Option<String> {
+        self.state.iot.default_authorizer()
+    }
+
     /// Makes Rekognition `DetectLabels` find `labels` in every image (none until set); as
     /// Rekognition does, labels below the call's `MinConfidence` (default 55) are left out.
     ///
@@ -558,6 +599,8 @@ struct State {
     eventbridge: eventbridge::EventBridge,
     sts: sts::Sts,
     iam: iam::Iam,
+    #[cfg(feature = "iot")]
+    iot: iot::Iot,
     #[cfg(feature = "vision")]
     rekognition: rekognition::Rekognition,
 }
@@ -580,6 +623,8 @@ impl State {
             &self.eventbridge,
             &self.sts,
             &self.iam,
+            #[cfg(feature = "iot")]
+            &self.iot,
             #[cfg(feature = "vision")]
             &self.rekognition,
         ]

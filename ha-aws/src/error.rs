@@ -594,6 +594,63 @@ impl StdError for FunctionError {}
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
+    /// A per-device key shorter than the authorizer accepts.
+    #[error("the device key has {len} bytes, fewer than {min}")]
+    WeakKey {
+        /// Its length.
+        len: usize,
+        /// The shortest accepted.
+        min: usize,
+    },
+    /// A device key that is not base64.
+    #[error("the device key is not base64")]
+    KeyEncoding,
+    /// The OS has no random source to generate a key or password.
+    #[error("the OS random source failed")]
+    Random,
+    /// An ARN (or its region or account) of the wrong shape.
+    #[error("`{arn}`: {reason}")]
+    InvalidArn {
+        /// The ARN.
+        arn: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A topic that cannot stand in an IoT policy.
+    #[error("topic `{topic}` {reason}")]
+    InvalidTopic {
+        /// The topic.
+        topic: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A session length outside AWS's limits for custom authorizers.
+    #[error("{seconds} s is outside {min} to {max} s")]
+    SessionLength {
+        /// The value given.
+        seconds: u32,
+        /// The shortest accepted.
+        min: u32,
+        /// The longest accepted.
+        max: u32,
+    },
+    /// An authorizer name outside AWS's pattern.
+    #[error(
+        "authorizer name `{name}` must be 1 to 128 characters of A-Z, a-z, 0-9, _, =, ,, @ and -"
+    )]
+    InvalidAuthorizerName {
+        /// The name.
+        name: String,
+    },
+    /// An existing authorizer of that name validates token signatures; AWS cannot turn that
+    /// off, so provisioning needs another name.
+    #[error(
+        "authorizer `{name}` exists with token signing enabled, which cannot be changed; choose another name"
+    )]
+    SigningEnabled {
+        /// The authorizer's name.
+        name: String,
+    },
     /// An access key id without its secret.
     #[error("credential `{credential}`: aws_access_key_id needs aws_secret_access_key")]
     KeyWithoutSecret {

@@ -8,6 +8,9 @@ mod credential;
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 mod error;
+#[cfg(feature = "iot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "iot")))]
+pub mod iot;
 mod notify;
 mod region;
 mod service;

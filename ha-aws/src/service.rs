@@ -33,6 +33,8 @@ pub enum AwsService {
     Iam,
     /// Rekognition, for object and face detection.
     Rekognition,
+    /// AWS IoT Core's control plane.
+    Iot,
 }
 
 impl AwsService {
@@ -53,6 +55,7 @@ impl AwsService {
             Self::Sts => "sts",
             Self::Iam => "iam",
             Self::Rekognition => "rekognition",
+            Self::Iot => "iot",
         }
     }
 
@@ -197,6 +200,37 @@ impl Operation {
     /// ```
     pub const REKOGNITION_CREATE_COLLECTION: Self =
         Self::new(AwsService::Rekognition, "CreateCollection");
+
+    /// IoT `DescribeEndpoint`.
+    pub const IOT_DESCRIBE_ENDPOINT: Self = Self::new(AwsService::Iot, "DescribeEndpoint");
+    /// IoT `CreateAuthorizer`.
+    pub const IOT_CREATE_AUTHORIZER: Self = Self::new(AwsService::Iot, "CreateAuthorizer");
+    /// IoT `UpdateAuthorizer`.
+    pub const IOT_UPDATE_AUTHORIZER: Self = Self::new(AwsService::Iot, "UpdateAuthorizer");
+    /// IoT `DescribeAuthorizer`.
+    pub const IOT_DESCRIBE_AUTHORIZER: Self = Self::new(AwsService::Iot, "DescribeAuthorizer");
+    /// IoT `DeleteAuthorizer`.
+    pub const IOT_DELETE_AUTHORIZER: Self = Self::new(AwsService::Iot, "DeleteAuthorizer");
+    /// IoT `SetDefaultAuthorizer`.
+    pub const IOT_SET_DEFAULT_AUTHORIZER: Self = Self::new(AwsService::Iot, "SetDefaultAuthorizer");
+    /// IoT `DescribeDefaultAuthorizer`.
+    pub const IOT_DESCRIBE_DEFAULT_AUTHORIZER: Self =
+        Self::new(AwsService::Iot, "DescribeDefaultAuthorizer");
+    /// IoT `ClearDefaultAuthorizer`.
+    pub const IOT_CLEAR_DEFAULT_AUTHORIZER: Self =
+        Self::new(AwsService::Iot, "ClearDefaultAuthorizer");
+    /// IoT `CreatePolicy`.
+    pub const IOT_CREATE_POLICY: Self = Self::new(AwsService::Iot, "CreatePolicy");
+    /// IoT `GetPolicy`.
+    pub const IOT_GET_POLICY: Self = Self::new(AwsService::Iot, "GetPolicy");
+    /// IoT `DeletePolicy`.
+    pub const IOT_DELETE_POLICY: Self = Self::new(AwsService::Iot, "DeletePolicy");
+    /// Lambda `AddPermission`.
+    pub const LAMBDA_ADD_PERMISSION: Self = Self::new(AwsService::Lambda, "AddPermission");
+    /// Lambda `GetPolicy`.
+    pub const LAMBDA_GET_POLICY: Self = Self::new(AwsService::Lambda, "GetPolicy");
+    /// Lambda `RemovePermission`.
+    pub const LAMBDA_REMOVE_PERMISSION: Self = Self::new(AwsService::Lambda, "RemovePermission");
 
     /// An operation of `service` named as in the AWS API reference (`Publish`, `SendMessage`).
     ///

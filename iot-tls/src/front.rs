@@ -8,8 +8,11 @@
 //!   handshake with a fatal alert that names the cause (`unrecognized_name`,
 //!   `no_application_protocol`, `missing_extension`);
 //! - a first packet that is a **CONNECT**, whose user name is parsed as a custom-authorizer
-//!   user name ([`aws::Username`]) and checked, with the password, by the caller's
-//!   [`Authorizer`]; a refusal is answered with CONNACK "not authorized";
+//!   user name ([`aws::Username`]) and checked, with the password, client id and SNI, by the
+//!   caller's [`Authorizer`]; a refusal is answered with CONNACK "not authorized";
+//! - the policy a [`PolicyAuthorizer`] returns for the connection ([`ConnectionPolicy`]): a
+//!   PUBLISH outside it closes the connection, as AWS does; so does a SUBSCRIBE outside it
+//!   (stricter than AWS, which answers MQTT 3.1.1 with a failure code in the SUBACK);
 //! - the [`Limits`] (by default [`aws::LIMITS`]): client identifier, keep-alive range and will
 //!   in CONNECT; then, on every packet the client sends, QoS 2, topic length and depth, payload
 //!   size, eight filters per SUBSCRIBE. A violation closes the connection, as AWS does.
@@ -98,6 +101,96 @@ where
     }
 }
 
+/// What a connection may do, as a custom authorizer's policy says: the front checks each
+/// PUBLISH and SUBSCRIBE of the connection against it.
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::front::ConnectionPolicy;
+///
+/// /// Publishes and subscribes under `home/<name>/` only.
+/// struct Own(String);
+///
+/// impl ConnectionPolicy for Own {
+///     fn may_publish(&self, topic: &str, _retain: bool) -> bool {
+///         topic.strip_prefix("home/").and_then(|t| t.strip_prefix(self.0.as_str())).is_some_and(|t| t.starts_with('/'))
+///     }
+///     fn may_subscribe(&self, filter: &str) -> bool {
+///         self.may_publish(filter, false)
+///     }
+/// }
+/// ```
+pub trait ConnectionPolicy: Send + Sync + 'static {
+    /// Whether the connection may publish on `topic` (with RETAIN when `retain`).
+    fn may_publish(&self, topic: &str, retain: bool) -> bool;
+
+    /// Whether the connection may subscribe to `filter`.
+    fn may_subscribe(&self, filter: &str) -> bool;
+}
+
+/// Decides whether a client may connect and what it may then do: the hook a custom authorizer
+/// (such as an AWS IoT custom-authorizer function) plugs into, with
+/// [`Front::with_policy_authorizer`].
+///
+/// # Example
+///
+/// ```
+/// use std::sync::Arc;
+/// use iot_tls::front::{AuthRequest, ConnectionPolicy, PolicyAuthorizer};
+///
+/// struct Anything;
+/// impl ConnectionPolicy for Anything {
+///     fn may_publish(&self, _: &str, _: bool) -> bool { true }
+///     fn may_subscribe(&self, _: &str) -> bool { true }
+/// }
+///
+/// /// Admits clients that name this endpoint, with any policy.
+/// struct OnlyThisEndpoint;
+/// impl PolicyAuthorizer for OnlyThisEndpoint {
+///     fn admit(&self, request: &AuthRequest<'_>) -> Option<Arc<dyn ConnectionPolicy>> {
+///         (request.server_name() == Some("iot.test")).then(|| Arc::new(Anything) as Arc<dyn ConnectionPolicy>)
+///     }
+/// }
+/// ```
+pub trait PolicyAuthorizer: Send + Sync + 'static {
+    /// The connection's policy, or `None` to refuse it.
+    fn admit(&self, request: &AuthRequest<'_>) -> Option<Arc<dyn ConnectionPolicy>>;
+}
+
+/// An [`Authorizer`] as a [`PolicyAuthorizer`] whose clients may do anything the limits allow.
+struct AllowAll<A>(A);
+
+impl<A: Authorizer> PolicyAuthorizer for AllowAll<A> {
+    fn admit(&self, request: &AuthRequest<'_>) -> Option<Arc<dyn ConnectionPolicy>> {
+        self.0
+            .authorize(request)
+            .then(|| Arc::new(Unrestricted) as Arc<dyn ConnectionPolicy>)
+    }
+}
+
+/// A policy that allows everything within the front's limits: the policy of the clients a
+/// plain [`Authorizer`] admits, and of trusted clients of a [`PolicyAuthorizer`].
+///
+/// # Example
+///
+/// ```
+/// use iot_tls::front::{ConnectionPolicy, Unrestricted};
+/// assert!(Unrestricted.may_publish("any/topic", true));
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Unrestricted;
+
+impl ConnectionPolicy for Unrestricted {
+    fn may_publish(&self, _topic: &str, _retain: bool) -> bool {
+        true
+    }
+
+    fn may_subscribe(&self, _filter: &str) -> bool {
+        true
+    }
+}
+
 /// What an [`Authorizer`] decides on: the client's identifier and credentials.
 ///
 /// # Example
@@ -108,6 +201,7 @@ pub struct AuthRequest<'a> {
     client_id: &'a str,
     username: Option<Username<'a>>,
     password: Option<&'a [u8]>,
+    server_name: Option<&'a str>,
 }
 
 impl<'a> AuthRequest<'a> {
@@ -142,6 +236,15 @@ impl<'a> AuthRequest<'a> {
     pub const fn password(&self) -> Option<&'a [u8]> {
         self.password
     }
+
+    /// The TLS server name (SNI) the client connected to.
+    ///
+    /// # Example
+    ///
+    /// See [`PolicyAuthorizer`].
+    pub const fn server_name(&self) -> Option<&'a str> {
+        self.server_name
+    }
 }
 
 impl fmt::Debug for AuthRequest<'_> {
@@ -150,6 +253,7 @@ impl fmt::Debug for AuthRequest<'_> {
             .field("client_id", &self.client_id)
             .field("username", &self.username)
             .field("password", &self.password.map(|_| "***"))
+            .field("server_name", &self.server_name)
             .finish()
     }
 }
@@ -218,6 +322,16 @@ pub enum Refusal {
         /// The largest packet the limits allow.
         max: usize,
     },
+    /// A PUBLISH or SUBSCRIBE outside the connection's policy.
+    #[error("client {client_id:?}: {action} {topic:?} is outside its policy")]
+    NotPermitted {
+        /// The client identifier.
+        client_id: String,
+        /// `publish` or `subscribe`.
+        action: &'static str,
+        /// The topic or filter.
+        topic: String,
+    },
     /// The broker behind the front could not be reached.
     #[error("the broker is unreachable: {0}")]
     Broker(IoErrorKind),
@@ -232,7 +346,7 @@ pub struct Front {
     config: Arc<ServerConfig>,
     server_name: String,
     broker: SocketAddr,
-    authorizer: Arc<dyn Authorizer>,
+    authorizer: Arc<dyn PolicyAuthorizer>,
     limits: Limits,
     timeout: Duration,
 }
@@ -268,10 +382,26 @@ impl Front {
             config: Arc::new(config),
             server_name: server_name.into(),
             broker,
-            authorizer: Arc::new(authorizer),
+            authorizer: Arc::new(AllowAll(authorizer)),
             limits: aws::LIMITS,
             timeout: Duration::from_secs(10),
         })
+    }
+
+    /// Admits clients with `authorizer` instead of the one given to [`Front::new`], and
+    /// enforces the policy it returns for each connection.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn f(front: iot_tls::front::Front, authorizer: impl iot_tls::front::PolicyAuthorizer) {
+    /// let front = front.with_policy_authorizer(authorizer);
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_policy_authorizer(mut self, authorizer: impl PolicyAuthorizer) -> Self {
+        self.authorizer = Arc::new(authorizer);
+        self
     }
 
     /// Enforces `limits` instead of [`aws::LIMITS`].
@@ -458,13 +588,13 @@ async fn serve(inner: &Inner, mut stream: TcpStream) -> Result<(), Refusal> {
     if let Some(will) = &connect.will {
         front.limits.check_message(will).map_err(limit)?;
     }
-    if !authorized(front, &connect) {
+    let Some(policy) = authorized(front, &connect) else {
         let _ = client_tx
             .write_all(&connack(ConnectReturnCode::NotAuthorized))
             .await;
         let _ = client_tx.shutdown().await;
         return Err(Refusal::NotAuthorized { client_id });
-    }
+    };
     let mut broker = match TcpStream::connect(front.broker).await {
         Ok(broker) => broker,
         Err(error) => {
@@ -496,6 +626,7 @@ async fn serve(inner: &Inner, mut stream: TcpStream) -> Result<(), Refusal> {
     let upstream = async {
         while let Some(packet) = reader.next(&mut client_rx, &client_id).await? {
             check(&front.limits, packet, &client_id)?;
+            permitted(&*policy, packet, &client_id)?;
             broker_tx.write_all(packet).await.map_err(io)?;
         }
         Ok::<(), Refusal>(())
@@ -544,21 +675,49 @@ async fn handshake<'s>(
         .map_err(|e| (handshake_refusal(&e), None))
 }
 
-/// Whether the authorizer admits the client of `connect`.
-fn authorized(front: &Front, connect: &Connect<'_>) -> bool {
+/// The policy of the client of `connect`, if the authorizer admits it.
+fn authorized(front: &Front, connect: &Connect<'_>) -> Option<Arc<dyn ConnectionPolicy>> {
     let username = match connect.username.map(Username::parse) {
         None => None,
         Some(Ok(username)) => Some(username),
         Some(Err(error)) => {
             tracing::debug!(%error, "not a custom-authorizer user name");
-            return false;
+            return None;
         }
     };
-    front.authorizer.authorize(&AuthRequest {
+    front.authorizer.admit(&AuthRequest {
         client_id: connect.client_id,
         username,
         password: connect.password.map(|p| p.as_bytes()),
+        server_name: Some(&front.server_name),
     })
+}
+
+/// Checks a packet from the client against its policy.
+fn permitted(policy: &dyn ConnectionPolicy, packet: &[u8], client_id: &str) -> Result<(), Refusal> {
+    let refuse = |action, topic: &str| Refusal::NotPermitted {
+        client_id: client_id.to_string(),
+        action,
+        topic: topic.to_string(),
+    };
+    match codec::decode(packet).map_err(Refusal::Malformed)? {
+        Some((Packet::Publish(publish), _)) => {
+            let message = publish.message();
+            if policy.may_publish(message.topic, message.retain) {
+                Ok(())
+            } else {
+                Err(refuse("publish", message.topic))
+            }
+        }
+        Some((Packet::Subscribe(subscribe), _)) => subscribe
+            .filters
+            .iter()
+            .find(|subscription| !policy.may_subscribe(subscription.filter))
+            .map_or(Ok(()), |subscription| {
+                Err(refuse("subscribe", subscription.filter))
+            }),
+        _ => Ok(()),
+    }
 }
 
 /// Checks a packet from the client against the limits.

@@ -7,7 +7,13 @@ use serde_json::Value;
 use super::eventbridge::PutEvents;
 use super::fault::FaultKind;
 use super::iam::GetUser;
-use super::lambda::LambdaInvoke;
+#[cfg(feature = "iot")]
+use super::iot::{
+    ClearDefaultAuthorizer, CreateAuthorizer, DeleteAuthorizer, DescribeAuthorizer,
+    DescribeDefaultAuthorizer, DescribeEndpoint, IotCreatePolicy, IotDeletePolicy, IotGetPolicy,
+    SetDefaultAuthorizer, UpdateAuthorizer,
+};
+use super::lambda::{LambdaAddPermission, LambdaGetPolicy, LambdaInvoke, LambdaRemovePermission};
 #[cfg(feature = "vision")]
 use super::rekognition::{
     CreateCollection, DetectFaces, DetectLabels, IndexFaces, ListCollections, SearchFacesByImage,
@@ -208,6 +214,45 @@ pub enum Request {
     StsGetCallerIdentity(GetCallerIdentity),
     /// IAM `GetUser`.
     IamGetUser(GetUser),
+    /// Lambda `AddPermission`.
+    LambdaAddPermission(LambdaAddPermission),
+    /// Lambda `GetPolicy`.
+    LambdaGetPolicy(LambdaGetPolicy),
+    /// Lambda `RemovePermission`.
+    LambdaRemovePermission(LambdaRemovePermission),
+    /// IoT `DescribeEndpoint`.
+    #[cfg(feature = "iot")]
+    IotDescribeEndpoint(DescribeEndpoint),
+    /// IoT `CreateAuthorizer`.
+    #[cfg(feature = "iot")]
+    IotCreateAuthorizer(CreateAuthorizer),
+    /// IoT `UpdateAuthorizer`.
+    #[cfg(feature = "iot")]
+    IotUpdateAuthorizer(UpdateAuthorizer),
+    /// IoT `DescribeAuthorizer`.
+    #[cfg(feature = "iot")]
+    IotDescribeAuthorizer(DescribeAuthorizer),
+    /// IoT `DeleteAuthorizer`.
+    #[cfg(feature = "iot")]
+    IotDeleteAuthorizer(DeleteAuthorizer),
+    /// IoT `SetDefaultAuthorizer`.
+    #[cfg(feature = "iot")]
+    IotSetDefaultAuthorizer(SetDefaultAuthorizer),
+    /// IoT `DescribeDefaultAuthorizer`.
+    #[cfg(feature = "iot")]
+    IotDescribeDefaultAuthorizer(DescribeDefaultAuthorizer),
+    /// IoT `ClearDefaultAuthorizer`.
+    #[cfg(feature = "iot")]
+    IotClearDefaultAuthorizer(ClearDefaultAuthorizer),
+    /// IoT `CreatePolicy`.
+    #[cfg(feature = "iot")]
+    IotCreatePolicy(IotCreatePolicy),
+    /// IoT `GetPolicy`.
+    #[cfg(feature = "iot")]
+    IotGetPolicy(IotGetPolicy),
+    /// IoT `DeletePolicy`.
+    #[cfg(feature = "iot")]
+    IotDeletePolicy(IotDeletePolicy),
     /// Rekognition `DetectLabels`.
     #[cfg(feature = "vision")]
     RekognitionDetectLabels(DetectLabels),
@@ -336,6 +381,31 @@ recorded! {
     EventBridgePutEvents(PutEvents) = Operation::EVENTBRIDGE_PUT_EVENTS;
     StsGetCallerIdentity(GetCallerIdentity) = Operation::STS_GET_CALLER_IDENTITY;
     IamGetUser(GetUser) = Operation::IAM_GET_USER;
+    LambdaAddPermission(LambdaAddPermission) = Operation::LAMBDA_ADD_PERMISSION;
+    LambdaGetPolicy(LambdaGetPolicy) = Operation::LAMBDA_GET_POLICY;
+    LambdaRemovePermission(LambdaRemovePermission) = Operation::LAMBDA_REMOVE_PERMISSION;
+    #[cfg(feature = "iot")]
+    IotDescribeEndpoint(DescribeEndpoint) = Operation::IOT_DESCRIBE_ENDPOINT;
+    #[cfg(feature = "iot")]
+    IotCreateAuthorizer(CreateAuthorizer) = Operation::IOT_CREATE_AUTHORIZER;
+    #[cfg(feature = "iot")]
+    IotUpdateAuthorizer(UpdateAuthorizer) = Operation::IOT_UPDATE_AUTHORIZER;
+    #[cfg(feature = "iot")]
+    IotDescribeAuthorizer(DescribeAuthorizer) = Operation::IOT_DESCRIBE_AUTHORIZER;
+    #[cfg(feature = "iot")]
+    IotDeleteAuthorizer(DeleteAuthorizer) = Operation::IOT_DELETE_AUTHORIZER;
+    #[cfg(feature = "iot")]
+    IotSetDefaultAuthorizer(SetDefaultAuthorizer) = Operation::IOT_SET_DEFAULT_AUTHORIZER;
+    #[cfg(feature = "iot")]
+    IotDescribeDefaultAuthorizer(DescribeDefaultAuthorizer) = Operation::IOT_DESCRIBE_DEFAULT_AUTHORIZER;
+    #[cfg(feature = "iot")]
+    IotClearDefaultAuthorizer(ClearDefaultAuthorizer) = Operation::IOT_CLEAR_DEFAULT_AUTHORIZER;
+    #[cfg(feature = "iot")]
+    IotCreatePolicy(IotCreatePolicy) = Operation::IOT_CREATE_POLICY;
+    #[cfg(feature = "iot")]
+    IotGetPolicy(IotGetPolicy) = Operation::IOT_GET_POLICY;
+    #[cfg(feature = "iot")]
+    IotDeletePolicy(IotDeletePolicy) = Operation::IOT_DELETE_POLICY;
     #[cfg(feature = "vision")]
     RekognitionDetectLabels(DetectLabels) = Operation::REKOGNITION_DETECT_LABELS;
     #[cfg(feature = "vision")]

@@ -1,4 +1,5 @@
-//! Lambda over restJson1: `Invoke`.
+//! Lambda over restJson1: `Invoke`, and the resource policy: `AddPermission`, `GetPolicy`,
+//! `RemovePermission`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -8,7 +9,7 @@ use serde_json::{Value, json};
 use super::call::{Request, json_of};
 use super::fault::FaultKind;
 use super::protocol::{ErrorShape, Input, Protocol, Rejection, Reply, header};
-use super::{Context, ServiceModel, lock};
+use super::{ACCOUNT_ID, Context, REGION, ServiceModel, lock};
 use crate::service::AwsService;
 
 /// The path of `Invoke`: `/2015-03-31/functions/{FunctionName}/invocations`.
@@ -182,9 +183,236 @@ impl LambdaReply {
     }
 }
 
+/// The parameters of a Lambda `AddPermission` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LambdaAddPermission {
+    /// `FunctionName`, as the caller sent it.
+    pub function_name: String,
+    /// `StatementId`.
+    pub statement_id: String,
+    /// `Action`.
+    pub action: String,
+    /// `Principal`.
+    pub principal: String,
+    /// `SourceArn`.
+    pub source_arn: Option<String>,
+    /// `SourceAccount`.
+    pub source_account: Option<String>,
+}
+
+/// The parameters of a Lambda `GetPolicy` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LambdaGetPolicy {
+    /// `FunctionName`, as the caller sent it.
+    pub function_name: String,
+}
+
+/// The parameters of a Lambda `RemovePermission` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LambdaRemovePermission {
+    /// `FunctionName`, as the caller sent it.
+    pub function_name: String,
+    /// `StatementId`.
+    pub statement_id: String,
+}
+
+macro_rules! function_target {
+    ($($type:ty),*) => {
+        $(impl $type {
+            /// The function.
+            pub fn target(&self) -> Option<&str> {
+                Some(&self.function_name)
+            }
+        })*
+    };
+}
+
+function_target!(LambdaAddPermission, LambdaGetPolicy, LambdaRemovePermission);
+
 #[derive(Debug, Default)]
 pub(super) struct Lambda {
     replies: Mutex<HashMap<String, LambdaReply>>,
+    /// Each function's resource-policy statements, by function name.
+    policies: Mutex<HashMap<String, Vec<Value>>>,
+}
+
+/// The function name of a name, partial ARN or ARN (without a qualifier).
+fn function_of(name: &str) -> &str {
+    let name = name.split_once(":function:").map_or(name, |(_, rest)| rest);
+    name.rsplit_once(':').map_or(name, |(rest, _)| rest)
+}
+
+fn function_arn(name: &str) -> String {
+    format!(
+        "arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{}",
+        function_of(name)
+    )
+}
+
+fn invalid(message: impl Into<String>) -> Rejection {
+    Rejection::Invalid(ErrorShape::sender(
+        400,
+        "InvalidParameterValueException",
+        message,
+    ))
+}
+
+impl Lambda {
+    /// Decodes the resource-policy operations on `function`; `rest` is the path after
+    /// `/policy`.
+    fn decode_policy(
+        request: &wiremock::Request,
+        function: String,
+        rest: &str,
+    ) -> Result<Request, Rejection> {
+        match (request.method.as_str(), rest) {
+            ("GET", "") => Ok(LambdaGetPolicy {
+                function_name: function,
+            }
+            .into()),
+            ("POST", "") => {
+                let body: Value = serde_json::from_slice(&request.body)
+                    .map_err(|error| invalid(format!("the body is not valid JSON: {error}")))?;
+                let field = |name: &str| body[name].as_str().map(str::to_owned);
+                let required =
+                    |name: &str| field(name).ok_or_else(|| invalid(format!("{name} is required")));
+                let statement_id = required("StatementId")?;
+                if statement_id.is_empty()
+                    || statement_id.len() > 100
+                    || !statement_id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    return Err(invalid(format!(
+                        "1 validation error detected: Value '{statement_id}' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: ([a-zA-Z0-9-_]+)"
+                    )));
+                }
+                Ok(LambdaAddPermission {
+                    function_name: function,
+                    statement_id,
+                    action: required("Action")?,
+                    principal: required("Principal")?,
+                    source_arn: field("SourceArn"),
+                    source_account: field("SourceAccount"),
+                }
+                .into())
+            }
+            ("DELETE", sid) if sid.len() > 1 => Ok(LambdaRemovePermission {
+                function_name: function,
+                statement_id: percent_encoding::percent_decode_str(&sid[1..])
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            }
+            .into()),
+            (method, _) => Err(Rejection::Unsupported(format!(
+                "{method} {}",
+                request.url.path()
+            ))),
+        }
+    }
+
+    /// Answers the resource-policy operations.
+    fn reply_policy(&self, request: &Request) -> Option<Reply> {
+        let mut policies = lock(&self.policies);
+        let reply = match request {
+            Request::LambdaAddPermission(call) => {
+                let function = function_of(&call.function_name);
+                let statements = policies.entry(function.to_owned()).or_default();
+                if statements
+                    .iter()
+                    .any(|statement| statement["Sid"] == call.statement_id.as_str())
+                {
+                    return Some(Reply::Error(ErrorShape::sender(
+                        409,
+                        "ResourceConflictException",
+                        format!(
+                            "The statement id ({}) provided already exists. Please provide a new statement id, or remove the existing statement.",
+                            call.statement_id
+                        ),
+                    )));
+                }
+                let principal = if call.principal.contains(".amazonaws.com") {
+                    json!({ "Service": call.principal })
+                } else {
+                    json!({ "AWS": call.principal })
+                };
+                let mut statement = json!({
+                    "Sid": call.statement_id,
+                    "Effect": "Allow",
+                    "Principal": principal,
+                    "Action": call.action,
+                    "Resource": function_arn(function),
+                });
+                if let Some(source_arn) = &call.source_arn {
+                    statement["Condition"]["ArnLike"] = json!({ "AWS:SourceArn": source_arn });
+                }
+                if let Some(account) = &call.source_account {
+                    statement["Condition"]["StringEquals"] =
+                        json!({ "AWS:SourceAccount": account });
+                }
+                let body = json!({ "Statement": statement.to_string() });
+                statements.push(statement);
+                Reply::Http {
+                    status: 201,
+                    headers: Vec::new(),
+                    body: body.to_string().into_bytes(),
+                    content_type: "application/json",
+                }
+            }
+            Request::LambdaGetPolicy(call) => {
+                let function = function_of(&call.function_name);
+                match policies
+                    .get(function)
+                    .filter(|statements| !statements.is_empty())
+                {
+                    Some(statements) => {
+                        let policy = json!({
+                            "Version": "2012-10-17",
+                            "Id": "default",
+                            "Statement": statements,
+                        });
+                        Reply::Json(json!({
+                            "Policy": policy.to_string(),
+                            "RevisionId": format!("00000000-0000-4000-8000-{:012x}", statements.len()),
+                        }))
+                    }
+                    None => not_found_policy(),
+                }
+            }
+            Request::LambdaRemovePermission(call) => {
+                let function = function_of(&call.function_name);
+                let statements = policies.entry(function.to_owned()).or_default();
+                let before = statements.len();
+                statements.retain(|statement| statement["Sid"] != call.statement_id.as_str());
+                if statements.len() == before {
+                    return Some(Reply::Error(ErrorShape::sender(
+                        404,
+                        "ResourceNotFoundException",
+                        "The resource you requested does not exist.",
+                    )));
+                }
+                Reply::Http {
+                    status: 204,
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                    content_type: "application/json",
+                }
+            }
+            _ => return None,
+        };
+        Some(reply)
+    }
+}
+
+fn not_found_policy() -> Reply {
+    Reply::Error(ErrorShape::sender(
+        404,
+        "ResourceNotFoundException",
+        "The resource you requested does not exist.",
+    ))
 }
 
 impl Lambda {
@@ -211,6 +439,16 @@ impl ServiceModel for Lambda {
             return Err(Rejection::mismatch());
         };
         let path = request.url.path();
+        if let Some((function, rest)) = path
+            .strip_prefix(FUNCTIONS_PATH)
+            .and_then(|rest| rest.split_once("/policy"))
+            .filter(|(_, rest)| rest.is_empty() || rest.starts_with('/'))
+        {
+            let function_name = percent_encoding::percent_decode_str(function)
+                .decode_utf8_lossy()
+                .into_owned();
+            return Self::decode_policy(request, function_name, rest);
+        }
         let function = path
             .strip_prefix(FUNCTIONS_PATH)
             .and_then(|rest| rest.strip_suffix("/invocations"))
@@ -257,6 +495,9 @@ impl ServiceModel for Lambda {
     }
 
     fn reply(&self, request: &Request, _context: &mut Context<'_>) -> Reply {
+        if let Some(reply) = self.reply_policy(request) {
+            return reply;
+        }
         let Request::LambdaInvoke(invoke) = request else {
             return Reply::Error(ErrorShape::receiver(
                 500,

@@ -6,9 +6,11 @@
 //!   `.ci/check` does), started on a free loopback port by each test;
 //! - `vision`: Rekognition objects, faces, collections, indexing and saved images, against the
 //!   emulator;
+//! - `iot`: the custom authorizer and its provisioning, against the emulator;
 //! - `live`: against real AWS, only with credentials and `HA_AWS_LIVE_TESTS=1`.
 
 mod emulator;
+mod iot;
 mod live;
 mod moto;
 mod notify;

@@ -159,6 +159,38 @@ impl MotoServer {
         )
     }
 
+    /// Creates a function (moto checks that functions exist; in stub mode it runs none) and
+    /// returns its ARN.
+    async fn function(&self, name: &str, runtime: aws_sdk_lambda::types::Runtime) -> String {
+        let role = self
+            .iam()
+            .create_role()
+            .role_name(format!("{name}-role"))
+            .assume_role_policy_document("{}")
+            .send()
+            .await
+            .unwrap()
+            .role
+            .unwrap()
+            .arn;
+        self.lambda()
+            .create_function()
+            .function_name(name)
+            .runtime(runtime)
+            .role(role)
+            .handler("handler.handler")
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_sdk_lambda::primitives::Blob::new(b"stub".to_vec()))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .function_arn
+            .unwrap()
+    }
+
     /// Creates a queue and returns its URL and ARN.
     async fn queue(&self, name: &str, fifo: bool) -> (String, String) {
         let mut create = self.sqs().create_queue().queue_name(name);
@@ -356,33 +388,9 @@ async fn moto_sqs_receives_the_payload_and_fifo_ids() {
 async fn moto_lambda_invokes_with_the_event() {
     let moto = MotoServer::start();
     moto.lambda_stub_mode();
-    let role = moto
-        .iam()
-        .create_role()
-        .role_name("ha-notify")
-        .assume_role_policy_document("{}")
-        .send()
-        .await
-        .unwrap()
-        .role
-        .unwrap()
-        .arn;
-    let function = moto
-        .lambda()
-        .create_function()
-        .function_name("notify")
-        .runtime(aws_sdk_lambda::types::Runtime::Python311)
-        .role(role)
-        .handler("handler.handler")
-        .code(
-            aws_sdk_lambda::types::FunctionCode::builder()
-                .zip_file(aws_sdk_lambda::primitives::Blob::new(b"stub".to_vec()))
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let arn = function.function_arn.unwrap();
+    let arn = moto
+        .function("notify", aws_sdk_lambda::types::Runtime::Python311)
+        .await;
     let context = json!({"room": "hall"}).as_object().cloned().unwrap();
     let notifier = moto
         .notifier(NotifySettings::new(NotifyService::Lambda).with_context(context))
@@ -513,4 +521,220 @@ async fn moto_detect_labels_contract() {
     // moto implements DetectLabels (with a canned answer) but none of the face operations
     let moto = MotoServer::start();
     crate::vision::detect_labels_contract(&moto.session().await).await;
+}
+
+/// The IoT and Lambda operations provisioning uses that moto implements (it has no authorizer
+/// operations), run against moto and the emulator alike; both must answer the same way.
+mod iot {
+    use ha_aws::emulator::Emulator;
+    use serde_json::Value;
+
+    use super::{MotoServer, sdk_client};
+
+    /// The moto server and the emulator, as `(name, endpoint URL)`.
+    fn both(moto: &MotoServer, emulator: &Emulator) -> [(&'static str, String); 2] {
+        [
+            ("moto", moto.endpoint_url()),
+            ("emulator", emulator.endpoint_url()),
+        ]
+    }
+
+    #[tokio::test]
+    async fn describe_endpoint_contract() {
+        let moto = MotoServer::start();
+        let emulator = Emulator::start().await;
+        for (name, url) in both(&moto, &emulator) {
+            let iot = sdk_client!(aws_sdk_iot, url, "us-east-1", "testing");
+            let mut seen = Vec::new();
+            for _ in 0..2 {
+                let address = iot
+                    .describe_endpoint()
+                    .endpoint_type("iot:Data-ATS")
+                    .send()
+                    .await
+                    .unwrap()
+                    .endpoint_address
+                    .unwrap();
+                assert!(
+                    address.ends_with("-ats.iot.us-east-1.amazonaws.com"),
+                    "{name}: {address}"
+                );
+                seen.push(address);
+            }
+            // AWS's endpoint is stable per account and region, as the emulator's; moto (5.2)
+            // draws a new name on every call
+            if name == "emulator" {
+                assert_eq!(seen[0], seen[1], "{name}: stable per account and region");
+            }
+            let first = &seen[0];
+            tasmota_proto::AwsIotSetup::new(
+                first,
+                "kitchen",
+                "TasmotaAuth",
+                tasmota_proto::Secret::new("hunter22"),
+            )
+            .unwrap_or_else(|error| panic!("{name}: {first} is a Tasmota AWS host: {error}"));
+        }
+    }
+
+    #[tokio::test]
+    async fn policy_contract() {
+        let moto = MotoServer::start();
+        let emulator = Emulator::start().await;
+        let document = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"*"}]}"#;
+        for (name, url) in both(&moto, &emulator) {
+            let iot = sdk_client!(aws_sdk_iot, url, "us-east-1", "testing");
+            let created = iot
+                .create_policy()
+                .policy_name("TasmotaMqttPolicy")
+                .policy_document(document)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(created.policy_name(), Some("TasmotaMqttPolicy"), "{name}");
+            assert!(
+                created
+                    .policy_arn()
+                    .unwrap()
+                    .ends_with(":policy/TasmotaMqttPolicy"),
+                "{name}"
+            );
+            assert_eq!(created.policy_version_id(), Some("1"), "{name}");
+            let again = iot
+                .create_policy()
+                .policy_name("TasmotaMqttPolicy")
+                .policy_document(document)
+                .send()
+                .await
+                .unwrap_err();
+            assert!(
+                again
+                    .as_service_error()
+                    .unwrap()
+                    .is_resource_already_exists_exception(),
+                "{name}: {again:?}"
+            );
+            let fetched = iot
+                .get_policy()
+                .policy_name("TasmotaMqttPolicy")
+                .send()
+                .await
+                .unwrap();
+            let fetched_document: Value =
+                serde_json::from_str(fetched.policy_document().unwrap()).unwrap();
+            assert_eq!(
+                fetched_document,
+                serde_json::from_str::<Value>(document).unwrap(),
+                "{name}"
+            );
+            assert_eq!(fetched.default_version_id(), Some("1"), "{name}");
+            iot.delete_policy()
+                .policy_name("TasmotaMqttPolicy")
+                .send()
+                .await
+                .unwrap();
+            let gone = iot
+                .get_policy()
+                .policy_name("TasmotaMqttPolicy")
+                .send()
+                .await
+                .unwrap_err();
+            assert!(
+                gone.as_service_error()
+                    .unwrap()
+                    .is_resource_not_found_exception(),
+                "{name}: {gone:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn lambda_permission_contract() {
+        let moto = MotoServer::start();
+        moto.lambda_stub_mode();
+        moto.function(
+            "TasmotaAuth",
+            aws_sdk_lambda::types::Runtime::Providedal2023,
+        )
+        .await;
+        let emulator = Emulator::start().await;
+        let function = "arn:aws:lambda:us-east-1:123456789012:function:TasmotaAuth";
+        let source = "arn:aws:iot:us-east-1:123456789012:authorizer/TasmotaAuth";
+        for (name, url) in both(&moto, &emulator) {
+            let lambda = sdk_client!(aws_sdk_lambda, url, "us-east-1", "testing");
+            let missing = lambda
+                .get_policy()
+                .function_name("TasmotaAuth")
+                .send()
+                .await
+                .unwrap_err();
+            assert!(
+                missing
+                    .as_service_error()
+                    .unwrap()
+                    .is_resource_not_found_exception(),
+                "{name}: {missing:?}"
+            );
+            let added = lambda
+                .add_permission()
+                .function_name(function)
+                .statement_id("iot-authorizer-TasmotaAuth")
+                .action("lambda:InvokeFunction")
+                .principal("iot.amazonaws.com")
+                .source_arn(source)
+                .source_account("123456789012")
+                .send()
+                .await
+                .unwrap();
+            let statement: Value = serde_json::from_str(added.statement().unwrap()).unwrap();
+            let policy = lambda
+                .get_policy()
+                .function_name("TasmotaAuth")
+                .send()
+                .await
+                .unwrap();
+            let policy: Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+            assert_eq!(policy["Statement"][0], statement, "{name}");
+            assert_eq!(statement["Sid"], "iot-authorizer-TasmotaAuth", "{name}");
+            assert_eq!(statement["Effect"], "Allow", "{name}");
+            assert_eq!(statement["Action"], "lambda:InvokeFunction", "{name}");
+            assert_eq!(
+                statement["Principal"]["Service"], "iot.amazonaws.com",
+                "{name}"
+            );
+            assert_eq!(statement["Resource"], function, "{name}");
+            assert_eq!(
+                statement["Condition"]["ArnLike"]["AWS:SourceArn"], source,
+                "{name}"
+            );
+            assert_eq!(
+                statement["Condition"]["StringEquals"]["AWS:SourceAccount"], "123456789012",
+                "{name}"
+            );
+            lambda
+                .remove_permission()
+                .function_name("TasmotaAuth")
+                .statement_id("iot-authorizer-TasmotaAuth")
+                .send()
+                .await
+                .unwrap();
+            let after = lambda
+                .get_policy()
+                .function_name("TasmotaAuth")
+                .send()
+                .await;
+            let empty = match after {
+                Ok(output) => {
+                    serde_json::from_str::<Value>(output.policy().unwrap()).unwrap()["Statement"]
+                        .as_array()
+                        .is_none_or(Vec::is_empty)
+                }
+                Err(error) => error
+                    .as_service_error()
+                    .unwrap()
+                    .is_resource_not_found_exception(),
+            };
+            assert!(empty, "{name}: the statement is gone");
+        }
+    }
 }

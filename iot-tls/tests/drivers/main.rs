@@ -20,6 +20,7 @@ mod pki;
 mod embedded;
 mod faults;
 mod front;
+mod front_policy;
 mod interop;
 mod support;
 mod tokio_client;
