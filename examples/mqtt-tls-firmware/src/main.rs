@@ -39,12 +39,10 @@ use iot_tls::crypto::{
     TLS13_AES_128_GCM_SHA256,
 };
 use iot_tls::session::{Buffers, Config, DisconnectReason, Event, Session};
-use iot_tls::tls::pki_types::PrivateKeyDer;
 use iot_tls::tls::{Alpn, RecordBuffer, TlsConfig, TrustAnchors};
 use iot_tls::{Backoff, Instant};
 use riscv_semihosting::hprintln;
-use rustls::crypto::{CryptoProvider, KeyProvider};
-use rustls::sign::SigningKey;
+use rustls::crypto::CryptoProvider;
 
 use crate::board::{Rtc, Uart};
 use crate::entropy::SeededEntropy;
@@ -118,10 +116,10 @@ fn fail(exit: Exit, what: &str, error: impl Display) -> ! {
 /// The provider, trimmed for an image that needs one AEAD and no client key: AES-128-GCM (TLS
 /// 1.3, and TLS 1.2 with ECDHE-ECDSA or ECDHE-RSA, as Tasmota's BearSSL), only for the
 /// provisioned TLS versions (rustls offers a version only when the provider has a suite for it),
-/// and a key provider that refuses keys, as the image authenticates with a user name and
-/// password.
+/// and no client-key loader, as the image authenticates with a user name and password (the
+/// signing code is then left out of the image).
 fn provider(versions: Versions) -> CryptoProvider {
-    let mut provider = CRYPTO.provider();
+    let mut provider = CRYPTO.provider_without_client_keys();
     let tls13 = versions != Versions::Tls12;
     let tls12 = versions != Versions::Tls13;
     provider.cipher_suites = [
@@ -132,23 +130,7 @@ fn provider(versions: Versions) -> CryptoProvider {
     .into_iter()
     .filter_map(|(offered, suite)| offered.then_some(suite))
     .collect();
-    provider.key_provider = &NoClientKeys;
     provider
-}
-
-/// Refuses client keys: this image presents no client certificate.
-#[derive(Debug)]
-struct NoClientKeys;
-
-impl KeyProvider for NoClientKeys {
-    fn load_private_key(
-        &self,
-        _key_der: PrivateKeyDer<'static>,
-    ) -> Result<Arc<dyn SigningKey>, rustls::Error> {
-        Err(rustls::Error::General(
-            "this image authenticates with a user name and password, not a client key".into(),
-        ))
-    }
 }
 
 /// The connection's buffers, for the whole run: statics, not heap or stack. Once only.
