@@ -41,11 +41,11 @@ const RUN_LIMIT: Duration = Duration::from_mins(3);
 /// The budgets the image's figures must meet, in bytes or instructions.
 const HEAP_PEAK_BUDGET: u64 = 24 * 1024;
 const HEAP_STEADY_BUDGET: u64 = 10 * 1024;
-/// The goal is 12 KiB; measured 17.5 KB (TLS 1.3) to 19.3 KB (TLS 1.2), so the
-/// budget holds that until the plan in iot-tls's README ("On bare metal") brings it down: it is
-/// rustls's handshake (building the configuration alone reaches 9.5 KB).
-const STACK_BUDGET: u64 = 20 * 1024;
-/// The goal is 320 KiB; measured 431 KiB (.text + .rodata at `opt-level = "z"`), of which
+/// The goal is 12 KiB; measured 16.2 KB (TLS 1.3) to 18.0 KB (TLS 1.2), so the budget holds
+/// that until the plan in iot-tls's README ("On bare metal") brings it down: it is rustls's
+/// handshake (building the configuration alone reaches 9.5 KB).
+const STACK_BUDGET: u64 = 18 * 1024 + 512;
+/// The goal is 320 KiB; measured 432 KiB (.text + .rodata at `opt-level = "z"`), of which
 /// rustls is about 140 KB, the RSA big integers 70 KB and webpki 22 KB. The plan to reach the
 /// goal is in iot-tls's README; the budget leaves room for the MQTT 5 codec.
 const FLASH_BUDGET: u64 = 448 * 1024;
