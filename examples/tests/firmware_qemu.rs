@@ -41,18 +41,18 @@ const RUN_LIMIT: Duration = Duration::from_mins(3);
 /// The budgets the image's figures must meet, in bytes or instructions.
 const HEAP_PEAK_BUDGET: u64 = 24 * 1024;
 const HEAP_STEADY_BUDGET: u64 = 10 * 1024;
-/// The goal is 12 KiB; measured 17.5 KB (TLS 1.3) to 19.1 KB (TLS 1.2, RSA chain), so the
-/// budget holds that until the plan in iot-tls's README ("On bare metal") brings it down: it is
-/// rustls's handshake (building the configuration alone reaches 9.5 KB).
-const STACK_BUDGET: u64 = 20 * 1024;
-/// The goal is 320 KiB; measured 434 KiB (.text + .rodata at `opt-level = "z"`), of which
+/// The goal is 12 KiB; measured 16.2 KB (TLS 1.3) to 18.0 KB (TLS 1.2), so the budget holds
+/// that until the plan in iot-tls's README ("On bare metal") brings it down: it is rustls's
+/// handshake (building the configuration alone reaches 9.5 KB).
+const STACK_BUDGET: u64 = 18 * 1024 + 512;
+/// The goal is 320 KiB; measured 432 KiB (.text + .rodata at `opt-level = "z"`), of which
 /// rustls is about 140 KB, the RSA big integers 70 KB and webpki 22 KB. The plan to reach the
 /// goal is in iot-tls's README; the budget leaves room for the MQTT 5 codec.
 const FLASH_BUDGET: u64 = 448 * 1024;
 /// The goal, met with the RSA chain (AWS IoT's default).
 const HANDSHAKE_BUDGET: u64 = 32_000_000;
 /// The ECDSA chain costs three P-256 signature checks (leaf, intermediate, CertificateVerify)
-/// in software where RSA-2048 checks (public exponent 65537) are cheap: measured 49 to 51 M
+/// in software where RSA-2048 checks (public exponent 65537) are cheap: measured 49 to 52 M
 /// (the keys are fresh each run), so the budget holds that, with room for that spread, until the
 /// plan in iot-tls's README brings it to the goal.
 const HANDSHAKE_ECDSA_BUDGET: u64 = 56_000_000;

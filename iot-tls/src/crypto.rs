@@ -54,7 +54,7 @@ mod verify;
 use core::fmt;
 
 use rustls::SupportedCipherSuite;
-use rustls::crypto::{CryptoProvider, GetRandomFailed, SecureRandom};
+use rustls::crypto::{CryptoProvider, GetRandomFailed, KeyProvider, SecureRandom};
 
 #[cfg(feature = "tls12")]
 pub use aead::{TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256};
@@ -204,12 +204,44 @@ impl RustCrypto {
     /// );
     /// ```
     pub fn provider(&'static self) -> CryptoProvider {
+        self.provider_with(&self.keys)
+    }
+
+    /// [`provider`](Self::provider) without client keys: for a device that authenticates with
+    /// a user name and password (AWS IoT's custom authorizer) and never presents a client
+    /// certificate. The key loader and the RSA and ECDSA signing code are then left out of a
+    /// firmware image (about 35 KB on riscv32imac); a client certificate configured anyway
+    /// fails with `TlsError::InvalidClientIdentity` when the configuration is built.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use iot_tls::crypto::{EntropyError, EntropySource, RustCrypto};
+    /// # struct OsEntropy;
+    /// # impl EntropySource for OsEntropy {
+    /// #     fn fill(&self, dest: &mut [u8]) -> Result<(), EntropyError> {
+    /// #         getrandom::fill(dest).map_err(|_| EntropyError)
+    /// #     }
+    /// # }
+    /// use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    ///
+    /// static CRYPTO: RustCrypto = RustCrypto::new(&OsEntropy);
+    ///
+    /// let provider = CRYPTO.provider_without_client_keys();
+    /// let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(vec![0x30, 0x00]));
+    /// assert!(provider.key_provider.load_private_key(key).is_err());
+    /// ```
+    pub fn provider_without_client_keys(&'static self) -> CryptoProvider {
+        self.provider_with(&sign::NoClientKeys)
+    }
+
+    fn provider_with(&'static self, keys: &'static dyn KeyProvider) -> CryptoProvider {
         CryptoProvider {
             cipher_suites: CIPHER_SUITES.to_vec(),
             kx_groups: alloc::vec![&self.x25519, &self.p256],
             signature_verification_algorithms: SIGNATURE_VERIFICATION_ALGORITHMS,
             secure_random: &self.random,
-            key_provider: &self.keys,
+            key_provider: keys,
         }
     }
 }

@@ -67,6 +67,21 @@ impl KeyProvider for KeyLoader {
     }
 }
 
+/// Refuses every client key, for [`RustCrypto::provider_without_client_keys`](super::RustCrypto::provider_without_client_keys).
+#[derive(Debug)]
+pub(super) struct NoClientKeys;
+
+impl KeyProvider for NoClientKeys {
+    fn load_private_key(
+        &self,
+        _key_der: PrivateKeyDer<'static>,
+    ) -> Result<Arc<dyn SigningKey>, Error> {
+        Err(Error::General(
+            "this provider has no client keys (built with `provider_without_client_keys`)".into(),
+        ))
+    }
+}
+
 /// The DER `SubjectPublicKeyInfo` of a key, kept so rustls can check it against the certificate.
 fn spki(
     encoded: Result<p256::pkcs8::Document, p256::pkcs8::spki::Error>,
