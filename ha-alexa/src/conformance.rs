@@ -182,7 +182,7 @@ impl Conformance {
             {
                 return Err(outside(
                     "cameraStreams protocol",
-                    "is HLS; the schema accepts RTSP only",
+                    "is HLS; the schema accepts RTSP and WEBRTC only",
                 ));
             }
             _ => {}
@@ -208,7 +208,7 @@ fn check_capability(endpoint: &str, capability: &Capability) -> Result<(), Valid
     {
         return Err(outside(
             format!("endpoint {endpoint} cameraStreamConfigurations protocols"),
-            "list HLS; the schema accepts RTSP only",
+            "list HLS; the schema accepts RTSP and WEBRTC only",
         ));
     }
     if let Some(Configuration::InventoryLevel(configuration)) = capability.configuration()
