@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::config::SmartHomeConfig;
+use crate::conformance::Conformance;
 use crate::discovery::{DiscoveryDirective, DiscoveryEndpoint};
 use crate::error::DecodeError;
 use crate::interface::alexa::AlexaDirective;
@@ -280,6 +281,7 @@ type MessageIds = Box<dyn Fn() -> MessageId + Send + Sync>;
 pub struct Dispatcher<H> {
     hub: H,
     config: SmartHomeConfig,
+    conformance: Conformance,
     clock: Clock,
     message_ids: MessageIds,
 }
@@ -291,6 +293,7 @@ impl<H: Hub> Dispatcher<H> {
         Self {
             hub,
             config: SmartHomeConfig::default(),
+            conformance: Conformance::Alexa,
             clock: Box::new(Timestamp::now),
             message_ids: Box::new(MessageId::random),
         }
@@ -309,6 +312,16 @@ impl<H: Hub> Dispatcher<H> {
     #[must_use]
     pub fn with_clock(mut self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
         self.clock = Box::new(clock);
+        self
+    }
+
+    /// Checks every answer at `conformance`. At [`Conformance::AmazonSchema`] an answer
+    /// outside Amazon's published schema (a discovery listing HumiditySensor, a context
+    /// with `playbackState`, an HLS stream) is logged and replaced by INTERNAL_ERROR naming
+    /// the field and the reason, so the hub learns it in its own tests.
+    #[must_use]
+    pub fn with_conformance(mut self, conformance: Conformance) -> Self {
+        self.conformance = conformance;
         self
     }
 
@@ -365,7 +378,16 @@ impl<H: Hub> Dispatcher<H> {
             "directive"
         );
         let reply = directive.reply_to();
-        let event = match self.dispatch(directive, &reply).await {
+        let checked = self.dispatch(directive, &reply).await.and_then(|event| {
+            self.conformance
+                .check_event(&event)
+                .map(|()| event)
+                .map_err(|error| {
+                    tracing::error!(%error, "answer outside the conformance level");
+                    AlexaError::internal_error(error.to_string())
+                })
+        });
+        let event = match checked {
             Ok(event) => event,
             Err(error) => {
                 tracing::debug!(%error, "directive failed");

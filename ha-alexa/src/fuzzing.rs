@@ -17,7 +17,11 @@ use crate::interface::equalizer_controller::{
 use crate::interface::event_detection_sensor::{
     DetectionMethod, DetectionMode, EventDetectionConfiguration, EventDetectionKind,
 };
+use crate::interface::humidity_sensor::RelativeHumidity;
 use crate::interface::input_controller::InputDescriptor;
+use crate::interface::inventory_level_sensor::{
+    InventoryLevel, InventoryLevelConfiguration, Measurement,
+};
 use crate::interface::mode_controller::{ModeConfiguration, ModeValue};
 use crate::interface::playback_controller::PlaybackOperation;
 use crate::interface::range_controller::RangeConfiguration;
@@ -29,8 +33,9 @@ use crate::interface::thermostat_controller::{Setpoints, ThermostatConfiguration
 use crate::interface::time_hold_controller::TimeHoldConfiguration;
 use crate::interface::{PowerState, Temperature, TemperatureScale};
 use crate::{
-    AlexaError, Capability, DirectivePayload, DiscoveryEndpoint, Dispatcher, DisplayCategory,
-    EndpointId, Event, Hub, Locale, Outcome, Property, PropertyValue, Request, Timestamp,
+    AlexaError, Capability, Conformance, DirectivePayload, DiscoveryEndpoint, Dispatcher,
+    DisplayCategory, EndpointId, Event, Hub, Locale, Outcome, Property, PropertyValue, Request,
+    Timestamp,
 };
 
 /// Decodes `data` as a directive and as an event: whatever decodes must encode and
@@ -41,6 +46,13 @@ use crate::{
 ///
 /// When an invariant breaks, which is what the fuzzer looks for.
 pub fn directive(data: &[u8]) {
+    if let Ok(first) = serde_json::from_slice::<DiscoveryEndpoint>(data) {
+        let encoded = serde_json::to_vec(&first).expect("a decoded endpoint encodes");
+        let second: DiscoveryEndpoint =
+            serde_json::from_slice(&encoded).expect("an encoded endpoint decodes");
+        assert_eq!(first, second, "endpoint decode(encode(x)) != x");
+        let _ = Conformance::AmazonSchema.check_endpoint(&first);
+    }
     if let Ok(first) = crate::Directive::from_slice(data) {
         let encoded = serde_json::to_vec(&first).expect("a decoded directive encodes");
         let second = crate::Directive::from_slice(&encoded).expect("an encoded directive decodes");
@@ -55,6 +67,7 @@ pub fn directive(data: &[u8]) {
 }
 
 fn round_trip_event(first: &Event) {
+    let _ = Conformance::AmazonSchema.check_event(first);
     let encoded = serde_json::to_vec(first).expect("an event encodes");
     let second = Event::from_slice(&encoded).expect("an encoded event decodes");
     assert_eq!(first, &second, "decode(encode(event)) != event");
@@ -109,7 +122,7 @@ fn everything(endpoint_id: EndpointId) -> DiscoveryEndpoint {
                     ThermostatMode::Cool,
                     ThermostatMode::Auto,
                 ])
-                .ok()?
+                .expect("the fuzz thermostat modes are valid")
                 .with_scheduling(true),
             ),
             Capability::temperature_sensor(),
@@ -169,6 +182,13 @@ fn everything(endpoint_id: EndpointId) -> DiscoveryEndpoint {
             )]),
             Capability::percentage_controller(),
             Capability::power_level_controller(),
+            Capability::humidity_sensor(),
+            Capability::inventory_level_sensor(
+                "Filter.Water",
+                resources("filter"),
+                InventoryLevelConfiguration::new(Measurement::Percentage)
+                    .with_replenishment_id("fuzz-replenishment"),
+            ),
         ])
         .build()
         .expect("the fuzz endpoint is valid")
@@ -199,6 +219,20 @@ impl Hub for FuzzHub {
                 at,
             ),
             Property::new(PropertyValue::HoldStartTime(at.into()), at),
+            Property::new(
+                PropertyValue::RelativeHumidity(
+                    RelativeHumidity::try_new(40.5)
+                        .map_err(|e| AlexaError::internal_error(e.to_string()))?,
+                ),
+                at,
+            ),
+            Property::new(
+                PropertyValue::InventoryLevel {
+                    instance: "Filter.Water".to_owned(),
+                    level: InventoryLevel::count(2),
+                },
+                at,
+            ),
         ])
     }
 

@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod config;
+mod conformance;
 pub mod discovery;
 mod dispatch;
 mod error;
@@ -32,6 +33,7 @@ mod wire;
 pub mod fuzzing;
 
 pub use config::{EntityConfig, EntityFilter, Locale, SmartHomeConfig};
+pub use conformance::Conformance;
 pub use discovery::{Capability, DiscoveryEndpoint, DisplayCategory};
 pub use dispatch::{Dispatcher, Hub, Outcome, Request};
 pub use error::{ConfigError, DecodeError, Error, StoreError, ValidationError};

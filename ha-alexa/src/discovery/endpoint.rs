@@ -7,6 +7,7 @@ use super::{
     Relationships,
 };
 use crate::config::Locale;
+use crate::conformance::Conformance;
 use crate::error::ValidationError;
 use crate::message::{Cookie, EndpointId, Namespace};
 
@@ -75,6 +76,7 @@ impl DiscoveryEndpoint {
             additional_attributes: None,
             connections: Vec::new(),
             relationships: Relationships::default(),
+            conformance: Conformance::Alexa,
         }
     }
 
@@ -91,6 +93,7 @@ impl DiscoveryEndpoint {
             additional_attributes: self.additional_attributes,
             connections: self.connections,
             relationships: self.relationships,
+            conformance: Conformance::Alexa,
         }
     }
 
@@ -188,9 +191,30 @@ pub struct DiscoveryEndpointBuilder {
     additional_attributes: Option<AdditionalAttributes>,
     connections: Vec<Connection>,
     relationships: Relationships,
+    conformance: Conformance,
 }
 
 impl DiscoveryEndpointBuilder {
+    /// Checks the endpoint at `conformance` too when it is built;
+    /// [`Conformance::AmazonSchema`] refuses what Amazon's published schema does not
+    /// list (see [`Conformance::check_endpoint`]).
+    ///
+    /// ```
+    /// use ha_alexa::{Capability, Conformance, DiscoveryEndpoint, DisplayCategory, EndpointId};
+    ///
+    /// let purifier = || DiscoveryEndpoint::builder(EndpointId::try_new("fan#purifier").unwrap())
+    ///     .friendly_name("Purifier").description("Air purifier").manufacturer_name("Example")
+    ///     .display_category(DisplayCategory::AirPurifier)
+    ///     .capability(Capability::power_controller());
+    /// assert!(purifier().build().is_ok());
+    /// let error = purifier().conformance(Conformance::AmazonSchema).build().unwrap_err();
+    /// assert!(error.to_string().contains("AIR_PURIFIER"), "{error}");
+    /// ```
+    pub fn conformance(mut self, conformance: Conformance) -> Self {
+        self.conformance = conformance;
+        self
+    }
+
     /// Sets the name users say (required, 1 to 128 characters).
     pub fn friendly_name(mut self, name: impl Into<String>) -> Self {
         self.friendly_name = Some(name.into());
@@ -286,6 +310,7 @@ impl DiscoveryEndpointBuilder {
             relationships: self.relationships,
         };
         check(&endpoint)?;
+        self.conformance.check_endpoint(&endpoint)?;
         Ok(endpoint)
     }
 }

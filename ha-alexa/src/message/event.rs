@@ -7,6 +7,7 @@ use super::{
     AlexaError, Context, CorrelationToken, Endpoint, EndpointId, Envelope, Header, MessageId, Name,
     Namespace, Property, RawPayload, ReplyTo, Scope, Timestamp, WholeSeconds, WireHeader,
 };
+use crate::conformance::Conformance;
 use crate::discovery::{self, DiscoveryEndpoint};
 use crate::error::{DecodeError, ValidationError};
 use crate::interface::camera_stream_controller::CameraStreams;
@@ -796,6 +797,25 @@ impl Event {
     /// The endpoint the event is about.
     pub fn endpoint(&self) -> Option<&Endpoint> {
         self.endpoint.as_ref()
+    }
+
+    /// Checks the event at `conformance`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Conformance::check_event`].
+    ///
+    /// ```
+    /// use ha_alexa::{BearerToken, Conformance, EndpointId, Event, Scope};
+    ///
+    /// let scope = Scope::bearer(BearerToken::try_new("lwa-token")?);
+    /// let gone = Event::delete_report(vec![EndpointId::try_new("light#old")?], scope);
+    /// assert!(gone.check_conformance(Conformance::Alexa).is_ok());
+    /// assert!(gone.check_conformance(Conformance::AmazonSchema).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_conformance(&self, conformance: Conformance) -> Result<(), ValidationError> {
+        conformance.check_event(self)
     }
 
     /// The payload.

@@ -372,3 +372,209 @@ fn capabilities_with_semantics_validate() {
     let event = Event::from_slice(&serde_json::to_vec(&message).unwrap()).unwrap();
     assert_eq!(serde_json::to_value(&event).unwrap(), message);
 }
+
+/// `event` is one Alexa accepts, refused at [`Conformance::AmazonSchema`] with an error
+/// naming `field`, and refused by the schema oracle as well.
+fn outside_schema(event: &Event, field: &str) {
+    use ha_alexa::Conformance;
+    assert_eq!(event.check_conformance(Conformance::Alexa), Ok(()));
+    let error = event
+        .check_conformance(Conformance::AmazonSchema)
+        .expect_err(field);
+    assert!(
+        matches!(error, ha_alexa::ValidationError::OutsideSchema { .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains(field), "{field}: {error}");
+    refused(&serde_json::to_value(event).unwrap(), field);
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one case per gap the issue lists, each a few lines"
+)]
+fn the_amazon_schema_level_refuses_each_gap_and_the_default_accepts_it() {
+    use ha_alexa::{BearerToken, Conformance, Scope};
+
+    let discover =
+        |endpoint| Event::discover_response(&ReplyTo::default(), vec![endpoint]).unwrap();
+    outside_schema(
+        &discover(endpoint_with(
+            DisplayCategory::AirPurifier,
+            Capability::power_controller(),
+        )),
+        "AIR_PURIFIER",
+    );
+    outside_schema(
+        &discover(endpoint_with(
+            DisplayCategory::Tv,
+            Capability::playback_state_reporter(),
+        )),
+        "Alexa.PlaybackStateReporter",
+    );
+    outside_schema(
+        &discover(endpoint_with(
+            DisplayCategory::TemperatureSensor,
+            Capability::humidity_sensor(),
+        )),
+        "Alexa.HumiditySensor",
+    );
+    let hls = CameraStreamConfiguration::new(
+        vec![StreamProtocol::Hls],
+        vec![Resolution::new(1280, 720)],
+        vec![StreamAuthorization::None],
+        vec![VideoCodec::H264],
+        vec![AudioCodec::Aac],
+    );
+    outside_schema(
+        &discover(endpoint_with(
+            DisplayCategory::Camera,
+            Capability::camera_stream_controller(vec![hls]),
+        )),
+        "cameraStreamConfigurations",
+    );
+    let stream = CameraStream::new(
+        "https://hub/stream.m3u8",
+        StreamProtocol::Hls,
+        Resolution::new(1280, 720),
+        StreamAuthorization::None,
+        VideoCodec::H264,
+        AudioCodec::Aac,
+    );
+    outside_schema(
+        &Event::camera_streams(
+            &reply(),
+            CameraStreams::new(vec![stream], "https://hub/still.jpg"),
+        ),
+        "HLS",
+    );
+    let hot = Property::new(
+        PropertyValue::TargetSetpoint(Temperature::new(120.0, TemperatureScale::Fahrenheit)),
+        at(),
+    );
+    outside_schema(
+        &Event::state_report(&reply(), Context::new(vec![hot])),
+        "targetSetpoint",
+    );
+    let custom = Property::new(PropertyValue::ThermostatMode(ThermostatMode::Custom), at());
+    outside_schema(
+        &Event::state_report(&reply(), Context::new(vec![custom])),
+        "CUSTOM",
+    );
+    let playing = Property::new(
+        PropertyValue::PlaybackState(PlaybackState::new(PlaybackStateValue::Playing)),
+        at(),
+    );
+    outside_schema(
+        &Event::state_report(&reply(), Context::new(vec![playing])),
+        "playbackState",
+    );
+    let scope = Scope::bearer(BearerToken::try_new("lwa-token").unwrap());
+    outside_schema(
+        &Event::delete_report(vec![EndpointId::try_new("light#old").unwrap()], scope),
+        "DeleteReport",
+    );
+    let video = AlexaError::try_new(
+        ha_alexa::ErrorType::Unknown("ACTION_NOT_PERMITTED_FOR_CONTENT".into()),
+        "not permitted",
+    )
+    .unwrap()
+    .with_namespace(Namespace::Unknown("Alexa.Video".into()));
+    outside_schema(&Event::error_response(&reply(), video), "Alexa.Video");
+
+    // What the schema lists passes at both levels.
+    let light = endpoint_with(DisplayCategory::Light, Capability::power_controller());
+    assert_eq!(
+        discover(light).check_conformance(Conformance::AmazonSchema),
+        Ok(())
+    );
+    assert_eq!(
+        response_event().check_conformance(Conformance::AmazonSchema),
+        Ok(())
+    );
+
+    // The discovery builder refuses at build time.
+    let built = DiscoveryEndpoint::builder(EndpointId::try_new("fan#purifier").unwrap())
+        .friendly_name("Purifier")
+        .description("Purifier")
+        .manufacturer_name("Example")
+        .display_category(DisplayCategory::AirPurifier)
+        .capability(Capability::power_controller())
+        .conformance(Conformance::AmazonSchema)
+        .build()
+        .unwrap_err();
+    assert!(built.to_string().contains("AIR_PURIFIER"), "{built}");
+}
+
+fn response_event() -> Event {
+    let on = Property::new(
+        PropertyValue::PowerState(ha_alexa::interface::PowerState::On),
+        at(),
+    );
+    Event::response(&reply(), Context::new(vec![on]))
+}
+
+/// A hub whose only endpoint is a humidity sensor, outside Amazon's schema.
+struct Humidity;
+
+#[async_trait::async_trait]
+impl ha_alexa::Hub for Humidity {
+    async fn discover(&self) -> Result<Vec<DiscoveryEndpoint>, AlexaError> {
+        Ok(vec![endpoint_with(
+            DisplayCategory::TemperatureSensor,
+            Capability::humidity_sensor(),
+        )])
+    }
+
+    async fn endpoint(&self, _: &EndpointId) -> Result<Option<DiscoveryEndpoint>, AlexaError> {
+        Ok(self.discover().await?.pop())
+    }
+
+    async fn properties(&self, _: &EndpointId) -> Result<Vec<Property>, AlexaError> {
+        Ok(Vec::new())
+    }
+
+    async fn execute(&self, _: &ha_alexa::Request<'_>) -> Result<ha_alexa::Outcome, AlexaError> {
+        Ok(ha_alexa::Outcome::Done)
+    }
+}
+
+const DISCOVER: &[u8] = br#"{"directive":{"header":{"namespace":"Alexa.Discovery","name":"Discover",
+    "messageId":"m-1","payloadVersion":"3"},"payload":{"scope":{"type":"BearerToken","token":"t"}}}}"#;
+
+#[tokio::test]
+async fn a_dispatcher_at_the_amazon_schema_level_answers_internal_error_naming_the_gap() {
+    use ha_alexa::{Conformance, Dispatcher};
+
+    let strict = Dispatcher::new(Humidity).with_conformance(Conformance::AmazonSchema);
+    let json = serde_json::to_value(strict.handle_slice(DISCOVER).await.unwrap()).unwrap();
+    assert_eq!(json["event"]["payload"]["type"], "INTERNAL_ERROR", "{json}");
+    let message = json["event"]["payload"]["message"].as_str().unwrap();
+    assert!(message.contains("Alexa.HumiditySensor"), "{message}");
+    assert!(
+        message.contains("outside Amazon's published v3 schema"),
+        "{message}"
+    );
+
+    // The default level publishes it.
+    let json = serde_json::to_value(
+        Dispatcher::new(Humidity)
+            .handle_slice(DISCOVER)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["event"]["header"]["name"], "Discover.Response");
+
+    // Everything the test hub publishes is inside the schema, so both levels agree.
+    let json = serde_json::to_value(
+        crate::support::dispatcher()
+            .with_conformance(Conformance::AmazonSchema)
+            .handle_slice(DISCOVER)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["event"]["header"]["name"], "Discover.Response");
+}
