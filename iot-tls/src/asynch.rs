@@ -133,7 +133,7 @@ where
     {
         let Self { conn, io } = self;
         let Some(io) = io.as_mut() else {
-            conn.poll_transmit(now(), on_event)?;
+            conn.poll_events(on_event);
             return Ok(false);
         };
         flush(conn, io, &now, on_event).await?;
@@ -141,7 +141,7 @@ where
             return Ok(false);
         }
         if let Err(error) = conn.receive_buffer().map(|_| ()) {
-            let _ = conn.poll_transmit(now(), on_event);
+            conn.poll_events(on_event);
             return Err(error);
         }
         let read = io.read(conn.receive_buffer()?).await;

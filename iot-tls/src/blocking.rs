@@ -125,7 +125,7 @@ where
     {
         let Self { conn, io } = self;
         let Some(io) = io.as_mut() else {
-            conn.poll_transmit(now, &mut on_event)?;
+            conn.poll_events(&mut on_event);
             return Ok(false);
         };
         let mut timer_handled = false;
@@ -150,7 +150,7 @@ where
                 return Ok(true);
             }
             if let Err(error) = conn.receive_buffer().map(|_| ()) {
-                let _ = conn.poll_transmit(now, &mut on_event);
+                conn.poll_events(&mut on_event);
                 return Err(error);
             }
             let n = io
@@ -261,7 +261,6 @@ pub(crate) fn fail<const N: usize, F: FnMut(Event<'_>)>(
     error: &impl embedded_io::Error,
 ) -> Error {
     conn.handle_closed(now);
-    // Closed, so this only passes the session's `Disconnected` on.
-    let _ = conn.poll_transmit(now, on_event);
+    conn.poll_events(on_event);
     IoError::new(operation, error.kind()).into()
 }

@@ -326,6 +326,35 @@ impl<'a, const N: usize> Connection<'a, N> {
         Ok(Some(&self.tx[..n]))
     }
 
+    /// Passes on the events the session has ready, and does nothing else: no input is decrypted
+    /// or decoded, no output made. After [`handle_closed`](Self::handle_closed) or an error from
+    /// another call, this is how the session's [`Event::Disconnected`] comes out.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::connection::Connection;
+    /// use iot_tls::session::{Buffers, Config, DisconnectReason, Event, Session};
+    /// use iot_tls::Instant;
+    ///
+    /// let (mut rx, mut store, mut tx) = ([0u8; 64], [0u8; 64], [0u8; 64]);
+    /// let session: Session<'_> = Session::new(Config::new("d"), Buffers::new(&mut rx, &mut store))?;
+    /// let mut conn = Connection::plain(session, &mut tx);
+    /// conn.connect(Instant::from_millis(0))?;
+    /// conn.handle_closed(Instant::from_millis(5));
+    /// let mut reasons = Vec::new();
+    /// conn.poll_events(&mut |event| {
+    ///     if let Event::Disconnected(reason) = event {
+    ///         reasons.push(reason);
+    ///     }
+    /// });
+    /// assert_eq!(reasons, [DisconnectReason::TransportClosed]);
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn poll_events<F: FnMut(Event<'_>)>(&mut self, on_event: &mut F) {
+        deliver(&mut self.session, on_event);
+    }
+
     /// Records that the first `n` bytes [`poll_transmit`](Self::poll_transmit) returned were
     /// written to the socket.
     ///

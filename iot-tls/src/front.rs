@@ -58,8 +58,11 @@ use rustls::{AlertDescription, ServerConfig};
 use tokio_rustls::LazyConfigAcceptor;
 
 use crate::aws::{self, Username};
+use crate::codec::v5::{self, ReasonCode};
 use crate::codec::{self, Connect, ConnectReturnCode, Packet, PacketType};
-use crate::error::{DecodeError, Error, IoError, IoErrorKind, IoOperation, LimitError};
+use crate::error::{
+    DecodeError, DecodeErrorKind, Error, IoError, IoErrorKind, IoOperation, LimitError,
+};
 use crate::limits::Limits;
 use crate::tls::TlsError;
 
@@ -567,11 +570,15 @@ async fn serve(inner: &Inner, mut stream: TcpStream) -> Result<(), Refusal> {
         .await
         .map_err(|_| Refusal::Timeout)??;
     let Some(first) = first else { return Ok(()) };
-    let connect = match codec::decode(first).map_err(Refusal::Malformed)? {
-        Some((Packet::Connect(connect), _)) => connect,
-        Some((other, _)) => return Err(Refusal::Unexpected(other.packet_type())),
-        None => return Ok(()),
+    // AWS IoT accepts MQTT 3.1.1 and MQTT 5 clients; the CONNECT's protocol level says which.
+    let Some((connect, connect_v5)) = first_connect(first)? else {
+        return Ok(());
     };
+    let refuse = |code: ConnectReturnCode, reason: ReasonCode| match connect_v5 {
+        Some(_) => connack_v5(reason).to_vec(),
+        None => connack(code).to_vec(),
+    };
+    let v5 = connect_v5.is_some();
     let client_id = String::from(connect.client_id);
     let limit = |error| Refusal::Limit {
         client_id: client_id.clone(),
@@ -590,7 +597,10 @@ async fn serve(inner: &Inner, mut stream: TcpStream) -> Result<(), Refusal> {
     }
     let Some(policy) = authorized(front, &connect) else {
         let _ = client_tx
-            .write_all(&connack(ConnectReturnCode::NotAuthorized))
+            .write_all(&refuse(
+                ConnectReturnCode::NotAuthorized,
+                ReasonCode::NOT_AUTHORIZED,
+            ))
             .await;
         let _ = client_tx.shutdown().await;
         return Err(Refusal::NotAuthorized { client_id });
@@ -599,34 +609,36 @@ async fn serve(inner: &Inner, mut stream: TcpStream) -> Result<(), Refusal> {
         Ok(broker) => broker,
         Err(error) => {
             let _ = client_tx
-                .write_all(&connack(ConnectReturnCode::ServerUnavailable))
+                .write_all(&refuse(
+                    ConnectReturnCode::ServerUnavailable,
+                    ReasonCode::SERVER_UNAVAILABLE,
+                ))
                 .await;
             return Err(Refusal::Broker(error.kind().into()));
         }
     };
     let _ = broker.set_nodelay(true);
-    let forwarded = Connect {
-        username: None,
-        password: None,
-        ..connect
-    };
-    let mut encoded = vec![0; Packet::Connect(forwarded).encoded_len()];
-    Packet::Connect(forwarded)
-        .encode(&mut encoded)
-        .map_err(|_| Refusal::Unexpected(PacketType::Connect))?;
+    let encoded = forwarded_connect(connect, connect_v5)?;
     let io = |e: std::io::Error| Refusal::Io(e.kind().into());
     broker.write_all(&encoded).await.map_err(io)?;
-    tracing::debug!(client_id, "client admitted");
+    tracing::debug!(client_id, v5, "client admitted");
+    reader.v5 = v5;
 
     let (mut broker_rx, mut broker_tx) = broker.into_split();
     let downstream = async {
         ::tokio::io::copy(&mut broker_rx, &mut client_tx).await?;
         client_tx.shutdown().await
     };
+    let mut aliases = TopicAliases::default();
     let upstream = async {
         while let Some(packet) = reader.next(&mut client_rx, &client_id).await? {
-            check(&front.limits, packet, &client_id)?;
-            permitted(&*policy, packet, &client_id)?;
+            if v5 {
+                check_v5(&front.limits, packet, &client_id)?;
+                permitted_v5(&*policy, &mut aliases, packet, &client_id)?;
+            } else {
+                check(&front.limits, packet, &client_id)?;
+                permitted(&*policy, packet, &client_id)?;
+            }
             broker_tx.write_all(packet).await.map_err(io)?;
         }
         Ok::<(), Refusal>(())
@@ -720,6 +732,70 @@ fn permitted(policy: &dyn ConnectionPolicy, packet: &[u8], client_id: &str) -> R
     }
 }
 
+/// The topics an MQTT 5 client has named by Topic Alias on one connection, so that a PUBLISH
+/// that carries only an alias is checked against the policy by its real topic.
+///
+/// Bounded as AWS IoT bounds it: aliases 1 to [`MAX_TOPIC_ALIASES`]; a higher alias is refused
+/// (AWS IoT announces Topic Alias Maximum 8; the broker behind the front may allow more, but a
+/// policy cannot be enforced on a topic the front does not know).
+#[derive(Default)]
+struct TopicAliases([Option<String>; MAX_TOPIC_ALIASES as usize]);
+
+/// The highest client-to-server Topic Alias the front follows (AWS IoT's limit).
+const MAX_TOPIC_ALIASES: u16 = 8;
+
+impl TopicAliases {
+    /// The topic a PUBLISH is for: its own topic (recorded under its alias, if it has one), or the
+    /// topic its alias stands for. `None` for an alias out of range or never set.
+    fn resolve<'t>(&'t mut self, topic: &'t str, alias: Option<u16>) -> Option<&'t str> {
+        let Some(alias) = alias else {
+            return Some(topic);
+        };
+        let slot = self.0.get_mut(usize::from(alias).checked_sub(1)?)?;
+        if topic.is_empty() {
+            slot.as_deref()
+        } else {
+            *slot = Some(topic.to_string());
+            Some(topic)
+        }
+    }
+}
+
+/// [`permitted`] for an MQTT 5 client: the same policy, with Topic Aliases resolved.
+fn permitted_v5(
+    policy: &dyn ConnectionPolicy,
+    aliases: &mut TopicAliases,
+    packet: &[u8],
+    client_id: &str,
+) -> Result<(), Refusal> {
+    let refuse = |action, topic: &str| Refusal::NotPermitted {
+        client_id: client_id.to_string(),
+        action,
+        topic: topic.to_string(),
+    };
+    match v5::decode(packet).map_err(Refusal::Malformed)? {
+        Some((v5::Packet::Publish(publish), _)) => {
+            let alias = publish.properties.topic_alias();
+            let Some(topic) = aliases.resolve(publish.topic, alias) else {
+                return Err(refuse("publish to an unknown topic alias", publish.topic));
+            };
+            if policy.may_publish(topic, publish.retain) {
+                Ok(())
+            } else {
+                Err(refuse("publish", topic))
+            }
+        }
+        Some((v5::Packet::Subscribe(subscribe), _)) => subscribe
+            .filters
+            .iter()
+            .find(|subscription| !policy.may_subscribe(subscription.filter))
+            .map_or(Ok(()), |subscription| {
+                Err(refuse("subscribe", subscription.filter))
+            }),
+        _ => Ok(()),
+    }
+}
+
 /// Checks a packet from the client against the limits.
 fn check(limits: &Limits, packet: &[u8], client_id: &str) -> Result<(), Refusal> {
     let limit = |error| Refusal::Limit {
@@ -760,6 +836,109 @@ fn check(limits: &Limits, packet: &[u8], client_id: &str) -> Result<(), Refusal>
         )) => Err(Refusal::Unexpected(packet.packet_type())),
         Some(_) | None => Ok(()),
     }
+}
+
+/// The first packet, a CONNECT of MQTT 3.1.1 or of MQTT 5; for MQTT 5 also the MQTT 3.1.1 view
+/// of it that the checks and the authorizer read. `None` if the stream ended.
+fn first_connect(first: &[u8]) -> Result<Option<(Connect<'_>, Option<v5::Connect<'_>>)>, Refusal> {
+    match codec::decode(first) {
+        Ok(Some((Packet::Connect(connect), _))) => Ok(Some((connect, None))),
+        Ok(Some((other, _))) => Err(Refusal::Unexpected(other.packet_type())),
+        Ok(None) => Ok(None),
+        Err(e) if e.kind() == DecodeErrorKind::ProtocolLevel(v5::PROTOCOL_LEVEL) => {
+            match v5::decode(first).map_err(Refusal::Malformed)? {
+                Some((v5::Packet::Connect(c), _)) => Ok(Some((
+                    Connect {
+                        client_id: c.client_id,
+                        keep_alive: c.keep_alive,
+                        clean_session: c.clean_start,
+                        will: c.will.map(|w| w.message),
+                        username: c.username,
+                        password: c.password,
+                    },
+                    Some(c),
+                ))),
+                Some((other, _)) => Err(Refusal::Unexpected(other.packet_type())),
+                None => Ok(None),
+            }
+        }
+        Err(e) => Err(Refusal::Malformed(e)),
+    }
+}
+
+/// The CONNECT for the broker: the client's, of its version, without the credentials (they stay
+/// at the front, as with AWS IoT's authorizer).
+fn forwarded_connect(
+    connect: Connect<'_>,
+    connect_v5: Option<v5::Connect<'_>>,
+) -> Result<Vec<u8>, Refusal> {
+    let encoded = if let Some(connect) = connect_v5 {
+        let packet = v5::Packet::Connect(v5::Connect {
+            username: None,
+            password: None,
+            ..connect
+        });
+        let mut encoded = vec![0; packet.encoded_len()];
+        packet.encode(&mut encoded).map(|_| encoded)
+    } else {
+        let packet = Packet::Connect(Connect {
+            username: None,
+            password: None,
+            ..connect
+        });
+        let mut encoded = vec![0; packet.encoded_len()];
+        packet.encode(&mut encoded).map(|_| encoded)
+    };
+    encoded.map_err(|_| Refusal::Unexpected(PacketType::Connect))
+}
+
+/// Checks an MQTT 5 packet from the client against the limits. AWS IoT supports no enhanced
+/// authentication, so AUTH is refused like any packet a client never sends.
+fn check_v5(limits: &Limits, packet: &[u8], client_id: &str) -> Result<(), Refusal> {
+    let limit = |error| Refusal::Limit {
+        client_id: client_id.to_string(),
+        error,
+    };
+    match v5::decode(packet).map_err(Refusal::Malformed)? {
+        Some((v5::Packet::Publish(publish), _)) => {
+            limits.check_message(&publish.message()).map_err(limit)
+        }
+        Some((v5::Packet::Subscribe(subscribe), _)) => {
+            limits
+                .check_filter_count(subscribe.filters.len())
+                .map_err(limit)?;
+            for subscription in subscribe.filters {
+                limits.check_qos(subscription.qos).map_err(limit)?;
+                limits.check_topic(subscription.filter).map_err(limit)?;
+            }
+            Ok(())
+        }
+        Some((v5::Packet::Unsubscribe(unsubscribe), _)) => {
+            limits
+                .check_filter_count(unsubscribe.filters.len())
+                .map_err(limit)?;
+            unsubscribe
+                .filters
+                .iter()
+                .try_for_each(|filter| limits.check_topic(filter))
+                .map_err(limit)
+        }
+        Some((
+            packet @ (v5::Packet::Connect(_)
+            | v5::Packet::ConnAck(_)
+            | v5::Packet::SubAck(_)
+            | v5::Packet::UnsubAck(_)
+            | v5::Packet::PingResp(_)
+            | v5::Packet::Auth(_)),
+            _,
+        )) => Err(Refusal::Unexpected(packet.packet_type())),
+        Some(_) | None => Ok(()),
+    }
+}
+
+/// An MQTT 5 CONNACK without session with `reason` and no properties.
+fn connack_v5(reason: ReasonCode) -> [u8; 5] {
+    [0x20, 0x03, 0x00, reason.as_u8(), 0x00]
 }
 
 /// A CONNACK without session with `code`.
@@ -803,6 +982,8 @@ struct PacketReader {
     start: usize,
     end: usize,
     max: usize,
+    /// The client speaks MQTT 5 (AUTH is a packet type).
+    v5: bool,
 }
 
 impl PacketReader {
@@ -812,6 +993,7 @@ impl PacketReader {
             start: 0,
             end: 0,
             max,
+            v5: false,
         }
     }
 
@@ -823,7 +1005,12 @@ impl PacketReader {
     ) -> Result<Option<&[u8]>, Refusal> {
         loop {
             let unread = &self.buf[self.start..self.end];
-            if let Some(header) = codec::frame(unread).map_err(Refusal::Malformed)? {
+            let header = if self.v5 {
+                v5::frame(unread)
+            } else {
+                codec::frame(unread)
+            };
+            if let Some(header) = header.map_err(Refusal::Malformed)? {
                 let len = header.packet_len();
                 if len > self.max {
                     return Err(Refusal::PacketTooLarge {
@@ -862,5 +1049,73 @@ impl PacketReader {
         self.buf.copy_within(self.start..self.end, 0);
         self.end -= self.start;
         self.start = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ConnectionPolicy, Refusal, TopicAliases, permitted_v5};
+    use crate::codec::PacketType;
+    use crate::codec::v5::{Packet, Property, PropertyBuilder, Publish};
+    use std::vec::Vec;
+
+    /// Publishes under `dev/a/` only.
+    struct Own;
+
+    impl ConnectionPolicy for Own {
+        fn may_publish(&self, topic: &str, _retain: bool) -> bool {
+            topic.starts_with("dev/a/")
+        }
+
+        fn may_subscribe(&self, filter: &str) -> bool {
+            filter.starts_with("dev/a/")
+        }
+    }
+
+    /// An MQTT 5 PUBLISH to `topic` (empty for an alias alone) with an optional Topic Alias.
+    fn publish(topic: &str, alias: Option<u16>) -> Vec<u8> {
+        let mut props = [0u8; 8];
+        let mut builder = PropertyBuilder::new(&mut props, PacketType::Publish);
+        if let Some(alias) = alias {
+            builder.push(Property::TopicAlias(alias)).unwrap();
+        }
+        let packet = Packet::Publish(Publish::new(topic, b"1").with_properties(builder.finish()));
+        let mut buf = std::vec![0; packet.encoded_len()];
+        packet.encode(&mut buf).unwrap();
+        buf
+    }
+
+    fn check(aliases: &mut TopicAliases, packet: &[u8]) -> Result<(), &'static str> {
+        permitted_v5(&Own, aliases, packet, "a").map_err(|refusal| match refusal {
+            Refusal::NotPermitted { action, .. } => action,
+            other => panic!("unexpected refusal {other:?}"),
+        })
+    }
+
+    #[test]
+    fn a_topic_alias_is_checked_by_the_topic_it_stands_for() {
+        let mut aliases = TopicAliases::default();
+        // set alias 1 to an allowed topic, then use it alone
+        assert_eq!(
+            check(&mut aliases, &publish("dev/a/state", Some(1))),
+            Ok(())
+        );
+        assert_eq!(check(&mut aliases, &publish("", Some(1))), Ok(()));
+        // re-pointing alias 1 outside the policy is refused, and so is every later use of it
+        assert_eq!(
+            check(&mut aliases, &publish("dev/b/state", Some(1))),
+            Err("publish")
+        );
+        assert_eq!(check(&mut aliases, &publish("", Some(1))), Err("publish"));
+        // an alias never set, or above AWS IoT's maximum, has no topic the policy could allow
+        assert_eq!(
+            check(&mut aliases, &publish("", Some(2))),
+            Err("publish to an unknown topic alias")
+        );
+        assert_eq!(
+            check(&mut aliases, &publish("dev/a/state", Some(9))),
+            Err("publish to an unknown topic alias")
+        );
+        assert_eq!(check(&mut aliases, &publish("dev/a/x", None)), Ok(()));
     }
 }

@@ -1,4 +1,4 @@
-//! The MQTT 3.1.1 client session: a sans-IO state machine with caller-owned buffers.
+//! The MQTT client session (3.1.1 or 5): a sans-IO state machine with caller-owned buffers.
 //!
 //! [`Session`] does no I/O and reads no clock. A driver (blocking, async, or a test) moves bytes
 //! and time in and out:

@@ -488,10 +488,9 @@ impl Driver<'_, '_> {
             conn,
             shared,
             outbox,
-            clock,
             ..
         } = self;
-        let _ = conn.poll_transmit(clock.now(), &mut |event| outbox.take(event, shared));
+        conn.poll_events(&mut |event| outbox.take(event, shared));
     }
 
     /// The client is to stop: queued requests go to the session, then DISCONNECT.

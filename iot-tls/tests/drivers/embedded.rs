@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use iot_tls::codec::{Message, Qos, Subscription};
 use iot_tls::connection::Connection;
-use iot_tls::session::{Buffers, Config, Event, Session};
+use iot_tls::session::{Buffers, Config, Event, Protocol, Session};
 use iot_tls::tls::RecordBuffer;
 use iot_tls::{Instant, asynch, blocking};
 
@@ -25,6 +25,7 @@ impl Seen {
     fn take(&mut self, event: Event<'_>) {
         match event {
             Event::Message(publish) => self.message = Some(publish.payload.to_vec()),
+            Event::MessageV5(publish) => self.message = Some(publish.payload.to_vec()),
             Event::Published(_) => self.acknowledged = true,
             Event::Disconnected(reason) => panic!("disconnected: {reason}"),
             _ => {}
@@ -53,11 +54,17 @@ fn the_blocking_driver_round_trips_over_tls_and_plain_tcp() {
     let tls = support::tls_to(&pki, NAMES[0]).build().unwrap();
     let start = std::time::Instant::now();
     let now = || Instant::from_millis(start.elapsed().as_millis().try_into().unwrap());
-    for secure in [true, false] {
+    for (secure, protocol) in [
+        (true, Protocol::V311),
+        (false, Protocol::V311),
+        (true, Protocol::V5),
+        (false, Protocol::V5),
+    ] {
         let (mut rx, mut store, mut tx) = ([0u8; 1024], [0u8; 1024], vec![0u8; 4096]);
         let config = Config::new("blocking")
             .with_username(USER)
-            .with_password(PASSWORD.as_bytes());
+            .with_password(PASSWORD.as_bytes())
+            .with_protocol(protocol);
         let session: Session<'_, 4> =
             Session::new(config, Buffers::new(&mut rx, &mut store)).unwrap();
         let (conn, port) = if secure {
@@ -92,6 +99,15 @@ fn the_blocking_driver_round_trips_over_tls_and_plain_tcp() {
 
 #[tokio::test]
 async fn the_async_driver_round_trips_over_tls_and_keeps_the_connection_alive() {
+    async_round_trip(Protocol::V311).await;
+}
+
+#[tokio::test]
+async fn the_async_driver_does_the_same_on_mqtt5() {
+    async_round_trip(Protocol::V5).await;
+}
+
+async fn async_round_trip(protocol: Protocol) {
     let pki = Pki::new(KeyKind::Rsa);
     let broker = Mosquitto::start(&pki);
     let tls = support::tls_to(&pki, NAMES[0]).build().unwrap();
@@ -103,7 +119,8 @@ async fn the_async_driver_round_trips_over_tls_and_keeps_the_connection_alive() 
         .with_username(USER)
         .with_password(PASSWORD.as_bytes())
         .with_keep_alive(1)
-        .with_ping_timeout(Duration::from_millis(500));
+        .with_ping_timeout(Duration::from_millis(500))
+        .with_protocol(protocol);
     let session: Session<'_, 4> = Session::new(config, Buffers::new(&mut rx, &mut store)).unwrap();
     let conn = Connection::tls(session, &tls, RecordBuffer::default(), &mut tx).unwrap();
     let mut client = asynch::Client::new(conn);

@@ -5,10 +5,11 @@ use std::net::SocketAddr;
 
 use iot_tls::Error;
 use iot_tls::aws::{self, CustomAuthorizer};
+use iot_tls::codec::v5::ReasonCode;
 use iot_tls::codec::{ConnectReturnCode, Qos};
 use iot_tls::error::LimitError;
 use iot_tls::front::{AuthRequest, Front, Refusal, RunningFront};
-use iot_tls::session::{Config, DisconnectReason};
+use iot_tls::session::{Config, DisconnectReason, Protocol};
 use iot_tls::tls::{Alpn, TlsConfig, TlsError};
 use iot_tls::tokio::{Client, Event, Message, Options};
 use iot_tls::{Limits, rumqttc as interop};
@@ -139,6 +140,42 @@ async fn the_front_admits_our_client_and_forwards_both_ways() {
     client.flush().await.unwrap();
     assert_eq!(message(&mut events).await.payload, "through the front");
     client.disconnect().await;
+}
+
+#[tokio::test]
+async fn the_front_admits_mqtt5_clients_and_refuses_them_with_reason_codes() {
+    let pki = Pki::new(KeyKind::Rsa);
+    let broker = Mosquitto::start(&pki);
+    let front = start_front(&broker).await;
+    let options = through_front(&pki, &front, "hub-five").with_protocol(Protocol::V5);
+    let (client, mut events) = Client::spawn(options).unwrap();
+    connected(&mut events).await;
+    client.subscribe(&[("front5/#", Qos::AtLeastOnce)]).unwrap();
+    subscribed(&mut events).await;
+    client
+        .publish(Message::new("front5/t", "MQTT 5 through the front").with_qos(Qos::AtLeastOnce))
+        .unwrap();
+    client.flush().await.unwrap();
+    assert_eq!(
+        message(&mut events).await.payload,
+        "MQTT 5 through the front"
+    );
+    client.disconnect().await;
+
+    let wrong = through_front(&pki, &front, "rogue-five")
+        .with_protocol(Protocol::V5)
+        .with_credentials(username("rogue-five"), b"guess");
+    let (wrong_client, mut wrong_events) = Client::spawn(wrong).unwrap();
+    let reason = support::wait_for(&mut wrong_events, |event| match event {
+        Event::Disconnected { reason, .. } => Some(reason),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        reason,
+        DisconnectReason::RefusedV5(ReasonCode::NOT_AUTHORIZED)
+    );
+    drop(wrong_client);
 }
 
 #[tokio::test]
