@@ -519,37 +519,47 @@ async fn listen(state: Arc<HubState>, mut events: Events) {
     }
 }
 
+/// The discovery object of one Tasmota device.
+fn discovery_endpoint(known: &Known) -> Result<DiscoveryEndpoint, AlexaError> {
+    let (category, capabilities) = match known.kind {
+        Kind::Switch => (
+            DisplayCategory::Smartplug,
+            vec![Capability::power_controller()],
+        ),
+        Kind::Light => (
+            DisplayCategory::Light,
+            vec![
+                Capability::power_controller(),
+                Capability::brightness_controller(),
+            ],
+        ),
+    };
+    DiscoveryEndpoint::builder(known.endpoint_id()?)
+        .friendly_name(&known.name)
+        .description(format!("Tasmota {} via the smart_home hub", known.topic))
+        .manufacturer_name("Tasmota")
+        .display_category(category)
+        .capabilities(capabilities)
+        .capability(Capability::alexa())
+        .build()
+        .map_err(internal)
+}
+
 #[async_trait]
 impl ha_alexa::Hub for HubState {
     async fn discover(&self) -> Result<Vec<DiscoveryEndpoint>, AlexaError> {
         let devices: Vec<Known> = lock(&self.devices).values().cloned().collect();
-        devices
-            .iter()
-            .map(|known| {
-                let (category, capabilities) = match known.kind {
-                    Kind::Switch => (
-                        DisplayCategory::Smartplug,
-                        vec![Capability::power_controller()],
-                    ),
-                    Kind::Light => (
-                        DisplayCategory::Light,
-                        vec![
-                            Capability::power_controller(),
-                            Capability::brightness_controller(),
-                        ],
-                    ),
-                };
-                DiscoveryEndpoint::builder(known.endpoint_id()?)
-                    .friendly_name(&known.name)
-                    .description(format!("Tasmota {} via the smart_home hub", known.topic))
-                    .manufacturer_name("Tasmota")
-                    .display_category(category)
-                    .capabilities(capabilities)
-                    .capability(Capability::alexa())
-                    .build()
-                    .map_err(internal)
-            })
-            .collect()
+        devices.iter().map(discovery_endpoint).collect()
+    }
+
+    async fn endpoint(
+        &self,
+        endpoint_id: &EndpointId,
+    ) -> Result<Option<DiscoveryEndpoint>, AlexaError> {
+        match self.device(endpoint_id) {
+            Ok(known) => discovery_endpoint(&known).map(Some),
+            Err(_) => Ok(None),
+        }
     }
 
     async fn properties(&self, endpoint_id: &EndpointId) -> Result<Vec<Property>, AlexaError> {

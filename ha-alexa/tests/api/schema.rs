@@ -262,13 +262,7 @@ fn known_gaps_between_home_assistant_and_the_schema() {
     }
 
     // HLS camera streams, in discovery and in the response.
-    let hls = CameraStreamConfiguration::new(
-        vec![StreamProtocol::Hls],
-        vec![Resolution::new(1280, 720)],
-        vec![StreamAuthorization::None],
-        vec![VideoCodec::H264],
-        vec![AudioCodec::Aac],
-    );
+    let hls = hls_configuration();
     refused(
         &discovery(vec![endpoint_with(
             DisplayCategory::Camera,
@@ -276,14 +270,7 @@ fn known_gaps_between_home_assistant_and_the_schema() {
         )]),
         "HLS",
     );
-    let stream = CameraStream::new(
-        "https://hub/stream.m3u8",
-        StreamProtocol::Hls,
-        Resolution::new(1280, 720),
-        StreamAuthorization::None,
-        VideoCodec::H264,
-        AudioCodec::Aac,
-    );
+    let stream = hls_stream();
     refused(
         &serde_json::to_value(Event::camera_streams(
             &reply(),
@@ -390,10 +377,6 @@ fn outside_schema(event: &Event, field: &str) {
 }
 
 #[test]
-#[expect(
-    clippy::too_many_lines,
-    reason = "one case per gap the issue lists, each a few lines"
-)]
 fn the_amazon_schema_level_refuses_each_gap_and_the_default_accepts_it() {
     use ha_alexa::{BearerToken, Conformance, Scope};
 
@@ -420,13 +403,7 @@ fn the_amazon_schema_level_refuses_each_gap_and_the_default_accepts_it() {
         )),
         "Alexa.HumiditySensor",
     );
-    let hls = CameraStreamConfiguration::new(
-        vec![StreamProtocol::Hls],
-        vec![Resolution::new(1280, 720)],
-        vec![StreamAuthorization::None],
-        vec![VideoCodec::H264],
-        vec![AudioCodec::Aac],
-    );
+    let hls = hls_configuration();
     outside_schema(
         &discover(endpoint_with(
             DisplayCategory::Camera,
@@ -434,14 +411,7 @@ fn the_amazon_schema_level_refuses_each_gap_and_the_default_accepts_it() {
         )),
         "cameraStreamConfigurations",
     );
-    let stream = CameraStream::new(
-        "https://hub/stream.m3u8",
-        StreamProtocol::Hls,
-        Resolution::new(1280, 720),
-        StreamAuthorization::None,
-        VideoCodec::H264,
-        AudioCodec::Aac,
-    );
+    let stream = hls_stream();
     outside_schema(
         &Event::camera_streams(
             &reply(),
@@ -505,6 +475,29 @@ fn the_amazon_schema_level_refuses_each_gap_and_the_default_accepts_it() {
         .build()
         .unwrap_err();
     assert!(built.to_string().contains("AIR_PURIFIER"), "{built}");
+}
+
+/// Home Assistant's camera stream format: HLS, 720p.
+fn hls_configuration() -> CameraStreamConfiguration {
+    CameraStreamConfiguration::new(
+        vec![StreamProtocol::Hls],
+        vec![Resolution::new(1280, 720)],
+        vec![StreamAuthorization::None],
+        vec![VideoCodec::H264],
+        vec![AudioCodec::Aac],
+    )
+}
+
+/// A stream of Home Assistant's format.
+fn hls_stream() -> CameraStream {
+    CameraStream::new(
+        "https://hub/stream.m3u8",
+        StreamProtocol::Hls,
+        Resolution::new(1280, 720),
+        StreamAuthorization::None,
+        VideoCodec::H264,
+        AudioCodec::Aac,
+    )
 }
 
 fn response_event() -> Event {
