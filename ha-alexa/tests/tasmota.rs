@@ -364,3 +364,21 @@ fn an_offline_device_refuses_directives_as_unreachable() {
     let error = tasmota::command(&tracker, 0, &on, None).unwrap_err();
     assert_eq!(error.kind().as_str(), "ENDPOINT_UNREACHABLE");
 }
+
+#[test]
+fn a_directive_the_entity_cannot_do_is_refused_and_unknown_endpoints_name_no_entity() {
+    let device = device("15.1.0-tuya-dimmer");
+    let tracker = Tracker::new(device.clone());
+    let endpoints = tasmota::endpoints(&device).unwrap();
+    let (index, _) = tasmota::entity_of(&device, endpoints[0].endpoint_id()).unwrap();
+    let envelope = json!({"directive": {
+        "header": {"namespace": "Alexa.ColorController", "name": "SetColor", "payloadVersion": "3", "messageId": "m-1"},
+        "payload": {"color": {"hue": 0.0, "saturation": 1.0, "brightness": 1.0}},
+    }});
+    let bytes = serde_json::to_vec(&envelope).unwrap();
+    let set_color = RawDirective::from_slice(&bytes).unwrap().decode().unwrap();
+    let error = tasmota::command(&tracker, index, &set_color.payload, None).unwrap_err();
+    assert_eq!(error.kind().as_str(), "INVALID_DIRECTIVE");
+    let unknown = ha_alexa::EndpointId::try_new("600194A11212_light_light_9").unwrap();
+    assert!(tasmota::entity_of(&device, &unknown).is_none());
+}
