@@ -26,6 +26,9 @@ pub mod oauth;
 #[cfg(feature = "proxy")]
 #[cfg_attr(docsrs, doc(cfg(feature = "proxy")))]
 pub mod proxy;
+#[cfg(feature = "tasmota")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasmota")))]
+pub mod tasmota;
 mod wire;
 
 #[cfg(fuzzing)]
