@@ -12,6 +12,7 @@ mod emulator;
 mod live;
 mod moto;
 mod notify;
+mod platform;
 mod session;
 mod support;
 mod vision;
