@@ -4,12 +4,15 @@
 //! Without `--live` it runs on ha-aws's built-in AWS emulator, scripted to "see" a person, a car
 //! and a face: nothing leaves the machine and no account is needed. It creates the face
 //! collection, indexes a face, detects objects and faces, and prints each result as the hub
-//! entity it would become. Images go to the folder given with `--save` (default: a new folder
-//! under the system's temporary directory).
+//! entity it would become. Then it runs the `image_processing` platform from the YAML file
+//! `examples/examples/aws_vision.yaml` (or `--config FILE`): one processor per camera, two
+//! scans each, the events they fire, the entities' state with the cost guard's budget.
+//! Images go to the folder given with `--save` (default: a new folder under the system's
+//! temporary directory).
 //!
 //! ```sh
 //! cargo run --example aws_vision
-//! cargo run --example aws_vision -- --save vision-images
+//! cargo run --example aws_vision -- --save vision-images --config my-aws.yaml
 //! ```
 //!
 //! With `--live` it calls real Rekognition with the default credential chain, in the region
@@ -28,13 +31,15 @@
 use std::error::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use ha_aws::emulator::{Emulator, ScriptedFace, ScriptedLabel};
 use ha_aws::vision::{
-    BoundingBox, CollectionId, FaceDetector, FaceSettings, ImageId, ImageSaver, ObjectDetector,
-    ObjectSettings, SourceImage, Target, encode_jpeg,
+    BoundingBox, CollectionId, FaceDetector, FaceSettings, FrameSlot, FrameSource, ImageId,
+    ImageProcessing, ImageSaver, ObjectDetector, ObjectSettings, Scan, SourceImage, Target,
+    encode_jpeg,
 };
-use ha_aws::{ClientOptions, Credential, Region, Session};
+use ha_aws::{AwsConfig, ClientOptions, Credential, Region, Session};
 use image::{Rgb, RgbImage};
 
 struct Options {
@@ -42,6 +47,7 @@ struct Options {
     region: String,
     save: Option<PathBuf>,
     image: Option<PathBuf>,
+    config: Option<PathBuf>,
 }
 
 fn options() -> Result<Options, String> {
@@ -50,6 +56,7 @@ fn options() -> Result<Options, String> {
         region: "us-east-1".to_owned(),
         save: None,
         image: None,
+        config: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -59,6 +66,7 @@ fn options() -> Result<Options, String> {
             "--region" => options.region = value("--region")?,
             "--save" => options.save = Some(value("--save")?.into()),
             "--image" => options.image = Some(value("--image")?.into()),
+            "--config" => options.config = Some(value("--config")?.into()),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -105,8 +113,16 @@ fn script(emulator: &Emulator) {
 }
 
 async fn run(options: Options) -> Result<(), Box<dyn Error>> {
-    let emulator;
-    let session = if options.live {
+    let emulator = if options.live {
+        None
+    } else {
+        Some(Emulator::start().await)
+    };
+    let session = if let Some(emulator) = &emulator {
+        script(emulator);
+        println!("emulator at {}", emulator.endpoint_url());
+        emulator.session().await
+    } else {
         let session = Session::load(
             &Credential::DefaultChain,
             Region::try_from(options.region.as_str())?,
@@ -116,11 +132,6 @@ async fn run(options: Options) -> Result<(), Box<dyn Error>> {
         let identity = session.caller_identity().await?;
         println!("live: account {}", identity.account().unwrap_or("?"));
         session
-    } else {
-        emulator = Emulator::start().await;
-        script(&emulator);
-        println!("emulator at {}", emulator.endpoint_url());
-        emulator.session().await
     };
 
     let folder = if let Some(folder) = options.save {
@@ -165,7 +176,55 @@ async fn run(options: Options) -> Result<(), Box<dyn Error>> {
         "faces: {}",
         serde_json::to_string_pretty(&detection.entity())?
     );
+    if let Some(emulator) = &emulator {
+        platform(emulator, options.config.as_deref(), &folder, &image).await?;
+    }
     println!("\nannotated images in {}", folder.display());
+    Ok(())
+}
+
+/// The `image_processing` platform from YAML on the emulator: every camera gets `image`.
+async fn platform(
+    emulator: &Emulator,
+    config: Option<&std::path::Path>,
+    folder: &std::path::Path,
+    image: &SourceImage,
+) -> Result<(), Box<dyn Error>> {
+    let yaml = match config {
+        Some(path) => std::fs::read_to_string(path)?,
+        None => include_str!("aws_vision.yaml").to_owned(),
+    };
+    let yaml = yaml.replace("$SAVE_FOLDER", &folder.display().to_string());
+    let config: AwsConfig = serde_saphyr::from_str(&yaml)?;
+    let slot = FrameSlot::new("camera");
+    slot.put(image.clone());
+    let platform = ImageProcessing::from_config(&config, &emulator.client_options(), |_| {
+        Some(Arc::new(slot.clone()) as Arc<dyn FrameSource>)
+    })
+    .await?;
+    println!("\nplatform: {} cameras", platform.processors().len());
+    for processor in platform.processors() {
+        let mut events = processor.subscribe();
+        for _ in 0..2 {
+            match processor.scan().await? {
+                Scan::Skipped(reason) => {
+                    println!("{}: skipped ({reason:?})", processor.entity_id());
+                }
+                scan => println!("{}: {} matches", processor.entity_id(), scan.matches()),
+            }
+        }
+        while let Ok(event) = events.try_recv() {
+            println!(
+                "  event {}: {}",
+                event.event_type(),
+                serde_json::to_string(&event)?
+            );
+        }
+        println!(
+            "  state: {}",
+            serde_json::to_string_pretty(&processor.state())?
+        );
+    }
     Ok(())
 }
 
@@ -175,7 +234,7 @@ async fn main() -> ExitCode {
         Ok(options) => options,
         Err(error) => {
             eprintln!(
-                "{error}\nusage: aws_vision [--save FOLDER] [--image FILE] [--live --region REGION]"
+                "{error}\nusage: aws_vision [--save FOLDER] [--image FILE] [--config YAML] [--live --region REGION]"
             );
             return ExitCode::from(2);
         }

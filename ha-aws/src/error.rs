@@ -862,6 +862,48 @@ pub enum VisionError {
     /// `image_path` and `image_folder` together, or neither.
     #[error("index_face needs exactly one of image_path and image_folder")]
     IndexSource,
+    /// A camera gave no usable frame.
+    #[error("camera `{entity_id}`: {reason}")]
+    Camera {
+        /// The camera entity.
+        entity_id: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A scan asked for while the camera's previous scan still runs.
+    #[error("`{entity_id}`: a scan is already running")]
+    ScanBusy {
+        /// The image processing entity.
+        entity_id: String,
+    },
+    /// A scan that took longer than its timeout.
+    #[error("`{entity_id}`: scan took longer than {seconds} s")]
+    ScanTimeout {
+        /// The image processing entity.
+        entity_id: String,
+        /// The timeout.
+        seconds: f64,
+    },
+    /// A camera entity with neither `file` nor `snapshot_url` and no frame source given.
+    #[error("camera `{entity_id}` has no frame source (give `file` or `snapshot_url`)")]
+    NoFrameSource {
+        /// The camera entity.
+        entity_id: String,
+    },
+    /// No image processing entity with this id (or none of the face platform).
+    #[error("no {platform} image processing entity `{entity_id}`")]
+    UnknownEntity {
+        /// The id asked for.
+        entity_id: String,
+        /// The platform looked in.
+        platform: &'static str,
+    },
+    /// `scale` outside 0.1..=1.
+    #[error("scale {value} must lie within 0.1..=1")]
+    InvalidScale {
+        /// The value given.
+        value: f32,
+    },
 }
 
 impl VisionError {

@@ -10,6 +10,12 @@
 //! - [`annotate`] and [`ImageSaver`]: boxes and labels drawn on the image, saved as
 //!   `<name>_latest.jpg` atomically, with optional timestamped copies.
 //! - [`Entity`]: each result as a hub entity (state = number of matches), serde-serializable.
+//! - [`ImageProcessing`]: the `image_processing:` platform from configuration to running
+//!   [`VisionProcessor`]s, one per camera, each taking frames from a [`FrameSource`]
+//!   ([`FileSource`], `HttpSnapshot` with the `snapshot` feature, [`FrameSlot`]), scanning on
+//!   an interval or on demand, one scan at a time with a timeout, firing [`VisionEvent`]s.
+//! - [`CostGuard`]: per-camera budgets of Rekognition calls per hour and per day, the
+//!   projected monthly cost, a perceptual-hash skip of near-identical frames and a motion gate.
 //!
 //! Images are checked before upload ([`SourceImage`]: JPEG or PNG, at most 5 MiB). The
 //! [`image`] crate is re-exported for the pixel types in these signatures.
@@ -39,29 +45,46 @@ mod entity;
 mod faces;
 mod font;
 mod geometry;
+mod guard;
 mod ids;
 mod index;
 mod objects;
+mod platform;
 mod save;
+#[cfg(feature = "snapshot")]
+mod snapshot;
 mod source;
 
 pub use image;
 
 pub use annotate::{Annotation, FACE_COLOUR, OBJECT_COLOUR, REGION_COLOUR, annotate, line_width};
-pub use config::{CameraSource, ImageProcessingConfig, VisionPlatform};
+pub use config::{
+    CameraSource, DEFAULT_SCAN_INTERVAL, DEFAULT_SCAN_TIMEOUT, ImageProcessingConfig,
+    VisionPlatform,
+};
 pub use entity::Entity;
 pub use faces::{
     AgeRange, CollectionStatus, DEFAULT_MAX_SEARCHES, DEFAULT_SIMILARITY, DetectionAttributes,
     Face, FaceAttributes, FaceDetection, FaceDetector, FaceMatch, FaceSettings, Flag, Rated,
 };
 pub use geometry::{BoundingBox, PixelBox, RegionOfInterest};
+pub use guard::{
+    Budget, CostGuard, CostSettings, DEFAULT_SIMILAR_DISTANCE, PRICE_PER_IMAGE_USD, SkipReason,
+    difference_hash,
+};
 pub use ids::{CollectionId, ImageId};
 pub use index::{IndexProgress, IndexReport, IndexRequest, IndexSource, IndexedFace};
 pub use objects::{
     DEFAULT_CONFIDENCE, DetectedLabel, DetectedObject, ObjectDetection, ObjectDetector,
     ObjectSettings, Target,
 };
-pub use save::{ImageSaver, SavedImage, sanitize_name, timestamp_suffix};
+#[cfg(feature = "snapshot")]
+pub use platform::HttpSnapshot;
+pub use platform::{
+    EVENT_CAPACITY, EntityState, FileSource, FrameSlot, FrameSource, ImageProcessing, Scan,
+    VisionEvent, VisionProcessor,
+};
+pub use save::{ImageSaver, SaveFormat, SavedImage, sanitize_name, timestamp_suffix};
 pub use source::{ImageFormat, MAX_IMAGE_BYTES, SourceImage};
 
 use crate::error::{Error, VisionError};
@@ -92,18 +115,23 @@ pub fn encode_jpeg(image: &image::RgbImage, quality: u8) -> Result<Vec<u8>, Erro
     source::encode_jpeg(image, quality.clamp(1, 100))
 }
 
-/// Decodes `image`, draws `annotations` on it, encodes it at `quality` and saves it as `name`.
+/// Decodes `image`, draws `annotations` on it, encodes it in the saver's format (JPEG at
+/// `quality`) and saves it as `name`; `detected` says whether the scan found something.
 fn save_annotated(
     saver: &ImageSaver,
     name: &str,
     quality: u8,
     image: &SourceImage,
     annotations: &[Annotation],
+    detected: bool,
 ) -> Result<SavedImage, Error> {
     let mut pixels = image.decode()?;
     annotate(&mut pixels, annotations);
-    let jpeg = source::encode_jpeg(&pixels, quality)?;
-    saver.save(name, &jpeg, std::time::SystemTime::now())
+    let encoded = match saver.format() {
+        SaveFormat::Jpg => source::encode_jpeg(&pixels, quality)?,
+        SaveFormat::Png => source::encode_png(&pixels)?,
+    };
+    saver.save(name, &encoded, std::time::SystemTime::now(), detected)
 }
 
 /// Checks a percentage option.

@@ -1,16 +1,18 @@
 //! The `image_processing:` entries of Home Assistant's `aws:` section.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
 use super::faces::{DEFAULT_MAX_SEARCHES, DEFAULT_SIMILARITY, DetectionAttributes, FaceSettings};
 use super::geometry::RegionOfInterest;
+use super::guard::CostSettings;
 use super::ids::CollectionId;
 use super::objects::{DEFAULT_CONFIDENCE, ObjectSettings, Target};
-use super::save::ImageSaver;
+use super::save::{ImageSaver, SaveFormat};
 use crate::credential::{CredentialChoice, SecretAccessKey};
-use crate::error::Error;
+use crate::error::{Error, VisionError};
 use crate::region::Region;
 
 /// Which `image_processing` platform an entry sets up.
@@ -31,29 +33,71 @@ pub enum VisionPlatform {
     Object,
 }
 
-/// A camera an entry processes, and the entity's name.
+/// A camera an entry processes, the entity's name, and where its frames come from: a `file`
+/// read on every scan, a `snapshot_url` fetched on every scan (Tasmota's webcam serves
+/// `http://<ip>/snapshot.jpg`), or neither, when the hub supplies frames
+/// ([`FrameSlot`](crate::vision::FrameSlot) or its own [`FrameSource`](crate::vision::FrameSource)).
 ///
 /// # Examples
 ///
 /// ```
-/// let source = ha_aws::vision::CameraSource { entity_id: "camera.door".into(), name: None };
+/// let source = ha_aws::vision::CameraSource::new("camera.door");
 /// assert_eq!(source.entity_name(ha_aws::vision::VisionPlatform::Object), "rekognition_object_door");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CameraSource {
     /// The camera entity.
     pub entity_id: String,
     /// The entity name, if given.
+    #[serde(default)]
     pub name: Option<String>,
+    /// A file holding the camera's latest frame.
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+    /// An HTTP(S) URL serving the camera's latest frame as JPEG or PNG.
+    #[serde(default)]
+    pub snapshot_url: Option<String>,
 }
 
 impl CameraSource {
+    /// The camera `entity_id`, without a name or a frame source.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::vision::CameraSource::new("camera.yard").entity_id, "camera.yard");
+    /// ```
+    pub fn new(entity_id: impl Into<String>) -> Self {
+        Self {
+            entity_id: entity_id.into(),
+            name: None,
+            file: None,
+            snapshot_url: None,
+        }
+    }
+
+    /// The same source with the entity name `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let source = ha_aws::vision::CameraSource::new("camera.yard").with_name("Yard");
+    /// assert_eq!(source.name.as_deref(), Some("Yard"));
+    /// ```
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
     /// The given name, or `rekognition_<platform>_<camera object id>`.
     ///
     /// # Examples
     ///
     /// ```
-    /// let source = ha_aws::vision::CameraSource { entity_id: "camera.door".into(), name: Some("Door".into()) };
+    /// let source = ha_aws::vision::CameraSource::new("camera.door").with_name("Door");
     /// assert_eq!(source.entity_name(ha_aws::vision::VisionPlatform::Face), "Door");
     /// ```
     pub fn entity_name(&self, platform: VisionPlatform) -> String {
@@ -75,9 +119,14 @@ impl CameraSource {
 ///
 /// Options: `platform` (`face`/`object`), `region_name`, the credential options of notify
 /// entries, `collection_id`, `confidence` (default 70), `detection_attributes`,
-/// `identify_faces`, `save_file_folder`, `save_file_timestamp`, `source`, and this crate's
-/// additions `targets` (names or `{label, confidence}`), `roi_x_min`/`roi_y_min`/`roi_x_max`/
-/// `roi_y_max`, `similarity` (default 80) and `max_searches` (default 10).
+/// `identify_faces`, `save_file_folder`, `save_file_timestamp`, `source`; from
+/// HASS-amazon-rekognition `targets` (names or `{label, confidence}`), `roi_x_min`/`roi_y_min`/
+/// `roi_x_max`/`roi_y_max`, `scale` (0.1..=1), `show_boxes` (default true),
+/// `save_file_format` (`jpg`/`png`), `save_timestamped_file` (the same as
+/// `save_file_timestamp`), `always_save_latest_file`; and this crate's additions
+/// `exclude_targets`, `max_saved_files`, `similarity` (default 80), `max_searches` (default
+/// 10), `scan_interval` and `scan_timeout` (seconds, default 10 each) and `cost_guard`
+/// ([`CostSettings`]).
 ///
 /// # Examples
 ///
@@ -96,6 +145,10 @@ impl CameraSource {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "one field per boolean option of the entry"
+)]
 pub struct ImageProcessingConfig {
     platform: VisionPlatform,
     region: Region,
@@ -111,9 +164,92 @@ pub struct ImageProcessingConfig {
     region_of_interest: RegionOfInterest,
     similarity: f32,
     max_searches: usize,
+    save_format: SaveFormat,
+    always_save_latest: bool,
+    max_saved_files: Option<usize>,
+    show_boxes: bool,
+    scale: f32,
+    excluded: Vec<String>,
+    scan_interval: Duration,
+    scan_timeout: Duration,
+    cost_guard: Option<CostSettings>,
 }
 
+/// How often each camera is scanned unless `scan_interval` says otherwise (10 s, Home
+/// Assistant's image processing default).
+pub const DEFAULT_SCAN_INTERVAL: Duration = Duration::from_secs(10);
+
+/// How long one scan (frame, Rekognition calls, saving) may take unless `scan_timeout` says
+/// otherwise.
+pub const DEFAULT_SCAN_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl ImageProcessingConfig {
+    /// The time between scans (`scan_interval`, seconds; 10 unless set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(entry: &ha_aws::vision::ImageProcessingConfig) {
+    /// println!("{:?}", entry.scan_interval());
+    /// # }
+    /// ```
+    pub fn scan_interval(&self) -> Duration {
+        self.scan_interval
+    }
+
+    /// The longest a scan may take (`scan_timeout`, seconds; 10 unless set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(entry: &ha_aws::vision::ImageProcessingConfig) {
+    /// println!("{:?}", entry.scan_timeout());
+    /// # }
+    /// ```
+    pub fn scan_timeout(&self) -> Duration {
+        self.scan_timeout
+    }
+
+    /// The factor frames are shrunk by before upload and drawing (`scale`, 0.1..=1; 1 unless
+    /// set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(entry: &ha_aws::vision::ImageProcessingConfig) {
+    /// println!("{}", entry.scale());
+    /// # }
+    /// ```
+    pub fn scale(&self) -> f32 {
+        self.scale
+    }
+
+    /// The cost guard's settings (`cost_guard:`), if the entry has one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(entry: &ha_aws::vision::ImageProcessingConfig) {
+    /// println!("{:?}", entry.cost_guard());
+    /// # }
+    /// ```
+    pub fn cost_guard(&self) -> Option<&CostSettings> {
+        self.cost_guard.as_ref()
+    }
+
+    /// The face collection, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(entry: &ha_aws::vision::ImageProcessingConfig) {
+    /// println!("{:?}", entry.collection());
+    /// # }
+    /// ```
+    pub fn collection(&self) -> Option<&CollectionId> {
+        self.collection.as_ref()
+    }
+
     /// The platform.
     ///
     /// # Examples
@@ -172,7 +308,13 @@ impl ImageProcessingConfig {
         self.save_folder
             .as_ref()
             .map(|folder| {
-                ImageSaver::new(folder).map(|saver| saver.with_timestamp(self.save_timestamp))
+                ImageSaver::new(folder).map(|saver| {
+                    saver
+                        .with_timestamp(self.save_timestamp)
+                        .with_format(self.save_format)
+                        .with_always_save_latest(self.always_save_latest)
+                        .with_max_saved_files(self.max_saved_files)
+                })
             })
             .transpose()
     }
@@ -195,7 +337,9 @@ impl ImageProcessingConfig {
         let mut settings = ObjectSettings::new(source.entity_name(self.platform))
             .with_confidence(self.confidence)
             .with_targets(self.targets.iter().cloned())
-            .with_region(self.region_of_interest);
+            .with_excluded(self.excluded.iter().cloned())
+            .with_region(self.region_of_interest)
+            .with_show_boxes(self.show_boxes);
         if let Some(saver) = self.saver()? {
             settings = settings.with_saver(saver);
         }
@@ -222,7 +366,8 @@ impl ImageProcessingConfig {
             .with_similarity(self.similarity)
             .with_attributes(self.attributes)
             .with_identify(self.identify)
-            .with_max_searches(self.max_searches);
+            .with_max_searches(self.max_searches)
+            .with_show_boxes(self.show_boxes);
         if let Some(collection) = &self.collection {
             settings = settings.with_collection(collection.clone());
         }
@@ -234,6 +379,10 @@ impl ImageProcessingConfig {
 }
 
 impl<'de> Deserialize<'de> for ImageProcessingConfig {
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one line per option of the entry, then the checks in order"
+    )]
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(rename_all = "lowercase")]
@@ -257,8 +406,20 @@ impl<'de> Deserialize<'de> for ImageProcessingConfig {
             #[serde(default)]
             identify_faces: bool,
             save_file_folder: Option<PathBuf>,
-            #[serde(default)]
+            #[serde(default, alias = "save_timestamped_file")]
             save_file_timestamp: bool,
+            #[serde(default)]
+            save_file_format: SaveFormat,
+            #[serde(default)]
+            always_save_latest_file: bool,
+            max_saved_files: Option<usize>,
+            show_boxes: Option<bool>,
+            scale: Option<f32>,
+            #[serde(default)]
+            exclude_targets: Vec<String>,
+            scan_interval: Option<f64>,
+            scan_timeout: Option<f64>,
+            cost_guard: Option<CostSettings>,
             source: Vec<CameraSource>,
             #[serde(default)]
             targets: Vec<Target>,
@@ -301,7 +462,23 @@ impl<'de> Deserialize<'de> for ImageProcessingConfig {
             region_of_interest,
             similarity: raw.similarity.unwrap_or(DEFAULT_SIMILARITY),
             max_searches: raw.max_searches.unwrap_or(DEFAULT_MAX_SEARCHES),
+            save_format: raw.save_file_format,
+            always_save_latest: raw.always_save_latest_file,
+            max_saved_files: raw.max_saved_files,
+            show_boxes: raw.show_boxes.unwrap_or(true),
+            scale: raw.scale.unwrap_or(1.0),
+            excluded: raw.exclude_targets,
+            scan_interval: seconds("scan_interval", raw.scan_interval, DEFAULT_SCAN_INTERVAL)
+                .map_err(serde::de::Error::custom)?,
+            scan_timeout: seconds("scan_timeout", raw.scan_timeout, DEFAULT_SCAN_TIMEOUT)
+                .map_err(serde::de::Error::custom)?,
+            cost_guard: raw.cost_guard,
         };
+        if !(0.1..=1.0).contains(&config.scale) {
+            return Err(serde::de::Error::custom(VisionError::InvalidScale {
+                value: config.scale,
+            }));
+        }
         // the checks that need no file system: percentages, identification without collection
         let checked = match config.platform {
             VisionPlatform::Object => ObjectSettings::new("")
@@ -321,5 +498,16 @@ impl<'de> Deserialize<'de> for ImageProcessingConfig {
         };
         checked.map_err(serde::de::Error::custom)?;
         Ok(config)
+    }
+}
+
+/// A positive number of seconds, or `default`.
+fn seconds(option: &str, value: Option<f64>, default: Duration) -> Result<Duration, String> {
+    match value {
+        None => Ok(default),
+        Some(seconds) if seconds > 0.0 => {
+            Duration::try_from_secs_f64(seconds).map_err(|error| format!("{option}: {error}"))
+        }
+        Some(seconds) => Err(format!("{option} {seconds} must be above 0 seconds")),
     }
 }

@@ -433,6 +433,7 @@ pub struct FaceSettings {
     max_searches: usize,
     saver: Option<ImageSaver>,
     jpeg_quality: u8,
+    show_boxes: bool,
 }
 
 impl Default for FaceSettings {
@@ -461,6 +462,7 @@ impl FaceSettings {
             max_searches: DEFAULT_MAX_SEARCHES,
             saver: None,
             jpeg_quality: DEFAULT_JPEG_QUALITY,
+            show_boxes: true,
         }
     }
 
@@ -574,6 +576,31 @@ impl FaceSettings {
     pub fn with_jpeg_quality(mut self, quality: u8) -> Self {
         self.jpeg_quality = quality.clamp(1, 100);
         self
+    }
+
+    /// Draws boxes and labels on saved images (`show_boxes`, the default); without, the
+    /// frame is saved as it was.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!ha_aws::vision::FaceSettings::default().with_show_boxes(false).show_boxes());
+    /// ```
+    #[must_use]
+    pub fn with_show_boxes(mut self, show: bool) -> Self {
+        self.show_boxes = show;
+        self
+    }
+
+    /// Whether boxes and labels are drawn on saved images.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(ha_aws::vision::FaceSettings::default().show_boxes());
+    /// ```
+    pub fn show_boxes(&self) -> bool {
+        self.show_boxes
     }
 
     /// The entity name.
@@ -988,13 +1015,25 @@ impl FaceDetector {
     /// ```
     pub async fn process(&self, image: &SourceImage) -> Result<FaceDetection, Error> {
         let mut detection = self.detect(image).await?;
-        if let Some(saver) = &self.settings.saver {
+        let detected = detection.matches() > 0;
+        if let Some(saver) = self
+            .settings
+            .saver
+            .as_ref()
+            .filter(|saver| saver.saves_after(detection.matches()))
+        {
+            let annotations = if self.settings.show_boxes {
+                detection.annotations()
+            } else {
+                Vec::new()
+            };
             detection.saved = Some(save_annotated(
                 saver,
                 &self.settings.name,
                 self.settings.jpeg_quality,
                 image,
-                &detection.annotations(),
+                &annotations,
+                detected,
             )?);
         }
         Ok(detection)

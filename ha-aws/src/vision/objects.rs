@@ -145,9 +145,11 @@ pub struct ObjectSettings {
     name: String,
     confidence: f32,
     targets: Vec<Target>,
+    excluded: Vec<String>,
     region: RegionOfInterest,
     saver: Option<ImageSaver>,
     jpeg_quality: u8,
+    show_boxes: bool,
 }
 
 impl Default for ObjectSettings {
@@ -170,9 +172,11 @@ impl ObjectSettings {
             name: name.into(),
             confidence: DEFAULT_CONFIDENCE,
             targets: Vec::new(),
+            excluded: Vec::new(),
             region: RegionOfInterest::default(),
             saver: None,
             jpeg_quality: DEFAULT_JPEG_QUALITY,
+            show_boxes: true,
         }
     }
 
@@ -222,6 +226,38 @@ impl ObjectSettings {
         self
     }
 
+    /// Drops labels and objects with these names (compared without regard to case), whatever
+    /// the targets say (`exclude_targets`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let settings = ha_aws::vision::ObjectSettings::default().with_excluded(["Tree"]);
+    /// assert_eq!(settings.threshold_for("tree"), None);
+    /// ```
+    #[must_use]
+    pub fn with_excluded(mut self, labels: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.excluded = labels.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The excluded labels.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(ha_aws::vision::ObjectSettings::default().excluded().is_empty());
+    /// ```
+    pub fn excluded(&self) -> &[String] {
+        &self.excluded
+    }
+
+    fn is_excluded(&self, name: &str) -> bool {
+        self.excluded
+            .iter()
+            .any(|excluded| excluded.eq_ignore_ascii_case(name))
+    }
+
     /// Saves each processed image, annotated, with `saver`.
     ///
     /// # Examples
@@ -250,6 +286,31 @@ impl ObjectSettings {
     pub fn with_jpeg_quality(mut self, quality: u8) -> Self {
         self.jpeg_quality = quality.clamp(1, 100);
         self
+    }
+
+    /// Draws boxes and labels on saved images (`show_boxes`, the default); without, the
+    /// frame is saved as it was.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!ha_aws::vision::ObjectSettings::default().with_show_boxes(false).show_boxes());
+    /// ```
+    #[must_use]
+    pub fn with_show_boxes(mut self, show: bool) -> Self {
+        self.show_boxes = show;
+        self
+    }
+
+    /// Whether boxes and labels are drawn on saved images.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(ha_aws::vision::ObjectSettings::default().show_boxes());
+    /// ```
+    pub fn show_boxes(&self) -> bool {
+        self.show_boxes
     }
 
     /// The entity name.
@@ -327,6 +388,9 @@ impl ObjectSettings {
     /// assert_eq!(ha_aws::vision::ObjectSettings::default().threshold_for("Dog"), Some(70.0));
     /// ```
     pub fn threshold_for(&self, name: &str) -> Option<f32> {
+        if self.is_excluded(name) {
+            return None;
+        }
         if self.targets.is_empty() {
             return Some(self.confidence);
         }
@@ -438,7 +502,9 @@ impl ObjectDetection {
         let mut kept_labels = Vec::new();
         let mut counts = BTreeMap::new();
         for label in labels {
-            let Some(name) = label.name() else { continue };
+            let Some(name) = label.name().filter(|name| !settings.is_excluded(name)) else {
+                continue;
+            };
             let confidence = label.confidence().unwrap_or(0.0);
             if confidence >= settings.confidence {
                 kept_labels.push(DetectedLabel {
@@ -703,9 +769,19 @@ impl ObjectDetector {
     /// ```
     pub async fn process(&self, image: &SourceImage) -> Result<ObjectDetection, Error> {
         let mut detection = self.detect(image).await?;
-        if let Some(saver) = &self.settings.saver {
-            let mut annotations = detection.annotations();
-            if !self.settings.region.is_whole_image() {
+        let detected = detection.matches() > 0;
+        if let Some(saver) = self
+            .settings
+            .saver
+            .as_ref()
+            .filter(|saver| saver.saves_after(detection.matches()))
+        {
+            let mut annotations = if self.settings.show_boxes {
+                detection.annotations()
+            } else {
+                Vec::new()
+            };
+            if self.settings.show_boxes && !self.settings.region.is_whole_image() {
                 annotations.push(
                     Annotation::new(self.settings.region.as_box(), "").with_colour(REGION_COLOUR),
                 );
@@ -716,6 +792,7 @@ impl ObjectDetector {
                 self.settings.jpeg_quality,
                 image,
                 &annotations,
+                detected,
             )?);
         }
         Ok(detection)

@@ -188,6 +188,46 @@ impl SourceImage {
             })
     }
 
+    /// The image shrunk by `scale` (0.1..=1, keeping the aspect ratio) and encoded as JPEG at
+    /// quality 90; at 1 or above, the image itself.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`SourceImage::decode`] and of the encoder.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::vision::{SourceImage, encode_jpeg};
+    ///
+    /// let image = SourceImage::new(encode_jpeg(&image::RgbImage::new(200, 100), 75)?)?;
+    /// assert_eq!(image.scaled(0.5)?.decode()?.dimensions(), (100, 50));
+    /// # Ok::<(), ha_aws::Error>(())
+    /// ```
+    pub fn scaled(&self, scale: f32) -> Result<Self, Error> {
+        if scale >= 1.0 {
+            return Ok(self.clone());
+        }
+        let pixels = self.decode()?;
+        let scale = f64::from(scale.max(0.01));
+        let size = |side: u32| {
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a positive side times a factor below 1 fits in u32"
+            )]
+            let scaled = (f64::from(side) * scale).round() as u32;
+            scaled.max(1)
+        };
+        let shrunk = image::imageops::resize(
+            &pixels,
+            size(pixels.width()),
+            size(pixels.height()),
+            image::imageops::FilterType::Triangle,
+        );
+        Self::new(encode_jpeg(&shrunk, 90)?)
+    }
+
     pub(crate) fn blob(&self) -> aws_smithy_types::Blob {
         aws_smithy_types::Blob::new(self.bytes.clone())
     }
@@ -222,4 +262,15 @@ pub(crate) fn encode_jpeg(image: &image::RgbImage, quality: u8) -> Result<Vec<u8
             reason: error.to_string(),
         })?;
     Ok(out)
+}
+
+/// Encodes RGB pixels as PNG.
+pub(crate) fn encode_png(image: &image::RgbImage) -> Result<Vec<u8>, Error> {
+    let mut out = std::io::Cursor::new(Vec::with_capacity(image.as_raw().len() / 2));
+    image
+        .write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|error| VisionError::Encode {
+            reason: error.to_string(),
+        })?;
+    Ok(out.into_inner())
 }

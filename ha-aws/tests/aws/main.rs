@@ -14,6 +14,7 @@ mod iot;
 mod live;
 mod moto;
 mod notify;
+mod platform;
 mod session;
 mod support;
 mod vision;

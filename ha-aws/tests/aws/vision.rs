@@ -171,7 +171,7 @@ fn saving_names_files_by_sanitised_name_and_short_timestamp() {
     let folder = TempDir::new();
     let images = ImageSaver::new(folder.path()).unwrap().with_timestamp(true);
     let at = UNIX_EPOCH + Duration::from_secs(1_773_480_413);
-    let saved = images.save("Garage: Left!", b"first", at).unwrap();
+    let saved = images.save("Garage: Left!", b"first", at, true).unwrap();
     assert_eq!(saved.latest, folder.path().join("garage_left_latest.jpg"));
     assert_eq!(
         saved.timestamped.as_deref(),
@@ -182,7 +182,7 @@ fn saving_names_files_by_sanitised_name_and_short_timestamp() {
                 .as_path()
         )
     );
-    images.save("Garage: Left!", b"second", at).unwrap();
+    images.save("Garage: Left!", b"second", at, true).unwrap();
     assert_eq!(std::fs::read(&saved.latest).unwrap(), b"second");
     assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 2);
 }
