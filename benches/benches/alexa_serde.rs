@@ -189,31 +189,6 @@ fn benches(c: &mut Criterion) {
     print_ratios(&dispatcher, &properties, &event, &tree, size);
 }
 
-/// Median time per call of `typed` and of `value`, measured in alternating batches so
-/// that a change of machine load affects both alike.
-fn compare<A, B>(
-    mut typed: impl FnMut() -> A,
-    mut value: impl FnMut() -> B,
-) -> (Duration, Duration) {
-    fn batch<R>(f: &mut impl FnMut() -> R, calls: u32) -> Duration {
-        let start = Instant::now();
-        for _ in 0..calls {
-            black_box(f());
-        }
-        start.elapsed() / calls
-    }
-    let mut calls = 1_u32;
-    while batch(&mut typed, calls) * calls < Duration::from_millis(10) {
-        calls *= 2;
-    }
-    let (mut a, mut b): (Vec<Duration>, Vec<Duration>) = (0..31)
-        .map(|_| (batch(&mut typed, calls), batch(&mut value, calls)))
-        .unzip();
-    a.sort();
-    b.sort();
-    (a[a.len() / 2], b[b.len() / 2])
-}
-
 fn print_ratios(
     dispatcher: &Dispatcher<NoopHub>,
     properties: &Value,
@@ -224,21 +199,21 @@ fn print_ratios(
     let rows = [
         (
             "decode SetBrightness",
-            compare(
+            benches::compare(
                 || Directive::from_slice(SET_BRIGHTNESS).unwrap(),
                 || serde_json::from_slice::<Value>(SET_BRIGHTNESS).unwrap(),
             ),
         ),
         (
             "decode + dispatch + encode",
-            compare(
+            benches::compare(
                 || typed_round_trip(dispatcher, SET_BRIGHTNESS),
                 || value_round_trip(SET_BRIGHTNESS, properties),
             ),
         ),
         (
             "encode 300-endpoint Discover.Response",
-            compare(
+            benches::compare(
                 || serde_json::to_vec(event).unwrap(),
                 || serde_json::to_vec(tree).unwrap(),
             ),

@@ -6,6 +6,9 @@
 //! every path, the peers' included, is exercised without being measured.
 #![forbid(unsafe_code)]
 
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
 /// What a bench binary was started to do, read from its arguments as criterion reads them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RunMode {
@@ -61,6 +64,31 @@ impl RunMode {
     pub fn pick<T>(self, measure: T, test: T) -> T {
         if self == Self::Measure { measure } else { test }
     }
+}
+
+/// The median time per call of `ours` and of `theirs`, measured in 31 alternating batches
+/// (each at least 10 ms) so that a change of machine load affects both alike.
+pub fn compare<A, B>(
+    mut ours: impl FnMut() -> A,
+    mut theirs: impl FnMut() -> B,
+) -> (Duration, Duration) {
+    fn batch<R>(f: &mut impl FnMut() -> R, calls: u32) -> Duration {
+        let start = Instant::now();
+        for _ in 0..calls {
+            black_box(f());
+        }
+        start.elapsed() / calls
+    }
+    let mut calls = 1_u32;
+    while batch(&mut ours, calls) * calls < Duration::from_millis(10) {
+        calls *= 2;
+    }
+    let (mut a, mut b): (Vec<Duration>, Vec<Duration>) = (0..31)
+        .map(|_| (batch(&mut ours, calls), batch(&mut theirs, calls)))
+        .unzip();
+    a.sort();
+    b.sort();
+    (a[a.len() / 2], b[b.len() / 2])
 }
 
 #[cfg(test)]

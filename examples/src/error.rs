@@ -76,6 +76,12 @@ impl From<tasmota_proto::CommandError> for Error {
     }
 }
 
+impl From<ha_aws::ConfigError> for Error {
+    fn from(error: ha_aws::ConfigError) -> Self {
+        Self::Aws(error.into())
+    }
+}
+
 impl From<ha_aws::RegionError> for Error {
     fn from(error: ha_aws::RegionError) -> Self {
         Self::Aws(error.into())

@@ -4,14 +4,20 @@
 //! [`run`] plays the scripted scenario and returns its [`Summary`]; the example prints it,
 //! and `tests/smart_home.rs` checks it. What happens, in order:
 //!
-//! 1. certificates for the endpoint are generated (rcgen); rumqttd starts on loopback behind
-//!    iot-tls's TLS front (SNI, ALPN `mqtt`, a custom authorizer); a stand-in for Login with
-//!    Amazon and the Alexa event gateway and the AWS emulator start on loopback;
+//! 1. the custom authorizer is provisioned through the AWS emulator (ha-aws `iot`: the data
+//!    endpoint, the Lambda permission, the authorizer), as `tasmota_aws_setup` does on AWS, and
+//!    each device gets its own Backlog with its own password; certificates for the endpoint
+//!    are generated (rcgen); rumqttd starts on loopback behind iot-tls's TLS front (SNI, ALPN
+//!    `mqtt`), which asks ha-aws's custom authorizer about each CONNECT and holds each
+//!    connection to the returned policy; a stand-in for Login with Amazon and the Alexa event
+//!    gateway and the AWS emulator start on loopback;
 //! 2. the hub connects with iot-tls's client and subscribes to discovery, `stat` and `tele`;
-//! 3. a plug with an energy monitor and a dimmable light read the set-up Backlog of
-//!    Tasmota's AWS IoT guide ([`SETUP_BACKLOG`], parsed by tasmota-proto), connect through
+//! 3. a plug with an energy monitor and a dimmable light read their Backlogs (the format of
+//!    Tasmota's AWS IoT guide, [`SETUP_BACKLOG`], parsed by tasmota-proto), connect through
 //!    the front and publish LWT, INFO, discovery, STATE and SENSOR;
-//! 4. a client with a wrong password is refused by the custom authorizer;
+//! 4. a client with a wrong password is refused by the custom authorizer, and a client with
+//!    the plug's credentials that publishes a command to the light is disconnected: its
+//!    policy covers only the plug's own topics;
 //! 5. Alexa's directives go through ha-alexa's dispatcher: AcceptGrant (tokens from the
 //!    Login-with-Amazon stand-in), Discover, TurnOn (the plug), SetBrightness (the light),
 //!    ReportState (the light); the devices obey and confirm;
@@ -40,22 +46,23 @@ use ha_alexa::config::ClientSecret;
 use ha_alexa::gateway::{EventGateway, GatewayConfig};
 use ha_alexa::lwa::{LwaClient, LwaConfig, MemoryLwaStore};
 use iot_tls::aws::CustomAuthorizer;
+use iot_tls::codec::Qos;
 use iot_tls::tls::{Alpn, TlsConfig, TrustAnchors};
-use iot_tls::tokio::{Client, Options};
+use iot_tls::tokio::{Client, Message, Options};
 use serde_json::{Value, json};
 
 pub use alerts::{Alerts, LiveTargets, Sent};
 pub use amazon::Amazon;
 pub use camera::{CAMERA, Snapshot};
-pub use cloud::{Authorizer, Cloud, Pki};
+pub use cloud::{AUTHORIZER_FUNCTION, Access, Cloud, Pki, Provisioned, provision};
 pub use device::{Device, DeviceKind, DeviceSpec, MqttSetup};
 pub use hub::{Hub, HubLog, HubState, Kind, Known};
 
 use crate::Error;
 
 /// The set-up Backlog of Tasmota's AWS IoT guide, as the CloudFormation stack prints it (the
-/// guide elides the account part of the endpoint name; any name works, the demo resolves it
-/// to the TLS front on loopback).
+/// guide elides the account part of the endpoint name); the demo gives each device a Backlog
+/// of this format with its own user name and password instead.
 pub const SETUP_BACKLOG: &str = "BackLog SetOption3 1; SetOption103 1; \
     MqttHost a1b2c3d4e5f6g7-ats.iot.eu-central-1.amazonaws.com; MqttPort 443; \
     MqttUser tasmota?x-amz-customauthorizer-name=TasmotaAuth; MqttPassword YknLuSd2tBY2HodwI/7RqA==";
@@ -124,6 +131,8 @@ pub struct Summary {
     pub gateway_events: Vec<String>,
     /// The connections the TLS front refused, as it describes them.
     pub refused: Vec<String>,
+    /// What provisioning the custom authorizer changed on the AWS emulator.
+    pub provisioned: Vec<String>,
     /// The power alerts, with what each service did.
     pub alerts: Vec<Vec<Sent>>,
     /// The calls the AWS emulator recorded (`(operation, target)`), empty on real AWS.
@@ -166,6 +175,11 @@ impl fmt::Display for Summary {
             f,
             "  event gateway received: {}",
             self.gateway_events.join(", ")
+        )?;
+        writeln!(
+            f,
+            "  custom authorizer provisioned: {}",
+            self.provisioned.join("; ")
         )?;
         writeln!(
             f,
@@ -228,22 +242,22 @@ impl Home {
     ///
     /// Any [`Error`] of the parts; [`Error::Timeout`] when a step does not happen within 10 s.
     pub async fn start(settings: Settings) -> Result<Self, Error> {
-        let setup = MqttSetup::from_backlog(SETUP_BACKLOG)?;
-        tracing::info!(?setup, "set-up Backlog parsed by tasmota-proto");
+        let provisioned = provision(&[PLUG.topic(), LIGHT.topic()]).await?;
+        tracing::info!(endpoint = %provisioned.endpoint, changes = ?provisioned.changes, "custom authorizer provisioned on the AWS emulator");
+        let mut setups = Vec::new();
+        for (topic, device) in &provisioned.devices {
+            let backlog = device.backlog()?;
+            let setup = MqttSetup::from_backlog(&backlog)?;
+            tracing::info!(device = %topic, ?setup, "the device's own Backlog, parsed by tasmota-proto");
+            setups.push(setup);
+        }
+        let setup = setups[0].clone();
         let user = iot_tls::aws::Username::parse(&setup.user).map_err(iot_tls::Error::from)?;
-        let authorizer = Authorizer {
-            name: user
-                .authorizer()
-                .map(|name| name.decode())
-                .ok_or(Error::Setup {
-                    setting: "MqttUser",
-                    problem: "names no custom authorizer",
-                })?,
-            password: setup.password.clone(),
-        };
+        let hub_password = ha_aws::iot::Password::generate()?;
+        let access = Access::new(provisioned.key.clone(), "hub", hub_password.expose())?;
         let pki = Pki::generate(&setup.host)?;
         let anchors = pki.anchors()?;
-        let cloud = Cloud::start(&pki, &setup.host, authorizer).await?;
+        let cloud = Cloud::start(&pki, &setup.host, access).await?;
         let amazon = Amazon::start().await?;
         let alerts = match &settings.live_aws {
             Some(targets) => Alerts::live(targets).await?,
@@ -273,7 +287,7 @@ impl Home {
             .to_string();
         let (client, events) = Client::spawn(
             endpoint_options(&setup, cloud.front_addr(), "smart-home-hub", &anchors)?
-                .with_credentials(hub_user, setup.password.as_bytes()),
+                .with_credentials(hub_user, hub_password.expose().as_bytes()),
         )?;
         let hub = Hub::start(
             client,
@@ -286,10 +300,10 @@ impl Home {
         let dispatcher = Dispatcher::new(hub.state());
 
         let mut devices = Vec::new();
-        for spec in [PLUG, LIGHT] {
+        for (spec, setup) in [PLUG, LIGHT].into_iter().zip(&setups) {
             devices.push(Device::start(
                 spec,
-                &setup,
+                setup,
                 cloud.front_addr(),
                 anchors.clone(),
                 settings.tele_period,
@@ -305,6 +319,7 @@ impl Home {
                 .values()
                 .map(|known| (known.topic.clone(), known.name.clone(), known.kind))
                 .collect(),
+            provisioned: provisioned.changes.clone(),
             ..Summary::default()
         };
         Ok(Self {
@@ -349,6 +364,42 @@ impl Home {
                 got: "the front stopped".to_owned(),
             })?;
         tracing::info!(%refusal, "front: refused a client with a wrong password");
+        self.summary.refused.push(refusal.to_string());
+        client.disconnect().await;
+        Ok(())
+    }
+
+    /// A client with the plug's own credentials publishes a command to the light; the front
+    /// disconnects it, as AWS IoT does for a publish outside the connection's policy.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Timeout`] when no refusal comes.
+    pub async fn trespasser(&mut self) -> Result<(), Error> {
+        let mut refusals = self.cloud.front().refusals();
+        let (client, _events) = Client::spawn(
+            endpoint_options(
+                &self.setup,
+                self.cloud.front_addr(),
+                "trespasser",
+                &self.anchors,
+            )?
+            .with_credentials(self.setup.user.clone(), self.setup.password.as_bytes()),
+        )?;
+        let command = format!("cmnd/{}/POWER", LIGHT.topic());
+        client.publish(Message::new(command.as_str(), "OFF").with_qos(Qos::AtMostOnce))?;
+        let refusal = tokio::time::timeout(STEP, refusals.recv())
+            .await
+            .map_err(|_| Error::Timeout {
+                waiting_for: "the front to disconnect a publish outside the policy".to_owned(),
+                after: STEP,
+            })?
+            .map_err(|_| Error::Unexpected {
+                step: "trespasser",
+                expected: "a refusal".to_owned(),
+                got: "the front stopped".to_owned(),
+            })?;
+        tracing::info!(%refusal, "front: disconnected a client publishing outside its policy");
         self.summary.refused.push(refusal.to_string());
         client.disconnect().await;
         Ok(())
@@ -408,6 +459,7 @@ impl Home {
     /// The first step that fails.
     pub async fn script(&mut self) -> Result<(), Error> {
         self.intruder().await?;
+        self.trespasser().await?;
 
         self.directive(&accept_grant(), "Alexa.Authorization.AcceptGrant.Response")
             .await?;

@@ -72,8 +72,7 @@ async fn the_scripted_smart_home_does_what_its_summary_says() {
     // the directives caused did.
     assert_eq!(summary.gateway_events, ["Alexa.ChangeReport"], "{printed}");
 
-    // The wrong password was refused by the front's custom authorizer.
-    assert_eq!(summary.refused.len(), 1, "{printed}");
+    check_authorizer(&summary, &printed);
 
     // One alert, delivered to SNS, SQS and Lambda, as the emulator recorded.
     assert_eq!(summary.alerts.len(), 1, "{printed}");
@@ -108,6 +107,44 @@ async fn the_scripted_smart_home_does_what_its_summary_says() {
 
     check_camera(&summary, out.path(), &printed);
     assert!(summary.messages >= 14, "{printed}");
+}
+
+/// The custom authorizer was provisioned, refused a wrong password and held a device to its
+/// policy.
+fn check_authorizer(summary: &Summary, printed: &str) {
+    // The custom authorizer was provisioned through the emulator: the Lambda permission
+    // scoped to it, then the authorizer itself.
+    assert_eq!(summary.provisioned.len(), 2, "{printed}");
+    assert!(
+        summary.provisioned[0].starts_with("lambda:AddPermission"),
+        "{printed}"
+    );
+    assert!(
+        summary.provisioned[0].contains(
+            "iot.amazonaws.com from arn:aws:iot:us-east-1:123456789012:authorizer/TasmotaAuth"
+        ),
+        "{printed}"
+    );
+    assert!(
+        summary.provisioned[1].starts_with("iot:CreateAuthorizer TasmotaAuth"),
+        "{printed}"
+    );
+
+    // The wrong password was refused by the front's custom authorizer, and the plug's
+    // credentials publishing to the light were disconnected by its policy.
+    assert_eq!(summary.refused.len(), 2, "{printed}");
+    assert!(
+        summary.refused[0].contains("\"intruder\": not authorized"),
+        "{printed}"
+    );
+    assert_eq!(
+        summary.refused[1],
+        format!(
+            "client \"trespasser\": publish \"cmnd/{}/POWER\" is outside its policy",
+            LIGHT.topic()
+        ),
+        "{printed}"
+    );
 }
 
 /// The camera found the car and the person, and saved the frame with their boxes drawn.

@@ -1,11 +1,23 @@
 //! The stand-in for AWS IoT Core: an embedded rumqttd broker on loopback behind iot-tls's
 //! TLS front (SNI, ALPN `mqtt`, custom authorizer), with certificates generated at start.
+//!
+//! The authorizer is provisioned through the AWS emulator (IoT and Lambda control planes,
+//! [`provision`]), and the front asks ha-aws's custom authorizer about every CONNECT
+//! ([`Access`]), then holds each device to the policy it returned.
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
-use iot_tls::front::{AuthRequest, Front, RunningFront};
+use std::sync::Arc;
+
+use ha_aws::iot::{
+    AuthorizerRequest, DeviceKey, DeviceSetup, IotAccount, Password, Passwords, Policy,
+    ProvisionPlan, Provisioner,
+};
+use iot_tls::front::{
+    AuthRequest, ConnectionPolicy, Front, PolicyAuthorizer, RunningFront, Unrestricted,
+};
 use iot_tls::tls::TrustAnchors;
 use iot_tls::tls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rcgen::{
@@ -60,21 +72,133 @@ impl Pki {
     }
 }
 
-/// The credentials the custom authorizer accepts: the authorizer's name, the password.
-#[derive(Clone)]
-pub struct Authorizer {
-    /// The custom authorizer's name (`x-amz-customauthorizer-name`).
-    pub name: String,
-    /// The password the devices send.
-    pub password: String,
+/// The ARN of the authorizer function the demo provisions (it runs in process: [`Access`]).
+pub const AUTHORIZER_FUNCTION: &str = "arn:aws:lambda:us-east-1:123456789012:function:TasmotaAuth";
+
+/// What provisioning through the emulator gave: the endpoint, the changes made, each device's
+/// set-up, and the authorizer's key.
+pub struct Provisioned {
+    /// The `iot:Data-ATS` endpoint.
+    pub endpoint: String,
+    /// The changes provisioning made, as it describes them.
+    pub changes: Vec<String>,
+    /// Each device's set-up (its Backlog), by device topic.
+    pub devices: Vec<(String, DeviceSetup)>,
+    /// The key the devices' passwords derive from (the function's `DEVICE_KEY`).
+    pub key: DeviceKey,
 }
 
-impl std::fmt::Debug for Authorizer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Authorizer")
-            .field("name", &self.name)
-            .field("password", &"***")
-            .finish()
+/// Provisions the custom authorizer on the AWS emulator, as `tasmota_aws_setup` does on AWS,
+/// and makes each device of `topics` its own Backlog.
+///
+/// # Errors
+///
+/// [`Error::Aws`] when a call fails, [`Error::Tasmota`] when a Backlog cannot be encoded.
+pub async fn provision(topics: &[String]) -> Result<Provisioned, Error> {
+    let emulator = ha_aws::emulator::Emulator::start().await;
+    let plan = ProvisionPlan::new(AUTHORIZER_FUNCTION)?;
+    let provisioned = Provisioner::new(&emulator.session().await)
+        .apply(&plan)
+        .await?;
+    let key = DeviceKey::generate()?;
+    let devices = topics
+        .iter()
+        .map(|topic| {
+            (
+                topic.clone(),
+                provisioned.device(topic, key.password(topic)),
+            )
+        })
+        .collect();
+    Ok(Provisioned {
+        endpoint: provisioned.endpoint().to_owned(),
+        changes: provisioned
+            .changes()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        devices,
+        key,
+    })
+}
+
+/// Who the front admits: devices through ha-aws's custom authorizer (per-device passwords,
+/// each held to its own topics), and the hub with its own password and no topic limits (on
+/// AWS a hub would use IAM credentials or a policy of its own).
+pub struct Access {
+    /// The devices' authorizer.
+    pub devices: ha_aws::iot::Authorizer,
+    /// The hub's user name (before `?`).
+    pub hub_user: String,
+    /// The hub's password.
+    pub hub_password: Passwords,
+}
+
+impl Access {
+    /// The demo's access: per-device passwords from `key`, with the discovery topics the
+    /// simulated devices publish, and the hub `hub_user` with `hub_password`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Aws`] when the account of [`AUTHORIZER_FUNCTION`] is refused (it is not).
+    pub fn new(key: DeviceKey, hub_user: &str, hub_password: &str) -> Result<Self, Error> {
+        let account = IotAccount::from_function_arn(AUTHORIZER_FUNCTION)?;
+        Ok(Self {
+            devices: ha_aws::iot::Authorizer::new(Passwords::per_device(key), account)
+                .with_discovery(true),
+            hub_user: hub_user.to_owned(),
+            hub_password: Passwords::shared(Password::new(hub_password)),
+        })
+    }
+}
+
+impl PolicyAuthorizer for Access {
+    fn admit(&self, request: &AuthRequest<'_>) -> Option<Arc<dyn ConnectionPolicy>> {
+        let user = request.username().map(|name| name.name());
+        let password = request.password().unwrap_or_default();
+        if user == Some(self.hub_user.as_str()) {
+            return self
+                .hub_password
+                .accepts(&self.hub_user, password)
+                .then(|| Arc::new(Unrestricted) as Arc<dyn ConnectionPolicy>);
+        }
+        let asked = AuthorizerRequest::from_mqtt(
+            user,
+            request.password(),
+            request.client_id(),
+            request.server_name(),
+        );
+        match self.devices.decide(&asked) {
+            Ok(grant) => {
+                tracing::info!(
+                    device = grant.device(),
+                    client_id = grant.client_id(),
+                    "cloud: custom authorizer admitted a device"
+                );
+                Some(Arc::new(DevicePolicy(grant.policy().clone())))
+            }
+            Err(refusal) => {
+                tracing::info!(%refusal, "cloud: custom authorizer refused a client");
+                None
+            }
+        }
+    }
+}
+
+/// A device's policy, as the custom authorizer returned it.
+struct DevicePolicy(Policy);
+
+impl ConnectionPolicy for DevicePolicy {
+    fn may_publish(&self, topic: &str, retain: bool) -> bool {
+        if retain {
+            self.0.allows_retained_publish(topic)
+        } else {
+            self.0.allows_publish(topic)
+        }
+    }
+
+    fn may_subscribe(&self, filter: &str) -> bool {
+        self.0.allows_subscribe(filter)
     }
 }
 
@@ -86,7 +210,8 @@ pub struct Cloud {
 
 impl Cloud {
     /// Starts rumqttd on a free loopback port (plain MQTT, anonymous) and the TLS front for
-    /// `endpoint` on another, admitting the clients that name `authorizer` with its password.
+    /// `endpoint` on another, admitting the clients `access` admits and holding each to its
+    /// policy.
     ///
     /// rumqttd runs on its own threads and has no way to stop: it ends with the process.
     ///
@@ -94,17 +219,12 @@ impl Cloud {
     ///
     /// [`Error::Io`] when no port is free or the broker does not come up,
     /// [`Error::IotTls`] when the front refuses the certificate.
-    pub async fn start(pki: &Pki, endpoint: &str, authorizer: Authorizer) -> Result<Self, Error> {
+    pub async fn start(pki: &Pki, endpoint: &str, access: Access) -> Result<Self, Error> {
         let broker = start_broker()?;
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key.clone()));
-        let authorize = move |request: &AuthRequest<'_>| {
-            let named = request
-                .username()
-                .and_then(|name| name.authorizer())
-                .is_some_and(|name| name == authorizer.name.as_str());
-            named && request.password() == Some(authorizer.password.as_bytes())
-        };
-        let front = Front::new(endpoint, pki.chain.clone(), key, broker, authorize)?
+        let refuse_all = |_: &AuthRequest<'_>| false;
+        let front = Front::new(endpoint, pki.chain.clone(), key, broker, refuse_all)?
+            .with_policy_authorizer(access)
             .bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
             .await?;
         tracing::info!(front = %front.local_addr(), %broker, %endpoint, "cloud: AWS-IoT-like TLS front in front of rumqttd");
