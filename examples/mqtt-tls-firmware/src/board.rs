@@ -2,6 +2,7 @@
 //! SiFive test finisher, and the hart's `minstret`. Addresses from QEMU's `hw/riscv/virt.c`.
 
 use core::convert::Infallible;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use embedded_io::{ErrorType, Read, ReadReady, Write};
 
@@ -79,13 +80,39 @@ impl ErrorType for Uart {
     type Error = Infallible;
 }
 
+/// Instructions retired in the UART's wait loops, modulo 2^32: the driver may ask for bytes still
+/// in flight or wait for the transmitter, and that polling depends on the host's timing, not on
+/// the work the firmware does. Differences of it over one `poll` stay far below 2^32.
+static WAITED: AtomicU32 = AtomicU32::new(0);
+
+/// Runs `until` to completion, adding the instructions it spent to [`waited`].
+fn wait(until: impl Fn() -> bool) {
+    if until() {
+        return;
+    }
+    let start = instructions();
+    while !until() {}
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "counted modulo 2^32, see WAITED"
+    )]
+    let spent = (instructions() - start) as u32;
+    WAITED.fetch_add(spent, Ordering::Relaxed);
+}
+
+/// Instructions retired so far in the UART's wait loops, modulo 2^32: subtract two readings
+/// with `wrapping_sub` to take the polling out of a measurement.
+pub fn waited() -> u32 {
+    WAITED.load(Ordering::Relaxed)
+}
+
 impl Read for Uart {
     /// Waits for the first byte, then takes what else has arrived, without waiting again.
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
         if buf.is_empty() {
             return Ok(0);
         }
-        while !data_ready() {}
+        wait(data_ready);
         let mut n = 0;
         while n < buf.len() && data_ready() {
             buf[n] = read8(UART_DATA);
@@ -104,7 +131,7 @@ impl ReadReady for Uart {
 impl Write for Uart {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
         for &byte in buf {
-            while read8(UART_LSR) & LSR_THR_EMPTY == 0 {}
+            wait(|| read8(UART_LSR) & LSR_THR_EMPTY != 0);
             write8(UART_DATA, byte);
         }
         Ok(buf.len())
