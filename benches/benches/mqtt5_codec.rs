@@ -14,29 +14,18 @@
 
 #![expect(clippy::print_stdout, reason = "the bench prints its ratio table")]
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use benches::{Timings, consuming_reads};
 use bytes::{Bytes, BytesMut};
 use criterion::{Criterion, Throughput};
 use iot_tls::codec::v5::{self, Packet, Property, PropertyBuilder, PubAck, Publish, ReasonCode};
 use iot_tls::codec::{PacketId, PacketType, Qos};
 use rumqttc::v5::mqttbytes::v5 as theirs;
 
-/// Inputs copied per timed batch for rumqttc, which consumes its input buffer.
-const BATCH: usize = 256;
-
-/// (total time, iterations) per "case/direction/codec", across every criterion call.
-static TIMES: Mutex<BTreeMap<String, (Duration, u64)>> = Mutex::new(BTreeMap::new());
-
-fn record(key: &str, elapsed: Duration, iters: u64) {
-    let mut times = TIMES.lock().expect("not poisoned");
-    let entry = times.entry(key.to_owned()).or_default();
-    entry.0 += elapsed;
-    entry.1 += iters;
-}
+/// Time and iterations per "case/direction/codec", across every criterion call.
+static TIMES: Timings = Timings::new();
 
 /// One packet, as both codecs see it.
 struct Case {
@@ -157,28 +146,6 @@ fn encode(packet: Packet<'_>) -> Vec<u8> {
     buf
 }
 
-/// Decodes `bytes` with rumqttc `iters` times, timing only the reads.
-fn rumqttc_decode(bytes: &[u8], iters: u64) -> Duration {
-    let mut elapsed = Duration::ZERO;
-    let mut left = iters;
-    let mut inputs = Vec::with_capacity(BATCH);
-    let mut outputs = Vec::with_capacity(BATCH);
-    while left > 0 {
-        while left > 0 && inputs.len() < BATCH {
-            inputs.push(BytesMut::from(bytes));
-            left -= 1;
-        }
-        let start = Instant::now();
-        for input in &mut inputs {
-            outputs.push(black_box(theirs::Packet::read(input, None)));
-        }
-        elapsed += start.elapsed();
-        outputs.clear();
-        inputs.clear();
-    }
-    elapsed
-}
-
 fn bench(c: &mut Criterion) {
     for case in cases() {
         let key = |direction: &str, codec: &str| format!("{}\t{direction}\t{codec}", case.name);
@@ -191,14 +158,16 @@ fn bench(c: &mut Criterion) {
                     black_box(v5::decode(black_box(&case.bytes)).expect("valid"));
                 }
                 let elapsed = start.elapsed();
-                record(&key("decode", "iot-tls"), elapsed, iters);
+                TIMES.record(&key("decode", "iot-tls"), elapsed, iters);
                 elapsed
             });
         });
         group.bench_function("rumqttc", |b| {
             b.iter_custom(|iters| {
-                let elapsed = rumqttc_decode(&case.bytes, iters);
-                record(&key("decode", "rumqttc"), elapsed, iters);
+                let elapsed = consuming_reads(&case.bytes, iters, |input| {
+                    theirs::Packet::read(input, None)
+                });
+                TIMES.record(&key("decode", "rumqttc"), elapsed, iters);
                 elapsed
             });
         });
@@ -216,7 +185,7 @@ fn bench(c: &mut Criterion) {
                     black_box(black_box(&packet).encode(&mut out).expect("fits"));
                 }
                 let elapsed = start.elapsed();
-                record(&key("encode", "iot-tls"), elapsed, iters);
+                TIMES.record(&key("encode", "iot-tls"), elapsed, iters);
                 elapsed
             });
         });
@@ -233,7 +202,7 @@ fn bench(c: &mut Criterion) {
                     );
                 }
                 let elapsed = start.elapsed();
-                record(&key("encode", "rumqttc"), elapsed, iters);
+                TIMES.record(&key("encode", "rumqttc"), elapsed, iters);
                 elapsed
             });
         });
@@ -241,17 +210,7 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-#[expect(
-    clippy::cast_precision_loss,
-    reason = "iteration counts stay far below 2^52"
-)]
 fn print_ratios() {
-    let times = TIMES.lock().expect("not poisoned");
-    let mean = |key: &str| {
-        times
-            .get(key)
-            .map(|(total, iters)| total.as_secs_f64() * 1e9 / *iters as f64)
-    };
     println!();
     println!("MQTT 5 codec, mean ns per packet, iot-tls vs rumqttc v5 (same run)");
     println!(
@@ -267,8 +226,8 @@ fn print_ratios() {
         })
         .count_total;
         for direction in ["decode", "encode"] {
-            let ours = mean(&format!("{}\t{direction}\tiot-tls", case.name));
-            let theirs = mean(&format!("{}\t{direction}\trumqttc", case.name));
+            let ours = TIMES.mean_ns(&format!("{}\t{direction}\tiot-tls", case.name));
+            let theirs = TIMES.mean_ns(&format!("{}\t{direction}\trumqttc", case.name));
             if let (Some(ours), Some(theirs)) = (ours, theirs) {
                 println!(
                     "{:<22} {:<7} {:>12.1} {:>12.1} {:>7.2}x {:>14}",
@@ -293,5 +252,6 @@ fn main() {
     let mut criterion = Criterion::default().configure_from_args();
     bench(&mut criterion);
     criterion.final_summary();
+    benches::RunMode::from_args().announce();
     print_ratios();
 }

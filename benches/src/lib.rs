@@ -6,8 +6,12 @@
 //! every path, the peers' included, is exercised without being measured.
 #![forbid(unsafe_code)]
 
+use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
 
 /// What a bench binary was started to do, read from its arguments as criterion reads them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +93,84 @@ pub fn compare<A, B>(
     a.sort();
     b.sort();
     (a[a.len() / 2], b[b.len() / 2])
+}
+
+/// Total time and iterations per key (for the codec benches: "case\tdirection\tcodec"), summed
+/// over every criterion call, so the bench can print its own same-run ratios afterwards.
+pub struct Timings(Mutex<BTreeMap<String, (Duration, u64)>>);
+
+impl Timings {
+    /// No timings yet; usable in a `static`.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(Mutex::new(BTreeMap::new()))
+    }
+
+    /// Adds `iters` calls that took `elapsed` in all to `key`.
+    ///
+    /// # Panics
+    ///
+    /// If an earlier caller panicked while recording.
+    pub fn record(&self, key: &str, elapsed: Duration, iters: u64) {
+        let mut times = self.0.lock().expect("not poisoned");
+        let entry = times.entry(key.to_owned()).or_default();
+        entry.0 += elapsed;
+        entry.1 += iters;
+    }
+
+    /// The mean nanoseconds per call recorded for `key`.
+    ///
+    /// # Panics
+    ///
+    /// If an earlier caller panicked while recording.
+    #[must_use]
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "iteration counts stay far below 2^52"
+    )]
+    pub fn mean_ns(&self, key: &str) -> Option<f64> {
+        let times = self.0.lock().expect("not poisoned");
+        times
+            .get(key)
+            .map(|(total, iters)| total.as_secs_f64() * 1e9 / *iters as f64)
+    }
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Inputs copied per timed batch in [`consuming_reads`].
+const BATCH: usize = 256;
+
+/// The time of `iters` calls of `read` on fresh copies of `bytes`, for a decoder that consumes
+/// its input buffer (rumqttc's): the copies are made, and the results dropped, outside the timed
+/// loop, as criterion's `iter_batched` would.
+pub fn consuming_reads<R>(
+    bytes: &[u8],
+    iters: u64,
+    mut read: impl FnMut(&mut BytesMut) -> R,
+) -> Duration {
+    let mut elapsed = Duration::ZERO;
+    let mut left = iters;
+    let mut inputs = Vec::with_capacity(BATCH);
+    let mut outputs = Vec::with_capacity(BATCH);
+    while left > 0 {
+        while left > 0 && inputs.len() < BATCH {
+            inputs.push(BytesMut::from(bytes));
+            left -= 1;
+        }
+        let start = Instant::now();
+        for input in &mut inputs {
+            outputs.push(black_box(read(input)));
+        }
+        elapsed += start.elapsed();
+        outputs.clear();
+        inputs.clear();
+    }
+    elapsed
 }
 
 #[cfg(test)]
