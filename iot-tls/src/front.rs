@@ -59,7 +59,7 @@ use tokio_rustls::LazyConfigAcceptor;
 
 use crate::aws::{self, Username};
 use crate::codec::v5::{self, ReasonCode};
-use crate::codec::{self, Connect, ConnectReturnCode, Packet, PacketType};
+use crate::codec::{self, Connect, ConnectReturnCode, Message, Packet, PacketType, Qos};
 use crate::error::{
     DecodeError, DecodeErrorKind, Error, IoError, IoErrorKind, IoOperation, LimitError,
 };
@@ -632,13 +632,9 @@ async fn serve(inner: &Inner, mut stream: TcpStream) -> Result<(), Refusal> {
     let mut aliases = TopicAliases::default();
     let upstream = async {
         while let Some(packet) = reader.next(&mut client_rx, &client_id).await? {
-            if v5 {
-                check_v5(&front.limits, packet, &client_id)?;
-                permitted_v5(&*policy, &mut aliases, packet, &client_id)?;
-            } else {
-                check(&front.limits, packet, &client_id)?;
-                permitted(&*policy, packet, &client_id)?;
-            }
+            let read = upstream(packet, v5)?;
+            check(&front.limits, &read, &client_id)?;
+            permitted(&*policy, &mut aliases, &read, &client_id)?;
             broker_tx.write_all(packet).await.map_err(io)?;
         }
         Ok::<(), Refusal>(())
@@ -705,33 +701,6 @@ fn authorized(front: &Front, connect: &Connect<'_>) -> Option<Arc<dyn Connection
     })
 }
 
-/// Checks a packet from the client against its policy.
-fn permitted(policy: &dyn ConnectionPolicy, packet: &[u8], client_id: &str) -> Result<(), Refusal> {
-    let refuse = |action, topic: &str| Refusal::NotPermitted {
-        client_id: client_id.to_string(),
-        action,
-        topic: topic.to_string(),
-    };
-    match codec::decode(packet).map_err(Refusal::Malformed)? {
-        Some((Packet::Publish(publish), _)) => {
-            let message = publish.message();
-            if policy.may_publish(message.topic, message.retain) {
-                Ok(())
-            } else {
-                Err(refuse("publish", message.topic))
-            }
-        }
-        Some((Packet::Subscribe(subscribe), _)) => subscribe
-            .filters
-            .iter()
-            .find(|subscription| !policy.may_subscribe(subscription.filter))
-            .map_or(Ok(()), |subscription| {
-                Err(refuse("subscribe", subscription.filter))
-            }),
-        _ => Ok(()),
-    }
-}
-
 /// The topics an MQTT 5 client has named by Topic Alias on one connection, so that a PUBLISH
 /// that carries only an alias is checked against the policy by its real topic.
 ///
@@ -761,70 +730,62 @@ impl TopicAliases {
     }
 }
 
-/// [`permitted`] for an MQTT 5 client: the same policy, with Topic Aliases resolved.
-fn permitted_v5(
-    policy: &dyn ConnectionPolicy,
-    aliases: &mut TopicAliases,
-    packet: &[u8],
-    client_id: &str,
-) -> Result<(), Refusal> {
-    let refuse = |action, topic: &str| Refusal::NotPermitted {
-        client_id: client_id.to_string(),
-        action,
-        topic: topic.to_string(),
-    };
-    match v5::decode(packet).map_err(Refusal::Malformed)? {
-        Some((v5::Packet::Publish(publish), _)) => {
-            let alias = publish.properties.topic_alias();
-            let Some(topic) = aliases.resolve(publish.topic, alias) else {
-                return Err(refuse("publish to an unknown topic alias", publish.topic));
-            };
-            if policy.may_publish(topic, publish.retain) {
-                Ok(())
-            } else {
-                Err(refuse("publish", topic))
-            }
-        }
-        Some((v5::Packet::Subscribe(subscribe), _)) => subscribe
-            .filters
-            .iter()
-            .find(|subscription| !policy.may_subscribe(subscription.filter))
-            .map_or(Ok(()), |subscription| {
-                Err(refuse("subscribe", subscription.filter))
-            }),
-        _ => Ok(()),
-    }
+/// What the front checks in a packet from the client, read once, whatever its MQTT version.
+enum Upstream<'a> {
+    /// A PUBLISH: its message, and the Topic Alias it carries (MQTT 5).
+    Publish(Message<'a>, Option<u16>),
+    /// A SUBSCRIBE's filters with their QoS.
+    Subscribe(Vec<(&'a str, Qos)>),
+    /// An UNSUBSCRIBE's filters.
+    Unsubscribe(Vec<&'a str>),
+    /// Anything else a client sends (acknowledgements, PINGREQ, DISCONNECT), or an incomplete
+    /// packet.
+    Other,
 }
 
-/// Checks a packet from the client against the limits.
-fn check(limits: &Limits, packet: &[u8], client_id: &str) -> Result<(), Refusal> {
-    let limit = |error| Refusal::Limit {
-        client_id: client_id.to_string(),
-        error,
-    };
-    match codec::decode(packet).map_err(Refusal::Malformed)? {
-        Some((Packet::Publish(publish), _)) => {
-            limits.check_message(&publish.message()).map_err(limit)
-        }
-        Some((Packet::Subscribe(subscribe), _)) => {
-            limits
-                .check_filter_count(subscribe.filters.len())
-                .map_err(limit)?;
-            for subscription in subscribe.filters {
-                limits.check_qos(subscription.qos).map_err(limit)?;
-                limits.check_topic(subscription.filter).map_err(limit)?;
+/// Reads a packet from the client, of MQTT 5 when `v5`. A packet a client never sends is
+/// refused; so is MQTT 5's AUTH, as AWS IoT supports no enhanced authentication.
+fn upstream(packet: &[u8], v5: bool) -> Result<Upstream<'_>, Refusal> {
+    let unexpected = |packet_type| Err(Refusal::Unexpected(packet_type));
+    if v5 {
+        return match v5::decode(packet).map_err(Refusal::Malformed)? {
+            Some((v5::Packet::Publish(publish), _)) => Ok(Upstream::Publish(
+                publish.message(),
+                publish.properties.topic_alias(),
+            )),
+            Some((v5::Packet::Subscribe(subscribe), _)) => Ok(Upstream::Subscribe(
+                subscribe
+                    .filters
+                    .iter()
+                    .map(|s| (s.filter, s.qos))
+                    .collect(),
+            )),
+            Some((v5::Packet::Unsubscribe(unsubscribe), _)) => {
+                Ok(Upstream::Unsubscribe(unsubscribe.filters.iter().collect()))
             }
-            Ok(())
-        }
-        Some((Packet::Unsubscribe(unsubscribe), _)) => {
-            limits
-                .check_filter_count(unsubscribe.filters.len())
-                .map_err(limit)?;
-            unsubscribe
+            Some((
+                packet @ (v5::Packet::Connect(_)
+                | v5::Packet::ConnAck(_)
+                | v5::Packet::SubAck(_)
+                | v5::Packet::UnsubAck(_)
+                | v5::Packet::PingResp(_)
+                | v5::Packet::Auth(_)),
+                _,
+            )) => unexpected(packet.packet_type()),
+            Some(_) | None => Ok(Upstream::Other),
+        };
+    }
+    match codec::decode(packet).map_err(Refusal::Malformed)? {
+        Some((Packet::Publish(publish), _)) => Ok(Upstream::Publish(publish.message(), None)),
+        Some((Packet::Subscribe(subscribe), _)) => Ok(Upstream::Subscribe(
+            subscribe
                 .filters
                 .iter()
-                .try_for_each(|filter| limits.check_topic(filter))
-                .map_err(limit)
+                .map(|s| (s.filter, s.qos))
+                .collect(),
+        )),
+        Some((Packet::Unsubscribe(unsubscribe), _)) => {
+            Ok(Upstream::Unsubscribe(unsubscribe.filters.iter().collect()))
         }
         Some((
             packet @ (Packet::Connect(_)
@@ -833,8 +794,66 @@ fn check(limits: &Limits, packet: &[u8], client_id: &str) -> Result<(), Refusal>
             | Packet::UnsubAck(_)
             | Packet::PingResp(_)),
             _,
-        )) => Err(Refusal::Unexpected(packet.packet_type())),
-        Some(_) | None => Ok(()),
+        )) => unexpected(packet.packet_type()),
+        Some(_) | None => Ok(Upstream::Other),
+    }
+}
+
+/// Checks a packet from the client against its policy, Topic Aliases resolved.
+fn permitted(
+    policy: &dyn ConnectionPolicy,
+    aliases: &mut TopicAliases,
+    packet: &Upstream<'_>,
+    client_id: &str,
+) -> Result<(), Refusal> {
+    let refuse = |action, topic: &str| Refusal::NotPermitted {
+        client_id: client_id.to_string(),
+        action,
+        topic: topic.to_string(),
+    };
+    match packet {
+        Upstream::Publish(message, alias) => {
+            let Some(topic) = aliases.resolve(message.topic, *alias) else {
+                return Err(refuse("publish to an unknown topic alias", message.topic));
+            };
+            if policy.may_publish(topic, message.retain) {
+                Ok(())
+            } else {
+                Err(refuse("publish", topic))
+            }
+        }
+        Upstream::Subscribe(filters) => filters
+            .iter()
+            .find(|(filter, _)| !policy.may_subscribe(filter))
+            .map_or(Ok(()), |(filter, _)| Err(refuse("subscribe", filter))),
+        Upstream::Unsubscribe(_) | Upstream::Other => Ok(()),
+    }
+}
+
+/// Checks a packet from the client against the limits.
+fn check(limits: &Limits, packet: &Upstream<'_>, client_id: &str) -> Result<(), Refusal> {
+    let limit = |error| Refusal::Limit {
+        client_id: client_id.to_string(),
+        error,
+    };
+    match packet {
+        Upstream::Publish(message, _) => limits.check_message(message).map_err(limit),
+        Upstream::Subscribe(filters) => {
+            limits.check_filter_count(filters.len()).map_err(limit)?;
+            for &(filter, qos) in filters {
+                limits.check_qos(qos).map_err(limit)?;
+                limits.check_topic(filter).map_err(limit)?;
+            }
+            Ok(())
+        }
+        Upstream::Unsubscribe(filters) => {
+            limits.check_filter_count(filters.len()).map_err(limit)?;
+            filters
+                .iter()
+                .try_for_each(|filter| limits.check_topic(filter))
+                .map_err(limit)
+        }
+        Upstream::Other => Ok(()),
     }
 }
 
@@ -890,50 +909,6 @@ fn forwarded_connect(
         packet.encode(&mut encoded).map(|_| encoded)
     };
     encoded.map_err(|_| Refusal::Unexpected(PacketType::Connect))
-}
-
-/// Checks an MQTT 5 packet from the client against the limits. AWS IoT supports no enhanced
-/// authentication, so AUTH is refused like any packet a client never sends.
-fn check_v5(limits: &Limits, packet: &[u8], client_id: &str) -> Result<(), Refusal> {
-    let limit = |error| Refusal::Limit {
-        client_id: client_id.to_string(),
-        error,
-    };
-    match v5::decode(packet).map_err(Refusal::Malformed)? {
-        Some((v5::Packet::Publish(publish), _)) => {
-            limits.check_message(&publish.message()).map_err(limit)
-        }
-        Some((v5::Packet::Subscribe(subscribe), _)) => {
-            limits
-                .check_filter_count(subscribe.filters.len())
-                .map_err(limit)?;
-            for subscription in subscribe.filters {
-                limits.check_qos(subscription.qos).map_err(limit)?;
-                limits.check_topic(subscription.filter).map_err(limit)?;
-            }
-            Ok(())
-        }
-        Some((v5::Packet::Unsubscribe(unsubscribe), _)) => {
-            limits
-                .check_filter_count(unsubscribe.filters.len())
-                .map_err(limit)?;
-            unsubscribe
-                .filters
-                .iter()
-                .try_for_each(|filter| limits.check_topic(filter))
-                .map_err(limit)
-        }
-        Some((
-            packet @ (v5::Packet::Connect(_)
-            | v5::Packet::ConnAck(_)
-            | v5::Packet::SubAck(_)
-            | v5::Packet::UnsubAck(_)
-            | v5::Packet::PingResp(_)
-            | v5::Packet::Auth(_)),
-            _,
-        )) => Err(Refusal::Unexpected(packet.packet_type())),
-        Some(_) | None => Ok(()),
-    }
 }
 
 /// An MQTT 5 CONNACK without session with `reason` and no properties.
@@ -1054,7 +1029,7 @@ impl PacketReader {
 
 #[cfg(test)]
 mod tests {
-    use super::{ConnectionPolicy, Refusal, TopicAliases, permitted_v5};
+    use super::{ConnectionPolicy, Refusal, TopicAliases, permitted, upstream};
     use crate::codec::PacketType;
     use crate::codec::v5::{Packet, Property, PropertyBuilder, Publish};
     use std::vec::Vec;
@@ -1086,7 +1061,8 @@ mod tests {
     }
 
     fn check(aliases: &mut TopicAliases, packet: &[u8]) -> Result<(), &'static str> {
-        permitted_v5(&Own, aliases, packet, "a").map_err(|refusal| match refusal {
+        let packet = upstream(packet, true).unwrap();
+        permitted(&Own, aliases, &packet, "a").map_err(|refusal| match refusal {
             Refusal::NotPermitted { action, .. } => action,
             other => panic!("unexpected refusal {other:?}"),
         })
