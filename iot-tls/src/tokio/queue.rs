@@ -1,5 +1,5 @@
-//! The fixed-capacity queue that carries events from the connection's task to [`Events`]
-//! (super::Events).
+//! The fixed-capacity queue that carries events from the connection's task to
+//! [`Events`](super::Events).
 //!
 //! tokio's `mpsc` allocates its slots in blocks of 32 whatever the capacity, so a queue of 4
 //! events cost 32 slots; this one allocates exactly its capacity once, when the client starts,
