@@ -505,6 +505,10 @@ fn property(value: PropertyValue) -> Property {
 
 impl TestHub {
     /// The properties of `entity` in `state`.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per endpoint of the test hub"
+    )]
     pub(crate) fn properties_of(entity: &str, state: &State) -> Vec<Property> {
         let power = |name: &str| PropertyValue::PowerState(state.power[name].clone());
         let ok = PropertyValue::Connectivity(Connectivity::new(ConnectivityState::Ok));

@@ -47,12 +47,12 @@ pub(crate) fn assert_schema_valid(message: &Value) {
         "message refused by the schema:\n{}\n{message:#}",
         errors.join("\n")
     );
-    if let Ok(event) = Event::from_slice(&serde_json::to_vec(message).unwrap()) {
-        if let Err(reason) = event.check_conformance(Conformance::AmazonSchema) {
-            panic!(
-                "the schema accepts what Conformance::AmazonSchema refuses ({reason}):\n{message:#}"
-            );
-        }
+    if let Ok(event) = Event::from_slice(&serde_json::to_vec(message).unwrap())
+        && let Err(reason) = event.check_conformance(Conformance::AmazonSchema)
+    {
+        panic!(
+            "the schema accepts what Conformance::AmazonSchema refuses ({reason}):\n{message:#}"
+        );
     }
 }
 
