@@ -162,12 +162,23 @@ async fn a_wrong_ca_or_host_name_is_a_tls_error_naming_the_cause() {
 
 #[tokio::test]
 async fn a_persistent_session_resumes_with_messages_sent_meanwhile() {
+    persistent_session_resumes(Protocol::V311).await;
+}
+
+#[tokio::test]
+async fn a_persistent_mqtt5_session_resumes_with_messages_sent_meanwhile() {
+    persistent_session_resumes(Protocol::V5).await;
+}
+
+async fn persistent_session_resumes(protocol: Protocol) {
     let pki = Pki::new(KeyKind::Rsa);
     let broker = Mosquitto::start(&pki);
     let proxy = Proxy::start(broker.tls_port, None);
     let persistent = Options::new("127.0.0.1", proxy.port, "sleepy")
         .with_tls(support::tls_to(&pki, NAMES[0]).build().unwrap())
         .with_credentials(USER, PASSWORD.as_bytes())
+        .with_protocol(protocol)
+        .with_session_expiry(300)
         .with_clean_session(false)
         .with_limits(iot_tls::Limits::MQTT)
         .with_backoff(iot_tls::Backoff::new(
@@ -183,7 +194,7 @@ async fn a_persistent_session_resumes_with_messages_sent_meanwhile() {
     let (reason, _) = disconnected(&mut events).await;
     assert_eq!(reason, DisconnectReason::TransportClosed);
     let (publisher, mut publisher_events) =
-        Client::spawn(options(&pki, &broker, "postman")).unwrap();
+        Client::spawn(options(&pki, &broker, "postman").with_protocol(protocol)).unwrap();
     connected(&mut publisher_events).await;
     for i in 0..3 {
         publisher
@@ -391,7 +402,7 @@ async fn mqtt5_round_trip_resume_and_session_takeover() {
 }
 
 #[tokio::test]
-async fn mqtt5_server_limits_and_assigned_identifier() {
+async fn mqtt5_refused_subscription_server_limits_and_assigned_identifier() {
     let pki = Pki::new(KeyKind::Rsa);
     let broker = Mosquitto::start(&pki);
     // An empty client identifier: the server assigns one.
@@ -409,15 +420,29 @@ async fn mqtt5_server_limits_and_assigned_identifier() {
     );
     assert!(limits.wildcard_subscription_available && limits.shared_subscription_available);
 
-    // mosquitto 2.0.11 grants every SUBSCRIBE (its ACL filters deliveries instead), so the
-    // refusing reason codes are tested in the session tests with the server's bytes.
-    client.subscribe(&[("open/#", Qos::AtLeastOnce)]).unwrap();
+    client.disconnect().await;
+
+    // The refusing listener's security refuses `secret/#`: the SUBACK says why, per filter, and
+    // the refused filter is not re-subscribed.
+    let plain =
+        Options::new("127.0.0.1", broker.refusing_port, "refused").with_protocol(Protocol::V5);
+    let (client, mut events) = Client::spawn(plain).unwrap();
+    connected(&mut events).await;
+    client
+        .subscribe(&[("secret/#", Qos::AtLeastOnce), ("open/#", Qos::AtLeastOnce)])
+        .unwrap();
     let codes = support::wait_for(&mut events, |event| match event {
         Event::Subscribed { codes } => Some(codes),
         _ => None,
     })
     .await;
-    assert_eq!(codes, [SubAckCode::Granted(Qos::AtLeastOnce)]);
+    assert_eq!(
+        codes,
+        [
+            SubAckCode::Other(ReasonCode::NOT_AUTHORIZED.as_u8()),
+            SubAckCode::Granted(Qos::AtLeastOnce)
+        ]
+    );
     client.disconnect().await;
 }
 
