@@ -270,13 +270,13 @@ impl Home {
                 ClientSecret::try_new("demo-client-secret").map_err(ha_alexa::Error::from)?,
             )
             .map_err(ha_alexa::Error::from)?
-            .with_token_url(&amazon.token_url())
+            .with_loopback_token_url(&amazon.token_url())
             .map_err(ha_alexa::Error::from)?,
             MemoryLwaStore::new(),
         )
         .map_err(ha_alexa::Error::from)?;
         let gateway = EventGateway::open(
-            GatewayConfig::with_url(&amazon.events_url()).map_err(ha_alexa::Error::from)?,
+            GatewayConfig::with_loopback_url(&amazon.events_url()).map_err(ha_alexa::Error::from)?,
             lwa,
         )
         .await
