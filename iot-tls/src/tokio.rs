@@ -66,6 +66,7 @@
 //! ```
 
 mod driver;
+mod queue;
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -829,8 +830,9 @@ pub struct Client {
 }
 
 /// An [`Event`] as the queue to [`Events`] carries it: messages, the frequent case, inline and
-/// the rarer, larger events boxed, so that each slot of the queue (tokio allocates them 32 at a
-/// time whatever the capacity) is the size of a [`Message`] rather than of the largest event.
+/// the rarer, larger events boxed, so that each slot of the queue (allocated up front, exactly
+/// [`Options::with_events`] of them) is the size of a [`Message`] rather than of the largest
+/// event.
 #[derive(Debug)]
 enum Queued {
     Message(Message),
@@ -865,7 +867,7 @@ impl From<Queued> for Event {
 /// See the [module documentation](self).
 #[derive(Debug)]
 pub struct Events {
-    events: mpsc::Receiver<Queued>,
+    events: queue::Receiver<Queued>,
 }
 
 impl Events {
@@ -890,7 +892,7 @@ impl Events {
     /// # }
     /// ```
     pub fn try_recv(&mut self) -> Option<Event> {
-        self.events.try_recv().ok().map(Event::from)
+        self.events.try_recv().map(Event::from)
     }
 }
 
@@ -955,7 +957,7 @@ impl Client {
     pub fn spawn(options: Options) -> Result<(Self, Events), Error> {
         let request_capacity = driver::check(&options)?;
         let (requests, requests_rx) = mpsc::channel(options.queue);
-        let (events_tx, events) = mpsc::channel(options.events);
+        let (events_tx, events) = queue::channel(options.events);
         let shared = Arc::new(Shared {
             limits: options.limits,
             request_capacity,

@@ -17,7 +17,7 @@ use ::tokio::sync::mpsc;
 use ::tokio::time::{sleep_until, timeout};
 use bytes::Bytes;
 
-use super::{Event, Message, MessageProperties, Options, Queued, Request, SLOTS, Shared};
+use super::{Event, Message, MessageProperties, Options, Queued, Request, SLOTS, Shared, queue};
 use crate::Instant;
 use crate::codec::v5::Properties;
 use crate::codec::{self, Subscription};
@@ -75,7 +75,7 @@ pub(super) fn check(options: &Options) -> Result<usize, Error> {
 pub(super) async fn run(
     options: Options,
     requests: mpsc::Receiver<Request>,
-    events: mpsc::Sender<Queued>,
+    events: queue::Sender<Queued>,
     shared: Arc<Shared>,
 ) {
     let mut rx = vec![0; options.rx_len];
@@ -251,16 +251,18 @@ impl Outbox {
         self.pending.push_back(event);
     }
 
-    /// Sends the oldest pending event into the room reserved for it.
-    fn deliver(&mut self, room: Result<mpsc::Permit<'_, Queued>, mpsc::error::SendError<()>>) {
-        match room {
-            Ok(permit) => {
-                if let Some(event) = self.pending.pop_front() {
-                    permit.send(event.into());
-                }
-            }
+    /// Sends the oldest pending event, once `room` says the queue has room for it.
+    fn deliver(&mut self, room: bool, events: &queue::Sender<Queued>) {
+        if !room {
             // Nobody listens any more: events are dropped from now on.
-            Err(_) => self.pending.clear(),
+            self.pending.clear();
+            return;
+        }
+        if let Some(event) = self.pending.pop_front()
+            && let Err(event) = events.push(event.into())
+        {
+            // Only this task pushes, so the room is still there; keep the order regardless.
+            self.pending.push_front(event.into());
         }
     }
 }
@@ -278,7 +280,7 @@ enum Wake {
 struct Driver<'b, 's> {
     conn: Connection<'b, SLOTS>,
     requests: mpsc::Receiver<Request>,
-    events: mpsc::Sender<Queued>,
+    events: queue::Sender<Queued>,
     shared: &'s Shared,
     outbox: Outbox,
     /// A request the session had no room for; the queue is not read until it fits.
@@ -362,8 +364,8 @@ impl Driver<'_, '_> {
             let wake = ::tokio::select! {
                 biased;
                 () = shared.stop.notified(), if !*stopping => Wake::Stop,
-                room = events.reserve(), if !outbox.pending.is_empty() => {
-                    outbox.deliver(room);
+                room = events.room(), if !outbox.pending.is_empty() => {
+                    outbox.deliver(room, events);
                     Wake::Delivered
                 }
                 request = requests.recv(), if stalled.is_none() => Wake::Request(request),
@@ -463,8 +465,8 @@ impl Driver<'_, '_> {
                 biased;
                 () = shared.stop.notified(), if !*stopping => Wake::Stop,
                 read = reader.read(space), if reading => Wake::Read(read),
-                room = events.reserve(), if !outbox.pending.is_empty() => {
-                    outbox.deliver(room);
+                room = events.room(), if !outbox.pending.is_empty() => {
+                    outbox.deliver(room, events);
                     Wake::Delivered
                 }
                 request = requests.recv(), if stalled.is_none() && !*stopping => Wake::Request(request),
