@@ -7,6 +7,8 @@
 //! - `vision`: Rekognition objects, faces, collections, indexing and saved images, against the
 //!   emulator;
 //! - `iot`: the custom authorizer and its provisioning, against the emulator;
+//! - `skill`: the Alexa skill for Tasmota devices on AWS IoT, against the emulator with
+//!   simulated devices and a stand-in for Amazon;
 //! - `live`: against real AWS, only with credentials and `HA_AWS_LIVE_TESTS=1`.
 
 mod emulator;
@@ -16,5 +18,6 @@ mod moto;
 mod notify;
 mod platform;
 mod session;
+mod skill;
 mod support;
 mod vision;
