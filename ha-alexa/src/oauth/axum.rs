@@ -21,11 +21,12 @@
 //! # Ok::<(), ha_alexa::oauth::ConfigError>(())
 //! ```
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{
     AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, LOCATION, PRAGMA, REFERRER_POLICY,
     WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
@@ -34,7 +35,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
 
-use super::authorize::{AuthorizeError, LoginOutcome, Redirect};
+use super::authorize::{AuthorizeError, LoginOutcome, LoginPrompt, Redirect};
 use super::error::OAuthError;
 use super::page::LoginPage;
 use super::params::MAX_FORM_BYTES;
@@ -114,8 +115,10 @@ where
         .route(
             AUTHORIZE_PATH,
             get(|State(e): Shared<A, S, C, P>, uri: Uri| async move { e.authorize(&uri) }).post(
-                |State(e): Shared<A, S, C, P>, headers: HeaderMap, body: Body| async move {
-                    e.login(&headers, body).await
+                |State(e): Shared<A, S, C, P>, request: Request| async move {
+                    let remote = remote_addr(&request);
+                    let (parts, body) = request.into_parts();
+                    e.login(&parts.headers, body, remote).await
                 },
             ),
         )
@@ -141,21 +144,21 @@ impl<A: Authenticator, S: TokenStore, C: Clock, P: LoginPage> Endpoints<A, S, C,
     /// `GET /auth/authorize`: the login page, an error page, or a redirect with an error.
     fn authorize(&self, uri: &Uri) -> Response {
         match self.server.authorize(uri.query().unwrap_or_default()) {
-            Ok(prompt) => html(StatusCode::OK, self.page.login(&prompt)),
+            Ok(prompt) => login_page(self.page.login(&prompt), &prompt),
             Err(AuthorizeError::Redirect { redirect, .. }) => see_other(&redirect),
             Err(AuthorizeError::Show(error)) => self.error_page(&error),
         }
     }
 
     /// `POST /auth/authorize`: the redirect to the client, the login page again, or an error.
-    async fn login(&self, headers: &HeaderMap, body: Body) -> Response {
+    async fn login(&self, headers: &HeaderMap, body: Body, remote: Option<IpAddr>) -> Response {
         let form = match read_form(headers, body).await {
             Ok(form) => form,
             Err(error) => return self.error_page(&error),
         };
-        match self.server.login(&form).await {
+        match self.server.login_from(&form, remote).await {
             Ok(LoginOutcome::Redirect(redirect)) => see_other(&redirect),
-            Ok(LoginOutcome::Retry(prompt)) => html(StatusCode::OK, self.page.login(&prompt)),
+            Ok(LoginOutcome::Retry(prompt)) => login_page(self.page.login(&prompt), &prompt),
             Err(error) => self.error_page(&error),
         }
     }
@@ -183,8 +186,17 @@ impl<A: Authenticator, S: TokenStore, C: Clock, P: LoginPage> Endpoints<A, S, C,
     }
 
     fn error_page(&self, error: &OAuthError) -> Response {
-        html(status(error), self.page.error(error))
+        html(status(error), self.page.error(error), "'none'")
     }
+}
+
+/// The peer address of the connection, when the server was started with
+/// `into_make_service_with_connect_info::<SocketAddr>()` (as `serve` in this crate does).
+pub(crate) fn remote_addr(request: &Request) -> Option<IpAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
 }
 
 /// Reads a form body of at most [`MAX_FORM_BYTES`].
@@ -240,7 +252,15 @@ fn json(status: StatusCode, body: String) -> Response {
     response
 }
 
-fn html(status: StatusCode, body: String) -> Response {
+/// The login page: its form may post to the server and lead, by the redirect that answers
+/// it, to the client's redirect URI.
+fn login_page(body: String, prompt: &LoginPrompt) -> Response {
+    let form_action = format!("'self' {}", prompt.redirect_source());
+    html(StatusCode::OK, body, form_action.trim_end())
+}
+
+/// An HTML page whose forms may post only to `form_action`.
+fn html(status: StatusCode, body: String, form_action: &str) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -251,12 +271,18 @@ fn html(status: StatusCode, body: String) -> Response {
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
-        ),
+    let policy = format!(
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; \
+         form-action {form_action}"
     );
+    match HeaderValue::from_str(&policy) {
+        Ok(policy) => {
+            headers.insert("content-security-policy", policy);
+        }
+        // The redirect origin is serialised ASCII, so this is unreachable in practice; a
+        // page without a policy must not be served.
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
     response
 }
 
