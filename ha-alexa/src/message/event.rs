@@ -846,7 +846,7 @@ impl Event {
     /// # Errors
     ///
     /// [`DecodeError::Json`] for a malformed envelope or header,
-    /// [`DecodeError::PayloadVersion`] unless `payloadVersion` is `"3"`,
+    /// [`DecodeError::PayloadVersion`] unless `payloadVersion` is the namespace's version,
     /// [`DecodeError::Payload`] when a modelled event's payload has the wrong shape.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, DecodeError> {
         let envelope: WireEventEnvelope<'_> =
