@@ -12,14 +12,9 @@ use crate::error::DecodeError;
 /// Declares [`DirectivePayload`] from the interface registry: one variant per interface
 /// that has directives.
 macro_rules! directive_payload {
-    ($( $(#[$meta:meta])* $variant:ident = $wire:literal $(in $module:ident)? $(version $version:literal)? {
-        $(directives: $directives:ty;)?
-        $(configuration: $cvariant:ident($configuration:ty);)?
-        $(events: $events:ty;)?
-        $(properties: $properties:ty;)?
-        $(check: $check:path;)?
-        $(instance: $instance:ident;)?
-    } )+) => {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] [$($version:literal)?]
+        [$($directives:tt)?] [$($cvariant:ident($configuration:tt))?] [$($events:tt)?]
+        [$($properties:tt)?] [$($check:tt)?] [$($instance:ident)?] } )+) => {
         /// The typed payload of a directive, one variant per interface.
         ///
         /// Decoding picks the variant from `header.namespace` and the directive from

@@ -138,14 +138,9 @@ pub enum EventPayload {
 /// Declares [`InterfaceEvent`] from the interface registry: one variant per interface
 /// that declares `events`.
 macro_rules! interface_event {
-    ($( $(#[$meta:meta])* $variant:ident = $wire:literal $(in $module:ident)? $(version $version:literal)? {
-        $(directives: $directives:ty;)?
-        $(configuration: $cvariant:ident($configuration:ty);)?
-        $(events: $events:ty;)?
-        $(properties: $properties:ty;)?
-        $(check: $check:path;)?
-        $(instance: $instance:ident;)?
-    } )+) => {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] [$($version:literal)?]
+        [$($directives:tt)?] [$($cvariant:ident($configuration:tt))?] [$($events:tt)?]
+        [$($properties:tt)?] [$($check:tt)?] [$($instance:ident)?] } )+) => {
         $crate::wire::interface_family! {
             /// An event declared by an interface: its replies to directives and its
             /// proactive events, one variant per interface that has any.
