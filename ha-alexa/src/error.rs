@@ -87,9 +87,10 @@ pub enum DecodeError {
         /// What was expected.
         message: String,
     },
-    /// `header.payloadVersion` is not `"3"`.
+    /// `header.payloadVersion` is not the namespace's version (`"3"`; `"1.0"` for the
+    /// interfaces Amazon versions on their own).
     #[error(
-        "unsupported payloadVersion {found:?}: Smart Home v3 messages carry payloadVersion \"3\""
+        "unsupported payloadVersion {found:?}: Smart Home messages carry payloadVersion \"3\" (\"1.0\" in the namespaces Amazon versions on their own)"
     )]
     PayloadVersion {
         /// The version found in the header.

@@ -33,7 +33,7 @@ use crate::wire::wire_enum;
 /// [`EventPayload`](crate::EventPayload); new interfaces use `properties` and `events`.
 macro_rules! interfaces {
     ($callback:path) => {
-        $callback! {
+        $crate::interface::normalize! { $callback;
             /// Core messages: ReportState, Response, StateReport, ChangeReport, ErrorResponse.
             Alexa = "Alexa" in alexa { directives: crate::interface::alexa::AlexaDirective; }
             /// AcceptGrant and its response.
@@ -114,9 +114,34 @@ macro_rules! interfaces {
 
 pub(crate) use interfaces;
 
+/// Reads the registry once and hands `$callback` each line in one fixed shape, every
+/// optional part in brackets (empty when the line does not have it):
+/// `{ [docs] Variant "namespace" [module] [version] [directives] [configuration]
+/// [events] [properties] [check] [instance] }`.
+macro_rules! normalize {
+    ($callback:path; $( $(#[$meta:meta])* $variant:ident = $wire:literal $(in $module:ident)? $(version $version:literal)? {
+        $(directives: $directives:ty;)?
+        $(configuration: $cvariant:ident($configuration:ty);)?
+        $(events: $events:ty;)?
+        $(properties: $properties:ty;)?
+        $(check: $check:path;)?
+        $(instance: $instance:ident;)?
+    } )+) => {
+        $callback! {
+            $( {
+                [$(#[$meta])*] $variant $wire [$($module)?] [$($version)?] [$($directives)?]
+                [$($cvariant($configuration))?] [$($events)?] [$($properties)?] [$($check)?]
+                [$($instance)?]
+            } )+
+        }
+    };
+}
+
+pub(crate) use normalize;
+
 /// Declares the module of every registered interface.
 macro_rules! modules {
-    ($( $(#[$meta:meta])* $variant:ident = $wire:literal $(in $module:ident)? $(version $version:literal)? { $($body:tt)* } )+) => {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] $($rest:tt)* } )+) => {
         $( $( pub mod $module; )? )+
     };
 }

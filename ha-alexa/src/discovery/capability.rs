@@ -578,14 +578,9 @@ pub struct SemanticRange {
 /// Declares [`Configuration`] from the interface registry: one variant per interface that
 /// has a configuration.
 macro_rules! configuration {
-    ($( $(#[$meta:meta])* $variant:ident = $wire:literal $(in $module:ident)? $(version $version:literal)? {
-        $(directives: $directives:ty;)?
-        $(configuration: $cvariant:ident($configuration:ty);)?
-        $(events: $events:ty;)?
-        $(properties: $properties:ty;)?
-        $(check: $check:path;)?
-        $(instance: $instance:ident;)?
-    } )+) => {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] [$($version:literal)?]
+        [$($directives:tt)?] [$($cvariant:ident($configuration:tt))?] [$($events:tt)?]
+        [$($properties:tt)?] [$($check:tt)?] [$($instance:ident)?] } )+) => {
         /// The `configuration` object of a capability; its shape depends on the interface.
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]

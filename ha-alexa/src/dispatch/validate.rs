@@ -30,14 +30,9 @@ pub(super) fn check(directive: &Directive, endpoint: &DiscoveryEndpoint) -> Resu
 /// Declares `registered_check`: the `check` each registry line names, run with the
 /// endpoint's capability for the interface.
 macro_rules! registered_check {
-    ($( $(#[$meta:meta])* $variant:ident = $wire:literal $(in $module:ident)? $(version $version:literal)? {
-        $(directives: $directives:ty;)?
-        $(configuration: $cvariant:ident($configuration:ty);)?
-        $(events: $events:ty;)?
-        $(properties: $properties:ty;)?
-        $(check: $check:path;)?
-        $(instance: $instance:ident;)?
-    } )+) => {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] [$($version:literal)?]
+        [$($directives:tt)?] [$($cvariant:ident($configuration:tt))?] [$($events:tt)?]
+        [$($properties:tt)?] [$($check:tt)?] [$($instance:ident)?] } )+) => {
         /// The validation the directive's interface declares; Ok for interfaces that declare none.
         fn registered_check(payload: &DirectivePayload, capability: &Capability) -> Result<(), AlexaError> {
             match payload {

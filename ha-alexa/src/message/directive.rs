@@ -12,14 +12,9 @@ use crate::error::DecodeError;
 /// Declares [`DirectivePayload`] from the interface registry: one variant per interface
 /// that has directives.
 macro_rules! directive_payload {
-    ($( $(#[$meta:meta])* $variant:ident = $wire:literal $(in $module:ident)? $(version $version:literal)? {
-        $(directives: $directives:ty;)?
-        $(configuration: $cvariant:ident($configuration:ty);)?
-        $(events: $events:ty;)?
-        $(properties: $properties:ty;)?
-        $(check: $check:path;)?
-        $(instance: $instance:ident;)?
-    } )+) => {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] [$($version:literal)?]
+        [$($directives:tt)?] [$($cvariant:ident($configuration:tt))?] [$($events:tt)?]
+        [$($properties:tt)?] [$($check:tt)?] [$($instance:ident)?] } )+) => {
         /// The typed payload of a directive, one variant per interface.
         ///
         /// Decoding picks the variant from `header.namespace` and the directive from
@@ -89,9 +84,9 @@ crate::interface::interfaces!(directive_payload);
 /// A directive after phase one of decoding: header and endpoint decoded, payload still
 /// JSON text borrowed from the input.
 ///
-/// Phase one already enforces `payloadVersion` `"3"`. A caller that only needs the header
-/// (a proxy that forwards the directive, or one that must answer an ErrorResponse) can stop
-/// here.
+/// Phase one already enforces the namespace's `payloadVersion` (`"3"`, but for the
+/// interfaces Amazon versions on their own). A caller that only needs the header (a proxy
+/// that forwards the directive, or one that must answer an ErrorResponse) can stop here.
 ///
 /// # Examples
 ///
@@ -143,7 +138,7 @@ impl<'a> RawDirective<'a> {
     /// # Errors
     ///
     /// [`DecodeError::Json`] when the bytes are not such an object or the header is
-    /// malformed, [`DecodeError::PayloadVersion`] when `payloadVersion` is not `"3"`.
+    /// malformed, [`DecodeError::PayloadVersion`] when `payloadVersion` is not the namespace's version.
     pub fn from_slice(bytes: &'a [u8]) -> Result<Self, DecodeError> {
         let envelope: WireEnvelope<'a> =
             serde_json::from_slice(bytes).map_err(|e| DecodeError::json(&e))?;

@@ -138,14 +138,9 @@ pub enum EventPayload {
 /// Declares [`InterfaceEvent`] from the interface registry: one variant per interface
 /// that declares `events`.
 macro_rules! interface_event {
-    ($( $(#[$meta:meta])* $variant:ident = $wire:literal $(in $module:ident)? $(version $version:literal)? {
-        $(directives: $directives:ty;)?
-        $(configuration: $cvariant:ident($configuration:ty);)?
-        $(events: $events:ty;)?
-        $(properties: $properties:ty;)?
-        $(check: $check:path;)?
-        $(instance: $instance:ident;)?
-    } )+) => {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] [$($version:literal)?]
+        [$($directives:tt)?] [$($cvariant:ident($configuration:tt))?] [$($events:tt)?]
+        [$($properties:tt)?] [$($check:tt)?] [$($instance:ident)?] } )+) => {
         $crate::wire::interface_family! {
             /// An event declared by an interface: its replies to directives and its
             /// proactive events, one variant per interface that has any.
@@ -846,7 +841,7 @@ impl Event {
     /// # Errors
     ///
     /// [`DecodeError::Json`] for a malformed envelope or header,
-    /// [`DecodeError::PayloadVersion`] unless `payloadVersion` is `"3"`,
+    /// [`DecodeError::PayloadVersion`] unless `payloadVersion` is the namespace's version,
     /// [`DecodeError::Payload`] when a modelled event's payload has the wrong shape.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, DecodeError> {
         let envelope: WireEventEnvelope<'_> =

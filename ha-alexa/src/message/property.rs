@@ -407,14 +407,9 @@ fn alarm_kind(name: &str) -> Option<AlarmKind> {
 /// Declares [`InterfaceProperty`] from the interface registry: one variant per interface
 /// that declares `properties`.
 macro_rules! interface_property {
-    ($( $(#[$meta:meta])* $variant:ident = $wire:literal $(in $module:ident)? $(version $version:literal)? {
-        $(directives: $directives:ty;)?
-        $(configuration: $cvariant:ident($configuration:ty);)?
-        $(events: $events:ty;)?
-        $(properties: $properties:ty;)?
-        $(check: $check:path;)?
-        $(instance: $instance:ident;)?
-    } )+) => {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] [$($version:literal)?]
+        [$($directives:tt)?] [$($cvariant:ident($configuration:tt))?] [$($events:tt)?]
+        [$($properties:tt)?] [$($check:tt)?] [$($instance:ident)?] } )+) => {
         $crate::wire::interface_family! {
             /// A reportable property declared by an interface, one variant per interface
             /// that declares its properties with the registry.
