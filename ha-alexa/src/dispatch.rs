@@ -424,19 +424,7 @@ impl<H: Hub> Dispatcher<H> {
     }
 
     async fn discover(&self, reply: &ReplyTo) -> Result<Event, AlexaError> {
-        let mut endpoints = Vec::new();
-        for endpoint in self.hub.discover().await? {
-            let entity = entity_key(endpoint.endpoint_id());
-            if !self.config.should_expose(&entity) {
-                continue;
-            }
-            match self.config.apply(&entity, endpoint) {
-                Ok(endpoint) => endpoints.push(endpoint),
-                Err(error) => {
-                    tracing::warn!(%error, entity, "entity_config makes the endpoint invalid; not published");
-                }
-            }
-        }
+        let endpoints = self.config.expose(self.hub.discover().await?);
         Event::discover_response(reply, endpoints).map_err(|error| {
             tracing::error!(%error, "discovery response refused");
             AlexaError::internal_error(error.to_string())
@@ -450,7 +438,7 @@ impl<H: Hub> Dispatcher<H> {
                 directive.header.namespace, directive.header.name
             ))
         })?;
-        if !self.config.filter.is_empty() && !self.config.should_expose(&entity_key(endpoint_id)) {
+        if !self.config.exposes_endpoint(endpoint_id) {
             return Err(AlexaError::no_such_endpoint(endpoint_id));
         }
         let endpoint = self
@@ -548,12 +536,4 @@ impl<H: Hub> Dispatcher<H> {
         }
         context
     }
-}
-
-/// The hub id the configuration filters on: the id the endpointId maps back to, or the
-/// endpointId itself when it was not built by [`EndpointId::for_entity`].
-fn entity_key(endpoint_id: &EndpointId) -> String {
-    endpoint_id
-        .entity_id()
-        .unwrap_or_else(|_| endpoint_id.as_str().to_owned())
 }
