@@ -8,10 +8,12 @@
 //! ```
 //!
 //! It starts an MQTT broker (rumqttd) on loopback behind iot-tls's AWS-IoT-like TLS front
-//! (SNI, ALPN `mqtt`, a custom authorizer) with certificates generated at start; two
-//! simulated Tasmota devices (a plug with an energy monitor and a dimmable light) configured
-//! by the AWS IoT set-up Backlog of Tasmota's guide and connected with iot-tls's client; and
-//! a hub that discovers them with tasmota-proto, answers Alexa directives with ha-alexa,
+//! (SNI, ALPN `mqtt`, a custom authorizer) with certificates generated at start; three
+//! simulated Tasmota devices (a plug with an energy monitor, a dimmable light and an RGBCCT
+//! lamp with a temperature and humidity sensor) configured by the AWS IoT set-up Backlog of
+//! Tasmota's guide and connected with iot-tls's client; and a hub that derives their entities
+//! from their discovery and tracks their state with tasmota-proto, maps them to Alexa with
+//! ha-alexa's `tasmota` feature, answers Alexa directives with ha-alexa,
 //! sends ChangeReports to a local stand-in for the event gateway and notifies SNS, SQS and
 //! Lambda through ha-aws (on its in-process emulator) when the plug draws more than
 //! `--threshold` watts (1500 by default). The scenario is `examples::smart_home`; every step

@@ -1,5 +1,5 @@
 //! The smart home of `cargo run --example smart_home`, in one process: an AWS-IoT-like
-//! broker, two Tasmota devices, a hub exposing them to Alexa, power alerts through AWS.
+//! broker, three Tasmota devices, a hub exposing them to Alexa, power alerts through AWS.
 //!
 //! [`run`] plays the scripted scenario and returns its [`Summary`]; the example prints it,
 //! and `tests/smart_home.rs` checks it. What happens, in order:
@@ -12,17 +12,23 @@
 //!    connection to the returned policy; a stand-in for Login with Amazon and the Alexa event
 //!    gateway and the AWS emulator start on loopback;
 //! 2. the hub connects with iot-tls's client and subscribes to discovery, `stat` and `tele`;
-//! 3. a plug with an energy monitor and a dimmable light read their Backlogs (the format of
-//!    Tasmota's AWS IoT guide, [`SETUP_BACKLOG`], parsed by tasmota-proto), connect through
-//!    the front and publish LWT, INFO, discovery, STATE and SENSOR;
+//! 3. a plug with an energy monitor, a dimmable light and an RGBCCT lamp with a temperature
+//!    and humidity sensor read their Backlogs (the format of Tasmota's AWS IoT guide,
+//!    [`SETUP_BACKLOG`], parsed by tasmota-proto), connect through the front and publish LWT,
+//!    INFO, discovery (`config` and `sensors`), STATE and SENSOR; the hub derives each
+//!    device's entities from its discovery (tasmota-proto's `Device`), keeps their state in a
+//!    `Tracker` per device, answers the polls it sends, and maps the entities to Alexa
+//!    endpoints with ha-alexa's `tasmota` feature, with no per-device code;
 //! 4. a client with a wrong password is refused by the custom authorizer, and a client with
 //!    the plug's credentials that publishes a command to the light is disconnected: its
 //!    policy covers only the plug's own topics;
 //! 5. Alexa's directives go through ha-alexa's dispatcher: AcceptGrant (tokens from the
 //!    Login-with-Amazon stand-in), Discover, TurnOn (the plug), SetBrightness (the light),
-//!    ReportState (the light); the devices obey and confirm;
-//! 6. someone switches the light off at its button: the hub sends a ChangeReport to the
-//!    event-gateway stand-in over HTTP;
+//!    ReportState (the light), SetColor and SetColorTemperature (the lamp), ReportState (the
+//!    lamp's temperature sensor); each directive becomes the entity's command (a Backlog with
+//!    NoDelay for lights) and is answered once the device's RESULTs show the state asked for;
+//! 6. someone switches the light off at its button, and the lamp's room warms up: the hub
+//!    sends a ChangeReport for each to the event-gateway stand-in over HTTP;
 //! 7. a kettle on the plug draws more than the threshold: the hub notifies SNS, SQS and
 //!    Lambda through ha-aws (the emulator records the calls); the kettle switches off;
 //! 8. the driveway camera takes a generated frame (a car and a person); ha-aws's object
@@ -34,6 +40,7 @@ mod amazon;
 mod camera;
 mod cloud;
 mod device;
+mod fleet;
 mod hub;
 
 use std::fmt;
@@ -56,7 +63,8 @@ pub use amazon::Amazon;
 pub use camera::{CAMERA, Snapshot};
 pub use cloud::{AUTHORIZER_FUNCTION, Access, Cloud, Pki, Provisioned, provision};
 pub use device::{Device, DeviceKind, DeviceSpec, MqttSetup};
-pub use hub::{Hub, HubLog, HubState, Kind, Known};
+pub use fleet::{Discovered, Effect, Fleet, Handled};
+pub use hub::{Hub, HubLog, HubState};
 
 use crate::Error;
 
@@ -82,6 +90,17 @@ pub const LIGHT: DeviceSpec = DeviceSpec {
     name: "Hall light",
     module: "Sonoff D1 Dimmer",
 };
+
+/// The simulated RGBCCT lamp with a temperature and humidity sensor.
+pub const LAMP: DeviceSpec = DeviceSpec {
+    kind: DeviceKind::ColorLight,
+    mac: "24A16007F8A0",
+    name: "Living room lamp",
+    module: "ESP32-DevKit",
+};
+
+/// The devices of the demo.
+pub const DEVICES: [DeviceSpec; 3] = [PLUG, LIGHT, LAMP];
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -121,14 +140,16 @@ pub struct Answered {
 /// What the scenario did.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
-    /// The devices the hub discovered: `(topic, name, kind)`.
-    pub devices: Vec<(String, String, Kind)>,
+    /// The devices the hub discovered, with their entities and Alexa endpoints.
+    pub devices: Vec<Discovered>,
     /// The directives sent to the dispatcher, with their answers.
     pub directives: Vec<Answered>,
     /// The endpoints in the Discover.Response.
     pub endpoints: usize,
     /// The events the event-gateway stand-in received (`Namespace.Name`).
     pub gateway_events: Vec<String>,
+    /// The ChangeReports the event-gateway stand-in received, whole.
+    pub gateway_reports: Vec<Value>,
     /// The connections the TLS front refused, as it describes them.
     pub refused: Vec<String>,
     /// What provisioning the custom authorizer changed on the AWS emulator.
@@ -139,6 +160,8 @@ pub struct Summary {
     pub aws_calls: Vec<(String, String)>,
     /// Tasmota messages the hub decoded.
     pub messages: usize,
+    /// Commands the hub sent to devices (the polls of discovery, the directives' commands).
+    pub commands: usize,
     /// What the camera detected, per target label.
     pub objects: std::collections::BTreeMap<String, usize>,
     /// The annotated camera image.
@@ -159,8 +182,19 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "summary")?;
         writeln!(f, "  devices discovered: {}", self.devices.len())?;
-        for (topic, name, kind) in &self.devices {
-            writeln!(f, "    {name} ({topic}, {kind:?})")?;
+        for device in &self.devices {
+            writeln!(
+                f,
+                "    {} ({}, {}): {} entities, {} Alexa endpoints",
+                device.name,
+                device.topic,
+                device.model,
+                device.entities.len(),
+                device.endpoints.len()
+            )?;
+            for (id, category, interfaces) in &device.endpoints {
+                writeln!(f, "      {id} {category}: {}", interfaces.join(", "))?;
+            }
         }
         writeln!(
             f,
@@ -176,6 +210,17 @@ impl fmt::Display for Summary {
             "  event gateway received: {}",
             self.gateway_events.join(", ")
         )?;
+        for report in &self.gateway_reports {
+            let event = &report["event"];
+            writeln!(
+                f,
+                "    ChangeReport {} ({})",
+                event["endpoint"]["endpointId"].as_str().unwrap_or_default(),
+                event["payload"]["change"]["cause"]["type"]
+                    .as_str()
+                    .unwrap_or_default()
+            )?;
+        }
         writeln!(
             f,
             "  custom authorizer provisioned: {}",
@@ -203,8 +248,8 @@ impl fmt::Display for Summary {
         }
         writeln!(
             f,
-            "  Tasmota messages decoded by the hub: {}",
-            self.messages
+            "  Tasmota messages decoded by the hub: {}; commands sent: {}",
+            self.messages, self.commands
         )?;
         let objects: Vec<String> = self
             .objects
@@ -235,14 +280,15 @@ pub struct Home {
 const STEP: Duration = Duration::from_secs(10);
 
 impl Home {
-    /// Starts the cloud stand-ins, the hub and the two devices, and waits until the hub has
-    /// discovered both.
+    /// Starts the cloud stand-ins, the hub and the devices, and waits until the hub has
+    /// discovered them all and knows the state of every entity Alexa will see.
     ///
     /// # Errors
     ///
     /// Any [`Error`] of the parts; [`Error::Timeout`] when a step does not happen within 10 s.
     pub async fn start(settings: Settings) -> Result<Self, Error> {
-        let provisioned = provision(&[PLUG.topic(), LIGHT.topic()]).await?;
+        let topics: Vec<String> = DEVICES.iter().map(DeviceSpec::topic).collect();
+        let provisioned = provision(&topics).await?;
         tracing::info!(endpoint = %provisioned.endpoint, changes = ?provisioned.changes, "custom authorizer provisioned on the AWS emulator");
         let mut setups = Vec::new();
         for (topic, device) in &provisioned.devices {
@@ -300,7 +346,7 @@ impl Home {
         let dispatcher = Dispatcher::new(hub.state());
 
         let mut devices = Vec::new();
-        for (spec, setup) in [PLUG, LIGHT].into_iter().zip(&setups) {
+        for (spec, setup) in DEVICES.into_iter().zip(&setups) {
             devices.push(Device::start(
                 spec,
                 setup,
@@ -309,16 +355,12 @@ impl Home {
                 settings.tele_period,
             )?);
         }
-        hub.wait_for("both devices' discovery and state", STEP, |known| {
-            known.len() == 2 && known.values().all(|device| device.power.is_some())
+        hub.wait_for("every device's discovery and state", STEP, |fleet| {
+            fleet.len() == DEVICES.len() && fleet.settled()
         })
         .await?;
         let summary = Summary {
-            devices: hub
-                .devices()
-                .values()
-                .map(|known| (known.topic.clone(), known.name.clone(), known.kind))
-                .collect(),
+            devices: hub.with_fleet(Fleet::discovered),
             provisioned: provisioned.changes.clone(),
             ..Summary::default()
         };
@@ -469,8 +511,8 @@ impl Home {
         self.summary.endpoints = discovered["event"]["payload"]["endpoints"]
             .as_array()
             .map_or(0, Vec::len);
-        let plug = format!("switch#{}", PLUG.topic());
-        let light = format!("light#{}", LIGHT.topic());
+        let plug = entity(&PLUG, "switch_relay_0");
+        let light = entity(&LIGHT, "light_light_0");
         self.directive(
             &control(&plug, "Alexa.PowerController", "TurnOn", &json!({})),
             "Alexa.Response",
@@ -492,29 +534,27 @@ impl Home {
                 "Alexa.StateReport",
             )
             .await?;
-        let brightness = report["context"]["properties"]
-            .as_array()
-            .and_then(|properties| {
-                properties
-                    .iter()
-                    .find(|property| property["name"] == "brightness")
-            })
-            .map(|property| property["value"].clone());
-        if brightness != Some(json!(40)) {
-            return Err(Error::Unexpected {
-                step: "ReportState",
-                expected: "brightness 40".to_owned(),
-                got: report.to_string(),
-            });
-        }
+        expect_property(&report, "ReportState", "brightness", &json!(40))?;
+        self.lamp().await?;
 
         // Someone switches the light off at the wall: a ChangeReport.
         let light_device = self.device(DeviceKind::Light)?;
         light_device.press_button().await;
         let topic = LIGHT.topic();
         self.hub
-            .wait_for("the light's button press", STEP, |known| {
-                known.get(&topic).is_some_and(|d| d.power == Some(false))
+            .wait_for("the light's button press", STEP, |fleet| {
+                fleet.power(&topic) == Some(false)
+            })
+            .await?;
+
+        // The lamp's room warms up: a ChangeReport for its temperature sensor.
+        self.device(DeviceKind::ColorLight)?
+            .set_temperature(23.5)
+            .await;
+        let topic = LAMP.topic();
+        self.hub
+            .wait_for("the lamp's warmer reading", STEP, |fleet| {
+                fleet.sensor(&topic, &["SHT3X", "Temperature"]) == Some(23.5)
             })
             .await?;
 
@@ -529,8 +569,8 @@ impl Home {
         plug_device.set_load(0.0).await;
         let topic = PLUG.topic();
         self.hub
-            .wait_for("the kettle to switch off", STEP, |known| {
-                known.get(&topic).is_some_and(|d| d.watts == Some(0.0))
+            .wait_for("the kettle to switch off", STEP, |fleet| {
+                fleet.sensor(&topic, &["ENERGY", "Power"]) == Some(0.0)
             })
             .await?;
 
@@ -538,14 +578,65 @@ impl Home {
 
         self.hub.flush_reports().await;
         let amazon = &self.amazon;
-        wait_until("the ChangeReport at the gateway", STEP, || {
+        wait_until("both ChangeReports at the gateway", STEP, || {
             amazon
                 .events()
                 .iter()
-                .any(|event| event["event"]["header"]["name"] == "ChangeReport")
+                .filter(|event| event["event"]["header"]["name"] == "ChangeReport")
+                .count()
+                >= 2
         })
         .await?;
         Ok(())
+    }
+
+    /// The RGBCCT lamp: a colour, a colour temperature, then its temperature sensor's state.
+    ///
+    /// # Errors
+    ///
+    /// The first directive that fails or is not answered as expected.
+    pub async fn lamp(&mut self) -> Result<(), Error> {
+        let lamp = entity(&LAMP, "light_light_0");
+        let green = json!({"color": {"hue": 120.0, "saturation": 1.0, "brightness": 1.0}});
+        let answer = self
+            .directive(
+                &control(&lamp, "Alexa.ColorController", "SetColor", &green),
+                "Alexa.Response",
+            )
+            .await?;
+        expect_property(&answer, "SetColor", "color", &green["color"])?;
+        let warm = json!({"colorTemperatureInKelvin": 2700});
+        let answer = self
+            .directive(
+                &control(
+                    &lamp,
+                    "Alexa.ColorTemperatureController",
+                    "SetColorTemperature",
+                    &warm,
+                ),
+                "Alexa.Response",
+            )
+            .await?;
+        // 2700 K is CT 370 (mireds), which reads back as 2702 K.
+        expect_property(
+            &answer,
+            "SetColorTemperature",
+            "colorTemperatureInKelvin",
+            &json!(2702),
+        )?;
+        let thermometer = entity(&LAMP, "sensor_sensor_SHT3X_Temperature");
+        let report = self
+            .directive(
+                &control(&thermometer, "Alexa", "ReportState", &json!({})),
+                "Alexa.StateReport",
+            )
+            .await?;
+        expect_property(
+            &report,
+            "ReportState",
+            "temperature",
+            &json!({"value": 21.4, "scale": "CELSIUS"}),
+        )
     }
 
     /// The camera takes a frame; objects are detected and the annotated image saved.
@@ -612,6 +703,7 @@ impl Home {
         let log = self.hub.log();
         summary.alerts = log.alerts;
         summary.messages = log.messages;
+        summary.commands = log.commands;
         summary.gateway_events = self
             .amazon
             .events()
@@ -624,6 +716,12 @@ impl Home {
                     header["name"].as_str().unwrap_or_default()
                 )
             })
+            .collect();
+        summary.gateway_reports = self
+            .amazon
+            .events()
+            .into_iter()
+            .filter(|event| event["event"]["header"]["name"] == "ChangeReport")
             .collect();
         if let Some(emulator) = self.hub.state().alerts().emulator() {
             summary.aws_calls = emulator
@@ -691,6 +789,32 @@ async fn wait_until(what: &str, timeout: Duration, done: impl Fn() -> bool) -> R
             waiting_for: what.to_owned(),
             after: timeout,
         })
+}
+
+/// The endpointId of a device's entity: its unique id, `<MAC>_<platform>_<endpoint>_<index>`.
+fn entity(spec: &DeviceSpec, suffix: &str) -> String {
+    format!("{}_{suffix}", spec.mac)
+}
+
+/// Checks that an answer's context holds property `name` with `value`.
+fn expect_property(
+    answer: &Value,
+    step: &'static str,
+    name: &str,
+    value: &Value,
+) -> Result<(), Error> {
+    let found = answer["context"]["properties"]
+        .as_array()
+        .and_then(|properties| properties.iter().find(|property| property["name"] == name))
+        .map(|property| &property["value"]);
+    if found == Some(value) {
+        return Ok(());
+    }
+    Err(Error::Unexpected {
+        step,
+        expected: format!("{name} {value}"),
+        got: answer.to_string(),
+    })
 }
 
 fn message_id() -> String {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use examples::smart_home::{CAMERA, Kind, LIGHT, PLUG, Settings, Summary, run};
+use examples::smart_home::{CAMERA, DeviceSpec, LAMP, LIGHT, PLUG, Settings, Summary, run};
 use ha_aws::NotifyService;
 use ha_aws::vision::image;
 
@@ -18,23 +18,105 @@ async fn the_scripted_smart_home_does_what_its_summary_says() {
     let summary = run(settings).await.expect("the scenario runs to the end");
     let printed = summary.to_string();
 
-    // Both devices, discovered from their discovery messages, of the right kind.
-    let devices: Vec<(&str, Kind)> = summary
-        .devices
-        .iter()
-        .map(|(topic, _, kind)| (topic.as_str(), *kind))
-        .collect();
+    // The three devices, their entities derived from their discovery messages, and what
+    // Alexa sees of each through ha-alexa's `tasmota` mapping.
+    let topics: Vec<&str> = summary.devices.iter().map(|d| d.topic.as_str()).collect();
     assert_eq!(
-        devices,
+        topics,
         [
-            (PLUG.topic().as_str(), Kind::Switch),
-            (LIGHT.topic().as_str(), Kind::Light)
+            LAMP.topic().as_str(),
+            PLUG.topic().as_str(),
+            LIGHT.topic().as_str()
         ],
         "{printed}"
     );
-    assert!(printed.contains("devices discovered: 2"), "{printed}");
+    assert!(printed.contains("devices discovered: 3"), "{printed}");
+    let endpoints = |spec: &DeviceSpec| -> Vec<(String, String, Vec<String>)> {
+        summary
+            .devices
+            .iter()
+            .find(|d| d.topic == spec.topic())
+            .map(|d| d.endpoints.clone())
+            .unwrap_or_default()
+    };
+    let endpoint = |spec: &DeviceSpec, suffix: &str, category: &str, interfaces: &[&str]| {
+        (
+            format!("{}_{suffix}", spec.mac),
+            category.to_owned(),
+            interfaces
+                .iter()
+                .map(|i| format!("Alexa.{i}"))
+                .collect::<Vec<_>>(),
+        )
+    };
+    // The plug meters energy (its `sensors` discovery lists ENERGY): a smart plug.
+    assert_eq!(
+        endpoints(&PLUG),
+        [endpoint(
+            &PLUG,
+            "switch_relay_0",
+            "SMARTPLUG",
+            &["PowerController"]
+        )],
+        "{printed}"
+    );
+    assert_eq!(
+        endpoints(&LIGHT),
+        [endpoint(
+            &LIGHT,
+            "light_light_0",
+            "LIGHT",
+            &["PowerController", "BrightnessController"]
+        )],
+        "{printed}"
+    );
+    // The RGBCCT lamp: one light with colour and colour temperature, and its SHT3X's
+    // temperature and humidity as sensors (the dew point has no Alexa interface).
+    assert_eq!(
+        endpoints(&LAMP),
+        [
+            endpoint(
+                &LAMP,
+                "light_light_0",
+                "LIGHT",
+                &[
+                    "PowerController",
+                    "BrightnessController",
+                    "ColorController",
+                    "ColorTemperatureController"
+                ]
+            ),
+            endpoint(
+                &LAMP,
+                "sensor_sensor_SHT3X_Temperature",
+                "TEMPERATURE_SENSOR",
+                &["TemperatureSensor"]
+            ),
+            endpoint(
+                &LAMP,
+                "sensor_sensor_SHT3X_Humidity",
+                "OTHER",
+                &["HumiditySensor"]
+            ),
+        ],
+        "{printed}"
+    );
+    let lamp = summary
+        .devices
+        .iter()
+        .find(|d| d.topic == LAMP.topic())
+        .expect("the lamp");
+    let lamp_ids: Vec<&str> = lamp.entities.iter().map(|(id, _)| id.as_str()).collect();
+    assert!(
+        lamp_ids.contains(&"24A16007F8A0_sensor_sensor_SHT3X_DewPoint"),
+        "{lamp_ids:?}"
+    );
+    assert!(
+        lamp_ids.contains(&"24A16007F8A0_status_sensor_status_sensor_status_ssid"),
+        "{lamp_ids:?}"
+    );
 
-    // Every directive answered with the right event, Discover listing both endpoints.
+    // Every directive answered with the right event, Discover listing every endpoint.
     let answered: Vec<(&str, &str)> = summary
         .directives
         .iter()
@@ -54,9 +136,15 @@ async fn the_scripted_smart_home_does_what_its_summary_says() {
             ("Alexa.PowerController.TurnOn", "Alexa.Response"),
             ("Alexa.BrightnessController.SetBrightness", "Alexa.Response"),
             ("Alexa.ReportState", "Alexa.StateReport"),
+            ("Alexa.ColorController.SetColor", "Alexa.Response"),
+            (
+                "Alexa.ColorTemperatureController.SetColorTemperature",
+                "Alexa.Response"
+            ),
+            ("Alexa.ReportState", "Alexa.StateReport"),
         ]
     );
-    assert_eq!(summary.endpoints, 2);
+    assert_eq!(summary.endpoints, 5);
     // The TurnOn's answer carries the plug's confirmed state.
     let turn_on = &summary.directives[2].event;
     assert!(
@@ -68,9 +156,14 @@ async fn the_scripted_smart_home_does_what_its_summary_says() {
         "{turn_on}"
     );
 
-    // The button press reached the event-gateway stand-in as a ChangeReport, and nothing
-    // the directives caused did.
-    assert_eq!(summary.gateway_events, ["Alexa.ChangeReport"], "{printed}");
+    // The button press and the warmer room reached the event-gateway stand-in as
+    // ChangeReports, and nothing the directives caused did.
+    assert_eq!(
+        summary.gateway_events,
+        ["Alexa.ChangeReport", "Alexa.ChangeReport"],
+        "{printed}"
+    );
+    check_change_reports(&summary, &printed);
 
     check_authorizer(&summary, &printed);
 
@@ -107,6 +200,60 @@ async fn the_scripted_smart_home_does_what_its_summary_says() {
 
     check_camera(&summary, out.path(), &printed);
     assert!(summary.messages >= 14, "{printed}");
+}
+
+/// What the two ChangeReports carried: the light switched off at its button, the lamp's room
+/// warmer, both caused at the devices.
+fn check_change_reports(summary: &Summary, printed: &str) {
+    let reports: Vec<(String, String, &serde_json::Value)> = summary
+        .gateway_reports
+        .iter()
+        .map(|event| {
+            let changed = &event["event"]["payload"]["change"];
+            (
+                event["event"]["endpoint"]["endpointId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                changed["cause"]["type"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                &changed["properties"],
+            )
+        })
+        .collect();
+    assert_eq!(reports.len(), 2, "{printed}");
+    let light = &reports[0];
+    assert_eq!(light.0, format!("{}_light_light_0", LIGHT.mac));
+    assert_eq!(light.1, "PHYSICAL_INTERACTION");
+    assert!(
+        light
+            .2
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "powerState" && p["value"] == "OFF"),
+        "{}",
+        light.2
+    );
+    let thermometer = &reports[1];
+    assert_eq!(
+        thermometer.0,
+        format!("{}_sensor_sensor_SHT3X_Temperature", LAMP.mac)
+    );
+    assert_eq!(thermometer.1, "PERIODIC_POLL");
+    assert!(
+        thermometer
+            .2
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "temperature"
+                && p["value"] == serde_json::json!({"value": 23.5, "scale": "CELSIUS"})),
+        "{}",
+        thermometer.2
+    );
 }
 
 /// The custom authorizer was provisioned, refused a wrong password and held a device to its

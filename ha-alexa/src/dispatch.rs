@@ -16,8 +16,8 @@ use crate::interface::scene_controller::SceneControllerDirective;
 use crate::interface::security_panel_controller::SecurityPanelControllerDirective;
 use crate::interface::seek_controller::{SeekControllerDirective, SeekPosition};
 use crate::message::{
-    AlexaError, CauseType, Context, Directive, DirectivePayload, EndpointId, Event, MessageId,
-    Property, RawDirective, ReplyTo, Timestamp,
+    AlexaError, CauseType, Context, Directive, DirectivePayload, EndpointId, Event, InterfaceEvent,
+    MessageId, Property, RawDirective, ReplyTo, Timestamp,
 };
 
 mod validate;
@@ -214,6 +214,10 @@ pub enum Outcome {
     SeekPosition(SeekPosition),
     /// CameraStreamController InitializeCameraStreams: the streams (required).
     CameraStreams(CameraStreams),
+    /// The reply the directive's interface declares instead of `Alexa` Response
+    /// (RTCSessionController: AnswerGeneratedForSession for an offer, SessionConnected
+    /// and SessionDisconnected echoing the session), sent without context.
+    Reply(InterfaceEvent),
 }
 
 type Clock = Box<dyn Fn() -> Timestamp + Send + Sync>;
@@ -481,6 +485,17 @@ impl<H: Hub> Dispatcher<H> {
                 reply.correlation_token().cloned(),
                 estimated_deferral_in_seconds,
             ),
+            (_, Outcome::Reply(event)) => {
+                if Some(event.namespace()) != directive.payload.namespace() {
+                    return Err(AlexaError::internal_error(format!(
+                        "the hub replied with {} {} to a {} directive",
+                        event.namespace(),
+                        event.name(),
+                        directive.header.namespace
+                    )));
+                }
+                Event::interface_reply(reply, event, None)
+            }
             (DirectivePayload::SceneController(SceneControllerDirective::Deactivate), _) => {
                 Event::deactivation_started(reply, CauseType::VoiceInteraction, (self.clock)())
             }

@@ -45,6 +45,6 @@ pub use error::{TransportError, TransportErrorKind};
 pub use message::{
     AlexaError, BearerToken, BypassEndpoint, Cause, CauseType, Context, CorrelationToken,
     DeviceMode, Directive, DirectivePayload, Endpoint, EndpointId, ErrorType, Event, EventPayload,
-    Header, MessageId, Name, Namespace, Property, PropertyValue, RawDirective, ReplyTo, Scope,
-    Timestamp, WholeSeconds,
+    Header, InterfaceEvent, InterfaceProperty, MessageId, Name, Namespace, Property, PropertyValue,
+    RawDirective, ReplyTo, Scope, Timestamp, WholeSeconds,
 };

@@ -15,7 +15,8 @@
 //! | STS | awsQuery (XML) | `GetCallerIdentity` |
 //! | IAM | awsQuery (XML) | `GetUser` |
 //! | IoT (feature `iot`) | restJson1 | `DescribeEndpoint`, `CreateAuthorizer`, `UpdateAuthorizer`, `DescribeAuthorizer`, `DeleteAuthorizer`, `SetDefaultAuthorizer`, `DescribeDefaultAuthorizer`, `ClearDefaultAuthorizer`, `CreatePolicy`, `GetPolicy`, `DeletePolicy` |
-//! | Rekognition (feature `vision`) | awsJson 1.1 | `DetectLabels`, `DetectFaces`, `SearchFacesByImage`, `IndexFaces`, `ListCollections`, `CreateCollection` |
+//! | Rekognition (feature `vision`) | awsJson 1.1 | `DetectLabels` (with `Features` and `Settings`), `DetectFaces`, `SearchFacesByImage`, `IndexFaces`, `ListCollections`, `CreateCollection` |
+//! | S3 (feature `s3`) | restXml, path-style | `CreateBucket`, `PutObject` (checksum headers, `aws-chunked` bodies with trailers), `GetObject` |
 //!
 //! Every answered call is recorded with its decoded parameters ([`Emulator::calls`],
 //! [`Emulator::requests`]); [`Fault`]s make calls fail or slow down. Inputs are checked as the
@@ -70,6 +71,8 @@ mod lambda;
 mod protocol;
 #[cfg(feature = "vision")]
 mod rekognition;
+#[cfg(feature = "s3")]
+mod s3;
 mod sns;
 mod sqs;
 mod sts;
@@ -92,6 +95,8 @@ pub use rekognition::{
     COLLECTIONS_PER_PAGE, CollectionFace, CreateCollection, DetectFaces, DetectLabels, IndexFaces,
     ListCollections, ScriptedFace, ScriptedLabel, SearchFacesByImage,
 };
+#[cfg(feature = "s3")]
+pub use s3::{S3CreateBucket, S3GetObject, S3Object, S3PutObject};
 pub use sns::SnsPublish;
 pub use sqs::SqsSendMessage;
 pub use sts::GetCallerIdentity;
@@ -519,6 +524,39 @@ impl Emulator {
         self.state.rekognition.collections()
     }
 
+    /// Creates an S3 bucket, as if CreateBucket had been called (PutObject needs one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// emulator.add_bucket("camera-images");
+    /// assert!(emulator.s3_objects("camera-images").is_empty());
+    /// # });
+    /// ```
+    #[cfg(feature = "s3")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
+    pub fn add_bucket(&self, bucket: &str) {
+        self.state.s3.add_bucket(bucket);
+    }
+
+    /// The objects stored in `bucket`, in key order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// assert!(emulator.s3_objects("nowhere").is_empty());
+    /// # });
+    /// ```
+    #[cfg(feature = "s3")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
+    pub fn s3_objects(&self, bucket: &str) -> Vec<S3Object> {
+        self.state.s3.objects(bucket)
+    }
+
     /// The faces indexed with IndexFaces so far.
     ///
     /// # Examples
@@ -603,6 +641,8 @@ struct State {
     iot: iot::Iot,
     #[cfg(feature = "vision")]
     rekognition: rekognition::Rekognition,
+    #[cfg(feature = "s3")]
+    s3: s3::S3,
 }
 
 impl core::fmt::Debug for State {
@@ -627,6 +667,8 @@ impl State {
             &self.iot,
             #[cfg(feature = "vision")]
             &self.rekognition,
+            #[cfg(feature = "s3")]
+            &self.s3,
         ]
     }
 
@@ -669,6 +711,7 @@ impl State {
                     Protocol::AwsQuery { .. } => (400, "InvalidAction"),
                     Protocol::AwsJson { .. } => (400, "UnknownOperationException"),
                     Protocol::RestJson => (404, "UnknownOperationException"),
+                    Protocol::RestXml => (501, "NotImplemented"),
                 };
                 let message = format!(
                     "the ha-aws emulator does not implement {}:{operation}",

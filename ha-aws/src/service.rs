@@ -35,6 +35,8 @@ pub enum AwsService {
     Rekognition,
     /// AWS IoT Core's control plane.
     Iot,
+    /// Simple Storage Service, where annotated images are uploaded.
+    S3,
 }
 
 impl AwsService {
@@ -56,6 +58,7 @@ impl AwsService {
             Self::Iam => "iam",
             Self::Rekognition => "rekognition",
             Self::Iot => "iot",
+            Self::S3 => "s3",
         }
     }
 
@@ -225,6 +228,18 @@ impl Operation {
     pub const IOT_GET_POLICY: Self = Self::new(AwsService::Iot, "GetPolicy");
     /// IoT `DeletePolicy`.
     pub const IOT_DELETE_POLICY: Self = Self::new(AwsService::Iot, "DeletePolicy");
+    /// S3 `PutObject`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::S3_PUT_OBJECT.to_string(), "s3:PutObject");
+    /// ```
+    pub const S3_PUT_OBJECT: Self = Self::new(AwsService::S3, "PutObject");
+    /// S3 `GetObject`.
+    pub const S3_GET_OBJECT: Self = Self::new(AwsService::S3, "GetObject");
+    /// S3 `CreateBucket`.
+    pub const S3_CREATE_BUCKET: Self = Self::new(AwsService::S3, "CreateBucket");
     /// Lambda `AddPermission`.
     pub const LAMBDA_ADD_PERMISSION: Self = Self::new(AwsService::Lambda, "AddPermission");
     /// Lambda `GetPolicy`.

@@ -381,6 +381,8 @@ impl<'a> DiscoveryConfig<'a> {
                 "btn" => d.buttons = cx.list(&p, Cx::as_on_off)?,
                 "so" => {
                     if let Some(mut oc) = cx.object(&p)? {
+                        // Firmware announces 11 SetOptions: one allocation, not three.
+                        d.set_options.reserve(16);
                         while let Some(ok) = cx.key(&mut oc, &p)? {
                             let op = p.key(ok.raw());
                             if let Ok(n) = ok.raw().parse::<u16>() {

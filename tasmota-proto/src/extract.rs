@@ -189,7 +189,7 @@ pub(crate) fn decode_object<'a, T>(
     f: impl FnOnce(&mut Cx<'a, '_>, ObjectCursor, &Path<'_>) -> Step<T>,
 ) -> Result<Decoded<T>, Error> {
     let mut report = Report::new(options.mode);
-    let mut p = Parser::new(payload, &mut report)?;
+    let mut p = Parser::new(payload, &mut report);
     if p.first() != Some(b'{') {
         let value = p.document()?;
         let src = p.src();
@@ -364,10 +364,12 @@ pub(crate) struct Cx<'a, 'r> {
 
 impl<'a> Cx<'a, '_> {
     fn offset(&self, v: &Value<'a>) -> Option<usize> {
-        let src = self.p.src();
+        let src = self.p.bytes();
         match v {
-            Value::String(s) => crate::json::offset_in(src, s.raw()).map(|o| o.saturating_sub(1)),
-            Value::Number(n) => crate::json::offset_in(src, n.raw()),
+            Value::String(s) => {
+                crate::json::offset_in(src, s.raw_bytes()).map(|o| o.saturating_sub(1))
+            }
+            Value::Number(n) => crate::json::offset_in(src, n.raw().as_bytes()),
             _ => None,
         }
     }

@@ -358,10 +358,11 @@ impl<'a> Number<'a> {
 pub enum IssueKind {
     /// The payload is empty or only whitespace.
     Empty,
-    /// The payload is not UTF-8 from this byte on; the rest is dropped.
+    /// A text payload (LWT, `POWER`) is not UTF-8 from this byte on.
     InvalidUtf8,
-    /// Bytes that are not UTF-8 were replaced with U+FFFD and decoding went on
-    /// ([`Decoder::decode_lossy`](crate::Decoder::decode_lossy)); the offset is the first.
+    /// A string holds bytes that are not UTF-8; the offset is its first such byte. Lenient
+    /// mode keeps it, read with U+FFFD in their place ([`Str::has_invalid_utf8`]), and
+    /// decodes the rest.
     ReplacedUtf8,
     /// The payload ends early; open strings, arrays and objects are closed and the unfinished
     /// member dropped.
@@ -447,8 +448,8 @@ impl fmt::Display for IssueKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Empty => f.write_str("expected a json value, found an empty payload"),
-            Self::InvalidUtf8 => f.write_str("invalid utf-8; the rest is dropped"),
-            Self::ReplacedUtf8 => f.write_str("invalid utf-8 replaced with U+FFFD"),
+            Self::InvalidUtf8 => f.write_str("invalid utf-8"),
+            Self::ReplacedUtf8 => f.write_str("invalid utf-8 in a string"),
             Self::Truncated { expected } => write!(f, "truncated: expected {expected}"),
             Self::Unexpected { found, expected } => {
                 write!(f, "unexpected {found:?}: expected {expected}")
@@ -700,7 +701,7 @@ pub(crate) fn parse_with<'a>(
     payload: &'a [u8],
     report: &mut Report,
 ) -> Result<(Value<'a>, &'a str), Issue> {
-    let mut p = Parser::new(payload, report)?;
+    let mut p = Parser::new(payload, report);
     let value = p.document()?;
     Ok((value, p.src))
 }
@@ -908,21 +909,19 @@ fn scan_string(bytes: &[u8], mut i: usize) -> usize {
 }
 
 impl<'a, 'r> Parser<'a, 'r> {
-    /// A parser over `payload`; text after the first invalid UTF-8 byte is dropped (and
-    /// reported).
-    pub(crate) fn new(payload: &'a [u8], report: &'r mut Report) -> Result<Self, Issue> {
+    /// A parser over `payload`, which need not be UTF-8: each string holding bytes that are
+    /// not is reported where it stands ([`Parser::text`]), and read with U+FFFD in their place
+    /// in lenient mode.
+    pub(crate) fn new(payload: &'a [u8], report: &'r mut Report) -> Self {
+        // The payload's text up to its first byte that is not UTF-8; text past it is read
+        // from the bytes.
         let src = match core::str::from_utf8(payload) {
             Ok(s) => s,
-            Err(e) => {
-                let valid = e.valid_up_to();
-                report.issue(IssueKind::InvalidUtf8, Some(valid), &Path::ROOT)?;
-                // The prefix up to `valid_up_to` is valid UTF-8.
-                core::str::from_utf8(&payload[..valid]).unwrap_or_default()
-            }
+            Err(e) => core::str::from_utf8(&payload[..e.valid_up_to()]).unwrap_or_default(),
         };
-        Ok(Self {
+        Self {
             src,
-            bytes: src.as_bytes(),
+            bytes: payload,
             pos: 0,
             report,
             failure: None,
@@ -932,12 +931,54 @@ impl<'a, 'r> Parser<'a, 'r> {
             items: Vec::new(),
             keys: Vec::new(),
             ahead: None,
-        })
+        }
     }
 
     /// The payload's text (cut at the first invalid UTF-8 byte).
     pub(crate) const fn src(&self) -> &'a str {
         self.src
+    }
+
+    /// The whole payload.
+    pub(crate) const fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The text of `start..end` (a string's, without its quotes, or a token's), borrowed
+    /// from the payload. Past the payload's first byte that is not UTF-8 it is read from the
+    /// bytes, and a text holding such bytes is reported: it reads with U+FFFD in their place.
+    fn text(&mut self, start: usize, end: usize, escaped: bool, path: &Path<'_>) -> Step<Str<'a>> {
+        if let Some(raw) = self.src.get(start..end) {
+            return Ok(if escaped {
+                Str::from_json(raw)
+            } else {
+                Str::new(raw)
+            });
+        }
+        let raw = &self.bytes[start..end];
+        let text = Str::from_json_bytes(raw);
+        if text.has_invalid_utf8() {
+            let at = start + text.raw().len();
+            self.issue(IssueKind::ReplacedUtf8, Some(at), path)?;
+        }
+        Ok(text)
+    }
+
+    /// The character at byte `pos`, for messages: U+FFFD for a byte that is not UTF-8, a
+    /// space at the end.
+    fn char_at(&self, pos: usize) -> char {
+        match self
+            .bytes
+            .get(pos..)
+            .and_then(|rest| rest.utf8_chunks().next())
+        {
+            Some(chunk) => chunk
+                .valid()
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER),
+            None => ' ',
+        }
     }
 
     /// The first byte of the document, after leading whitespace.
@@ -961,7 +1002,7 @@ impl<'a, 'r> Parser<'a, 'r> {
         let value = match self.value(&Path::ROOT) {
             Ok(Some(v)) => v,
             Ok(None) => {
-                let found = self.src[start..].chars().next().unwrap_or(' ');
+                let found = self.char_at(start);
                 return Err(root(IssueKind::Unexpected {
                     found,
                     expected: "a json value",
@@ -1055,7 +1096,7 @@ impl<'a, 'r> Parser<'a, 'r> {
     }
 
     fn found(&self) -> char {
-        self.src[self.pos..].chars().next().unwrap_or(' ')
+        self.char_at(self.pos)
     }
 
     /// Drops the rest of the payload after recording why.
@@ -1343,7 +1384,7 @@ impl<'a, 'r> Parser<'a, 'r> {
             Some(b) if !is_delimiter(b) => {
                 self.issue(IssueKind::UnquotedKey, Some(self.pos), path)?;
                 let end = self.token_end();
-                let k = Str::new(&self.src[self.pos..end]);
+                let k = self.text(self.pos, end, false, path)?;
                 self.pos = end;
                 k
             }
@@ -1554,7 +1595,7 @@ impl<'a, 'r> Parser<'a, 'r> {
         }
         for i in dups {
             let key = self.keys[base + i];
-            let offset = offset_in(self.src, key.raw());
+            let offset = offset_in(self.bytes, key.raw_bytes());
             self.issue(IssueKind::DuplicateKey, offset, &path.key(key.raw()))?;
         }
         Ok(())
@@ -1608,12 +1649,7 @@ impl<'a, 'r> Parser<'a, 'r> {
             }
         }
         self.pos = i + 1;
-        let raw = &self.src[start..i];
-        Ok(Some(if escaped {
-            Str::from_json(raw)
-        } else {
-            Str::new(raw)
-        }))
+        self.text(start, i, escaped, path).map(Some)
     }
 
     fn valid_escape(&self, at: usize) -> bool {
@@ -1651,7 +1687,14 @@ impl<'a, 'r> Parser<'a, 'r> {
         let start = self.pos;
         let end = self.token_end();
         self.pos = end;
-        let token = &self.src[start..end];
+        let Some(token) = self
+            .src
+            .get(start..end)
+            .or_else(|| core::str::from_utf8(&self.bytes[start..end]).ok())
+        else {
+            self.issue(IssueKind::UnquotedWord, Some(start), path)?;
+            return Ok(Value::String(self.text(start, end, false, path)?));
+        };
         if matches!(token.as_bytes()[0], b't' | b'f' | b'n') {
             match token {
                 "true" => return Ok(Value::Bool(true)),
@@ -1712,7 +1755,7 @@ pub(crate) fn integral(f: f64) -> Option<i64> {
 }
 
 /// The byte offset of `part` inside `whole`, when it is a slice of it.
-pub(crate) fn offset_in(whole: &str, part: &str) -> Option<usize> {
+pub(crate) fn offset_in(whole: &[u8], part: &[u8]) -> Option<usize> {
     let start = whole.as_ptr() as usize;
     let at = part.as_ptr() as usize;
     (at >= start && at + part.len() <= start + whole.len()).then(|| at - start)
@@ -1925,11 +1968,29 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_keeps_prefix() {
-        let p = parse(b"{\"a\":\"x\xff\"}", Mode::Lenient).unwrap();
-        assert_eq!(p.issues[0].kind, IssueKind::InvalidUtf8);
-        assert_eq!(p.issues[0].offset, Some(7));
-        assert!(matches!(p.value, Value::Object(ref m) if m.is_empty()));
+    fn invalid_utf8_is_replaced_and_the_rest_read() {
+        let p = parse(b"{\"a\":\"x\xff\",\"b\xfe\":2,\"c\":\xfd}", Mode::Lenient).unwrap();
+        let found: Vec<_> = p.issues.iter().map(|i| (i.kind, i.offset)).collect();
+        assert_eq!(
+            found,
+            [
+                (IssueKind::ReplacedUtf8, Some(7)),
+                (IssueKind::ReplacedUtf8, Some(12)),
+                (IssueKind::UnquotedWord, Some(21)),
+                (IssueKind::ReplacedUtf8, Some(21)),
+            ]
+        );
+        assert_eq!(p.issues[0].path, "$.a");
+        let Value::Object(m) = &p.value else { panic!() };
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[0].1.as_str().unwrap(), "x\u{FFFD}");
+        assert_eq!(m[1].0, "b\u{FFFD}");
+        assert_eq!(m[2].1.as_str().unwrap(), "\u{FFFD}");
+        let strict = parse(b"{\"a\":\"x\xff\"}", Mode::Strict).unwrap_err();
+        assert_eq!(
+            (strict.kind, strict.offset),
+            (IssueKind::ReplacedUtf8, Some(7))
+        );
     }
 
     #[test]

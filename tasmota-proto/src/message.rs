@@ -3,7 +3,6 @@
 //! dispatches to them.
 
 use alloc::boxed::Box;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::command::IncomingCommand;
@@ -76,8 +75,9 @@ pub enum Message<'a> {
     },
     /// A command on `cmnd/<t>/...`.
     Command(IncomingCommand<'a>),
-    /// `tasmota/discovery/<MAC>/config`.
-    DiscoveryConfig(DiscoveryConfig<'a>),
+    /// `tasmota/discovery/<MAC>/config` (boxed: the largest and rarest message, which would
+    /// otherwise size every `Message`).
+    DiscoveryConfig(Box<DiscoveryConfig<'a>>),
     /// `tasmota/discovery/<MAC>/sensors`.
     DiscoverySensors(Box<DiscoverySensors<'a>>),
     /// An empty retained discovery message: the device was removed (SetOption19 1).
@@ -352,6 +352,12 @@ impl<'a> Decoder<'a> {
 
     /// Decodes one message.
     ///
+    /// Every string borrows from `payload`. In lenient mode a string holding bytes that are
+    /// not UTF-8 (a device or Zigbee name in a legacy code page) is kept and reads with U+FFFD
+    /// in their place ([`Str::has_invalid_utf8`]), the rest of the payload is decoded, and
+    /// each such string is reported ([`IssueKind::ReplacedUtf8`]); nothing is copied, and a
+    /// valid payload costs nothing more. Strict mode refuses such a payload.
+    ///
     /// # Errors
     ///
     /// [`Error::Topic`] when the topic matches neither the FullTopic nor a discovery topic;
@@ -360,8 +366,16 @@ impl<'a> Decoder<'a> {
     /// # Examples
     ///
     /// ```
-    /// use tasmota_proto::Decoder;
+    /// use tasmota_proto::{Decoder, Message, json::IssueKind};
     /// assert!(Decoder::new().decode("garbage", b"").is_err());
+    ///
+    /// let m = Decoder::new().decode("tele/t/STATE", b"{\"Wifi\":{\"SSId\":\"caf\xe9\"},\"POWER\":\"ON\"}")?;
+    /// assert_eq!((m.issues[0].kind, m.issues[0].offset), (IssueKind::ReplacedUtf8, Some(20)));
+    /// assert_eq!(m.issues[0].path, "$.Wifi.SSId");
+    /// let Message::State(s) = m.message else { panic!() };
+    /// assert_eq!(s.wifi.unwrap().ssid.unwrap(), "caf\u{FFFD}");
+    /// assert_eq!(s.power.len(), 1);
+    /// # Ok::<(), tasmota_proto::Error>(())
     /// ```
     pub fn decode<'m>(
         &self,
@@ -402,61 +416,6 @@ impl<'a> Decoder<'a> {
             message: decoded.value,
             issues: decoded.issues,
         })
-    }
-
-    /// Decodes one message whose payload may hold bytes that are not UTF-8 (a device name
-    /// or Zigbee friendly name in a legacy code page): in lenient mode they are replaced with
-    /// U+FFFD in a copy written to `scratch`, decoding goes on over the whole payload, and the
-    /// first replaced byte is reported ([`IssueKind::ReplacedUtf8`]). [`Decoder::decode`]
-    /// borrows every string from the payload, so it can only drop what follows such bytes.
-    /// Valid payloads are decoded in place; `scratch` is untouched and its allocation reused.
-    ///
-    /// # Errors
-    ///
-    /// As [`Decoder::decode`]; in strict mode invalid UTF-8 is an error.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use tasmota_proto::{Decoder, Message, json::IssueKind};
-    /// let mut scratch = String::new();
-    /// let m = Decoder::new().decode_lossy("tele/t/STATE", b"{\"Wifi\":{\"SSId\":\"caf\xe9\"},\"POWER\":\"ON\"}", &mut scratch)?;
-    /// assert_eq!(m.issues[0].kind, IssueKind::ReplacedUtf8);
-    /// assert_eq!(m.issues[0].offset, Some(20));
-    /// let Message::State(s) = m.message else { panic!() };
-    /// assert_eq!(s.wifi.unwrap().ssid.unwrap(), "caf\u{FFFD}");
-    /// assert_eq!(s.power.len(), 1);
-    /// # Ok::<(), tasmota_proto::Error>(())
-    /// ```
-    pub fn decode_lossy<'m>(
-        &self,
-        topic: &'m str,
-        payload: &'m [u8],
-        scratch: &'m mut String,
-    ) -> Result<DecodedMessage<'m>, Error> {
-        let bad = match core::str::from_utf8(payload) {
-            Ok(_) => return self.decode(topic, payload),
-            Err(_) if self.options.mode == Mode::Strict => return self.decode(topic, payload),
-            Err(e) => e.valid_up_to(),
-        };
-        scratch.clear();
-        for chunk in payload.utf8_chunks() {
-            scratch.push_str(chunk.valid());
-            if !chunk.invalid().is_empty() {
-                scratch.push(char::REPLACEMENT_CHARACTER);
-            }
-        }
-        let fixed: &'m str = scratch;
-        let mut m = self.decode(topic, fixed.as_bytes())?;
-        m.issues.insert(
-            0,
-            Issue {
-                kind: IssueKind::ReplacedUtf8,
-                offset: Some(bad),
-                path: Path::ROOT.render(),
-            },
-        );
-        Ok(m)
     }
 
     /// Adds group topic `index` (1..=4) to recognise: `cmnd/<group>/<command>`, as the
@@ -526,7 +485,7 @@ impl<'a> Decoder<'a> {
                     )?;
                     d.issues.extend(report.issues);
                 }
-                done(Message::DiscoveryConfig(d.value), d.issues)
+                done(Message::DiscoveryConfig(Box::new(d.value)), d.issues)
             }
             DiscoveryKind::Sensors => {
                 let d = DiscoverySensors::parse(payload, &self.options)?;

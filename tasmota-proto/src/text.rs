@@ -24,8 +24,18 @@ use core::fmt;
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Str<'a> {
-    raw: &'a str,
-    escaped: bool,
+    form: Form<'a>,
+}
+
+/// How a [`Str`] holds its text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Form<'a> {
+    /// The text itself.
+    Plain(&'a str),
+    /// JSON text with escapes.
+    Escaped(&'a str),
+    /// JSON text holding bytes that are not UTF-8 (replaced with U+FFFD when read).
+    Lossy(&'a [u8]),
 }
 
 impl<'a> Str<'a> {
@@ -38,8 +48,7 @@ impl<'a> Str<'a> {
     /// ```
     pub const fn new(s: &'a str) -> Self {
         Self {
-            raw: s,
-            escaped: false,
+            form: Form::Plain(s),
         }
     }
 
@@ -53,24 +62,68 @@ impl<'a> Str<'a> {
     /// ```
     pub fn from_json(raw: &'a str) -> Self {
         Self {
-            raw,
-            escaped: raw.contains('\\'),
+            form: if raw.contains('\\') {
+                Form::Escaped(raw)
+            } else {
+                Form::Plain(raw)
+            },
         }
     }
 
-    /// The text as received, escapes included.
+    /// A string from the raw bytes between a JSON string's quotes, which may hold bytes that
+    /// are not UTF-8 (a name in a legacy code page): reading it replaces each invalid
+    /// sequence with U+FFFD, as `String::from_utf8_lossy` does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = tasmota_proto::Str::from_json_bytes(b"K\xfcche");
+    /// assert!(s.has_invalid_utf8());
+    /// assert_eq!(s, "K\u{FFFD}che");
+    /// assert_eq!(s.raw_bytes(), b"K\xfcche");
+    /// assert_eq!(tasmota_proto::Str::from_json_bytes(b"ok").as_str(), Some("ok"));
+    /// ```
+    pub fn from_json_bytes(raw: &'a [u8]) -> Self {
+        match core::str::from_utf8(raw) {
+            Ok(text) => Self::from_json(text),
+            Err(_) => Self {
+                form: Form::Lossy(raw),
+            },
+        }
+    }
+
+    /// The text as received, escapes included. For a string holding bytes that are not UTF-8
+    /// ([`Str::has_invalid_utf8`]), the text before the first of them; [`Str::raw_bytes`]
+    /// has all of it.
     ///
     /// # Examples
     ///
     /// ```
     /// assert_eq!(tasmota_proto::Str::from_json(r"a\/b").raw(), r"a\/b");
     /// ```
-    pub const fn raw(&self) -> &'a str {
-        self.raw
+    pub fn raw(&self) -> &'a str {
+        match self.form {
+            Form::Plain(s) | Form::Escaped(s) => s,
+            Form::Lossy(b) => valid_prefix(b),
+        }
     }
 
-    /// The text without copying, or `None` if it contains escapes (use [`Str::chars`] or
-    /// `to_cow` then).
+    /// The bytes as received, escapes included.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(tasmota_proto::Str::from_json(r"a\/b").raw_bytes(), br"a\/b");
+    /// ```
+    pub const fn raw_bytes(&self) -> &'a [u8] {
+        match self.form {
+            Form::Plain(s) | Form::Escaped(s) => s.as_bytes(),
+            Form::Lossy(b) => b,
+        }
+    }
+
+    /// The text without copying, or `None` if it contains escapes or bytes that are not
+    /// UTF-8 (use [`Str::chars`] or `to_cow` then).
     ///
     /// # Examples
     ///
@@ -78,7 +131,10 @@ impl<'a> Str<'a> {
     /// assert_eq!(tasmota_proto::Str::new("tele").as_str(), Some("tele"));
     /// ```
     pub const fn as_str(&self) -> Option<&'a str> {
-        if self.escaped { None } else { Some(self.raw) }
+        match self.form {
+            Form::Plain(s) => Some(s),
+            _ => None,
+        }
     }
 
     /// Whether the text contains JSON escapes.
@@ -88,8 +144,23 @@ impl<'a> Str<'a> {
     /// ```
     /// assert!(tasmota_proto::Str::from_json(r"\n").has_escapes());
     /// ```
-    pub const fn has_escapes(&self) -> bool {
-        self.escaped
+    pub fn has_escapes(&self) -> bool {
+        match self.form {
+            Form::Plain(_) => false,
+            Form::Escaped(_) => true,
+            Form::Lossy(b) => b.contains(&b'\\'),
+        }
+    }
+
+    /// Whether the text holds bytes that are not UTF-8, which reading replaces with U+FFFD.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!tasmota_proto::Str::new("ON").has_invalid_utf8());
+    /// ```
+    pub const fn has_invalid_utf8(&self) -> bool {
+        matches!(self.form, Form::Lossy(_))
     }
 
     /// Whether the string is empty.
@@ -100,10 +171,11 @@ impl<'a> Str<'a> {
     /// assert!(tasmota_proto::Str::new("").is_empty());
     /// ```
     pub const fn is_empty(&self) -> bool {
-        self.raw.is_empty()
+        self.raw_bytes().is_empty()
     }
 
-    /// The decoded characters. Invalid escapes are kept literally; lone surrogates become U+FFFD.
+    /// The decoded characters. Invalid escapes are kept literally; lone surrogates and bytes
+    /// that are not UTF-8 become U+FFFD.
     ///
     /// # Examples
     ///
@@ -112,8 +184,14 @@ impl<'a> Str<'a> {
     /// assert_eq!(s.chars().collect::<String>(), "😀!");
     /// ```
     pub fn chars(&self) -> Chars<'a> {
+        let (text, rest): (&str, &[u8]) = match self.form {
+            Form::Plain(s) | Form::Escaped(s) => (s, b""),
+            Form::Lossy(b) => ("", b),
+        };
         Chars {
-            rest: self.raw.chars(),
+            rest: text.chars(),
+            chunks: rest.utf8_chunks(),
+            invalid: false,
         }
     }
 
@@ -125,8 +203,8 @@ impl<'a> Str<'a> {
     /// assert!(tasmota_proto::Str::new("Online").eq_ignore_ascii_case("ONLINE"));
     /// ```
     pub fn eq_ignore_ascii_case(&self, other: &str) -> bool {
-        if !self.escaped {
-            return self.raw.eq_ignore_ascii_case(other);
+        if let Form::Plain(s) = self.form {
+            return s.eq_ignore_ascii_case(other);
         }
         let mut theirs = other.chars();
         for c in self.chars() {
@@ -138,7 +216,7 @@ impl<'a> Str<'a> {
         theirs.next().is_none()
     }
 
-    /// The decoded text, borrowed when there are no escapes.
+    /// The decoded text, borrowed when there are no escapes and it is UTF-8.
     ///
     /// # Examples
     ///
@@ -149,18 +227,27 @@ impl<'a> Str<'a> {
     /// ```
     #[cfg(feature = "alloc")]
     pub fn to_cow(&self) -> alloc::borrow::Cow<'a, str> {
-        if self.escaped {
-            alloc::borrow::Cow::Owned(self.chars().collect())
-        } else {
-            alloc::borrow::Cow::Borrowed(self.raw)
+        match self.form {
+            Form::Plain(s) => alloc::borrow::Cow::Borrowed(s),
+            _ => alloc::borrow::Cow::Owned(self.chars().collect()),
         }
+    }
+}
+
+/// The longest UTF-8 prefix of `bytes`.
+#[cold]
+#[inline(never)]
+fn valid_prefix(bytes: &[u8]) -> &str {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => core::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
     }
 }
 
 impl PartialEq<str> for Str<'_> {
     fn eq(&self, other: &str) -> bool {
-        if !self.escaped {
-            return self.raw == other;
+        if let Form::Plain(s) = self.form {
+            return s == other;
         }
         self.chars().eq(other.chars())
     }
@@ -174,8 +261,8 @@ impl PartialEq<&str> for Str<'_> {
 
 impl fmt::Display for Str<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.escaped {
-            return f.write_str(self.raw);
+        if let Form::Plain(s) = self.form {
+            return f.write_str(s);
         }
         for c in self.chars() {
             fmt::Write::write_char(f, c)?;
@@ -213,7 +300,12 @@ impl<'a> From<&'a str> for Str<'a> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Chars<'a> {
+    /// The valid text being read.
     rest: core::str::Chars<'a>,
+    /// What follows it, for a string holding bytes that are not UTF-8.
+    chunks: core::str::Utf8Chunks<'a>,
+    /// Bytes that are not UTF-8 follow `rest`: one U+FFFD.
+    invalid: bool,
 }
 
 impl Chars<'_> {
@@ -226,13 +318,28 @@ impl Chars<'_> {
         self.rest = look;
         Some(v)
     }
+
+    /// The next character of the text, escapes not decoded.
+    fn next_raw(&mut self) -> Option<char> {
+        loop {
+            if let Some(c) = self.rest.next() {
+                return Some(c);
+            }
+            if core::mem::take(&mut self.invalid) {
+                return Some(char::REPLACEMENT_CHARACTER);
+            }
+            let chunk = self.chunks.next()?;
+            self.rest = chunk.valid().chars();
+            self.invalid = !chunk.invalid().is_empty();
+        }
+    }
 }
 
 impl Iterator for Chars<'_> {
     type Item = char;
 
     fn next(&mut self) -> Option<char> {
-        let c = self.rest.next()?;
+        let c = self.next_raw()?;
         if c != '\\' {
             return Some(c);
         }

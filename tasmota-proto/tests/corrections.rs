@@ -202,39 +202,28 @@ fn topics_say_which_token_and_route_named_the_device() {
 #[test]
 fn invalid_utf8_inside_a_string_is_replaced_and_the_rest_decoded() {
     let payload = fixture("SENSOR.invalid-utf8-mid.bin");
-    // In place, the rest of the payload is lost after the bad byte, and said so.
+    // The byte becomes U+FFFD, said so with where, and everything else is decoded, in place.
     let d = Decoder::new();
-    let plain = d.decode("tele/tasmota/SENSOR", payload).unwrap();
-    assert!(plain.issues.iter().any(|i| i.kind.is_loss()));
-    let Message::Sensor(s) = plain.message else {
-        panic!()
-    };
-    assert!(s.readings.is_empty());
-    // With a scratch buffer, the byte becomes U+FFFD and everything else is decoded.
-    let mut scratch = String::new();
-    let lossy = d
-        .decode_lossy("tele/tasmota/SENSOR", payload, &mut scratch)
-        .unwrap();
+    let lossy = d.decode("tele/tasmota/SENSOR", payload).unwrap();
     let kinds: Vec<_> = lossy.issues.iter().map(|i| i.kind).collect();
     assert_eq!(kinds, [tasmota_proto::json::IssueKind::ReplacedUtf8]);
     assert_eq!(lossy.issues[0].offset, Some(63));
+    assert_eq!(lossy.issues[0].path, "$.ZbReceived.0x7120.Name");
+    assert!(!lossy.issues[0].kind.is_loss());
     let Message::Sensor(s) = lossy.message else {
         panic!()
     };
-    assert_eq!(
-        s.other
-            .lookup("ZbReceived.0x7120.Name")
-            .and_then(tasmota_proto::json::Value::as_str)
-            .unwrap(),
-        "K\u{FFFD}che"
-    );
+    let name = s
+        .other
+        .lookup("ZbReceived.0x7120.Name")
+        .and_then(tasmota_proto::json::Value::as_str)
+        .unwrap();
+    assert_eq!(name, "K\u{FFFD}che");
+    assert!(name.has_invalid_utf8());
+    assert_eq!(name.to_string(), "K\u{FFFD}che");
     assert_eq!(s.other.number("ZbReceived.0x7120.Temperature"), Some(21.5));
     assert_eq!(s.reading("DHT11").and_then(|r| r.humidity), Some(45.0));
     // Strict mode still refuses it.
     let strict = Decoder::new().with_options(DecodeOptions::strict());
-    assert!(
-        strict
-            .decode_lossy("tele/tasmota/SENSOR", payload, &mut scratch)
-            .is_err()
-    );
+    assert!(strict.decode("tele/tasmota/SENSOR", payload).is_err());
 }

@@ -1,5 +1,7 @@
 //! Simulated Tasmota devices: configured by a set-up Backlog, connected through the TLS front,
-//! publishing LWT, INFO, discovery, STATE and SENSOR, and obeying commands as the firmware does.
+//! publishing LWT, INFO, discovery (`config` and `sensors`), STATE and SENSOR, and obeying
+//! commands (Power, Dimmer, HsbColor, CT, State, Status) as the firmware does, with its payload
+//! shapes.
 //!
 //! Each device runs the code path a microcontroller runs: iot-tls's async `embedded-io` driver
 //! (`iot_tls::asynch`), the pure-Rust crypto provider, a capped TLS record buffer and
@@ -20,7 +22,7 @@ use iot_tls::session::{Buffers, Config, DisconnectReason, Event, Session};
 use iot_tls::tls::{Alpn, RecordBuffer, RecordPolicy, TlsConfig, TrustAnchors};
 use serde_json::{Value, json};
 use tasmota_proto::{
-    BacklogEntries, Command, CommandPayload, DeviceTopics, DiscoveryKind, DiscoveryTopic,
+    BacklogEntries, Command, CommandPayload, DeviceTopics, DiscoveryKind, DiscoveryTopic, HsbPart,
     IncomingCommand, Level, Mac, PowerAction, Prefix, StateText,
 };
 use tokio::net::TcpStream;
@@ -61,6 +63,16 @@ pub enum DeviceKind {
     Plug,
     /// A dimmable light (one channel).
     Light,
+    /// An RGBCCT light (five channels, SetOption37 unlinked off) on an ESP32 with an SHT3X
+    /// temperature and humidity sensor: a light and two sensors in one device.
+    ColorLight,
+}
+
+impl DeviceKind {
+    /// Whether it is a light, dimmable or coloured.
+    pub const fn is_light(self) -> bool {
+        matches!(self, Self::Light | Self::ColorLight)
+    }
 }
 
 /// A simulated device's identity.
@@ -171,6 +183,7 @@ impl MqttSetup {
 enum Local {
     Button,
     Load(f64),
+    Temperature(f64),
     /// Disconnect cleanly, then say so.
     Disconnect(oneshot::Sender<()>),
 }
@@ -233,8 +246,13 @@ impl Device {
             clock: tokio::time::Instant::now(),
             power: false,
             dimmer: 100,
+            hsb: (0, 0),
+            ct: 153,
+            white_mode: true,
             load: 0.0,
             total_kwh: 12.345,
+            celsius: 21.4,
+            humidity: 45.2,
         };
         let task = tokio::spawn(state.run(link, local_rx, tele_period));
         Ok(Self { spec, local, task })
@@ -263,6 +281,12 @@ impl Device {
     pub async fn set_load(&self, watts: f64) {
         let _ = self.local.send(Local::Load(watts)).await;
     }
+
+    /// The room's temperature becomes `celsius` (ignored by devices without a sensor); the
+    /// device publishes SENSOR at once, as at its next TelePeriod.
+    pub async fn set_temperature(&self, celsius: f64) {
+        let _ = self.local.send(Local::Temperature(celsius)).await;
+    }
 }
 
 impl Drop for Device {
@@ -279,8 +303,16 @@ struct Simulation {
     clock: tokio::time::Instant,
     power: bool,
     dimmer: u8,
+    /// Hue and saturation of the colour channels (coloured lights).
+    hsb: (u16, u8),
+    /// Colour temperature in mireds, 153..=500 (coloured lights).
+    ct: u16,
+    /// The white channels are lit rather than the colour ones (coloured lights).
+    white_mode: bool,
     load: f64,
     total_kwh: f64,
+    celsius: f64,
+    humidity: f64,
 }
 
 /// What a device keeps of an [`Event`] (which borrows the session's buffer) to act on once the
@@ -465,7 +497,7 @@ impl Simulation {
         let short = &self.spec.mac[6..];
         tracing::info!(device = %self.topic, name = self.spec.name, "device: connected; publishing LWT, INFO, discovery, STATE, SENSOR");
         self.publish(out, Prefix::Tele, "LWT", "Online")?;
-        let info1 = json!({"Info1": {"Module": self.spec.module, "Version": "14.3.0(tasmota)",
+        let info1 = json!({"Info1": {"Module": self.spec.module, "Version": FIRMWARE,
             "FallbackTopic": format!("cmnd/DVES_{short}_fb/"), "GroupTopic": "cmnd/tasmotas/"}});
         let info2 = json!({"Info2": {"WebServerMode": "Admin",
             "Hostname": format!("tasmota-{short}-1234"), "IPAddress": "192.168.1.50"}});
@@ -473,20 +505,21 @@ impl Simulation {
         for (subtopic, payload) in [("INFO1", info1), ("INFO2", info2), ("INFO3", info3)] {
             self.publish(out, Prefix::Tele, subtopic, &payload.to_string())?;
         }
-        let discovery = DiscoveryTopic::build(mac, DiscoveryKind::Config);
-        send(
-            out,
-            discovery.as_str(),
-            &self.discovery_config().to_string(),
-        )?;
+        let config = DiscoveryTopic::build(mac, DiscoveryKind::Config);
+        send(out, config.as_str(), &self.discovery_config().to_string())?;
+        let sensors = DiscoveryTopic::build(mac, DiscoveryKind::Sensors);
+        let announced = format!(r#"{{"sn":{},"ver":1}}"#, self.sensors());
+        send(out, sensors.as_str(), &announced)?;
         self.telemetry(out)
     }
 
     fn discovery_config(&self) -> Value {
         let short = &self.spec.mac[6..];
+        // Relay 1 is a plain relay (1) or a light (2); `lt_st` is the light's channel count.
         let (relay, light_subtype) = match self.spec.kind {
             DeviceKind::Plug => (1, 0),
             DeviceKind::Light => (2, 1),
+            DeviceKind::ColorLight => (2, 5),
         };
         let mut relays = vec![0; 8];
         relays[0] = relay;
@@ -496,10 +529,10 @@ impl Simulation {
             "ip": "192.168.1.50", "dn": self.spec.name, "fn": [self.spec.name, null, null, null, null, null, null, null],
             "hn": format!("tasmota-{short}-1234"), "mac": self.spec.mac, "md": self.spec.module,
             "ty": 0, "if": 0, "ofln": "Offline", "onln": "Online", "state": ["OFF", "ON", "TOGGLE", "HOLD"],
-            "sw": "14.3.0", "t": self.topic, "ft": "%prefix%/%topic%/", "tp": ["cmnd", "stat", "tele"],
+            "sw": FIRMWARE.trim_end_matches("(tasmota)"), "t": self.topic, "ft": "%prefix%/%topic%/", "tp": ["cmnd", "stat", "tele"],
             "rl": relays, "swc": switch_modes, "swn": [null, null, null, null, null, null, null, null],
             "btn": buttons, "so": {"4": 0, "11": 0, "13": 0, "17": 0, "20": 0, "30": 0, "68": 0, "73": 0, "82": 0, "114": 0, "117": 0},
-            "lk": 0, "lt_st": light_subtype, "sho": [], "ver": 1
+            "lk": 1, "lt_st": light_subtype, "sho": [], "sht": [], "ver": 1
         })
     }
 
@@ -507,29 +540,100 @@ impl Simulation {
         if on { "ON" } else { "OFF" }
     }
 
-    fn telemetry(&self, out: &mut Outbox<'_>) -> Result<(), Error> {
+    /// The device's clock: the demo's devices all boot at 2026-12-07T02:00:00 local time.
+    fn time(&self) -> String {
+        let s = self.started.elapsed().as_secs() + 2 * 3600;
+        format!(
+            "2026-12-{:02}T{:02}:{:02}:{:02}",
+            7 + s / 86_400,
+            s / 3600 % 24,
+            s / 60 % 60,
+            s % 60
+        )
+    }
+
+    /// What STATE (and `StatusSTS`) holds.
+    fn state(&self) -> Value {
         let uptime = self.started.elapsed().as_secs();
         let mut state = json!({
+            "Time": self.time(),
             "Uptime": format!("0T{:02}:{:02}:{:02}", uptime / 3600, uptime / 60 % 60, uptime % 60),
             "UptimeSec": uptime, "Heap": 25, "SleepMode": "Dynamic", "Sleep": 50, "LoadAvg": 19,
             "MqttCount": 1, "POWER": Self::on_off(self.power),
-            "Wifi": {"AP": 1, "SSId": "home", "RSSI": 78, "Signal": -61, "LinkCount": 1},
+            "Wifi": {"AP": 1, "SSId": "home", "BSSId": "30:B5:C2:5D:70:72", "Channel": 11,
+                     "Mode": "11n", "RSSI": 78, "Signal": -61, "LinkCount": 1, "Downtime": "0T00:00:03"},
         });
-        if self.spec.kind == DeviceKind::Light {
-            state["Dimmer"] = json!(self.dimmer);
-            state["Fade"] = json!("OFF");
+        if let (Some(state), Value::Object(light)) = (state.as_object_mut(), self.light()) {
+            state.extend(light);
         }
-        self.publish(out, Prefix::Tele, "STATE", &state.to_string())?;
-        if self.spec.kind == DeviceKind::Plug {
-            let power = if self.power { self.load } else { 0.0 };
-            let current = (power / 230.0 * 1000.0).round() / 1000.0;
-            let sensor = json!({"ENERGY": {
-                "TotalStartTime": "2026-01-01T00:00:00", "Total": self.total_kwh,
-                "Yesterday": 0.412, "Today": 0.128, "Power": power.round(),
-                "ApparentPower": (power * 1.01).round(), "ReactivePower": (power * 0.05).round(),
-                "Factor": if power > 0.0 { 0.99 } else { 0.0 }, "Voltage": 230, "Current": current,
-            }});
-            self.publish(out, Prefix::Tele, "SENSOR", &sensor.to_string())?;
+        state
+    }
+
+    /// The light's fields of STATE and of a light command's RESULT (`Null` for a plug).
+    fn light(&self) -> Value {
+        match self.spec.kind {
+            DeviceKind::Plug => Value::Null,
+            DeviceKind::Light => {
+                json!({"Dimmer": self.dimmer, "Fade": "OFF", "Speed": 1, "LedTable": "ON"})
+            }
+            DeviceKind::ColorLight => {
+                let level = |percent: u32| (percent * 255 + 50) / 100;
+                let dimmer = u32::from(self.dimmer);
+                let (rgb, white) = if self.white_mode {
+                    // The white channels share the dimmer by colour temperature (153 cold ..= 500 warm).
+                    let warm = (u32::from(self.ct) - 153) * dimmer / 347;
+                    ([0; 3], [level(dimmer - warm), level(warm)])
+                } else {
+                    (hsv_rgb(self.hsb.0, self.hsb.1, self.dimmer), [0, 0])
+                };
+                let channels = [rgb[0], rgb[1], rgb[2], white[0], white[1]];
+                let color: String = channels.iter().map(|c| format!("{c:02X}")).collect();
+                let percent: Vec<u32> = channels.iter().map(|c| (c * 100 + 127) / 255).collect();
+                json!({
+                    "Dimmer": self.dimmer, "Color": color,
+                    "HSBColor": format!("{},{},{}", self.hsb.0, self.hsb.1, if self.white_mode { 0 } else { self.dimmer }),
+                    "White": if self.white_mode { self.dimmer } else { 0 }, "CT": self.ct,
+                    "Channel": percent, "Scheme": 0, "Fade": "OFF", "Speed": 1, "LedTable": "ON"
+                })
+            }
+        }
+    }
+
+    /// What SENSOR (and `StatusSNS`, and the `sensors` discovery message) holds, written
+    /// member by member in the firmware's order, which names the sensor entities' order.
+    fn sensors(&self) -> String {
+        let time = self.time();
+        match self.spec.kind {
+            DeviceKind::Plug => {
+                let power = if self.power { self.load } else { 0.0 };
+                let current = (power / 230.0 * 1000.0).round() / 1000.0;
+                let factor = if power > 0.0 { 0.99 } else { 0.0 };
+                format!(
+                    r#"{{"Time":"{time}","ENERGY":{{"TotalStartTime":"2026-01-01T00:00:00","Total":{},"Yesterday":0.412,"Today":0.128,"Power":{},"ApparentPower":{},"ReactivePower":{},"Factor":{factor},"Voltage":230,"Current":{current}}}}}"#,
+                    self.total_kwh,
+                    power.round(),
+                    (power * 1.01).round(),
+                    (power * 0.05).round(),
+                )
+            }
+            DeviceKind::ColorLight => {
+                // The Magnus formula, as the firmware computes the dew point.
+                let gamma =
+                    (self.humidity / 100.0).ln() + 17.62 * self.celsius / (243.12 + self.celsius);
+                let dew_point = (243.12 * gamma / (17.62 - gamma) * 10.0).round() / 10.0;
+                format!(
+                    r#"{{"Time":"{time}","SHT3X":{{"Temperature":{},"Humidity":{},"DewPoint":{dew_point}}},"TempUnit":"C"}}"#,
+                    self.celsius, self.humidity
+                )
+            }
+            DeviceKind::Light => format!(r#"{{"Time":"{time}"}}"#),
+        }
+    }
+
+    fn telemetry(&self, out: &mut Outbox<'_>) -> Result<(), Error> {
+        self.publish(out, Prefix::Tele, "STATE", &self.state().to_string())?;
+        if self.spec.kind != DeviceKind::Light {
+            self.publish(out, Prefix::Tele, "SENSOR", &self.sensors())?;
         }
         Ok(())
     }
@@ -550,17 +654,29 @@ impl Simulation {
                 tracing::info!(device = %self.topic, watts, "device: load changed");
                 self.telemetry(out)
             }
-            Local::Load(_) | Local::Disconnect(_) => Ok(()),
+            &Local::Temperature(celsius) if self.spec.kind == DeviceKind::ColorLight => {
+                self.celsius = celsius;
+                tracing::info!(device = %self.topic, celsius, "device: temperature changed");
+                self.telemetry(out)
+            }
+            Local::Load(_) | Local::Temperature(_) | Local::Disconnect(_) => Ok(()),
         }
     }
 
+    /// After a power change: RESULT, then the plain `stat/<t>/POWER`.
     fn report_power(&self, out: &mut Outbox<'_>) -> Result<(), Error> {
-        let mut result = json!({"POWER": Self::on_off(self.power)});
-        if self.spec.kind == DeviceKind::Light {
-            result["Dimmer"] = json!(self.dimmer);
-        }
+        let result = json!({"POWER": Self::on_off(self.power)});
         self.publish(out, Prefix::Stat, "RESULT", &result.to_string())?;
         self.publish(out, Prefix::Stat, "POWER", Self::on_off(self.power))
+    }
+
+    /// After a light command: RESULT with the power and every light field.
+    fn report_light(&self, out: &mut Outbox<'_>) -> Result<(), Error> {
+        let mut result = json!({"POWER": Self::on_off(self.power)});
+        if let (Some(result), Value::Object(light)) = (result.as_object_mut(), self.light()) {
+            result.extend(light);
+        }
+        self.publish(out, Prefix::Stat, "RESULT", &result.to_string())
     }
 
     fn on_command(
@@ -581,7 +697,10 @@ impl Simulation {
             if let CommandPayload::Text(list) = command.payload {
                 for entry in BacklogEntries::new(list).commands() {
                     let entry = entry.map_err(tasmota_proto::Error::from)?;
-                    self.obey(out, &entry)?;
+                    // NoDelay only shortens the wait before the next command.
+                    if !entry.name.eq_ignore_ascii_case("NoDelay") {
+                        self.obey(out, &entry)?;
+                    }
                 }
             }
             return Ok(());
@@ -598,8 +717,13 @@ impl Simulation {
                 return self.publish(out, Prefix::Stat, "RESULT", &reply.to_string());
             }
         };
+        let light = self.spec.kind.is_light();
+        let color = self.spec.kind == DeviceKind::ColorLight;
         match typed {
-            Command::Power { action, .. } => {
+            Command::Power {
+                action,
+                index: None | Some(1),
+            } => {
                 match action {
                     PowerAction::On => self.power = true,
                     PowerAction::Off => self.power = false,
@@ -612,16 +736,33 @@ impl Simulation {
                 }
                 Ok(())
             }
-            Command::Dimmer { level, .. } if self.spec.kind == DeviceKind::Light => {
+            Command::Dimmer { level, .. } if light => {
                 self.dimmer = match level {
                     Level::Set(value) => value.min(100),
                     Level::Increase => self.dimmer.saturating_add(10).min(100),
                     Level::Decrease => self.dimmer.saturating_sub(10),
                 };
                 self.power = self.dimmer > 0;
-                self.report_power(out)
+                self.report_light(out)
             }
-            Command::State => self.telemetry(out),
+            Command::HsbColorPart(part) if color => {
+                match part {
+                    HsbPart::Hue(hue) => self.hsb.0 = hue % 360,
+                    HsbPart::Saturation(saturation) => self.hsb.1 = saturation.min(100),
+                    HsbPart::Brightness(brightness) => self.dimmer = brightness.min(100),
+                }
+                self.white_mode = false;
+                self.power = true;
+                self.report_light(out)
+            }
+            Command::Ct(mireds) if color => {
+                self.ct = mireds.clamp(153, 500);
+                self.white_mode = true;
+                self.power = true;
+                self.report_light(out)
+            }
+            Command::State => self.publish(out, Prefix::Stat, "RESULT", &self.state().to_string()),
+            Command::Status(Some(n)) => self.status(out, n),
             _ => self.publish(
                 out,
                 Prefix::Stat,
@@ -630,6 +771,65 @@ impl Simulation {
             ),
         }
     }
+
+    /// The answer to `Status <n>` on `stat/<t>/STATUS<n>`, for the queries a hub polls.
+    fn status(&self, out: &mut Outbox<'_>, n: u8) -> Result<(), Error> {
+        let uptime = self.started.elapsed().as_secs();
+        let payload = match n {
+            1 => json!({"StatusPRM": {"Baudrate": 115_200, "SerialConfig": "8N1",
+                "GroupTopic": "tasmotas", "OtaUrl": "http://ota.tasmota.com/tasmota/release/tasmota.bin.gz",
+                "RestartReason": "Software/System restart", "Uptime": format!("0T{:02}:{:02}:{:02}", uptime / 3600, uptime / 60 % 60, uptime % 60),
+                "StartupUTC": "2026-12-07T01:00:00", "Sleep": 50, "CfgHolder": 4617, "BootCount": 7,
+                "BCResetTime": "2026-01-01T00:00:00", "SaveCount": 31, "SaveAddress": "F5000"}}),
+            2 => json!({"StatusFWR": {"Version": FIRMWARE, "BuildDateTime": "2026-11-20T10:09:47",
+                "Boot": 31, "Core": "2_7_8", "SDK": "2.2.2-dev(38a443e)", "CpuFrequency": 80,
+                "Hardware": "ESP8266EX", "CR": "378/699"}}),
+            10 => {
+                let payload = format!(r#"{{"StatusSNS":{}}}"#, self.sensors());
+                return self.publish(out, Prefix::Stat, "STATUS10", &payload);
+            }
+            11 => json!({"StatusSTS": self.state()}),
+            _ => {
+                let reply = json!({"Command": "Unknown"});
+                return self.publish(out, Prefix::Stat, "RESULT", &reply.to_string());
+            }
+        };
+        self.publish(
+            out,
+            Prefix::Stat,
+            &format!("STATUS{n}"),
+            &payload.to_string(),
+        )
+    }
+}
+
+/// The firmware version the devices report.
+const FIRMWARE: &str = "14.3.0(tasmota)";
+
+/// The 0..=255 RGB channels of hue (0..360), saturation and value (0..=100).
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "each channel is clamped into 0..=255 first"
+)]
+fn hsv_rgb(hue: u16, saturation: u8, value: u8) -> [u32; 3] {
+    let (h, s, v) = (
+        f64::from(hue % 360) / 60.0,
+        f64::from(saturation) / 100.0,
+        f64::from(value) / 100.0,
+    );
+    let c = v * s;
+    let x = c * (1.0 - (h % 2.0 - 1.0).abs());
+    let (r, g, b) = match hue % 360 / 60 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = v - c;
+    [r, g, b].map(|channel| ((channel + m) * 255.0).round().clamp(0.0, 255.0) as u32)
 }
 
 /// Queues a QoS 1 message in the session; it goes out at the driver's next poll.

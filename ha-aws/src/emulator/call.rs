@@ -18,6 +18,8 @@ use super::lambda::{LambdaAddPermission, LambdaGetPolicy, LambdaInvoke, LambdaRe
 use super::rekognition::{
     CreateCollection, DetectFaces, DetectLabels, IndexFaces, ListCollections, SearchFacesByImage,
 };
+#[cfg(feature = "s3")]
+use super::s3::{S3CreateBucket, S3GetObject, S3PutObject};
 use super::sns::SnsPublish;
 use super::sqs::SqsSendMessage;
 use super::sts::GetCallerIdentity;
@@ -271,6 +273,15 @@ pub enum Request {
     /// Rekognition `CreateCollection`.
     #[cfg(feature = "vision")]
     RekognitionCreateCollection(CreateCollection),
+    /// S3 `CreateBucket`.
+    #[cfg(feature = "s3")]
+    S3CreateBucket(S3CreateBucket),
+    /// S3 `PutObject`.
+    #[cfg(feature = "s3")]
+    S3PutObject(S3PutObject),
+    /// S3 `GetObject`.
+    #[cfg(feature = "s3")]
+    S3GetObject(S3GetObject),
 }
 
 mod sealed {
@@ -418,6 +429,12 @@ recorded! {
     RekognitionListCollections(ListCollections) = Operation::REKOGNITION_LIST_COLLECTIONS;
     #[cfg(feature = "vision")]
     RekognitionCreateCollection(CreateCollection) = Operation::REKOGNITION_CREATE_COLLECTION;
+    #[cfg(feature = "s3")]
+    S3CreateBucket(S3CreateBucket) = Operation::S3_CREATE_BUCKET;
+    #[cfg(feature = "s3")]
+    S3PutObject(S3PutObject) = Operation::S3_PUT_OBJECT;
+    #[cfg(feature = "s3")]
+    S3GetObject(S3GetObject) = Operation::S3_GET_OBJECT;
 }
 
 /// A message attribute of an SNS or SQS message.

@@ -6,6 +6,8 @@
 //!   `.ci/check` does), started on a free loopback port by each test;
 //! - `vision`: Rekognition objects, faces, collections, indexing and saved images, against the
 //!   emulator;
+//! - `upload`: saved images uploaded to S3, DetectLabels `Settings`, face attribute lists,
+//!   against the emulator (the S3 and `Settings` contracts against moto too);
 //! - `iot`: the custom authorizer and its provisioning, against the emulator;
 //! - `live`: against real AWS, only with credentials and `HA_AWS_LIVE_TESTS=1`.
 
@@ -17,4 +19,5 @@ mod notify;
 mod platform;
 mod session;
 mod support;
+mod upload;
 mod vision;

@@ -1,4 +1,4 @@
-//! The notify contract, and the vision DetectLabels contract, against a real moto server
+//! The notify contract, the vision DetectLabels and S3 upload contracts, against a real moto server
 //! (`moto_server`, from `pip install 'moto[server]'`; `.ci/check` installs it). Each test starts
 //! its own server on a free loopback port and stops it on drop; a missing `moto_server` fails the
 //! test, saying what to install.
@@ -521,6 +521,33 @@ async fn moto_detect_labels_contract() {
     // moto implements DetectLabels (with a canned answer) but none of the face operations
     let moto = MotoServer::start();
     crate::vision::detect_labels_contract(&moto.session().await).await;
+}
+
+#[tokio::test]
+async fn moto_s3_contract() {
+    let moto = MotoServer::start();
+    crate::upload::s3_contract(&moto.session().await, &moto.endpoint_url()).await;
+}
+
+#[tokio::test]
+async fn moto_detect_labels_settings_contract() {
+    // moto (5.x) accepts DetectLabels with `Features` and `Settings` but answers its canned
+    // label whatever the filters say, and nests its canned ImageProperties one level too deep
+    // (`{"ImageProperties": {"ImageProperties": {...}}}`), so the SDK reads no quality and no
+    // colours: the request's shape is what moto checks here, the filters and the measured
+    // properties are checked on the emulator (`upload::detect_labels_settings_on_the_emulator`)
+    let moto = MotoServer::start();
+    let detection = crate::upload::label_settings_request(&moto.session().await).await;
+    assert_eq!(detection.counts()["Mobile Phone"], 1, "{detection:?}");
+    assert_eq!(
+        detection.labels()[0].categories,
+        ["Technology and Computing"]
+    );
+    let properties = detection
+        .image_properties()
+        .expect("asked for, so reported");
+    assert!(properties.dominant_colours.is_empty(), "{properties:?}");
+    assert_eq!(properties.quality.brightness, None);
 }
 
 /// The IoT and Lambda operations provisioning uses that moto implements (it has no authorizer

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use ha_aws::emulator::{DetectLabels, Emulator, IndexFaces, ScriptedFace, ScriptedLabel};
 use ha_aws::vision::{
-    BoundingBox, CostGuard, CostSettings, FrameSlot, FrameSource, HttpSnapshot, ImageProcessing,
-    ObjectDetector, ObjectSettings, Scan, SkipReason, SourceImage, VisionEvent, VisionProcessor,
-    encode_jpeg,
+    BoundingBox, CostGuard, CostSettings, FrameSlot, FrameSource, HttpSnapshot, ImageOutput,
+    ImageProcessing, ObjectDetector, ObjectSettings, Scan, SkipReason, SourceImage, VisionEvent,
+    VisionProcessor, encode_jpeg,
 };
 use ha_aws::{AwsConfig, Error, VisionError};
 use image::{Rgb, RgbImage};
@@ -222,9 +222,11 @@ async fn saved_files_rotate_and_always_save_latest_keeps_the_latest_only() {
         .with_format(ha_aws::vision::SaveFormat::Png);
     let detector = ObjectDetector::new(
         &session_without_retries(&emulator).await,
-        ObjectSettings::new("Yard")
-            .with_saver(saver)
-            .with_show_boxes(false),
+        ObjectSettings::new("Yard").with_output(
+            ImageOutput::default()
+                .with_saver(saver)
+                .with_show_boxes(false),
+        ),
     )
     .expect("valid");
     let slot = FrameSlot::new("camera.yard");
