@@ -22,6 +22,12 @@
 //! arrive faster than they can be sent are merged, the latest value of each property
 //! winning, so the gateway sees at most one pending report per endpoint.
 //!
+//! [`ProactiveReporter`] applies the `smart_home:` configuration in front of both: reports
+//! only for endpoints the filter exposes, AddOrUpdateReports with entity_config's names, a
+//! ChangeReport only when a proactively reported property changed value (the unchanged ones
+//! in its context), and the difference announced when the hub's endpoints or the
+//! configuration change.
+//!
 //! # Memory
 //!
 //! The gateway holds no queue: each call sends one event and returns. The
@@ -84,8 +90,10 @@ use crate::message::{
 };
 use crate::wire::wire_enum;
 
+mod proactive;
 mod report;
 
+pub use self::proactive::{Announced, ProactiveReporter};
 pub use self::report::{Change, ChangeReporter, DEFAULT_QUEUE_CAPACITY};
 
 /// The largest error body read from the gateway, in bytes.

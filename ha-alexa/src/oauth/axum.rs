@@ -43,6 +43,8 @@ use super::server::AuthorizationServer;
 use super::store::TokenStore;
 use super::user::Authenticator;
 use crate::clock::Clock;
+use crate::dispatch::Hub;
+use crate::endpoint::{MAX_DIRECTIVE_BYTES, SmartHomeEndpoint, TokenVerifier};
 
 /// The path of the authorization endpoint: `GET` serves the login page, `POST` receives it.
 ///
@@ -131,6 +133,108 @@ where
             ),
         )
         .with_state(endpoints)
+}
+
+/// The path of the smart-home endpoint the Lambda proxy posts directives to.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_alexa::oauth::axum::SMART_HOME_PATH, "/api/alexa/smart_home");
+/// ```
+pub const SMART_HOME_PATH: &str = "/api/alexa/smart_home";
+
+/// One router for Alexa: [`AUTHORIZE_PATH`] and [`TOKEN_PATH`] of account linking, and
+/// `POST` [`SMART_HOME_PATH`] answered by `endpoint` (whose verifier is usually `server`).
+///
+/// The directive body is read up to
+/// [`MAX_DIRECTIVE_BYTES`](crate::endpoint::MAX_DIRECTIVE_BYTES) and refused with 413 beyond;
+/// answers are JSON with `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use ha_alexa::endpoint::SmartHomeEndpoint;
+/// use ha_alexa::oauth::{AuthorizationServer, Authenticator, Credentials, MemoryTokenStore,
+///     MinimalLoginPage, ServerConfig, UserId};
+/// # use async_trait::async_trait;
+/// # use ha_alexa::{AlexaError, DiscoveryEndpoint, EndpointId, Hub, Outcome, Property, Request};
+/// # struct MyHub;
+/// # #[async_trait]
+/// # impl Hub for MyHub {
+/// #     async fn discover(&self) -> Result<Vec<DiscoveryEndpoint>, AlexaError> { Ok(vec![]) }
+/// #     async fn endpoint(&self, _: &EndpointId) -> Result<Option<DiscoveryEndpoint>, AlexaError> { Ok(None) }
+/// #     async fn properties(&self, _: &EndpointId) -> Result<Vec<Property>, AlexaError> { Ok(vec![]) }
+/// #     async fn execute(&self, _: &Request<'_>) -> Result<Outcome, AlexaError> { Ok(Outcome::Done) }
+/// # }
+/// # struct Users;
+/// # impl Authenticator for Users {
+/// #     type Error = std::io::Error;
+/// #     async fn authenticate(&self, _: &Credentials) -> Result<Option<UserId>, Self::Error> { Ok(None) }
+/// # }
+/// let server = Arc::new(AuthorizationServer::new(ServerConfig::amazon(), Users, MemoryTokenStore::new())?);
+/// let endpoint = Arc::new(SmartHomeEndpoint::new(ha_alexa::Dispatcher::new(MyHub), server.clone()));
+/// let app: axum::Router = ha_alexa::oauth::axum::alexa_router(server, MinimalLoginPage::new("My Hub"), endpoint);
+/// # let _ = app;
+/// # Ok::<(), ha_alexa::oauth::ConfigError>(())
+/// ```
+pub fn alexa_router<A, S, C, P, H, V>(
+    server: Arc<AuthorizationServer<A, S, C>>,
+    page: P,
+    endpoint: Arc<SmartHomeEndpoint<H, V>>,
+) -> Router
+where
+    A: Authenticator,
+    S: TokenStore,
+    C: Clock,
+    P: LoginPage,
+    H: Hub + 'static,
+    V: TokenVerifier,
+{
+    let smart_home = Router::new()
+        .route(
+            SMART_HOME_PATH,
+            post(
+                |State(endpoint): State<Arc<SmartHomeEndpoint<H, V>>>,
+                 headers: HeaderMap,
+                 body: Body| async move { smart_home(&endpoint, &headers, body).await },
+            ),
+        )
+        .with_state(endpoint);
+    router(server, page).merge(smart_home)
+}
+
+/// `POST /api/alexa/smart_home`.
+async fn smart_home<H: Hub, V: TokenVerifier>(
+    endpoint: &SmartHomeEndpoint<H, V>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
+    let reply = match axum::body::to_bytes(body, MAX_DIRECTIVE_BYTES).await {
+        Err(_) => {
+            let error = OAuthError::invalid_request(format!(
+                "the directive is larger than {MAX_DIRECTIVE_BYTES} bytes or was cut off"
+            ));
+            return json(StatusCode::PAYLOAD_TOO_LARGE, error.to_json());
+        }
+        Ok(bytes) => match single_header(headers, &AUTHORIZATION) {
+            Ok(authorization) => endpoint.handle(authorization, &bytes).await,
+            Err(error) => return json(StatusCode::UNAUTHORIZED, error.to_json()),
+        },
+    };
+    let status = StatusCode::from_u16(reply.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let challenge = reply.www_authenticate();
+    let mut response = json(status, reply.body().to_owned());
+    response
+        .headers_mut()
+        .insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if let Some(challenge) = challenge {
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+    }
+    response
 }
 
 struct Endpoints<A, S, C, P> {
