@@ -31,90 +31,7 @@ async fn the_scripted_smart_home_does_what_its_summary_says() {
         "{printed}"
     );
     assert!(printed.contains("devices discovered: 3"), "{printed}");
-    let endpoints = |spec: &DeviceSpec| -> Vec<(String, String, Vec<String>)> {
-        summary
-            .devices
-            .iter()
-            .find(|d| d.topic == spec.topic())
-            .map(|d| d.endpoints.clone())
-            .unwrap_or_default()
-    };
-    let endpoint = |spec: &DeviceSpec, suffix: &str, category: &str, interfaces: &[&str]| {
-        (
-            format!("{}_{suffix}", spec.mac),
-            category.to_owned(),
-            interfaces
-                .iter()
-                .map(|i| format!("Alexa.{i}"))
-                .collect::<Vec<_>>(),
-        )
-    };
-    // The plug meters energy (its `sensors` discovery lists ENERGY): a smart plug.
-    assert_eq!(
-        endpoints(&PLUG),
-        [endpoint(
-            &PLUG,
-            "switch_relay_0",
-            "SMARTPLUG",
-            &["PowerController"]
-        )],
-        "{printed}"
-    );
-    assert_eq!(
-        endpoints(&LIGHT),
-        [endpoint(
-            &LIGHT,
-            "light_light_0",
-            "LIGHT",
-            &["PowerController", "BrightnessController"]
-        )],
-        "{printed}"
-    );
-    // The RGBCCT lamp: one light with colour and colour temperature, and its SHT3X's
-    // temperature and humidity as sensors (the dew point has no Alexa interface).
-    assert_eq!(
-        endpoints(&LAMP),
-        [
-            endpoint(
-                &LAMP,
-                "light_light_0",
-                "LIGHT",
-                &[
-                    "PowerController",
-                    "BrightnessController",
-                    "ColorController",
-                    "ColorTemperatureController"
-                ]
-            ),
-            endpoint(
-                &LAMP,
-                "sensor_sensor_SHT3X_Temperature",
-                "TEMPERATURE_SENSOR",
-                &["TemperatureSensor"]
-            ),
-            endpoint(
-                &LAMP,
-                "sensor_sensor_SHT3X_Humidity",
-                "OTHER",
-                &["HumiditySensor"]
-            ),
-        ],
-        "{printed}"
-    );
-    let lamp = summary
-        .devices
-        .iter()
-        .find(|d| d.topic == LAMP.topic())
-        .expect("the lamp");
-    let lamp_ids: Vec<&str> = lamp.entities.iter().map(|(id, _)| id.as_str()).collect();
-    assert!(
-        lamp_ids.contains(&"24A16007F8A0_sensor_sensor_SHT3X_DewPoint"),
-        "{lamp_ids:?}"
-    );
-    assert!(
-        lamp_ids.contains(&"24A16007F8A0_status_sensor_status_sensor_status_ssid"),
-        "{lamp_ids:?}"
-    );
+    check_endpoints(&summary, &printed);
 
     // Every directive answered with the right event, Discover listing every endpoint.
     let answered: Vec<(&str, &str)> = summary
@@ -200,6 +117,95 @@ async fn the_scripted_smart_home_does_what_its_summary_says() {
 
     check_camera(&summary, out.path(), &printed);
     assert!(summary.messages >= 14, "{printed}");
+}
+
+/// What Alexa discovers of each device through ha-alexa's `tasmota` mapping, and the lamp's
+/// entities without an Alexa interface.
+fn check_endpoints(summary: &Summary, printed: &str) {
+    let endpoints = |spec: &DeviceSpec| -> Vec<(String, String, Vec<String>)> {
+        summary
+            .devices
+            .iter()
+            .find(|d| d.topic == spec.topic())
+            .map(|d| d.endpoints.clone())
+            .unwrap_or_default()
+    };
+    let endpoint = |spec: &DeviceSpec, suffix: &str, category: &str, interfaces: &[&str]| {
+        (
+            format!("{}_{suffix}", spec.mac),
+            category.to_owned(),
+            interfaces
+                .iter()
+                .map(|i| format!("Alexa.{i}"))
+                .collect::<Vec<_>>(),
+        )
+    };
+    // The plug meters energy (its `sensors` discovery lists ENERGY): a smart plug.
+    assert_eq!(
+        endpoints(&PLUG),
+        [endpoint(
+            &PLUG,
+            "switch_relay_0",
+            "SMARTPLUG",
+            &["PowerController"]
+        )],
+        "{printed}"
+    );
+    assert_eq!(
+        endpoints(&LIGHT),
+        [endpoint(
+            &LIGHT,
+            "light_light_0",
+            "LIGHT",
+            &["PowerController", "BrightnessController"]
+        )],
+        "{printed}"
+    );
+    // The RGBCCT lamp: one light with colour and colour temperature, and its SHT3X's
+    // temperature and humidity as sensors (the dew point has no Alexa interface).
+    assert_eq!(
+        endpoints(&LAMP),
+        [
+            endpoint(
+                &LAMP,
+                "light_light_0",
+                "LIGHT",
+                &[
+                    "PowerController",
+                    "BrightnessController",
+                    "ColorController",
+                    "ColorTemperatureController"
+                ]
+            ),
+            endpoint(
+                &LAMP,
+                "sensor_sensor_SHT3X_Temperature",
+                "TEMPERATURE_SENSOR",
+                &["TemperatureSensor"]
+            ),
+            endpoint(
+                &LAMP,
+                "sensor_sensor_SHT3X_Humidity",
+                "OTHER",
+                &["HumiditySensor"]
+            ),
+        ],
+        "{printed}"
+    );
+    let lamp = summary
+        .devices
+        .iter()
+        .find(|d| d.topic == LAMP.topic())
+        .expect("the lamp");
+    let lamp_ids: Vec<&str> = lamp.entities.iter().map(|(id, _)| id.as_str()).collect();
+    assert!(
+        lamp_ids.contains(&"24A16007F8A0_sensor_sensor_SHT3X_DewPoint"),
+        "{lamp_ids:?}"
+    );
+    assert!(
+        lamp_ids.contains(&"24A16007F8A0_status_sensor_status_sensor_status_ssid"),
+        "{lamp_ids:?}"
+    );
 }
 
 /// What the two ChangeReports carried: the light switched off at its button, the lamp's room

@@ -9,6 +9,7 @@
 //! tokio socket seen through `embedded-io-adapters`, where a firmware has its network stack's
 //! socket (embassy-net's `TcpSocket` implements the same traits).
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -587,7 +588,10 @@ impl Simulation {
                     (hsv_rgb(self.hsb.0, self.hsb.1, self.dimmer), [0, 0])
                 };
                 let channels = [rgb[0], rgb[1], rgb[2], white[0], white[1]];
-                let color: String = channels.iter().map(|c| format!("{c:02X}")).collect();
+                let color = channels.iter().fold(String::new(), |mut hex, c| {
+                    let _ = write!(hex, "{c:02X}");
+                    hex
+                });
                 let percent: Vec<u32> = channels.iter().map(|c| (c * 100 + 127) / 255).collect();
                 json!({
                     "Dimmer": self.dimmer, "Color": color,
@@ -813,23 +817,20 @@ const FIRMWARE: &str = "14.3.0(tasmota)";
     reason = "each channel is clamped into 0..=255 first"
 )]
 fn hsv_rgb(hue: u16, saturation: u8, value: u8) -> [u32; 3] {
-    let (h, s, v) = (
-        f64::from(hue % 360) / 60.0,
-        f64::from(saturation) / 100.0,
-        f64::from(value) / 100.0,
-    );
-    let c = v * s;
-    let x = c * (1.0 - (h % 2.0 - 1.0).abs());
-    let (r, g, b) = match hue % 360 / 60 {
-        0 => (c, x, 0.0),
-        1 => (x, c, 0.0),
-        2 => (0.0, c, x),
-        3 => (0.0, x, c),
-        4 => (x, 0.0, c),
-        _ => (c, 0.0, x),
+    let sector = f64::from(hue % 360) / 60.0;
+    let value = f64::from(value) / 100.0;
+    let chroma = value * f64::from(saturation) / 100.0;
+    let second = chroma * (1.0 - (sector % 2.0 - 1.0).abs());
+    let (red, green, blue) = match hue % 360 / 60 {
+        0 => (chroma, second, 0.0),
+        1 => (second, chroma, 0.0),
+        2 => (0.0, chroma, second),
+        3 => (0.0, second, chroma),
+        4 => (second, 0.0, chroma),
+        _ => (chroma, 0.0, second),
     };
-    let m = v - c;
-    [r, g, b].map(|channel| ((channel + m) * 255.0).round().clamp(0.0, 255.0) as u32)
+    let base = value - chroma;
+    [red, green, blue].map(|channel| ((channel + base) * 255.0).round().clamp(0.0, 255.0) as u32)
 }
 
 /// Queues a QoS 1 message in the session; it goes out at the driver's next poll.

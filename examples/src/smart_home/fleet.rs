@@ -143,8 +143,8 @@ impl Fleet {
             .parse(&Prefixes::DEFAULT, topic)
             .ok()
             .and_then(|m| m.topic);
-        let tracked = token.and_then(|token| self.devices.get_mut(token));
-        let Some(tracked) = tracked else {
+        let entry = token.and_then(|token| self.devices.get_mut(token));
+        let Some(entry) = entry else {
             let decoded = Decoder::new().decode(topic, payload)?;
             if let (Some(device), Message::Lwt(lwt)) = (decoded.device, &decoded.message) {
                 self.online
@@ -155,14 +155,14 @@ impl Fleet {
                 repairs: decoded.issues.len(),
             });
         };
-        let decoded = tracked.tracker.device().decoder()?.decode(topic, payload)?;
+        let decoded = entry.tracker.device().decoder()?.decode(topic, payload)?;
         let mut handled = Handled {
             effects: Vec::new(),
             repairs: decoded.issues.len(),
         };
-        tracked.tracker.handle(&decoded.message);
+        entry.tracker.handle(&decoded.message);
         let from_device = matches!(decoded.message, Message::Result(_) | Message::Power { .. });
-        handled.effects = changes(tracked, from_device)?;
+        handled.effects = changes(entry, from_device)?;
         Ok(handled)
     }
 
@@ -188,8 +188,8 @@ impl Fleet {
                     .devices
                     .values()
                     .find(|t| t.tracker.device().mac.to_hex().as_str() == mac);
-                if let Some(tracked) = found {
-                    let mut device = tracked.tracker.device().clone();
+                if let Some(entry) = found {
+                    let mut device = entry.tracker.device().clone();
                     device.set_sensors(payload)?;
                     tracing::info!(device = %device.topic, entities = device.entities.len(), "hub: sensors discovered");
                     handled.effects.push(self.insert(device)?);
@@ -213,9 +213,9 @@ impl Fleet {
             .devices
             .get(&topic)
             .map_or_else(|| self.online.remove(&topic), |t| t.tracker.available());
-        let tracked = Tracked::new(device, online);
-        let polls = tracked.tracker.poll_commands()?;
-        self.devices.insert(topic, tracked);
+        let entry = Tracked::new(device, online);
+        let polls = entry.tracker.poll_commands()?;
+        self.devices.insert(topic, entry);
         Ok(Effect::Poll(polls))
     }
 
@@ -223,8 +223,8 @@ impl Fleet {
     pub fn discovered(&self) -> Vec<Discovered> {
         self.devices
             .values()
-            .map(|tracked| {
-                let device = tracked.tracker.device();
+            .map(|entry| {
+                let device = entry.tracker.device();
                 let endpoints = tasmota::endpoints(device).unwrap_or_default();
                 Discovered {
                     topic: device.topic.clone(),
@@ -260,12 +260,12 @@ impl Fleet {
 
     /// Whether every entity Alexa sees of every discovered device has a state.
     pub fn settled(&self) -> bool {
-        self.devices.values().all(|tracked| {
-            let device = tracked.tracker.device();
+        self.devices.values().all(|entry| {
+            let device = entry.tracker.device();
             device.entities.iter().enumerate().all(|(i, entity)| {
                 let alexa = tasmota::endpoint_id(entity)
                     .is_ok_and(|id| tasmota::entity_of(device, &id).is_some());
-                !alexa || tracked.tracker.state(i) != Some(&EntityState::Unknown)
+                !alexa || entry.tracker.state(i) != Some(&EntityState::Unknown)
             })
         })
     }
@@ -306,8 +306,8 @@ impl Fleet {
     /// [`AlexaError`] INTERNAL_ERROR when an entity makes no valid endpoint.
     pub fn endpoints(&self) -> Result<Vec<DiscoveryEndpoint>, AlexaError> {
         let mut all = Vec::new();
-        for tracked in self.devices.values() {
-            all.extend(tasmota::endpoints(tracked.tracker.device()).map_err(internal)?);
+        for entry in self.devices.values() {
+            all.extend(tasmota::endpoints(entry.tracker.device()).map_err(internal)?);
         }
         Ok(all)
     }
@@ -318,10 +318,10 @@ impl Fleet {
     ///
     /// As [`Fleet::endpoints`].
     pub fn endpoint(&self, id: &EndpointId) -> Result<Option<DiscoveryEndpoint>, AlexaError> {
-        let Some((tracked, _)) = self.find(id) else {
+        let Some((entry, _)) = self.find(id) else {
             return Ok(None);
         };
-        let endpoints = tasmota::endpoints(tracked.tracker.device()).map_err(internal)?;
+        let endpoints = tasmota::endpoints(entry.tracker.device()).map_err(internal)?;
         Ok(endpoints.into_iter().find(|e| e.endpoint_id() == id))
     }
 
@@ -331,10 +331,10 @@ impl Fleet {
     ///
     /// [`AlexaError`] NO_SUCH_ENDPOINT when no entity has it.
     pub fn properties(&self, id: &EndpointId) -> Result<Vec<PropertyValue>, AlexaError> {
-        let (tracked, i) = self
+        let (entry, i) = self
             .find(id)
             .ok_or_else(|| AlexaError::no_such_endpoint(id))?;
-        let tracker = &tracked.tracker;
+        let tracker = &entry.tracker;
         let entity = &tracker.device().entities[i];
         let state = tracker.state(i).unwrap_or(&EntityState::Unknown);
         Ok(tasmota::properties(entity, state, tracker.available()))
@@ -354,21 +354,21 @@ impl Fleet {
         instance: Option<&str>,
     ) -> Result<(String, CommandMessage), AlexaError> {
         let (topic, i) = {
-            let (tracked, i) = self
+            let (entry, i) = self
                 .find(id)
                 .ok_or_else(|| AlexaError::no_such_endpoint(id))?;
-            (tracked.tracker.device().topic.clone(), i)
+            (entry.tracker.device().topic.clone(), i)
         };
-        let tracked = self
+        let entry = self
             .devices
             .get_mut(&topic)
             .ok_or_else(|| AlexaError::no_such_endpoint(id))?;
-        let tracker = &tracked.tracker;
+        let tracker = &entry.tracker;
         let message = tasmota::command(tracker, i, directive, instance)?;
         let entity = &tracker.device().entities[i];
         let state = tracker.state(i).unwrap_or(&EntityState::Unknown);
         let request = tasmota::request(entity, state, directive, instance)?;
-        tracked.awaiting = Some((i, request));
+        entry.awaiting = Some((i, request));
         Ok((topic, message))
     }
 
@@ -376,20 +376,20 @@ impl Fleet {
     pub fn confirmed(&self, topic: &str) -> bool {
         self.devices
             .get(topic)
-            .is_none_or(|tracked| tracked.awaiting.is_none())
+            .is_none_or(|entry| entry.awaiting.is_none())
     }
 
     /// Stops waiting for device `topic`'s confirmation.
     pub fn give_up(&mut self, topic: &str) {
-        if let Some(tracked) = self.devices.get_mut(topic) {
-            tracked.awaiting = None;
+        if let Some(entry) = self.devices.get_mut(topic) {
+            entry.awaiting = None;
         }
     }
 
     fn find(&self, id: &EndpointId) -> Option<(&Tracked, usize)> {
-        self.devices.values().find_map(|tracked| {
-            let (i, _) = tasmota::entity_of(tracked.tracker.device(), id)?;
-            Some((tracked, i))
+        self.devices.values().find_map(|entry| {
+            let (i, _) = tasmota::entity_of(entry.tracker.device(), id)?;
+            Some((entry, i))
         })
     }
 }
@@ -402,19 +402,19 @@ fn is_path(path: &[Segment], keys: &[&str]) -> bool {
             .all(|(segment, key)| matches!(segment, Segment::Key(k) if k.as_str() == *key))
 }
 
-/// The effects of the changes a message made on `tracked`. `from_device` says the message is
+/// The effects of the changes a message made on `entry`. `from_device` says the message is
 /// a device's answer (RESULT, POWER), which confirms a directive.
-fn changes(tracked: &mut Tracked, from_device: bool) -> Result<Vec<Effect>, tasmota_proto::Error> {
+fn changes(entry: &mut Tracked, from_device: bool) -> Result<Vec<Effect>, tasmota_proto::Error> {
     let mut changed = Vec::new();
     let mut availability = None;
-    while let Some(change) = tracked.tracker.poll_change() {
+    while let Some(change) = entry.tracker.poll_change() {
         match change {
             Change::State { entity, .. } => changed.push(entity.unique_id.clone()),
             Change::Availability { online } => availability = Some(online),
             _ => {}
         }
     }
-    let tracker = &tracked.tracker;
+    let tracker = &entry.tracker;
     let device = tracker.device();
     let mut effects = Vec::new();
     if let Some(online) = availability {
@@ -447,11 +447,11 @@ fn changes(tracked: &mut Tracked, from_device: bool) -> Result<Vec<Effect>, tasm
                 watts: *watts,
             });
         }
-        let first = !std::mem::replace(&mut tracked.seen[i], true);
-        match tracked.awaiting {
+        let first = !std::mem::replace(&mut entry.seen[i], true);
+        match entry.awaiting {
             Some((awaited, request)) if awaited == i => {
                 if from_device && satisfied(state, &request) {
-                    tracked.awaiting = None;
+                    entry.awaiting = None;
                 }
                 continue;
             }
