@@ -324,6 +324,20 @@ impl Protocol {
     }
 }
 
+/// The strings of a JSON array (other items skipped); none when `value` is not an array.
+pub(crate) fn strings(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The value of header `name`, if it is text.
 pub(crate) fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
     request

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::call::Request;
 use super::fault::FaultKind;
-use super::protocol::{ErrorShape, Input, JsonVersion, Protocol, Rejection, Reply};
+use super::protocol::{ErrorShape, Input, JsonVersion, Protocol, Rejection, Reply, strings};
 use super::{ACCOUNT_ID, Context, REGION, ServiceModel, lock};
 use crate::service::AwsService;
 use crate::vision::{BoundingBox, ImageFormat, MAX_IMAGE_BYTES};
@@ -507,17 +507,7 @@ impl ServiceModel for Rekognition {
         Ok(match operation.as_str() {
             "DetectLabels" => detect_labels(&body)?.into(),
             "DetectFaces" => {
-                let attributes: Vec<String> = body
-                    .get("Attributes")
-                    .and_then(Value::as_array)
-                    .map(|items| {
-                        items
-                            .iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let attributes = strings(body.get("Attributes"));
                 if let Some(unknown) = attributes.iter().find(|name| {
                     *name != "DEFAULT" && *name != "ALL" && attribute_key(name).is_none()
                 }) {
@@ -863,18 +853,7 @@ fn attribute_key(name: &str) -> Option<&'static str> {
 /// Decodes DetectLabels, checking `Features` and `Settings` as Rekognition does, and measures
 /// the image's properties when they are asked for.
 fn detect_labels(body: &Value) -> Result<DetectLabels, Rejection> {
-    let names = |pointer: &str| -> Vec<String> {
-        body.pointer(pointer)
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let names = |pointer: &str| strings(body.pointer(pointer));
     let features = names("/Features");
     if let Some(unknown) = features
         .iter()

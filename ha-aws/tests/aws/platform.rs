@@ -16,7 +16,7 @@ use image::{Rgb, RgbImage};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{TempDir, session_without_retries};
+use crate::support::{TempDir, YAML_CREDENTIALS, session_without_retries};
 
 fn jpeg(width: u32, height: u32, shade: u8) -> Vec<u8> {
     let image = RgbImage::from_fn(width, height, |x, y| {
@@ -49,11 +49,7 @@ fn files_in(folder: &std::path::Path) -> Vec<String> {
 
 fn yaml(folder: &std::path::Path, frame: &std::path::Path) -> String {
     format!(
-        r"
-credentials:
-  - name: home
-    aws_access_key_id: AKIDEXAMPLE
-    aws_secret_access_key: wJalrXUtnFEMI
+        r"{YAML_CREDENTIALS}
 image_processing:
   - platform: object
     service: rekognition

@@ -16,7 +16,7 @@ use ha_aws::vision::{
 use ha_aws::{AwsConfig, Session};
 use image::{Rgb, RgbImage};
 
-use crate::support::{TempDir, session_without_retries};
+use crate::support::{TempDir, YAML_CREDENTIALS, session_without_retries};
 use crate::vision::MOTO_PHONE_BOX;
 
 /// Labels like moto's canned answer, for the emulator.
@@ -302,11 +302,7 @@ async fn plain_detect_labels_sends_no_features_or_settings() {
 
 fn yaml(folder: &std::path::Path) -> String {
     format!(
-        r"
-credentials:
-  - name: home
-    aws_access_key_id: AKIDEXAMPLE
-    aws_secret_access_key: wJalrXUtnFEMI
+        r"{YAML_CREDENTIALS}
 image_processing:
   - platform: object
     service: rekognition
