@@ -27,7 +27,9 @@
 //!    Lambda through ha-aws (the emulator records the calls); the kettle switches off;
 //! 8. the driveway camera takes a generated frame (a car and a person); ha-aws's object
 //!    detector sends it to Rekognition (on the emulator, which answers with the labels the
-//!    frame was drawn with) and saves the annotated image in [`Settings::out_dir`].
+//!    frame was drawn with) and saves the annotated image in [`Settings::out_dir`];
+//! 9. with no hub in the loop, Alexa's directives go to the skill Lambda of ha-aws `skill`,
+//!    which answers from the devices' state mirrored in AWS IoT ([`skill`]).
 
 mod alerts;
 mod amazon;
@@ -35,6 +37,7 @@ mod camera;
 mod cloud;
 mod device;
 mod hub;
+pub mod skill;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -143,6 +146,8 @@ pub struct Summary {
     pub objects: std::collections::BTreeMap<String, usize>,
     /// The annotated camera image.
     pub image: Option<PathBuf>,
+    /// What the skill path (no hub) did.
+    pub skill: skill::SkillSummary,
 }
 
 impl Summary {
@@ -169,8 +174,9 @@ impl fmt::Display for Summary {
             self.endpoints
         )?;
         for answered in &self.directives {
-            writeln!(f, "    {} -> {}", answered.directive, answered.answer)?;
+            writeln!(f, "    {} -> {} (hub)", answered.directive, answered.answer)?;
         }
+        writeln!(f, "{}", self.skill)?;
         writeln!(
             f,
             "  event gateway received: {}",
@@ -230,6 +236,7 @@ pub struct Home {
     anchors: TrustAnchors,
     setup: MqttSetup,
     summary: Summary,
+    skill: skill::SkillCloud,
 }
 
 const STEP: Duration = Duration::from_secs(10);
@@ -285,6 +292,12 @@ impl Home {
         let hub_user = CustomAuthorizer::new("hub")
             .with_authorizer(&user.authorizer().map(|a| a.decode()).unwrap_or_default())
             .to_string();
+        let skill = skill::SkillCloud::start(
+            endpoint_options(&setup, cloud.front_addr(), "aws-iot-rules", &anchors)?
+                .with_credentials(hub_user.clone(), hub_password.expose().as_bytes()),
+            &[PLUG.topic(), LIGHT.topic()],
+        )
+        .await?;
         let (client, events) = Client::spawn(
             endpoint_options(&setup, cloud.front_addr(), "smart-home-hub", &anchors)?
                 .with_credentials(hub_user, hub_password.expose().as_bytes()),
@@ -332,6 +345,7 @@ impl Home {
             anchors,
             setup,
             summary,
+            skill,
         })
     }
 
@@ -452,7 +466,7 @@ impl Home {
         Ok(event)
     }
 
-    /// Plays the scripted scenario (steps 4 to 8 of the module documentation).
+    /// Plays the scripted scenario (steps 4 to 9 of the module documentation).
     ///
     /// # Errors
     ///
@@ -545,7 +559,7 @@ impl Home {
                 .any(|event| event["event"]["header"]["name"] == "ChangeReport")
         })
         .await?;
-        Ok(())
+        self.skill_path().await
     }
 
     /// The camera takes a frame; objects are detected and the annotated image saved.
@@ -600,6 +614,7 @@ impl Home {
 
     /// Disconnects the devices and the hub cleanly.
     pub async fn stop(&self) {
+        self.skill.stop().await;
         for device in &self.devices {
             device.disconnect().await;
         }
