@@ -524,6 +524,26 @@ mod tests {
     }
 
     #[test]
+    fn the_fuzz_seeds_and_every_prefix_of_them_decode_without_panicking() {
+        let seeds: [&[u8]; 3] = [
+            include_bytes!("../../../fuzz/corpus/skill_mirror/shadow.json"),
+            include_bytes!("../../../fuzz/corpus/skill_mirror/light-offline.json"),
+            include_bytes!("../../../fuzz/corpus/skill_mirror/rule-event.json"),
+        ];
+        for seed in seeds {
+            for end in 0..=seed.len() {
+                fuzz_mirror(&seed[..end]);
+            }
+        }
+        let mirror = Mirror::from_shadow(seeds[0]).unwrap();
+        let mirrored = mirror.mirrored().unwrap().unwrap();
+        assert_eq!(mirrored.tracker.available(), Some(true));
+        assert_eq!(mirror.pending.unwrap().mode, Mode::Deferred);
+        let light = Mirror::from_shadow(seeds[1]).unwrap().mirrored().unwrap().unwrap();
+        assert_eq!(light.tracker.available(), Some(false));
+    }
+
+    #[test]
     fn a_bad_entry_is_refused_with_its_field() {
         let error = Mirror::from_shadow(
             br#"{"state":{"reported":{"lwt":{"topic":"tele/p/LWT","text":5,"at":1}}}}"#,
