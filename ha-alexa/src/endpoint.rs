@@ -108,6 +108,12 @@ impl<V: TokenVerifier> TokenVerifier for std::sync::Arc<V> {
     }
 }
 
+impl<V: TokenVerifier> TokenVerifier for &'static V {
+    async fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+        (**self).verify(token).await
+    }
+}
+
 /// Whether two tokens are equal, in time independent of where they differ (their lengths are
 /// not secret). Hand-written: `subtle` is a dependency of the `oauth` feature only.
 ///

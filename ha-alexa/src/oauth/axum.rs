@@ -148,7 +148,7 @@ pub const SMART_HOME_PATH: &str = "/api/alexa/smart_home";
 /// `POST` [`SMART_HOME_PATH`] answered by `endpoint` (whose verifier is usually `server`).
 ///
 /// The directive body is read up to
-/// [`MAX_DIRECTIVE_BYTES`](crate::endpoint::MAX_DIRECTIVE_BYTES) and refused with 413 beyond;
+/// [`MAX_DIRECTIVE_BYTES`] and refused with 413 beyond;
 /// answers are JSON with `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`.
 ///
 /// # Examples

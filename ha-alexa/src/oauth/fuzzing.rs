@@ -104,3 +104,93 @@ pub fn sealed_request(query: &str) -> Option<String> {
         .ok()
         .map(|prompt| prompt.sealed_request().to_owned())
 }
+
+/// A hub without endpoints: the smart-home target fuzzes the request parsing around it.
+struct NoDevices;
+
+#[async_trait::async_trait]
+impl crate::Hub for NoDevices {
+    async fn discover(&self) -> Result<Vec<crate::DiscoveryEndpoint>, crate::AlexaError> {
+        Ok(Vec::new())
+    }
+    async fn endpoint(
+        &self,
+        _: &crate::EndpointId,
+    ) -> Result<Option<crate::DiscoveryEndpoint>, crate::AlexaError> {
+        Ok(None)
+    }
+    async fn properties(
+        &self,
+        _: &crate::EndpointId,
+    ) -> Result<Vec<crate::Property>, crate::AlexaError> {
+        Ok(Vec::new())
+    }
+    async fn execute(&self, _: &crate::Request<'_>) -> Result<crate::Outcome, crate::AlexaError> {
+        Ok(crate::Outcome::Done)
+    }
+}
+
+/// An access token of the fuzzed server, issued once through the linking flow.
+fn linked_token() -> &'static str {
+    static TOKEN: OnceLock<String> = OnceLock::new();
+    TOKEN.get_or_init(|| {
+        let redirect = "https%3A%2F%2Fpitangui.amazon.com%2Fapi%2Fskill%2Flink%2FM2X";
+        let client = "https%3A%2F%2Fpitangui.amazon.com%2F";
+        let sealed = sealed_request(&format!(
+            "response_type=code&client_id={client}&redirect_uri={redirect}"
+        ))
+        .expect("the fuzzing request is valid");
+        let form = format!("request={sealed}&username=user&password=pass");
+        let Ok(LoginOutcome::Redirect(to)) = ready(server().login(form.as_bytes())) else {
+            unreachable!("the fuzzing user logs in");
+        };
+        let code = to
+            .url()
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let body = format!(
+            "grant_type=authorization_code&code={code}&redirect_uri={redirect}&client_id={client}"
+        );
+        ready(server().token(body.as_bytes(), None))
+            .map(|tokens| tokens.access_token().expose().to_owned())
+            .unwrap_or_default()
+    })
+}
+
+/// One request to the smart-home endpoint: the first byte picks the `Authorization` header
+/// (`0`: the bytes up to a `0xFF`, the body after it; otherwise the linked token's bearer
+/// header and the rest as the body). Nothing may panic, and every answer is JSON.
+///
+/// # Panics
+///
+/// When an answer is not JSON, which is what the fuzzer looks for.
+pub fn smart_home(data: &[u8]) {
+    static ENDPOINT: OnceLock<crate::endpoint::SmartHomeEndpoint<NoDevices, &'static Server>> =
+        OnceLock::new();
+    let Some((&mode, input)) = data.split_first() else {
+        return;
+    };
+    let endpoint = ENDPOINT.get_or_init(|| {
+        crate::endpoint::SmartHomeEndpoint::new(crate::Dispatcher::new(NoDevices), server())
+    });
+    let (header, body) = if mode == 0 {
+        match input.iter().position(|&b| b == 0xFF) {
+            Some(at) => (
+                String::from_utf8_lossy(&input[..at]).into_owned(),
+                &input[at + 1..],
+            ),
+            None => (String::new(), input),
+        }
+    } else {
+        (format!("Bearer {}", linked_token()), input)
+    };
+    let reply = ready(endpoint.handle(Some(&header), body));
+    assert!(
+        serde_json::from_str::<serde_json::Value>(reply.body()).is_ok(),
+        "answer {} is not JSON: {}",
+        reply.status(),
+        reply.body()
+    );
+}
