@@ -1,10 +1,12 @@
-//! Annotated images: decode a 1920x1080 JPEG, draw 10 boxes with labels, encode it as JPEG.
+//! Annotated images: decode a 1920x1080 JPEG, draw 10 boxes with labels, encode it as JPEG;
+//! and the cost guard's per-frame check (decode, grey thumbnail, difference hash).
 //!
 //! The peer is Pillow doing the same job (`scripts/aws_vision_pillow.py`: the same image and
 //! boxes, a 3-pixel outline, a filled label background with its bitmap font, JPEG quality 75),
-//! run by `python3` in the same bench run. The bench prints both medians and the ratio
-//! ha-aws / Pillow (below 1.00 = ha-aws is faster). It fails with a message when `python3` or
-//! Pillow is missing (`pip install pillow`).
+//! run by `python3` in the same bench run. The bench prints both medians, the ratio
+//! ha-aws / Pillow (below 1.00 = ha-aws is faster), the same for each phase timed apart
+//! (decode, draw, encode), and the median time of the skip check per frame. It fails with a
+//! message when `python3` or Pillow is missing (`pip install pillow`).
 //!
 //! `cargo bench --bench aws_vision`
 #![expect(
@@ -20,7 +22,8 @@ use std::time::Instant;
 use benches::RunMode;
 use criterion::{Criterion, Throughput, criterion_group};
 use ha_aws::vision::{
-    Annotation, BoundingBox, DEFAULT_JPEG_QUALITY, SourceImage, annotate, encode_jpeg,
+    Annotation, BoundingBox, CostGuard, CostSettings, DEFAULT_JPEG_QUALITY, SourceImage, annotate,
+    encode_jpeg,
 };
 
 const WIDTH: u32 = 1920;
@@ -73,15 +76,35 @@ fn bench(c: &mut Criterion) {
     group.bench_function("annotate_1080p_10_boxes_and_encode", |b| {
         b.iter(|| black_box(annotate_and_encode(&image, &annotations)));
     });
+    let mut guard = similar_frames_guard();
+    group.bench_function("skip_check_1080p", |b| {
+        b.iter(|| black_box(skip_check(&mut guard, &image)));
+    });
     group.finish();
 }
 
-/// The median of `rounds` runs of the job in this process, in nanoseconds.
-fn ours_median(image: &SourceImage, annotations: &[Annotation], rounds: usize) -> u128 {
+/// A guard that checks every frame for similarity to the last one sent (no budget).
+fn similar_frames_guard() -> CostGuard {
+    CostGuard::new(CostSettings {
+        skip_similar_frames: true,
+        ..CostSettings::default()
+    })
+}
+
+/// The cost guard's check of one frame: decoded, shrunk to grey, hashed and compared.
+fn skip_check(guard: &mut CostGuard, image: &SourceImage) -> bool {
+    guard
+        .check(image, std::time::SystemTime::now())
+        .expect("the frame decodes")
+        .is_some()
+}
+
+/// The median of `rounds` runs of `job`, in nanoseconds.
+fn median_ns(rounds: usize, mut job: impl FnMut()) -> u128 {
     let mut samples: Vec<u128> = (0..rounds)
         .map(|_| {
             let start = Instant::now();
-            black_box(annotate_and_encode(image, annotations));
+            job();
             start.elapsed().as_nanos()
         })
         .collect();
@@ -89,8 +112,46 @@ fn ours_median(image: &SourceImage, annotations: &[Annotation], rounds: usize) -
     samples[samples.len() / 2]
 }
 
-/// Runs the Pillow script on the same image and boxes; its median in nanoseconds.
-fn pillow_median(folder: &Path, jpeg: &[u8], annotations: &[Annotation], rounds: usize) -> u128 {
+/// Medians of the whole job and of each phase, in nanoseconds.
+#[derive(Debug)]
+struct Phases {
+    total: u128,
+    decode: u128,
+    draw: u128,
+    encode: u128,
+}
+
+/// The job's phases timed apart in this process.
+fn ours_phases(image: &SourceImage, annotations: &[Annotation], rounds: usize) -> Phases {
+    let total = median_ns(rounds, || {
+        black_box(annotate_and_encode(image, annotations));
+    });
+    let decode = median_ns(rounds, || {
+        black_box(image.decode().expect("the frame decodes"));
+    });
+    let pixels = image.decode().expect("the frame decodes");
+    let copy = median_ns(rounds, || {
+        black_box(pixels.clone());
+    });
+    let draw = median_ns(rounds, || {
+        let mut copy = pixels.clone();
+        annotate(&mut copy, annotations);
+        black_box(copy);
+    })
+    .saturating_sub(copy);
+    let encode = median_ns(rounds, || {
+        black_box(encode_jpeg(&pixels, DEFAULT_JPEG_QUALITY).expect("encodes"));
+    });
+    Phases {
+        total,
+        decode,
+        draw,
+        encode,
+    }
+}
+
+/// Runs the Pillow script on the same image and boxes; its medians.
+fn pillow_phases(folder: &Path, jpeg: &[u8], annotations: &[Annotation], rounds: usize) -> Phases {
     let image_path = folder.join("frame.jpg");
     let boxes_path = folder.join("boxes.json");
     std::fs::write(&image_path, jpeg).expect("write the frame");
@@ -115,10 +176,29 @@ fn pillow_median(folder: &Path, jpeg: &[u8], annotations: &[Annotation], rounds:
         "the Pillow peer failed (install it with `pip install pillow`): {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8_lossy(&output.stdout)
-        .trim()
-        .parse()
-        .expect("the Pillow script prints its median in nanoseconds")
+    let medians: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .expect("the Pillow script prints its medians as JSON");
+    let phase = |name: &str| {
+        u128::from(
+            medians[name]
+                .as_u64()
+                .unwrap_or_else(|| panic!("the Pillow script reports `{name}`: {medians}")),
+        )
+    };
+    Phases {
+        total: phase("total"),
+        decode: phase("decode"),
+        draw: phase("draw"),
+        encode: phase("encode"),
+    }
+}
+
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "nanoseconds of one run are far below 2^52"
+)]
+fn ms(nanos: u128) -> f64 {
+    nanos as f64 / 1e6
 }
 
 criterion_group!(benches, bench);
@@ -138,18 +218,35 @@ fn main() {
     let annotations = annotations();
     let folder = std::env::temp_dir().join(format!("ha-aws-vision-bench-{}", std::process::id()));
     std::fs::create_dir_all(&folder).expect("a temporary folder");
-    let pillow = pillow_median(&folder, &jpeg, &annotations, rounds);
-    let ours = ours_median(&image, &annotations, rounds);
+    let pillow = pillow_phases(&folder, &jpeg, &annotations, rounds);
+    let ours = ours_phases(&image, &annotations, rounds);
     let _ = std::fs::remove_dir_all(&folder);
-    #[expect(
-        clippy::cast_precision_loss,
-        reason = "nanoseconds of one run are far below 2^52"
-    )]
-    let (ours_ms, pillow_ms) = (ours as f64 / 1e6, pillow as f64 / 1e6);
+    let mut guard = similar_frames_guard();
+    let check = median_ns(rounds, || {
+        black_box(skip_check(&mut guard, &image));
+    });
     println!(
         "\naws_vision: decode 1920x1080 JPEG, 10 boxes with labels, encode JPEG q{DEFAULT_JPEG_QUALITY}: \
-         ha-aws {ours_ms:.2} ms, Pillow {pillow_ms:.2} ms (median of {rounds}), ratio {:.2} \
+         ha-aws {:.2} ms, Pillow {:.2} ms (median of {rounds}), ratio {:.2} \
          (ha-aws / Pillow; below 1.00 = ha-aws is faster)",
-        ours_ms / pillow_ms
+        ms(ours.total),
+        ms(pillow.total),
+        ms(ours.total) / ms(pillow.total)
+    );
+    for (phase, ours, pillow) in [
+        ("decode", ours.decode, pillow.decode),
+        ("draw", ours.draw, pillow.draw),
+        ("encode", ours.encode, pillow.encode),
+    ] {
+        println!(
+            "  {phase:<6}: ha-aws {:.2} ms, Pillow {:.2} ms, ratio {:.2}",
+            ms(ours),
+            ms(pillow),
+            ms(ours) / ms(pillow).max(f64::MIN_POSITIVE)
+        );
+    }
+    println!(
+        "aws_vision: cost guard skip check per 1080p frame (decode, grey thumbnail, difference hash): {:.2} ms",
+        ms(check)
     );
 }

@@ -36,8 +36,8 @@ use std::sync::Arc;
 use ha_aws::emulator::{Emulator, ScriptedFace, ScriptedLabel};
 use ha_aws::vision::{
     BoundingBox, CollectionId, FaceDetector, FaceSettings, FrameSlot, FrameSource, ImageId,
-    ImageProcessing, ImageSaver, ObjectDetector, ObjectSettings, Scan, SourceImage, Target,
-    encode_jpeg,
+    ImageOutput, ImageProcessing, ImageSaver, ObjectDetector, ObjectSettings, Scan, SourceImage,
+    Target, encode_jpeg,
 };
 use ha_aws::{AwsConfig, ClientOptions, Credential, Region, Session};
 use image::{Rgb, RgbImage};
@@ -152,7 +152,9 @@ async fn run(options: Options) -> Result<(), Box<dyn Error>> {
             Target::new("person"),
             Target::new("car").with_confidence(80.0),
         ])
-        .with_saver(ImageSaver::new(&folder)?.with_timestamp(true));
+        .with_output(
+            ImageOutput::default().with_saver(ImageSaver::new(&folder)?.with_timestamp(true)),
+        );
     let objects = ObjectDetector::new(&session, settings)?;
     let detection = objects.process(&image).await?;
     println!(
@@ -164,7 +166,7 @@ async fn run(options: Options) -> Result<(), Box<dyn Error>> {
     let settings = FaceSettings::new("Hall")
         .with_collection(CollectionId::new("ha-aws-example")?)
         .with_identify(true)
-        .with_saver(ImageSaver::new(&folder)?);
+        .with_output(ImageOutput::default().with_saver(ImageSaver::new(&folder)?));
     let faces = FaceDetector::new(&session, settings)?;
     println!("\ncollection: {:?}", faces.ensure_collection().await?);
     if !options.live {

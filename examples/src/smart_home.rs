@@ -33,7 +33,9 @@
 //!    Lambda through ha-aws (the emulator records the calls); the kettle switches off;
 //! 8. the driveway camera takes a generated frame (a car and a person); ha-aws's object
 //!    detector sends it to Rekognition (on the emulator, which answers with the labels the
-//!    frame was drawn with) and saves the annotated image in [`Settings::out_dir`].
+//!    frame was drawn with) and saves the annotated image in [`Settings::out_dir`];
+//! 9. with no hub in the loop, Alexa's directives go to the skill Lambda of ha-aws `skill`,
+//!    which answers from the devices' state mirrored in AWS IoT ([`skill`]).
 
 mod alerts;
 mod amazon;
@@ -42,6 +44,7 @@ mod cloud;
 mod device;
 mod fleet;
 mod hub;
+pub mod skill;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -166,6 +169,8 @@ pub struct Summary {
     pub objects: std::collections::BTreeMap<String, usize>,
     /// The annotated camera image.
     pub image: Option<PathBuf>,
+    /// What the skill path (no hub) did.
+    pub skill: skill::SkillSummary,
 }
 
 impl Summary {
@@ -203,8 +208,9 @@ impl fmt::Display for Summary {
             self.endpoints
         )?;
         for answered in &self.directives {
-            writeln!(f, "    {} -> {}", answered.directive, answered.answer)?;
+            writeln!(f, "    {} -> {} (hub)", answered.directive, answered.answer)?;
         }
+        writeln!(f, "{}", self.skill)?;
         writeln!(
             f,
             "  event gateway received: {}",
@@ -275,6 +281,7 @@ pub struct Home {
     anchors: TrustAnchors,
     setup: MqttSetup,
     summary: Summary,
+    skill: skill::SkillCloud,
 }
 
 const STEP: Duration = Duration::from_secs(10);
@@ -316,13 +323,13 @@ impl Home {
                 ClientSecret::try_new("demo-client-secret").map_err(ha_alexa::Error::from)?,
             )
             .map_err(ha_alexa::Error::from)?
-            .with_token_url(&amazon.token_url())
+            .with_loopback_token_url(&amazon.token_url())
             .map_err(ha_alexa::Error::from)?,
             MemoryLwaStore::new(),
         )
         .map_err(ha_alexa::Error::from)?;
         let gateway = EventGateway::open(
-            GatewayConfig::with_url(&amazon.events_url()).map_err(ha_alexa::Error::from)?,
+            GatewayConfig::with_loopback_url(&amazon.events_url()).map_err(ha_alexa::Error::from)?,
             lwa,
         )
         .await
@@ -331,6 +338,12 @@ impl Home {
         let hub_user = CustomAuthorizer::new("hub")
             .with_authorizer(&user.authorizer().map(|a| a.decode()).unwrap_or_default())
             .to_string();
+        let skill = skill::SkillCloud::start(
+            endpoint_options(&setup, cloud.front_addr(), "aws-iot-rules", &anchors)?
+                .with_credentials(hub_user.clone(), hub_password.expose().as_bytes()),
+            &[PLUG.topic(), LIGHT.topic()],
+        )
+        .await?;
         let (client, events) = Client::spawn(
             endpoint_options(&setup, cloud.front_addr(), "smart-home-hub", &anchors)?
                 .with_credentials(hub_user, hub_password.expose().as_bytes()),
@@ -374,6 +387,7 @@ impl Home {
             anchors,
             setup,
             summary,
+            skill,
         })
     }
 
@@ -494,7 +508,7 @@ impl Home {
         Ok(event)
     }
 
-    /// Plays the scripted scenario (steps 4 to 8 of the module documentation).
+    /// Plays the scripted scenario (steps 4 to 9 of the module documentation).
     ///
     /// # Errors
     ///
@@ -587,7 +601,7 @@ impl Home {
                 >= 2
         })
         .await?;
-        Ok(())
+        self.skill_path().await
     }
 
     /// The RGBCCT lamp: a colour, a colour temperature, then its temperature sensor's state.
@@ -691,6 +705,7 @@ impl Home {
 
     /// Disconnects the devices and the hub cleanly.
     pub async fn stop(&self) {
+        self.skill.stop().await;
         for device in &self.devices {
             device.disconnect().await;
         }

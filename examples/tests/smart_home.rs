@@ -117,6 +117,61 @@ async fn the_scripted_smart_home_does_what_its_summary_says() {
 
     check_camera(&summary, out.path(), &printed);
     assert!(summary.messages >= 14, "{printed}");
+    check_skill(&summary, &printed);
+}
+
+/// With no hub in the loop, the skill Lambda answered from the state mirrored in AWS IoT.
+fn check_skill(summary: &Summary, printed: &str) {
+    let answered: Vec<(&str, &str)> = summary
+        .skill
+        .directives
+        .iter()
+        .map(|(a, _)| (a.directive.as_str(), a.answer.as_str()))
+        .collect();
+    assert_eq!(
+        answered,
+        [
+            (
+                "Alexa.Authorization.AcceptGrant",
+                "Alexa.Authorization.AcceptGrant.Response"
+            ),
+            (
+                "Alexa.Discovery.Discover",
+                "Alexa.Discovery.Discover.Response"
+            ),
+            ("Alexa.PowerController.TurnOn", "Alexa.Response"),
+            ("Alexa.ReportState", "Alexa.StateReport"),
+            ("Alexa.PowerController.TurnOn", "Alexa.ErrorResponse"),
+        ],
+        "{printed}"
+    );
+    assert_eq!(summary.skill.endpoints, 2, "{printed}");
+    let turn_on = &summary.skill.directives[2].0.event;
+    assert!(
+        turn_on["context"]["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "powerState" && p["value"] == "ON"),
+        "{turn_on}"
+    );
+    assert_eq!(
+        summary.skill.directives[4].0.event["event"]["payload"]["type"],
+        "ENDPOINT_UNREACHABLE"
+    );
+    assert!(
+        summary
+            .skill
+            .gateway_events
+            .iter()
+            .any(|e| e == "Alexa.ChangeReport"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("(skill, sync, after the plug's RESULT"),
+        "{printed}"
+    );
+    assert!(printed.contains("-> Alexa.Response (hub)"), "{printed}");
 }
 
 /// What Alexa discovers of each device through ha-alexa's `tasmota` mapping, and the lamp's

@@ -24,7 +24,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::discovery::{DiscoveryEndpoint, DisplayCategory, MAX_TEXT_CHARS};
 use crate::error::{ConfigError, ValidationError};
-use crate::message::Namespace;
+use crate::message::{EndpointId, Namespace};
 use crate::wire::{secret_string, wire_enum};
 
 mod filter;
@@ -197,6 +197,65 @@ impl SmartHomeConfig {
         self.filter.matches(entity_id)
     }
 
+    /// Whether the endpoint `endpoint_id` is exposed: the filter decides by the hub id the
+    /// endpointId maps back to ([`EndpointId::entity_id`]), or by the endpointId itself when
+    /// it was not built by [`EndpointId::for_entity`].
+    ///
+    /// ```
+    /// use ha_alexa::config::SmartHomeConfig;
+    /// use ha_alexa::EndpointId;
+    ///
+    /// let config: SmartHomeConfig =
+    ///     serde_json::from_value(serde_json::json!({"filter": {"include_domains": ["light"]}}))?;
+    /// assert!(config.exposes_endpoint(&EndpointId::for_entity("light.kitchen")?));
+    /// assert!(!config.exposes_endpoint(&EndpointId::for_entity("switch.porch")?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn exposes_endpoint(&self, endpoint_id: &EndpointId) -> bool {
+        self.filter.is_empty() || self.should_expose(&entity_key(endpoint_id))
+    }
+
+    /// The hub's endpoints as Alexa sees them: those the filter exposes, with entity_config
+    /// and the locale applied ([`apply`](Self::apply)). An endpoint that entity_config makes
+    /// invalid is left out and logged. Discovery answers with this, and proactive
+    /// AddOrUpdateReports announce it.
+    ///
+    /// ```
+    /// use ha_alexa::config::SmartHomeConfig;
+    /// use ha_alexa::{Capability, DiscoveryEndpoint, DisplayCategory, EndpointId};
+    ///
+    /// let config: SmartHomeConfig = serde_json::from_value(serde_json::json!({
+    ///     "filter": {"exclude_entities": ["light.hidden"]},
+    ///     "entity_config": {"light.kitchen": {"name": "Cooking"}}
+    /// }))?;
+    /// let light = |entity: &str| {
+    ///     DiscoveryEndpoint::builder(EndpointId::for_entity(entity).unwrap())
+    ///         .friendly_name("Light").description("A light").manufacturer_name("Example")
+    ///         .display_category(DisplayCategory::Light)
+    ///         .capability(Capability::power_controller()).build().unwrap()
+    /// };
+    /// let exposed = config.expose(vec![light("light.kitchen"), light("light.hidden")]);
+    /// assert_eq!(exposed.len(), 1);
+    /// assert_eq!(exposed[0].friendly_name(), "Cooking");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn expose(&self, endpoints: Vec<DiscoveryEndpoint>) -> Vec<DiscoveryEndpoint> {
+        endpoints
+            .into_iter()
+            .filter_map(|endpoint| {
+                let entity = entity_key(endpoint.endpoint_id());
+                if !self.should_expose(&entity) {
+                    return None;
+                }
+                self.apply(&entity, endpoint)
+                    .inspect_err(|error| {
+                        tracing::warn!(%error, entity, "entity_config makes the endpoint invalid; not published");
+                    })
+                    .ok()
+            })
+            .collect()
+    }
+
     /// Applies the configuration to the endpoint of `entity_id`: the entity_config name
     /// and description (cleaned with [`sanitize`]; the description gets Home Assistant's
     /// `" via <manufacturer>"` suffix), its display categories, and the locale's capabilities.
@@ -249,6 +308,14 @@ impl SmartHomeConfig {
         };
         Ok(endpoint.for_locale(&self.locale))
     }
+}
+
+/// The hub id the configuration filters on: the id the endpointId maps back to, or the
+/// endpointId itself when it was not built by [`EndpointId::for_entity`].
+fn entity_key(endpoint_id: &EndpointId) -> String {
+    endpoint_id
+        .entity_id()
+        .unwrap_or_else(|_| endpoint_id.as_str().to_owned())
 }
 
 /// Per-entity overrides of `entity_config`.

@@ -174,6 +174,14 @@ impl Conformance {
             EventPayload::ChangeReport { properties, .. } => {
                 properties.iter().try_for_each(check_property)?;
             }
+            EventPayload::Interface(interface_event)
+                if !SCHEMA_INTERFACES.contains(&interface_event.namespace().as_str()) =>
+            {
+                return Err(outside(
+                    format!("{} {}", interface_event.namespace(), interface_event.name()),
+                    "belongs to an interface the schema does not know",
+                ));
+            }
             EventPayload::CameraStreams(streams)
                 if streams
                     .camera_streams
@@ -248,6 +256,14 @@ fn check_property(property: &Property) -> Result<(), ValidationError> {
             field(),
             "is CUSTOM; the schema accepts AUTO, COOL, HEAT, ECO and OFF",
         )),
+        PropertyValue::Interface(interface_property)
+            if !SCHEMA_INTERFACES.contains(&interface_property.namespace().as_str()) =>
+        {
+            Err(outside(
+                field(),
+                "belongs to an interface the schema does not know",
+            ))
+        }
         PropertyValue::Unknown { namespace, .. }
             if !SCHEMA_INTERFACES.contains(&namespace.as_str()) =>
         {

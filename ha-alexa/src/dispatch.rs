@@ -16,8 +16,8 @@ use crate::interface::scene_controller::SceneControllerDirective;
 use crate::interface::security_panel_controller::SecurityPanelControllerDirective;
 use crate::interface::seek_controller::{SeekControllerDirective, SeekPosition};
 use crate::message::{
-    AlexaError, CauseType, Context, Directive, DirectivePayload, EndpointId, Event, MessageId,
-    Property, RawDirective, ReplyTo, Timestamp,
+    AlexaError, CauseType, Context, Directive, DirectivePayload, EndpointId, Event, InterfaceEvent,
+    MessageId, Property, RawDirective, ReplyTo, Timestamp,
 };
 
 mod validate;
@@ -128,6 +128,20 @@ pub trait Hub: Send + Sync {
             "this hub does not send proactive events",
         ))
     }
+
+    /// The endpoints to publish at discovery for `principal` (a hub whose users see
+    /// different devices answers per user). The default is [`Hub::discover`].
+    ///
+    /// # Errors
+    ///
+    /// Any error is reported to Alexa as an ErrorResponse.
+    async fn discover_for(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<DiscoveryEndpoint>, AlexaError> {
+        let _ = principal;
+        self.discover().await
+    }
 }
 
 #[async_trait]
@@ -154,6 +168,59 @@ impl<H: Hub + ?Sized> Hub for Arc<H> {
     async fn accept_grant(&self, grant: &AcceptGrant) -> Result<(), AlexaError> {
         (**self).accept_grant(grant).await
     }
+
+    async fn discover_for(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<DiscoveryEndpoint>, AlexaError> {
+        (**self).discover_for(principal).await
+    }
+}
+
+/// Whom a directive acts for: the hub's user that the bearer token was issued to (by
+/// account linking), and the scope granted.
+///
+/// The smart-home endpoint verifies the token and hands the principal to the dispatcher
+/// ([`Dispatcher::handle_for`]); the hub reads it in [`Request::principal`] and
+/// [`Hub::discover_for`].
+///
+/// # Examples
+///
+/// ```
+/// let alice = ha_alexa::Principal::new("alice").with_scope(Some("smart_home".into()));
+/// assert_eq!((alice.user(), alice.scope()), ("alice", Some("smart_home")));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    user: String,
+    scope: Option<String>,
+}
+
+impl Principal {
+    /// The hub's user `user`.
+    pub fn new(user: impl Into<String>) -> Self {
+        Self {
+            user: user.into(),
+            scope: None,
+        }
+    }
+
+    /// The same user with the granted `scope`.
+    #[must_use]
+    pub fn with_scope(mut self, scope: Option<String>) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// The hub's identifier of the user.
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// The scope granted, if one was requested.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
 }
 
 /// A checked control directive, with the endpoint it targets.
@@ -161,9 +228,16 @@ impl<H: Hub + ?Sized> Hub for Arc<H> {
 pub struct Request<'a> {
     directive: &'a Directive,
     endpoint: &'a DiscoveryEndpoint,
+    principal: Option<&'a Principal>,
 }
 
 impl<'a> Request<'a> {
+    /// Whom the directive acts for, when it came through a verified token
+    /// ([`Dispatcher::handle_for`]); `None` for [`Dispatcher::handle`].
+    pub fn principal(&self) -> Option<&'a Principal> {
+        self.principal
+    }
+
     /// The directive.
     pub fn directive(&self) -> &'a Directive {
         self.directive
@@ -214,6 +288,10 @@ pub enum Outcome {
     SeekPosition(SeekPosition),
     /// CameraStreamController InitializeCameraStreams: the streams (required).
     CameraStreams(CameraStreams),
+    /// The reply the directive's interface declares instead of `Alexa` Response
+    /// (RTCSessionController: AnswerGeneratedForSession for an offer, SessionConnected
+    /// and SessionDisconnected echoing the session), sent without context.
+    Reply(InterfaceEvent),
 }
 
 type Clock = Box<dyn Fn() -> Timestamp + Send + Sync>;
@@ -355,10 +433,23 @@ impl<H: Hub> Dispatcher<H> {
     /// [`DecodeError`] when the bytes are not a directive or `payloadVersion` is not
     /// `"3"`: there is no header to answer to.
     pub async fn handle_slice(&self, bytes: &[u8]) -> Result<Event, DecodeError> {
-        let raw = RawDirective::from_slice(bytes)?;
+        self.handle_raw(RawDirective::from_slice(bytes)?, None)
+            .await
+    }
+
+    /// As [`handle_slice`](Self::handle_slice), on behalf of `principal` (or nobody).
+    ///
+    /// # Errors
+    ///
+    /// As [`handle_slice`](Self::handle_slice).
+    pub async fn handle_raw(
+        &self,
+        raw: RawDirective<'_>,
+        principal: Option<&Principal>,
+    ) -> Result<Event, DecodeError> {
         let reply = raw.reply_to();
         Ok(match raw.decode() {
-            Ok(directive) => self.handle(&directive).await,
+            Ok(directive) => self.handle_as(&directive, principal).await,
             Err(error) => {
                 tracing::debug!(%error, "malformed directive payload");
                 self.stamp(Event::error_response(
@@ -371,6 +462,16 @@ impl<H: Hub> Dispatcher<H> {
 
     /// Handles a decoded directive; failures are ErrorResponses.
     pub async fn handle(&self, directive: &Directive) -> Event {
+        self.handle_as(directive, None).await
+    }
+
+    /// Handles a decoded directive on behalf of `principal`, whom the hub sees in
+    /// [`Request::principal`] and [`Hub::discover_for`].
+    pub async fn handle_for(&self, directive: &Directive, principal: &Principal) -> Event {
+        self.handle_as(directive, Some(principal)).await
+    }
+
+    async fn handle_as(&self, directive: &Directive, principal: Option<&Principal>) -> Event {
         tracing::debug!(
             namespace = directive.header.namespace.as_str(),
             name = directive.header.name.as_str(),
@@ -378,15 +479,18 @@ impl<H: Hub> Dispatcher<H> {
             "directive"
         );
         let reply = directive.reply_to();
-        let checked = self.dispatch(directive, &reply).await.and_then(|event| {
-            self.conformance
-                .check_event(&event)
-                .map(|()| event)
-                .map_err(|error| {
-                    tracing::error!(%error, "answer outside the conformance level");
-                    AlexaError::internal_error(error.to_string())
-                })
-        });
+        let checked = self
+            .dispatch(directive, &reply, principal)
+            .await
+            .and_then(|event| {
+                self.conformance
+                    .check_event(&event)
+                    .map(|()| event)
+                    .map_err(|error| {
+                        tracing::error!(%error, "answer outside the conformance level");
+                        AlexaError::internal_error(error.to_string())
+                    })
+            });
         let event = match checked {
             Ok(event) => event,
             Err(error) => {
@@ -401,10 +505,15 @@ impl<H: Hub> Dispatcher<H> {
         event.with_message_id((self.message_ids)())
     }
 
-    async fn dispatch(&self, directive: &Directive, reply: &ReplyTo) -> Result<Event, AlexaError> {
+    async fn dispatch(
+        &self,
+        directive: &Directive,
+        reply: &ReplyTo,
+        principal: Option<&Principal>,
+    ) -> Result<Event, AlexaError> {
         match &directive.payload {
             DirectivePayload::Discovery(DiscoveryDirective::Discover(_)) => {
-                self.discover(reply).await
+                self.discover(reply, principal).await
             }
             DirectivePayload::Authorization(AuthorizationDirective::AcceptGrant(grant)) => {
                 match self.hub.accept_grant(grant).await {
@@ -419,38 +528,39 @@ impl<H: Hub> Dispatcher<H> {
                 "{} {} is not supported",
                 directive.header.namespace, directive.header.name
             ))),
-            _ => self.control(directive, reply).await,
+            _ => self.control(directive, reply, principal).await,
         }
     }
 
-    async fn discover(&self, reply: &ReplyTo) -> Result<Event, AlexaError> {
-        let mut endpoints = Vec::new();
-        for endpoint in self.hub.discover().await? {
-            let entity = entity_key(endpoint.endpoint_id());
-            if !self.config.should_expose(&entity) {
-                continue;
-            }
-            match self.config.apply(&entity, endpoint) {
-                Ok(endpoint) => endpoints.push(endpoint),
-                Err(error) => {
-                    tracing::warn!(%error, entity, "entity_config makes the endpoint invalid; not published");
-                }
-            }
-        }
+    async fn discover(
+        &self,
+        reply: &ReplyTo,
+        principal: Option<&Principal>,
+    ) -> Result<Event, AlexaError> {
+        let endpoints = match principal {
+            Some(principal) => self.hub.discover_for(principal).await?,
+            None => self.hub.discover().await?,
+        };
+        let endpoints = self.config.expose(endpoints);
         Event::discover_response(reply, endpoints).map_err(|error| {
             tracing::error!(%error, "discovery response refused");
             AlexaError::internal_error(error.to_string())
         })
     }
 
-    async fn control(&self, directive: &Directive, reply: &ReplyTo) -> Result<Event, AlexaError> {
+    async fn control(
+        &self,
+        directive: &Directive,
+        reply: &ReplyTo,
+        principal: Option<&Principal>,
+    ) -> Result<Event, AlexaError> {
         let endpoint_id = directive.endpoint_id().ok_or_else(|| {
             AlexaError::invalid_directive(format!(
                 "{} {} needs an endpoint",
                 directive.header.namespace, directive.header.name
             ))
         })?;
-        if !self.config.filter.is_empty() && !self.config.should_expose(&entity_key(endpoint_id)) {
+        if !self.config.exposes_endpoint(endpoint_id) {
             return Err(AlexaError::no_such_endpoint(endpoint_id));
         }
         let endpoint = self
@@ -471,6 +581,7 @@ impl<H: Hub> Dispatcher<H> {
         let request = Request {
             directive,
             endpoint: &endpoint,
+            principal,
         };
         let outcome = self.hub.execute(&request).await?;
         self.respond(directive, reply, endpoint_id, outcome).await
@@ -493,6 +604,17 @@ impl<H: Hub> Dispatcher<H> {
                 reply.correlation_token().cloned(),
                 estimated_deferral_in_seconds,
             ),
+            (_, Outcome::Reply(event)) => {
+                if Some(event.namespace()) != directive.payload.namespace() {
+                    return Err(AlexaError::internal_error(format!(
+                        "the hub replied with {} {} to a {} directive",
+                        event.namespace(),
+                        event.name(),
+                        directive.header.namespace
+                    )));
+                }
+                Event::interface_reply(reply, event, None)
+            }
             (DirectivePayload::SceneController(SceneControllerDirective::Deactivate), _) => {
                 Event::deactivation_started(reply, CauseType::VoiceInteraction, (self.clock)())
             }
@@ -548,12 +670,4 @@ impl<H: Hub> Dispatcher<H> {
         }
         context
     }
-}
-
-/// The hub id the configuration filters on: the id the endpointId maps back to, or the
-/// endpointId itself when it was not built by [`EndpointId::for_entity`].
-fn entity_key(endpoint_id: &EndpointId) -> String {
-    endpoint_id
-        .entity_id()
-        .unwrap_or_else(|_| endpoint_id.as_str().to_owned())
 }

@@ -87,9 +87,10 @@ pub enum DecodeError {
         /// What was expected.
         message: String,
     },
-    /// `header.payloadVersion` is not `"3"`.
+    /// `header.payloadVersion` is not the namespace's version (`"3"`; `"1.0"` for the
+    /// interfaces Amazon versions on their own).
     #[error(
-        "unsupported payloadVersion {found:?}: Smart Home v3 messages carry payloadVersion \"3\""
+        "unsupported payloadVersion {found:?}: Smart Home messages carry payloadVersion \"3\" (\"1.0\" in the namespaces Amazon versions on their own)"
     )]
     PayloadVersion {
         /// The version found in the header.
@@ -410,21 +411,40 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    /// Checks that `value` is an absolute `http` or `https` URL with a host and without
-    /// query, fragment or credentials, and returns it parsed.
+    /// Checks that `value` is an absolute `https` URL (or, when `loopback_http`, an `http` URL
+    /// whose host is on the loopback interface) with a host and without query, fragment or
+    /// credentials, and returns it parsed.
     #[cfg(any(feature = "proactive", feature = "proxy"))]
-    pub(crate) fn check_url(name: &'static str, value: &str) -> Result<url::Url, Self> {
+    pub(crate) fn check_url(
+        name: &'static str,
+        value: &str,
+        loopback_http: bool,
+    ) -> Result<url::Url, Self> {
         let error = |reason: &str| Self::Url {
             name,
             url: value.to_owned(),
             reason: reason.to_owned(),
         };
         let url = url::Url::parse(value).map_err(|e| error(&e.to_string()))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(error("the scheme must be https (or http)"));
-        }
         if url.host_str().is_none_or(str::is_empty) {
             return Err(error("it has no host"));
+        }
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback_http && is_loopback(&url) => {}
+            "http" if loopback_http => {
+                return Err(error(
+                    "http is allowed only on the loopback interface (127.0.0.0/8, ::1, localhost)",
+                ));
+            }
+            "http" => {
+                return Err(error(
+                    "the scheme must be https: tokens would cross the network in clear text \
+                     (http is accepted only on the loopback interface, with the loopback-testing \
+                     option)",
+                ));
+            }
+            _ => return Err(error("the scheme must be https")),
         }
         if url.query().is_some() || url.fragment().is_some() {
             return Err(error("it must not have a query or fragment"));
@@ -433,6 +453,17 @@ impl ConfigError {
             return Err(error("it must not carry credentials"));
         }
         Ok(url)
+    }
+}
+
+/// Whether `url`'s host is on the loopback interface.
+#[cfg(any(feature = "proactive", feature = "proxy"))]
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 
@@ -449,7 +480,7 @@ impl ConfigError {
 /// use ha_alexa::proxy::{LambdaProxy, ProxyConfig, ProxyError};
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// // Nothing listens on port 9 of the loopback interface.
-/// let proxy = LambdaProxy::new(ProxyConfig::new("http://127.0.0.1:9/").unwrap()).unwrap();
+/// let proxy = LambdaProxy::new(ProxyConfig::for_loopback("http://127.0.0.1:9/").unwrap()).unwrap();
 /// let directive = br#"{"directive":{"header":{"namespace":"Alexa","name":"ReportState",
 ///     "messageId":"m-1","correlationToken":"c-1","payloadVersion":"3"},
 ///     "endpoint":{"scope":{"type":"BearerToken","token":"t"},"endpointId":"light#kitchen"},"payload":{}}}"#;

@@ -65,17 +65,36 @@ impl JsonFile {
         }
     }
 
-    /// Replaces the document with `value`.
+    /// Replaces the document with `value`. The file is written, synced and renamed on
+    /// tokio's blocking pool, so the runtime's threads keep serving meanwhile (an `fsync` can
+    /// take tens of milliseconds); the caller's task waits.
     ///
     /// # Errors
     ///
     /// [`StoreError::Write`] when the temporary file cannot be written, synced or renamed.
-    pub(crate) fn write<T: Serialize>(&self, value: &T) -> Result<(), StoreError> {
-        let json = serde_json::to_vec_pretty(value).map_err(|source| StoreError::Write {
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    pub(crate) async fn write<T: Serialize>(&self, value: &T) -> Result<(), StoreError> {
+        let write_error = |source| StoreError::Write {
             path: self.path.clone(),
-            source: io::Error::new(io::ErrorKind::InvalidData, source),
-        })?;
-        write_atomically(&self.path, &json)
+            source,
+        };
+        let json = serde_json::to_vec_pretty(value)
+            .map_err(|source| write_error(io::Error::new(io::ErrorKind::InvalidData, source)))?;
+        let path = self.path.clone();
+        #[cfg(test)]
+        let hook = tests::hook_for(&path);
+        let written = tokio::task::spawn_blocking(move || {
+            #[cfg(test)]
+            if let Some(hook) = hook {
+                hook();
+            }
+            write_atomically(&path, &json)
+        })
+        .await;
+        written.map_err(|join| write_error(io::Error::other(join)))?
     }
 }
 
@@ -178,13 +197,89 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use std::sync::{Arc, Mutex};
+
     use super::*;
+
+    type Hook = Arc<dyn Fn() + Send + Sync>;
+
+    /// Work run before the files at these paths are written, on the writing thread.
+    static HOOKS: Mutex<Vec<(PathBuf, Hook)>> = Mutex::new(Vec::new());
+
+    pub(crate) fn hook_for(path: &Path) -> Option<Hook> {
+        let hooks = HOOKS.lock().unwrap();
+        hooks
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, hook)| hook.clone())
+    }
+
+    /// Runs `hook` before every write of `path`.
+    pub(crate) fn before_write(path: &Path, hook: impl Fn() + Send + Sync + 'static) {
+        HOOKS
+            .lock()
+            .unwrap()
+            .push((path.to_path_buf(), Arc::new(hook)));
+    }
+
+    /// A write that waits on its thread until another task of a single-threaded runtime
+    /// signals: it completes only if the write left the runtime's one thread free.
+    pub(crate) fn assert_write_leaves_the_runtime_free<F>(path: &Path, write: F)
+    where
+        F: Future<Output = Result<(), StoreError>> + Send + 'static,
+    {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::mpsc;
+        let (signal, signalled) = mpsc::channel::<()>();
+        let signalled = Mutex::new(signalled);
+        let saw_signal = Arc::new(AtomicBool::new(false));
+        let saw = saw_signal.clone();
+        before_write(path, move || {
+            // Bounded, so that a blocked runtime fails the test instead of hanging it.
+            let got = signalled
+                .lock()
+                .unwrap()
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .is_ok();
+            saw.store(got, Ordering::SeqCst);
+        });
+        block_on(async move {
+            let writing = tokio::spawn(write);
+            let signalling = tokio::spawn(async move { signal.send(()).unwrap() });
+            writing.await.unwrap().unwrap();
+            signalling.await.unwrap();
+        });
+        assert!(
+            saw_signal.load(Ordering::SeqCst),
+            "the write blocked the runtime's only thread"
+        );
+    }
 
     #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     struct Doc {
         version: u32,
         value: String,
+    }
+
+    /// Runs `future` on a new single-threaded runtime.
+    pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    #[test]
+    fn writes_leave_the_runtime_free() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.json");
+        let file = JsonFile::open(&path).unwrap();
+        let doc = Doc {
+            version: 1,
+            value: "v".into(),
+        };
+        assert_write_leaves_the_runtime_free(&path, async move { file.write(&doc).await });
     }
 
     #[test]
@@ -197,7 +292,7 @@ mod tests {
             version: 1,
             value: "v".into(),
         };
-        file.write(&doc).unwrap();
+        block_on(file.write(&doc)).unwrap();
         assert_eq!(file.read::<Doc>(1).unwrap(), Some(doc));
         assert!(matches!(
             file.read::<Doc>(2),
@@ -235,10 +330,10 @@ mod tests {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
         let file = JsonFile::open(dir.path().join("doc.json")).unwrap();
-        file.write(&Doc {
+        block_on(file.write(&Doc {
             version: 1,
             value: String::new(),
-        })
+        }))
         .unwrap();
         let mode = fs::metadata(file.path()).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);

@@ -22,9 +22,17 @@ use crate::interface::input_controller::InputDescriptor;
 use crate::interface::inventory_level_sensor::{
     InventoryLevel, InventoryLevelConfiguration, Measurement,
 };
+use crate::interface::inventory_usage_sensor::InventoryUsageConfiguration;
 use crate::interface::mode_controller::{ModeConfiguration, ModeValue};
+use crate::interface::object_detection_sensor::{
+    ImageNetClass, ObjectDetectionConfiguration, ObjectDetectionSensorProperty,
+};
 use crate::interface::playback_controller::PlaybackOperation;
 use crate::interface::range_controller::RangeConfiguration;
+use crate::interface::rtc_session_controller::{
+    RtcSessionConfiguration, RtcSessionControllerDirective, RtcSessionControllerEvent, Sdp,
+    SessionAnswer,
+};
 use crate::interface::security_panel_controller::{
     AlarmKind, ArmState, SecurityPanelConfiguration,
 };
@@ -34,12 +42,12 @@ use crate::interface::time_hold_controller::TimeHoldConfiguration;
 use crate::interface::{PowerState, Temperature, TemperatureScale};
 use crate::{
     AlexaError, Capability, Conformance, DirectivePayload, DiscoveryEndpoint, Dispatcher,
-    DisplayCategory, EndpointId, Event, Hub, Locale, Outcome, Property, PropertyValue, Request,
-    Timestamp,
+    DisplayCategory, EndpointId, Event, Hub, InterfaceEvent, InterfaceProperty, Locale, Outcome,
+    Property, PropertyValue, Request, Timestamp,
 };
 
-/// Decodes `data` as a directive and as an event: whatever decodes must encode and
-/// decode to itself. A decoded directive then goes through the dispatcher to a hub whose
+/// Decodes `data` as a discovery endpoint, a capability, a property, a directive and an
+/// event: whatever decodes must encode and decode to itself. A decoded directive then goes through the dispatcher to a hub whose
 /// every endpoint has every capability, and the response must round-trip too.
 ///
 /// # Panics
@@ -52,6 +60,18 @@ pub fn directive(data: &[u8]) {
             serde_json::from_slice(&encoded).expect("an encoded endpoint decodes");
         assert_eq!(first, second, "endpoint decode(encode(x)) != x");
         let _ = Conformance::AmazonSchema.check_endpoint(&first);
+    }
+    if let Ok(first) = serde_json::from_slice::<Capability>(data) {
+        let encoded = serde_json::to_vec(&first).expect("a decoded capability encodes");
+        let second: Capability =
+            serde_json::from_slice(&encoded).expect("an encoded capability decodes");
+        assert_eq!(first, second, "capability decode(encode(x)) != x");
+    }
+    if let Ok(first) = serde_json::from_slice::<Property>(data) {
+        let encoded = serde_json::to_vec(&first).expect("a decoded property encodes");
+        let second: Property =
+            serde_json::from_slice(&encoded).expect("an encoded property decodes");
+        assert_eq!(first, second, "property decode(encode(x)) != x");
     }
     if let Ok(first) = crate::Directive::from_slice(data) {
         let encoded = serde_json::to_vec(&first).expect("a decoded directive encodes");
@@ -189,6 +209,19 @@ fn everything(endpoint_id: EndpointId) -> DiscoveryEndpoint {
                 InventoryLevelConfiguration::new(Measurement::Percentage)
                     .with_replenishment_id("fuzz-replenishment"),
             ),
+            Capability::inventory_usage_sensor(
+                "Pods.Coffee",
+                resources("pods"),
+                InventoryUsageConfiguration::try_new(Measurement::Count)
+                    .expect("a count is a usage measurement"),
+            ),
+            Capability::rtc_session_controller(
+                RtcSessionConfiguration::new().with_full_duplex_audio(true),
+            ),
+            Capability::object_detection_sensor(ObjectDetectionConfiguration::new([
+                ImageNetClass::PERSON,
+                ImageNetClass::PACKAGE,
+            ])),
         ])
         .build()
         .expect("the fuzz endpoint is valid")
@@ -233,6 +266,14 @@ impl Hub for FuzzHub {
                 },
                 at,
             ),
+            Property::new(
+                PropertyValue::Interface(InterfaceProperty::ObjectDetectionSensor(
+                    ObjectDetectionSensorProperty::ObjectDetectionClasses(vec![
+                        ImageNetClass::PERSON.into(),
+                    ]),
+                )),
+                at,
+            ),
         ])
     }
 
@@ -257,6 +298,19 @@ impl Hub for FuzzHub {
             DirectivePayload::SecurityPanelController(_) => Outcome::Armed {
                 exit_delay_in_seconds: 5,
             },
+            DirectivePayload::RtcSessionController(rtc) => {
+                Outcome::Reply(InterfaceEvent::RtcSessionController(match rtc {
+                    RtcSessionControllerDirective::SessionConnected(session) => {
+                        RtcSessionControllerEvent::SessionConnected(session.clone())
+                    }
+                    RtcSessionControllerDirective::SessionDisconnected(session) => {
+                        RtcSessionControllerEvent::SessionDisconnected(session.clone())
+                    }
+                    _ => RtcSessionControllerEvent::AnswerGeneratedForSession(SessionAnswer::new(
+                        Sdp::new("v=0\r\n"),
+                    )),
+                }))
+            }
             _ => Outcome::Done,
         })
     }

@@ -22,6 +22,12 @@
 //! arrive faster than they can be sent are merged, the latest value of each property
 //! winning, so the gateway sees at most one pending report per endpoint.
 //!
+//! [`ProactiveReporter`] applies the `smart_home:` configuration in front of both: reports
+//! only for endpoints the filter exposes, AddOrUpdateReports with entity_config's names, a
+//! ChangeReport only when a proactively reported property changed value (the unchanged ones
+//! in its context), and the difference announced when the hub's endpoints or the
+//! configuration change.
+//!
 //! # Memory
 //!
 //! The gateway holds no queue: each call sends one event and returns. The
@@ -84,8 +90,10 @@ use crate::message::{
 };
 use crate::wire::wire_enum;
 
+mod proactive;
 mod report;
 
+pub use self::proactive::{Announced, ProactiveReporter};
 pub use self::report::{Change, ChangeReporter, DEFAULT_QUEUE_CAPACITY};
 
 /// The largest error body read from the gateway, in bytes.
@@ -138,8 +146,9 @@ impl Region {
 
 /// How often and how patiently throttled (429) and failed (5xx, no answer) requests are
 /// retried: exponential backoff from `initial_backoff`, doubling up to `max_backoff`, at
-/// most `max_retries` times. A `Retry-After` of the gateway (in seconds) replaces the
-/// computed backoff, capped at `max_backoff`.
+/// most `max_retries` times. Each wait is drawn at random between half the backoff and the
+/// backoff, so that hubs throttled at the same moment do not retry in step. A `Retry-After`
+/// of the gateway (in seconds) replaces the computed wait, capped at `max_backoff`.
 ///
 /// The default is 3 retries after 1 s, 2 s and 4 s, so one event takes at most about
 /// 4 × [`TIMEOUT`] + 7 s.
@@ -217,10 +226,23 @@ impl RetryPolicy {
             .map_or(self.max_backoff, |wait| wait.min(self.max_backoff))
     }
 
-    /// The wait before retry `retry` when the gateway asked for `retry_after`.
+    /// The wait before retry `retry` when the gateway asked for `retry_after`: that, capped,
+    /// or a random wait between half the backoff and the backoff.
     fn wait(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
-        retry_after.map_or_else(|| self.backoff(retry), |after| after.min(self.max_backoff))
+        retry_after.map_or_else(
+            || jittered(self.backoff(retry)),
+            |after| after.min(self.max_backoff),
+        )
     }
+}
+
+/// A random duration between half of `backoff` and `backoff`. Without randomness from the
+/// operating system, `backoff` itself.
+fn jittered(backoff: Duration) -> Duration {
+    let half = backoff / 2;
+    let span = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
+    let random = getrandom::u64().unwrap_or(u64::MAX);
+    half + Duration::from_nanos(random % span.saturating_add(1)).min(backoff.saturating_sub(half))
 }
 
 /// Settings of the [`EventGateway`]: where events go, how failures are retried, how long
@@ -258,12 +280,11 @@ impl GatewayConfig {
         }
     }
 
-    /// Settings for the gateway at `url` (the `endpoint:` of the configuration, a test
-    /// double).
+    /// Settings for the gateway at `url` (the `endpoint:` of the configuration).
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Url`] unless `url` is an absolute http(s) URL without query.
+    /// [`ConfigError::Url`] unless `url` is an absolute https URL without query.
     ///
     /// # Examples
     ///
@@ -271,11 +292,35 @@ impl GatewayConfig {
     /// use ha_alexa::gateway::GatewayConfig;
     /// let config = GatewayConfig::with_url("https://api.eu.amazonalexa.com/v3/events")?;
     /// assert!(GatewayConfig::with_url("api.eu.amazonalexa.com/v3/events").is_err());
+    /// assert!(GatewayConfig::with_url("http://api.eu.amazonalexa.com/v3/events").is_err());
     /// # Ok::<(), ha_alexa::ConfigError>(())
     /// ```
     pub fn with_url(url: &str) -> Result<Self, ConfigError> {
+        Self::checked(url, false)
+    }
+
+    /// Loopback testing: as [`with_url`](Self::with_url), but an `http` URL is accepted when
+    /// its host is on the loopback interface (a stand-in of the gateway in tests and demos).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Url`] unless `url` is https, or http on the loopback interface.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::gateway::GatewayConfig;
+    /// assert!(GatewayConfig::with_loopback_url("http://127.0.0.1:8080/v3/events").is_ok());
+    /// assert!(GatewayConfig::with_loopback_url("http://192.0.2.1/v3/events").is_err());
+    /// # Ok::<(), ha_alexa::ConfigError>(())
+    /// ```
+    pub fn with_loopback_url(url: &str) -> Result<Self, ConfigError> {
+        Self::checked(url, true)
+    }
+
+    fn checked(url: &str, loopback_http: bool) -> Result<Self, ConfigError> {
         Ok(Self {
-            url: ConfigError::check_url("endpoint", url)?.into(),
+            url: ConfigError::check_url("endpoint", url, loopback_http)?.into(),
             ..Self::new(Region::NorthAmerica)
         })
     }
@@ -1120,5 +1165,27 @@ impl<S: LwaTokenStore, C: Clock> EventGateway<S, C> {
             description,
             retry_after,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_waits_are_jittered_within_half_the_backoff() {
+        let policy = RetryPolicy::default();
+        let waits: Vec<Duration> = (0..64).map(|_| policy.wait(2, None)).collect();
+        assert!(
+            waits
+                .iter()
+                .all(|w| (Duration::from_secs(2)..=Duration::from_secs(4)).contains(w)),
+            "{waits:?}"
+        );
+        assert!(waits.iter().any(|w| *w != waits[0]), "no jitter: {waits:?}");
+        assert_eq!(
+            policy.wait(0, Some(Duration::from_secs(90))),
+            Duration::from_secs(30)
+        );
     }
 }

@@ -7,6 +7,7 @@ pub mod config;
 mod conformance;
 pub mod discovery;
 mod dispatch;
+pub mod endpoint;
 mod error;
 #[cfg(any(feature = "oauth", feature = "proactive"))]
 mod file;
@@ -38,13 +39,13 @@ pub mod fuzzing;
 pub use config::{EntityConfig, EntityFilter, Locale, SmartHomeConfig};
 pub use conformance::Conformance;
 pub use discovery::{Capability, DiscoveryEndpoint, DisplayCategory};
-pub use dispatch::{Dispatcher, Hub, Outcome, Request};
+pub use dispatch::{Dispatcher, Hub, Outcome, Principal, Request};
 pub use error::{ConfigError, DecodeError, Error, StoreError, ValidationError};
 #[cfg(any(feature = "proactive", feature = "proxy"))]
 pub use error::{TransportError, TransportErrorKind};
 pub use message::{
     AlexaError, BearerToken, BypassEndpoint, Cause, CauseType, Context, CorrelationToken,
     DeviceMode, Directive, DirectivePayload, Endpoint, EndpointId, ErrorType, Event, EventPayload,
-    Header, MessageId, Name, Namespace, Property, PropertyValue, RawDirective, ReplyTo, Scope,
-    Timestamp, WholeSeconds,
+    Header, InterfaceEvent, InterfaceProperty, MessageId, Name, Namespace, Property, PropertyValue,
+    RawDirective, ReplyTo, Scope, Timestamp, WholeSeconds,
 };

@@ -157,11 +157,11 @@ impl LwaConfig {
         }
     }
 
-    /// Sends token requests to `url` instead of [`TOKEN_URL`] (a test double, a proxy).
+    /// Sends token requests to `url` instead of [`TOKEN_URL`] (a proxy).
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Url`] unless `url` is an absolute http(s) URL without query.
+    /// [`ConfigError::Url`] unless `url` is an absolute https URL without query.
     ///
     /// # Examples
     ///
@@ -170,13 +170,38 @@ impl LwaConfig {
     /// use ha_alexa::lwa::LwaConfig;
     ///
     /// let config = LwaConfig::new("id", ClientSecret::try_new("s")?)?
-    ///     .with_token_url("http://127.0.0.1:8080/auth/o2/token")?;
-    /// assert_eq!(config.token_url(), "http://127.0.0.1:8080/auth/o2/token");
+    ///     .with_token_url("https://lwa.example.org/auth/o2/token")?;
+    /// assert_eq!(config.token_url(), "https://lwa.example.org/auth/o2/token");
+    /// assert!(config.clone().with_token_url("http://lwa.example.org/auth/o2/token").is_err());
     /// assert!(config.with_token_url("api.amazon.com/auth/o2/token").is_err());
     /// # Ok::<(), ha_alexa::Error>(())
     /// ```
     pub fn with_token_url(mut self, url: &str) -> Result<Self, ConfigError> {
-        self.token_url = ConfigError::check_url("token URL", url)?.into();
+        self.token_url = ConfigError::check_url("token URL", url, false)?.into();
+        Ok(self)
+    }
+
+    /// Loopback testing: as [`with_token_url`](Self::with_token_url), but an `http` URL is
+    /// accepted when its host is on the loopback interface (a stand-in of Login with Amazon
+    /// in tests and demos). Never use it for Amazon's server.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Url`] unless `url` is https, or http on the loopback interface.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::config::ClientSecret;
+    /// use ha_alexa::lwa::LwaConfig;
+    ///
+    /// let config = LwaConfig::new("id", ClientSecret::try_new("s")?)?;
+    /// assert!(config.clone().with_loopback_token_url("http://127.0.0.1:8080/auth/o2/token").is_ok());
+    /// assert!(config.with_loopback_token_url("http://10.0.0.2/auth/o2/token").is_err());
+    /// # Ok::<(), ha_alexa::Error>(())
+    /// ```
+    pub fn with_loopback_token_url(mut self, url: &str) -> Result<Self, ConfigError> {
+        self.token_url = ConfigError::check_url("token URL", url, true)?.into();
         Ok(self)
     }
 

@@ -24,9 +24,9 @@ mod time;
 pub use directive::{Directive, DirectivePayload, RawDirective, ReplyTo};
 pub use endpoint::{BearerToken, Cookie, Endpoint, EndpointId, Scope, ScopeType};
 pub use error_response::{AlexaError, BypassEndpoint, DeviceMode, ErrorType, ValidRange};
-pub use event::{Cause, CauseType, Event, EventPayload};
+pub use event::{Cause, CauseType, Event, EventPayload, InterfaceEvent};
 pub use header::{CorrelationToken, Header, MessageId, Name, Namespace, PayloadVersion};
-pub use property::{Context, Property, PropertyValue};
+pub use property::{Context, InterfaceProperty, Property, PropertyValue};
 pub use time::{Timestamp, WholeSeconds};
 
 pub(crate) use header::WireHeader;

@@ -32,6 +32,12 @@
 //! * Client secrets, PKCE verifiers and the login form's seal are compared in constant time
 //!   ([`subtle`](https://docs.rs/subtle)). Stores keep SHA-256 hashes of codes and tokens,
 //!   never the values.
+//! * Password guessing is throttled per user name and per login form: growing delays, then a
+//!   temporary lockout that the login page explains ([`ThrottlePolicy`]); the caller's address
+//!   reaches the [`Authenticator`] ([`Credentials::remote_addr`]) so the hub can throttle by
+//!   address too. Client-secret guessing at the token endpoint is throttled per client id.
+//! * Only the configured scopes (default `smart_home`) may be requested. A refresh revokes the
+//!   access tokens issued before it; grants may get a maximum lifetime.
 //! * Secrets live in [`Secret`], whose `Debug` prints `***`, and are never logged.
 //! * Parameters are parsed strictly (no repeats, no malformed percent-encoding, bounded sizes),
 //!   and errors follow RFC 6749 §5.2 with the right HTTP status ([`OAuthError`]).
@@ -108,12 +114,13 @@ mod seal;
 mod secret;
 mod server;
 mod store;
+mod throttle;
 mod token;
 mod user;
 
 pub use self::authorize::{AuthorizeError, LoginOutcome, LoginPrompt, MAX_STATE_BYTES, Redirect};
 pub use self::client::{AMAZON_CLIENT_IDS, ClientConfig};
-pub use self::config::ServerConfig;
+pub use self::config::{SMART_HOME_SCOPE, ServerConfig};
 pub use self::error::{BASIC_CHALLENGE, ConfigError, ErrorCode, OAuthError, RandomError};
 pub use self::page::{LoginPage, MinimalLoginPage};
 pub use self::params::MAX_FORM_BYTES;
@@ -124,6 +131,7 @@ pub use self::store::{
     AccessLookup, CodeRecord, FileTokenStore, GrantId, GrantRecord, InvalidGrantId, IssuedTokens,
     MemoryTokenStore, Redemption, RefreshLookup, TokenStore,
 };
+pub use self::throttle::{ThrottlePolicy, Throttled};
 pub use self::token::TokenResponse;
 pub use self::user::{Authenticator, Credentials, UserId};
 pub use crate::clock::{Clock, ManualClock, SystemClock};

@@ -14,6 +14,7 @@
 //! | `NOT_VERIFY_SSL` | `true`: accept any certificate of the hub (self-signed); unset or `false`: verify |
 //! | `DEBUG` | `true`: log at debug level and allow `LONG_LIVED_ACCESS_TOKEN` |
 //! | `LONG_LIVED_ACCESS_TOKEN` | a hub token for directives without one (console tests), used only with `DEBUG` |
+//! | `ALLOW_HTTP_LOOPBACK` | loopback testing: `true` accepts an `http` `BASE_URL` on the loopback interface; otherwise `BASE_URL` must be https |
 //!
 //! Yes/no variables take `true`/`false`, `1`/`0`, `yes`/`no` or `on`/`off`; anything else
 //! is a configuration error rather than a guess, so `NOT_VERIFY_SSL=False` keeps
@@ -26,7 +27,8 @@
 //! * The token is `directive.endpoint.scope.token`, else `directive.payload.grantee.token`
 //!   (AcceptGrant), else `directive.payload.scope.token` (Discover); without one, the
 //!   long-lived token when `DEBUG` is set; otherwise the hub is not called.
-//! * Connecting may take 2 s and each read 10 s ([`CONNECT_TIMEOUT`], [`READ_TIMEOUT`]).
+//! * Connecting may take 2 s and each read 10 s ([`CONNECT_TIMEOUT`], [`READ_TIMEOUT`]), and
+//!   the whole exchange 7 s ([`DEADLINE`]), within the 8 s Alexa waits for an answer.
 //!   Redirects are not followed.
 //! * A 2xx JSON reply is returned as it is, byte for byte.
 //!
@@ -34,7 +36,9 @@
 //!
 //! Every failure is answered with an ErrorResponse that has a header (messageId,
 //! the directive's correlationToken, payloadVersion 3) and the directive's endpoint, so
-//! that it passes Amazon's schema (the Python function's error body has no header):
+//! that it passes Amazon's schema (the Python function's error body has no header). The
+//! message says what failed (the hub's status, a timeout) but never carries the hub's own
+//! error text, which the function's log keeps:
 //!
 //! | failure | error type |
 //! |---|---|
@@ -91,6 +95,10 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long each read of the hub's reply may take.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long one directive's whole exchange with the hub may take: Alexa waits 8 s for the
+/// skill's answer, and the function must answer before that.
+pub const DEADLINE: Duration = Duration::from_secs(7);
+
 /// The largest reply of the hub passed on: 6 MiB, Lambda's limit on the result of a
 /// synchronous invocation.
 pub const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
@@ -103,6 +111,9 @@ pub const NOT_VERIFY_SSL: &str = "NOT_VERIFY_SSL";
 pub const DEBUG: &str = "DEBUG";
 /// The environment variable with the fallback token (used only with [`DEBUG`]).
 pub const LONG_LIVED_ACCESS_TOKEN: &str = "LONG_LIVED_ACCESS_TOKEN";
+/// The environment variable that accepts an `http` [`BASE_URL`] on the loopback interface
+/// (loopback testing).
+pub const ALLOW_HTTP_LOOPBACK: &str = "ALLOW_HTTP_LOOPBACK";
 
 /// Settings of the [`LambdaProxy`].
 ///
@@ -130,6 +141,7 @@ pub struct ProxyConfig {
     extra_roots: Vec<CertificateDer<'static>>,
     connect_timeout: Duration,
     read_timeout: Duration,
+    deadline: Duration,
 }
 
 impl core::fmt::Debug for ProxyConfig {
@@ -142,6 +154,7 @@ impl core::fmt::Debug for ProxyConfig {
             .field("extra_roots", &self.extra_roots.len())
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
+            .field("deadline", &self.deadline)
             .finish()
     }
 }
@@ -153,7 +166,7 @@ impl ProxyConfig {
     /// # Errors
     ///
     /// [`ConfigError::Missing`] when `base_url` is empty, [`ConfigError::Url`] unless it is
-    /// an absolute http(s) URL without query, fragment or credentials.
+    /// an absolute https URL without query, fragment or credentials.
     ///
     /// # Examples
     ///
@@ -161,14 +174,38 @@ impl ProxyConfig {
     /// use ha_alexa::proxy::ProxyConfig;
     /// assert_eq!(ProxyConfig::new("https://hub.example.org//")?.base_url(), "https://hub.example.org");
     /// assert!(ProxyConfig::new("hub.example.org").is_err());
+    /// assert!(ProxyConfig::new("http://hub.example.org").is_err());
     /// # Ok::<(), ha_alexa::ConfigError>(())
     /// ```
     pub fn new(base_url: &str) -> Result<Self, ConfigError> {
+        Self::checked(base_url, false)
+    }
+
+    /// Loopback testing: as [`new`](Self::new), but an `http` URL is accepted when its host is
+    /// on the loopback interface (a hub in the same test or demo process).
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new), and for `http` on any other host.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::proxy::ProxyConfig;
+    /// assert!(ProxyConfig::for_loopback("http://127.0.0.1:8123").is_ok());
+    /// assert!(ProxyConfig::for_loopback("http://hub.example.org").is_err());
+    /// # Ok::<(), ha_alexa::ConfigError>(())
+    /// ```
+    pub fn for_loopback(base_url: &str) -> Result<Self, ConfigError> {
+        Self::checked(base_url, true)
+    }
+
+    fn checked(base_url: &str, loopback_http: bool) -> Result<Self, ConfigError> {
         let trimmed = base_url.trim().trim_end_matches('/');
         if trimmed.is_empty() {
             return Err(ConfigError::Missing { name: BASE_URL });
         }
-        let url = ConfigError::check_url(BASE_URL, trimmed)?;
+        let url = ConfigError::check_url(BASE_URL, trimmed, loopback_http)?;
         Ok(Self {
             base_url: url.as_str().trim_end_matches('/').to_owned(),
             debug: false,
@@ -177,6 +214,7 @@ impl ProxyConfig {
             extra_roots: Vec::new(),
             connect_timeout: CONNECT_TIMEOUT,
             read_timeout: READ_TIMEOUT,
+            deadline: DEADLINE,
         })
     }
 
@@ -225,7 +263,10 @@ impl ProxyConfig {
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let var = |name| var(name).filter(|value| !value.trim().is_empty());
         let base_url = var(BASE_URL).ok_or(ConfigError::Missing { name: BASE_URL })?;
-        let mut config = Self::new(&base_url)?;
+        let mut config = Self::checked(
+            &base_url,
+            flag(ALLOW_HTTP_LOOPBACK, var(ALLOW_HTTP_LOOPBACK))?,
+        )?;
         config.debug = flag(DEBUG, var(DEBUG))?;
         config.verify_certificates = !flag(NOT_VERIFY_SSL, var(NOT_VERIFY_SSL))?;
         config.long_lived_token =
@@ -334,13 +375,44 @@ impl ProxyConfig {
         self
     }
 
+    /// Bounds each directive's whole exchange with the hub to `deadline` instead of
+    /// [`DEADLINE`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = ha_alexa::proxy::ProxyConfig::new("https://hub.example.org")?
+    ///     .with_deadline(Duration::from_secs(5));
+    /// assert_eq!(config.deadline(), Duration::from_secs(5));
+    /// # Ok::<(), ha_alexa::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// How long one directive's exchange with the hub may take.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config = ha_alexa::proxy::ProxyConfig::new("https://hub.example.org")?;
+    /// assert_eq!(config.deadline().as_secs(), 7);
+    /// # Ok::<(), ha_alexa::ConfigError>(())
+    /// ```
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
     /// The hub's URL, without trailing `/`.
     ///
     /// # Examples
     ///
     /// ```
-    /// let config = ha_alexa::proxy::ProxyConfig::new("http://10.0.0.2:8123/")?;
-    /// assert_eq!(config.base_url(), "http://10.0.0.2:8123");
+    /// let config = ha_alexa::proxy::ProxyConfig::new("https://10.0.0.2:8123/")?;
+    /// assert_eq!(config.base_url(), "https://10.0.0.2:8123");
     /// # Ok::<(), ha_alexa::ConfigError>(())
     /// ```
     pub fn base_url(&self) -> &str {
@@ -479,7 +551,8 @@ pub enum ProxyError {
 impl ProxyError {
     /// The error Alexa is answered with: INVALID_AUTHORIZATION_CREDENTIAL for a missing or
     /// refused token, INVALID_DIRECTIVE for an event that is not a directive,
-    /// INTERNAL_ERROR otherwise; the message is this error's.
+    /// INTERNAL_ERROR otherwise. The message says what failed without the hub's own error
+    /// text or addresses (log the error itself for those).
     ///
     /// # Examples
     ///
@@ -488,15 +561,20 @@ impl ProxyError {
     /// assert_eq!(ProxyError::NoToken.to_alexa_error().kind().as_str(), "INVALID_AUTHORIZATION_CREDENTIAL");
     /// ```
     pub fn to_alexa_error(&self) -> AlexaError {
-        let message = self.with_causes();
         match self {
-            Self::NoToken | Self::Unauthorized { .. } => {
-                AlexaError::invalid_authorization_credential(message)
+            Self::NoToken => AlexaError::invalid_authorization_credential(self.to_string()),
+            Self::Unauthorized { status, .. } => AlexaError::invalid_authorization_credential(
+                format!("the hub refused the token with {status}"),
+            ),
+            Self::Directive(_) => AlexaError::invalid_directive(self.with_causes()),
+            Self::Status { status, .. } => {
+                AlexaError::internal_error(format!("the hub answered {status}"))
             }
-            Self::Directive(_) => AlexaError::invalid_directive(message),
-            Self::Status { .. } | Self::NotJson { .. } | Self::Transport(_) => {
-                AlexaError::internal_error(message)
-            }
+            Self::NotJson { .. } => AlexaError::internal_error("the hub's reply is not JSON"),
+            Self::Transport(error) => AlexaError::internal_error(format!(
+                "the hub could not be reached or did not answer in time ({:?})",
+                error.kind()
+            )),
         }
     }
 }
@@ -556,7 +634,7 @@ impl LambdaProxy {
         let http = https::Client::new(&https::Settings {
             connect_timeout: config.connect_timeout,
             read_timeout: config.read_timeout,
-            total_timeout: None,
+            total_timeout: Some(config.deadline),
             verification,
         })?;
         Ok(Self {
@@ -605,7 +683,8 @@ impl LambdaProxy {
         };
         let alexa_error = error.to_alexa_error();
         tracing::warn!(
-            error = alexa_error.message(),
+            error = error.with_causes(),
+            answered = alexa_error.message(),
             "directive answered with an error"
         );
         let event = Event::error_response(&reply, alexa_error);

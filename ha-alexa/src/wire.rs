@@ -118,8 +118,9 @@ impl<T: for<'a> From<&'a str> + From<String>> serde::de::Visitor<'_> for WireStr
     }
 }
 
-/// Declares the directives of one Alexa interface: an enum with one variant per directive
-/// name, unit variants for directives whose payload is `{}`.
+/// Declares a family of named payloads of one Alexa interface, its directives or its
+/// events: an enum with one variant per `header.name`, unit variants for payloads that
+/// are `{}`.
 ///
 /// Generates `NAMESPACE`, `name`, the crate-private `decode` (phase two of directive
 /// decoding) and `Serialize`, which writes the payload object only.
@@ -138,13 +139,22 @@ macro_rules! directives {
         }
 
         impl $name {
-            /// The interface these directives belong to.
+            /// The interface these messages belong to.
             pub const NAMESPACE: $crate::message::Namespace = $crate::message::Namespace::$namespace;
 
-            /// The directive name as written in `header.name`.
+            /// The message name as written in `header.name`.
             pub fn name(&self) -> &'static str {
                 match self {
                     $( $crate::wire::directive_pattern!(Self::$variant $(, $payload)?) => $wire, )+
+                }
+            }
+
+            /// `name` as the `'static` text this family declares, `None` when it declares
+            /// no such name (decoded headers keep known names without allocating).
+            pub(crate) fn static_name(name: &str) -> Option<&'static str> {
+                match name {
+                    $( $wire => Some($wire), )+
+                    _ => None,
                 }
             }
 
@@ -170,6 +180,120 @@ macro_rules! directives {
 }
 
 pub(crate) use directives;
+
+/// Declares the reportable properties of one interface registered with `properties`: an
+/// enum with one variant per property name and the type of its value.
+///
+/// Generates `NAMESPACE`, `name`, the crate-private `decode` (phase two of property
+/// decoding) and `Serialize`, which writes the value only.
+macro_rules! properties {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident in $namespace:ident {
+            $( $(#[$vmeta:meta])* $variant:ident($value:ty) = $wire:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* #[doc = concat!("`", $wire, "`.")] $variant($value), )+
+        }
+
+        impl $name {
+            /// The interface these properties belong to.
+            pub const NAMESPACE: $crate::message::Namespace = $crate::message::Namespace::$namespace;
+
+            /// The property name.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $( Self::$variant(_) => $wire, )+
+                }
+            }
+
+            /// Phase two of decoding: the typed value for `name`, or `None` when the
+            /// interface has no property of that name.
+            pub(crate) fn decode(name: &str, value: &str) -> Option<Result<Self, serde_json::Error>> {
+                match name {
+                    $( $wire => Some(serde_json::from_str::<$value>(value).map(Self::$variant)), )+
+                    _ => None,
+                }
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $( Self::$variant(value) => ::serde::Serialize::serialize(value, serializer), )+
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use properties;
+
+/// Declares a container of one family (events or properties) over the registered
+/// interfaces that declare it: an enum with one variant per interface, holding that
+/// interface's `directives!` or `properties!` enum.
+///
+/// Generates `namespace`, `name`, the crate-private `decode` (phase two, `None` when no
+/// interface declares the name) and `Serialize`.
+macro_rules! interface_family {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $variant:ident($family:ty) = $wire:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( #[doc = concat!("`", $wire, "`.")] $variant($family), )*
+        }
+
+        impl $name {
+            /// The namespace.
+            pub fn namespace(&self) -> $crate::message::Namespace {
+                match self {
+                    $( Self::$variant(_) => <$family>::NAMESPACE, )*
+                }
+            }
+
+            /// The name (`header.name` of an event, `name` of a property).
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $( Self::$variant(inner) => <$family>::name(inner), )*
+                }
+            }
+
+            /// Phase two: the typed value for `namespace` and `name`, `None` when no
+            /// interface declares it.
+            pub(crate) fn decode(
+                namespace: &$crate::message::Namespace,
+                name: &str,
+                text: &str,
+            ) -> Option<Result<Self, serde_json::Error>> {
+                match namespace {
+                    $( $crate::message::Namespace::$variant => <$family>::decode(name, text)
+                        .map(|result| result.map(Self::$variant)), )*
+                    _ => None,
+                }
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $( Self::$variant(inner) => <$family as ::serde::Serialize>::serialize(inner, serializer), )*
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use interface_family;
 
 /// Pattern matching a directive variant with or without payload.
 macro_rules! directive_pattern {

@@ -38,7 +38,7 @@ fn fast_retries() -> RetryPolicy {
 }
 
 fn config(server: &MockServer) -> GatewayConfig {
-    GatewayConfig::with_url(&format!("{}{EVENTS_PATH}", server.uri()))
+    GatewayConfig::with_loopback_url(&format!("{}{EVENTS_PATH}", server.uri()))
         .unwrap()
         .with_retry(fast_retries())
 }
@@ -507,7 +507,7 @@ async fn an_unreachable_gateway_is_retried_then_reported() {
     let lwa_server = MockServer::start().await;
     let clock = clock();
     let lwa = linked(&lwa_server, &clock).await;
-    let config = GatewayConfig::with_url(&format!("http://127.0.0.1:{port}{EVENTS_PATH}"))
+    let config = GatewayConfig::with_loopback_url(&format!("http://127.0.0.1:{port}{EVENTS_PATH}"))
         .unwrap()
         .with_retry(RetryPolicy::new(
             2,

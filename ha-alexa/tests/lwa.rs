@@ -361,7 +361,7 @@ async fn an_unreachable_token_endpoint_is_a_transport_error() {
         ha_alexa::config::ClientSecret::try_new(CLIENT_SECRET).unwrap(),
     )
     .unwrap()
-    .with_token_url(&format!("http://127.0.0.1:{port}{TOKEN_PATH}"))
+    .with_loopback_token_url(&format!("http://127.0.0.1:{port}{TOKEN_PATH}"))
     .unwrap();
     let lwa = LwaClient::new(config, MemoryLwaStore::new()).unwrap();
     let error = lwa

@@ -81,7 +81,7 @@ async fn secrets_never_reach_the_logs() {
     lwa.accept_grant(&GrantCode::try_new(GRANT_CODE).unwrap())
         .await
         .unwrap();
-    let config = GatewayConfig::with_url(&format!("{}{EVENTS_PATH}", amazon.uri()))
+    let config = GatewayConfig::with_loopback_url(&format!("{}{EVENTS_PATH}", amazon.uri()))
         .unwrap()
         .with_retry(RetryPolicy::new(
             1,
@@ -109,7 +109,7 @@ async fn secrets_never_reach_the_logs() {
         .mount(&hub)
         .await;
     let proxy = LambdaProxy::new(
-        ProxyConfig::new(&hub.uri())
+        ProxyConfig::for_loopback(&hub.uri())
             .unwrap()
             .with_debug(true)
             .with_long_lived_access_token(BearerToken::try_new(LONG_LIVED).unwrap()),

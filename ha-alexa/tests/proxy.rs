@@ -22,6 +22,10 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
 
+/// The loopback-testing variable that lets the proxy reach an `http` hub on loopback.
+static LOOPBACK: std::sync::LazyLock<(&str, String)> =
+    std::sync::LazyLock::new(|| ("ALLOW_HTTP_LOOPBACK", "true".to_owned()));
+
 /// How the hub answers.
 #[derive(Clone)]
 enum Answer {
@@ -262,7 +266,7 @@ fn proxy(config: ProxyConfig) -> LambdaProxy {
 }
 
 fn base(hub: &Hub) -> ProxyConfig {
-    ProxyConfig::new(&hub.url("http")).unwrap()
+    ProxyConfig::for_loopback(&hub.url("http")).unwrap()
 }
 
 const REPORT_STATE: &str = r#"{"directive":{"header":{"namespace":"Alexa","name":"ReportState",
@@ -358,14 +362,14 @@ async fn a_trailing_slash_on_base_url_is_tolerated() {
         format!("{}/", hub.url("http")),
         format!("{}//", hub.url("http")),
     ] {
-        let config = ProxyConfig::from_vars(vars(&[("BASE_URL", url)])).unwrap();
+        let config = ProxyConfig::from_vars(vars(&[("BASE_URL", url), LOOPBACK.clone()])).unwrap();
         proxy(config).handle(DISCOVER.as_bytes()).await;
     }
     let paths: Vec<String> = hub.seen().into_iter().map(|s| s.path).collect();
     assert_eq!(paths, ["/api/alexa/smart_home"; 3]);
 
     // A hub behind a reverse proxy under a path.
-    let config = ProxyConfig::new(&format!("{}/hub/", hub.url("http"))).unwrap();
+    let config = ProxyConfig::for_loopback(&format!("{}/hub/", hub.url("http"))).unwrap();
     proxy(config).handle(DISCOVER.as_bytes()).await;
     assert_eq!(hub.seen()[3].path, "/hub/api/alexa/smart_home");
 }
@@ -378,7 +382,8 @@ async fn the_long_lived_token_is_used_only_with_debug_and_only_without_a_token()
 
     // Without DEBUG: the seed's console test is answered INVALID_AUTHORIZATION_CREDENTIAL
     // and the hub is not called.
-    let config = ProxyConfig::from_vars(vars(&[url.clone(), llat.clone()])).unwrap();
+    let config =
+        ProxyConfig::from_vars(vars(&[url.clone(), llat.clone(), LOOPBACK.clone()])).unwrap();
     let reply = json(
         &proxy(config)
             .handle(DISCOVER_WITHOUT_TOKEN.as_bytes())
@@ -390,7 +395,12 @@ async fn the_long_lived_token_is_used_only_with_debug_and_only_without_a_token()
     assert!(hub.seen().is_empty());
 
     // With DEBUG (but without a long-lived token) the same.
-    let config = ProxyConfig::from_vars(vars(&[url.clone(), ("DEBUG", "True".into())])).unwrap();
+    let config = ProxyConfig::from_vars(vars(&[
+        url.clone(),
+        ("DEBUG", "True".into()),
+        LOOPBACK.clone(),
+    ]))
+    .unwrap();
     let reply = json(
         &proxy(config)
             .handle(DISCOVER_WITHOUT_TOKEN.as_bytes())
@@ -403,7 +413,13 @@ async fn the_long_lived_token_is_used_only_with_debug_and_only_without_a_token()
     assert!(hub.seen().is_empty());
 
     // With DEBUG and the token: used for the directive without one, never for one with one.
-    let config = ProxyConfig::from_vars(vars(&[url, llat, ("DEBUG", "true".into())])).unwrap();
+    let config = ProxyConfig::from_vars(vars(&[
+        url,
+        llat,
+        ("DEBUG", "true".into()),
+        LOOPBACK.clone(),
+    ]))
+    .unwrap();
     let proxy = proxy(config);
     assert_eq!(
         proxy.handle(DISCOVER_WITHOUT_TOKEN.as_bytes()).await.get(),
@@ -429,10 +445,7 @@ async fn refused_tokens_are_invalid_authorization_credential() {
         assert_eq!(kind, "INVALID_AUTHORIZATION_CREDENTIAL");
         assert_eq!(
             message,
-            format!(
-                "the hub refused the token with {}: 401: Unauthorized",
-                status.as_u16()
-            )
+            format!("the hub refused the token with {}", status.as_u16())
         );
     }
 }
@@ -446,28 +459,27 @@ async fn other_hub_failures_are_internal_errors() {
     .await;
     let proxy = proxy(base(&hub));
     let cases = [
+        // The hub's own error text (a stack trace, a path) stays out of Alexa's answer.
         (
             Answer::With(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "500 Internal Server Error",
+                "Traceback: /srv/hub/secret_module.py line 12",
             ),
-            "the hub answered 500: 500 Internal Server Error".to_owned(),
+            "the hub answered 500".to_owned(),
         ),
         (
             Answer::With(StatusCode::NOT_FOUND, "404: Not Found"),
-            "the hub answered 404: 404: Not Found".to_owned(),
+            "the hub answered 404".to_owned(),
         ),
         (
             Answer::With(StatusCode::OK, "<html>login</html>"),
-            "the hub's reply is not JSON: expected value at line 1 column 1".to_owned(),
+            "the hub's reply is not JSON".to_owned(),
         ),
-        (Answer::Redirect, "the hub answered 301: ".to_owned()),
+        (Answer::Redirect, "the hub answered 301".to_owned()),
         (
             Answer::Large(7 * 1024 * 1024),
-            format!(
-                "the answer from {}/api/alexa/smart_home is larger than 6291456 bytes",
-                hub.url("http")
-            ),
+            "the hub could not be reached or did not answer in time (TooLarge { limit: 6291456 })"
+                .to_owned(),
         ),
     ];
     for (answer, expected) in cases {
@@ -489,14 +501,60 @@ async fn a_slow_hub_hits_the_read_timeout() {
     assert_eq!(kind, "INTERNAL_ERROR");
     assert_eq!(
         message,
-        format!(
-            "no answer from {}/api/alexa/smart_home in time",
-            hub.url("http")
-        )
+        "the hub could not be reached or did not answer in time (Timeout)"
     );
     // Not a timing assertion: only that the proxy did not wait for the hub's 30 s.
     assert!(started.elapsed() < Duration::from_secs(29));
     assert_eq!(hub.seen().len(), 1, "the hub got the directive");
+}
+
+/// A hub that sends its answer's head at once and then one byte of the body every 100 ms:
+/// every read is quick, so only the overall deadline ends the exchange.
+async fn trickling_hub() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = vec![0_u8; 16 * 1024];
+                let _ = socket.read(&mut request).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n";
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                loop {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    if socket.write_all(b" ").await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_trickling_hub_hits_the_overall_deadline() {
+    let addr = trickling_hub().await;
+    let config = ProxyConfig::for_loopback(&format!("http://{addr}"))
+        .unwrap()
+        .with_timeouts(Duration::from_secs(2), Duration::from_secs(2))
+        .with_deadline(Duration::from_millis(800));
+    // The outer bound only turns a missing deadline into a failure instead of a hang.
+    let reply = tokio::time::timeout(
+        Duration::from_mins(1),
+        proxy(config).handle(REPORT_STATE.as_bytes()),
+    )
+    .await
+    .expect("the proxy kept reading past its deadline");
+    let (kind, message) = error_reply(&json(&reply), Some("c-1"), Some("light#kitchen"));
+    assert_eq!(kind, "INTERNAL_ERROR");
+    assert_eq!(
+        message,
+        "the hub could not be reached or did not answer in time (Timeout)"
+    );
 }
 
 #[tokio::test]
@@ -505,7 +563,7 @@ async fn a_refused_connection_is_an_internal_error() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let config = ProxyConfig::new(&format!("http://127.0.0.1:{port}/")).unwrap();
+    let config = ProxyConfig::for_loopback(&format!("http://127.0.0.1:{port}/")).unwrap();
     let proxy = proxy(config);
     let error = proxy.forward(REPORT_STATE.as_bytes()).await.unwrap_err();
     assert!(
@@ -515,11 +573,9 @@ async fn a_refused_connection_is_an_internal_error() {
     let reply = json(&proxy.handle(REPORT_STATE.as_bytes()).await);
     let (kind, message) = error_reply(&reply, Some("c-1"), Some("light#kitchen"));
     assert_eq!(kind, "INTERNAL_ERROR");
-    assert!(
-        message.starts_with(&format!(
-            "cannot connect to http://127.0.0.1:{port}/api/alexa/smart_home: tcp connect error: "
-        )),
-        "{message}"
+    assert_eq!(
+        message,
+        "the hub could not be reached or did not answer in time (Connect)"
     );
 }
 
@@ -555,9 +611,9 @@ async fn certificates_are_verified_unless_not_verify_ssl_is_set() {
         let reply = json(&proxy(config).handle(REPORT_STATE.as_bytes()).await);
         let (kind, message) = error_reply(&reply, Some("c-1"), Some("light#kitchen"));
         assert_eq!(kind, "INTERNAL_ERROR");
-        assert!(
-            message.starts_with("cannot connect to https://localhost:"),
-            "{message}"
+        assert_eq!(
+            message,
+            "the hub could not be reached or did not answer in time (Connect)"
         );
     }
     assert!(
@@ -642,9 +698,25 @@ fn configuration_comes_from_the_environment_variables_of_the_python_function() {
         "https://user:pw@hub.example.org",
         "https://hub.example.org/?x=1",
         "ftp://hub.example.org",
+        "http://hub.example.org",
+        "http://127.0.0.1:8123",
     ] {
         assert!(ProxyConfig::new(bad).is_err(), "{bad}");
     }
+    // http only with the loopback-testing option, and only on loopback.
+    let http = |url: &str, allow: Option<&str>| {
+        let mut env = vec![("BASE_URL", url.to_owned())];
+        env.extend(allow.map(|a| ("ALLOW_HTTP_LOOPBACK", a.to_owned())));
+        ProxyConfig::from_vars(vars(&env))
+    };
+    assert!(http("http://127.0.0.1:8123", None).is_err());
+    assert!(http("http://127.0.0.1:8123", Some("false")).is_err());
+    assert!(http("http://127.0.0.1:8123", Some("true")).is_ok());
+    assert!(http("http://[::1]:8123", Some("true")).is_ok());
+    assert!(http("http://localhost:8123", Some("true")).is_ok());
+    assert!(http("http://hub.example.org", Some("true")).is_err());
+    assert!(http("http://10.0.0.2:8123", Some("true")).is_err());
+    assert_eq!(config.deadline(), Duration::from_secs(7));
     let error = ProxyConfig::from_vars(vars(&[
         ("BASE_URL", "https://hub.example.org".into()),
         ("NOT_VERIFY_SSL", "sometimes".into()),

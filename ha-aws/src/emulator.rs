@@ -14,8 +14,10 @@
 //! | EventBridge | awsJson 1.1 | `PutEvents` |
 //! | STS | awsQuery (XML) | `GetCallerIdentity` |
 //! | IAM | awsQuery (XML) | `GetUser` |
-//! | IoT (feature `iot`) | restJson1 | `DescribeEndpoint`, `CreateAuthorizer`, `UpdateAuthorizer`, `DescribeAuthorizer`, `DeleteAuthorizer`, `SetDefaultAuthorizer`, `DescribeDefaultAuthorizer`, `ClearDefaultAuthorizer`, `CreatePolicy`, `GetPolicy`, `DeletePolicy` |
-//! | Rekognition (feature `vision`) | awsJson 1.1 | `DetectLabels`, `DetectFaces`, `SearchFacesByImage`, `IndexFaces`, `ListCollections`, `CreateCollection` |
+//! | Rekognition (feature `vision`) | awsJson 1.1 | `DetectLabels` (with `Features` and `Settings`), `DetectFaces`, `SearchFacesByImage`, `IndexFaces`, `ListCollections`, `CreateCollection` |
+//! | S3 (feature `s3`) | restXml, path-style | `CreateBucket`, `PutObject` (checksum headers, `aws-chunked` bodies with trailers), `GetObject` |
+//! | IoT (feature `iot`) | restJson1 | `DescribeEndpoint`, `CreateAuthorizer`, `UpdateAuthorizer`, `DescribeAuthorizer`, `DeleteAuthorizer`, `SetDefaultAuthorizer`, `DescribeDefaultAuthorizer`, `ClearDefaultAuthorizer`, `CreatePolicy`, `GetPolicy`, `DeletePolicy`, `CreateThing`, `DescribeThing`, `UpdateThing`, `DeleteThing`, `ListThings`, `CreateTopicRule`, `ReplaceTopicRule`, `GetTopicRule`, `DeleteTopicRule`, `ListTopicRules` |
+//! | IoT data plane (feature `iot`) | restJson1 | `Publish`, `GetThingShadow`, `UpdateThingShadow`, `DeleteThingShadow`, `ListNamedShadowsForThing`, `GetRetainedMessage`, `ListRetainedMessages` |
 //!
 //! Every answered call is recorded with its decoded parameters ([`Emulator::calls`],
 //! [`Emulator::requests`]); [`Fault`]s make calls fail or slow down. Inputs are checked as the
@@ -50,6 +52,7 @@
 //! # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 //! ```
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -63,13 +66,22 @@ use crate::session::{ClientOptions, Session};
 mod call;
 mod eventbridge;
 mod fault;
+mod functions;
 mod iam;
 #[cfg(feature = "iot")]
 mod iot;
+#[cfg(feature = "iot")]
+mod iot_core;
+#[cfg(feature = "iot")]
+mod iot_data;
+#[cfg(feature = "iot")]
+mod iot_things;
 mod lambda;
 mod protocol;
 #[cfg(feature = "vision")]
 mod rekognition;
+#[cfg(feature = "s3")]
+mod s3;
 mod sns;
 mod sqs;
 mod sts;
@@ -77,12 +89,25 @@ mod sts;
 pub use call::{Call, MessageAttribute, MessageAttributes, Recorded, Request};
 pub use eventbridge::{EventEntry, PutEvents};
 pub use fault::{Fault, FaultKind};
+pub use functions::MAX_QUEUED_EVENTS;
 pub use iam::GetUser;
 #[cfg(feature = "iot")]
 pub use iot::{
     ClearDefaultAuthorizer, CreateAuthorizer, DeleteAuthorizer, DescribeAuthorizer,
     DescribeDefaultAuthorizer, DescribeEndpoint, IOT_DATA_ATS_ENDPOINT, IotCreatePolicy,
     IotDeletePolicy, IotGetPolicy, SetDefaultAuthorizer, UpdateAuthorizer,
+};
+#[cfg(feature = "iot")]
+pub use iot_core::{MAX_PAYLOAD, MAX_RETAINED, MAX_SHADOW_STATE, MAX_THINGS, MqttLink};
+#[cfg(feature = "iot")]
+pub use iot_data::{
+    DeleteThingShadow, GetRetainedMessage, GetThingShadow, IotPublish, ListNamedShadowsForThing,
+    ListRetainedMessages, UpdateThingShadow,
+};
+#[cfg(feature = "iot")]
+pub use iot_things::{
+    CreateThing, CreateTopicRule, DeleteThing, DeleteTopicRule, DescribeThing, GetTopicRule,
+    ListThings, ListTopicRules, ReplaceTopicRule, TopicRuleCall, UpdateThing,
 };
 pub use lambda::{
     LambdaAddPermission, LambdaGetPolicy, LambdaInvoke, LambdaRemovePermission, LambdaReply,
@@ -92,6 +117,8 @@ pub use rekognition::{
     COLLECTIONS_PER_PAGE, CollectionFace, CreateCollection, DetectFaces, DetectLabels, IndexFaces,
     ListCollections, ScriptedFace, ScriptedLabel, SearchFacesByImage,
 };
+#[cfg(feature = "s3")]
+pub use s3::{S3CreateBucket, S3GetObject, S3Object, S3PutObject};
 pub use sns::SnsPublish;
 pub use sqs::SqsSendMessage;
 pub use sts::GetCallerIdentity;
@@ -179,6 +206,12 @@ impl Emulator {
     /// ```
     pub async fn start() -> Self {
         let state = Arc::new(State::default());
+        #[cfg(feature = "iot")]
+        let _ = state
+            .iot
+            .core
+            .functions
+            .set(Arc::clone(&state.lambda.functions));
         let server = MockServer::builder()
             .disable_request_recording()
             .start()
@@ -437,6 +470,156 @@ impl Emulator {
         self.state.iot.default_authorizer()
     }
 
+    /// Runs `handler` in-process as Lambda function `name`: for each asynchronous `Invoke`
+    /// (`InvocationType: Event`) of it, and for each event of an IoT topic rule whose Lambda
+    /// action names it (one event after the other, in the order the rule saw the messages).
+    /// The handler gets the invocation's event.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    /// emulator.serve_function("skill", move |event| {
+    ///     let sender = sender.clone();
+    ///     async move { let _ = sender.send(event); }
+    /// });
+    /// # });
+    /// ```
+    pub fn serve_function<F, Fut>(&self, name: &str, handler: F)
+    where
+        F: Fn(serde_json::Value) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.state
+            .lambda
+            .functions
+            .serve(name, Arc::new(move |event| Box::pin(handler(event))));
+    }
+
+    /// Connects the IoT data plane to an MQTT broker: each data-plane `Publish` goes to
+    /// `link`. Bridge the broker's messages back with [`Emulator::mqtt_message`] so the topic
+    /// rules see what devices publish (without a link, a data-plane `Publish` goes to the rules
+    /// directly).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use ha_aws::emulator::{Emulator, MqttLink};
+    ///
+    /// #[derive(Default)]
+    /// struct Sent(Mutex<Vec<String>>);
+    /// impl MqttLink for Sent {
+    ///     fn publish(&self, topic: &str, _payload: &[u8], _qos: u8, _retain: bool) {
+    ///         self.0.lock().unwrap().push(topic.to_owned());
+    ///     }
+    /// }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = Emulator::start().await;
+    /// emulator.connect_mqtt(Arc::new(Sent::default()));
+    /// # });
+    /// ```
+    #[cfg(feature = "iot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "iot")))]
+    pub fn connect_mqtt(&self, link: Arc<dyn MqttLink>) {
+        self.state.iot.core.connect(link);
+    }
+
+    /// A message the broker routed, for the IoT topic rules (and the retained-message store
+    /// when `retain`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// emulator.mqtt_message("tele/plug/LWT", b"Online", false);
+    /// assert!(emulator.iot_rule_errors().is_empty(), "no rule, nothing to do");
+    /// # });
+    /// ```
+    #[cfg(feature = "iot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "iot")))]
+    pub fn mqtt_message(&self, topic: &str, payload: &[u8], retain: bool) {
+        self.state.iot.core.broker_message(topic, payload, retain);
+    }
+
+    /// The document of a device shadow (`shadow` `None` for the classic one), as
+    /// GetThingShadow returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// assert!(ha_aws::emulator::Emulator::start().await.iot_shadow("plug", Some("tasmota")).is_none());
+    /// # });
+    /// ```
+    #[cfg(feature = "iot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "iot")))]
+    pub fn iot_shadow(&self, thing: &str, shadow: Option<&str>) -> Option<serde_json::Value> {
+        let key = (thing.to_owned(), shadow.unwrap_or_default().to_owned());
+        lock(&self.state.iot.core.shadows)
+            .get(&key)
+            .map(iot_data::document)
+    }
+
+    /// The things, as `(name, attributes)` in name order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// assert!(ha_aws::emulator::Emulator::start().await.iot_things().is_empty());
+    /// # });
+    /// ```
+    #[cfg(feature = "iot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "iot")))]
+    pub fn iot_things(&self) -> Vec<(String, std::collections::BTreeMap<String, String>)> {
+        lock(&self.state.iot.core.things)
+            .iter()
+            .map(|(name, thing)| (name.clone(), thing.attributes.clone()))
+            .collect()
+    }
+
+    /// The topic rules, as `(name, SQL)` in name order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// assert!(ha_aws::emulator::Emulator::start().await.iot_rules().is_empty());
+    /// # });
+    /// ```
+    #[cfg(feature = "iot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "iot")))]
+    pub fn iot_rules(&self) -> Vec<(String, String)> {
+        lock(&self.state.iot.core.rules)
+            .iter()
+            .map(|(name, rule)| (name.clone(), rule.sql.clone()))
+            .collect()
+    }
+
+    /// What the topic rules could not do (a message a rule could not evaluate, a function not
+    /// served, a full queue), oldest first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// assert!(ha_aws::emulator::Emulator::start().await.iot_rule_errors().is_empty());
+    /// # });
+    /// ```
+    #[cfg(feature = "iot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "iot")))]
+    pub fn iot_rule_errors(&self) -> Vec<String> {
+        lock(&self.state.iot.core.rule_errors).clone()
+    }
+
     /// Makes Rekognition `DetectLabels` find `labels` in every image (none until set); as
     /// Rekognition does, labels below the call's `MinConfidence` (default 55) are left out.
     ///
@@ -517,6 +700,39 @@ impl Emulator {
     #[cfg_attr(docsrs, doc(cfg(feature = "vision")))]
     pub fn collections(&self) -> Vec<String> {
         self.state.rekognition.collections()
+    }
+
+    /// Creates an S3 bucket, as if CreateBucket had been called (PutObject needs one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// emulator.add_bucket("camera-images");
+    /// assert!(emulator.s3_objects("camera-images").is_empty());
+    /// # });
+    /// ```
+    #[cfg(feature = "s3")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
+    pub fn add_bucket(&self, bucket: &str) {
+        self.state.s3.add_bucket(bucket);
+    }
+
+    /// The objects stored in `bucket`, in key order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emulator = ha_aws::emulator::Emulator::start().await;
+    /// assert!(emulator.s3_objects("nowhere").is_empty());
+    /// # });
+    /// ```
+    #[cfg(feature = "s3")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
+    pub fn s3_objects(&self, bucket: &str) -> Vec<S3Object> {
+        self.state.s3.objects(bucket)
     }
 
     /// The faces indexed with IndexFaces so far.
@@ -603,6 +819,8 @@ struct State {
     iot: iot::Iot,
     #[cfg(feature = "vision")]
     rekognition: rekognition::Rekognition,
+    #[cfg(feature = "s3")]
+    s3: s3::S3,
 }
 
 impl core::fmt::Debug for State {
@@ -625,8 +843,12 @@ impl State {
             &self.iam,
             #[cfg(feature = "iot")]
             &self.iot,
+            #[cfg(feature = "iot")]
+            &self.iot.data,
             #[cfg(feature = "vision")]
             &self.rekognition,
+            #[cfg(feature = "s3")]
+            &self.s3,
         ]
     }
 
@@ -669,6 +891,7 @@ impl State {
                     Protocol::AwsQuery { .. } => (400, "InvalidAction"),
                     Protocol::AwsJson { .. } => (400, "UnknownOperationException"),
                     Protocol::RestJson => (404, "UnknownOperationException"),
+                    Protocol::RestXml => (501, "NotImplemented"),
                 };
                 let message = format!(
                     "the ha-aws emulator does not implement {}:{operation}",

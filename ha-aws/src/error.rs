@@ -904,6 +904,37 @@ pub enum VisionError {
         /// The value given.
         value: f32,
     },
+    /// An option whose cargo feature is off in this build (`snapshot_url` without `snapshot`,
+    /// `s3_bucket` without `s3`).
+    #[error("{option} needs ha-aws's cargo feature `{feature}`, which this build leaves out")]
+    FeatureDisabled {
+        /// The option and where it was given.
+        option: String,
+        /// The cargo feature to enable.
+        feature: &'static str,
+    },
+    /// DetectLabels settings beyond Rekognition's limits.
+    #[error("label_settings: {reason}")]
+    InvalidLabelSettings {
+        /// What is wrong.
+        reason: String,
+    },
+    /// An S3 bucket name S3 refuses.
+    #[error("s3_bucket `{bucket}` {reason}")]
+    InvalidBucket {
+        /// The name given.
+        bucket: String,
+        /// The rule it breaks.
+        reason: &'static str,
+    },
+    /// An S3 key prefix S3 refuses.
+    #[error("s3_key_prefix `{prefix}` {reason}")]
+    InvalidKeyPrefix {
+        /// The prefix given.
+        prefix: String,
+        /// The rule it breaks.
+        reason: &'static str,
+    },
 }
 
 impl VisionError {

@@ -63,6 +63,8 @@ pub use password::{DeviceKey, IotAccount, Password, Passwords};
 pub use policy::{Action, MAX_POLICY_LEN, Policy, PolicyDocument, Statement};
 #[cfg(feature = "tasmota")]
 pub use provision::DeviceSetup;
+#[cfg(feature = "skill")]
+pub(crate) use provision::InvokeGrant;
 pub use provision::{
     DEFAULT_AUTHORIZER_NAME, ProvisionPlan, ProvisionStep, Provisioned, Provisioner, Retention,
 };

@@ -15,6 +15,9 @@ mod notify;
 mod region;
 mod service;
 mod session;
+#[cfg(feature = "skill")]
+#[cfg_attr(docsrs, doc(cfg(feature = "skill")))]
+pub mod skill;
 #[cfg(feature = "vision")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vision")))]
 pub mod vision;

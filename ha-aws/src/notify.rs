@@ -9,23 +9,15 @@
 use core::fmt;
 use core::future::Future;
 use core::num::NonZeroUsize;
-#[cfg_attr(
-    not(any(
-        feature = "sns",
-        feature = "sqs",
-        feature = "lambda",
-        feature = "eventbridge"
-    )),
-    expect(unused_imports, reason = "no notifier")
-)]
 use std::sync::Arc;
 
+use futures_util::future::BoxFuture;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::config::NotifyConfig;
 use crate::credential::CredentialStore;
-use crate::error::{ConfigError, Error, ErrorKind, ServiceError};
+use crate::error::{ConfigError, Error, ErrorKind, NotificationError, ServiceError};
 use crate::service::{AwsService, Operation};
 use crate::session::{ClientOptions, Session};
 
@@ -531,28 +523,102 @@ pub struct Notifier {
     name: String,
     service: NotifyService,
     max_concurrency: NonZeroUsize,
-    backend: Backend,
+    channel: Arc<dyn Channel>,
 }
 
-#[derive(Debug, Clone)]
-enum Backend {
-    #[cfg(feature = "sns")]
-    Sns(Arc<sns::Sns>),
-    #[cfg(feature = "sqs")]
-    Sqs(Arc<sqs::Sqs>),
-    #[cfg(feature = "lambda")]
-    Lambda(Arc<lambda::Lambda>),
-    #[cfg(feature = "eventbridge")]
-    EventBridge(Arc<eventbridge::EventBridge>),
-    /// Stands in for the services when every service feature is off.
-    #[expect(dead_code, reason = "never constructed: it cannot be")]
-    #[cfg(not(any(
-        feature = "sns",
-        feature = "sqs",
-        feature = "lambda",
-        feature = "eventbridge"
-    )))]
-    None(core::convert::Infallible),
+/// How one service delivers a notification; each service module implements it (directly, or
+/// through [`PerTarget`] when it sends one request per target).
+trait Channel: fmt::Debug + Send + Sync {
+    /// Checks `notification` against the service's rules, sends it to every target (at most
+    /// `limit` requests at once) and returns one outcome per target.
+    fn deliver<'a>(
+        self: Arc<Self>,
+        notification: &'a Notification,
+        limit: NonZeroUsize,
+    ) -> BoxFuture<'a, Result<Vec<Outcome>, Error>>;
+}
+
+/// A service that sends one request per target, built once per notification and shared by the
+/// targets' tasks (SNS `Publish`, SQS `SendMessage`, Lambda `Invoke`).
+trait PerTarget: fmt::Debug + Send + Sync + 'static {
+    /// The operation of each request, named when a send is cancelled.
+    const OPERATION: Operation;
+
+    /// The notification checked and mapped for the service.
+    type Request: Send + Sync + 'static;
+
+    /// Checks `notification` and maps it to the request every target gets.
+    fn prepare(&self, notification: &Notification) -> Result<Self::Request, NotificationError>;
+
+    /// Sends `request` to `target`.
+    fn send_one(
+        &self,
+        request: &Self::Request,
+        target: &str,
+    ) -> impl Future<Output = Result<Delivery, Error>> + Send;
+}
+
+impl<T: PerTarget> Channel for T {
+    fn deliver<'a>(
+        self: Arc<Self>,
+        notification: &'a Notification,
+        limit: NonZeroUsize,
+    ) -> BoxFuture<'a, Result<Vec<Outcome>, Error>> {
+        Box::pin(async move {
+            let targets = notification.required_targets()?;
+            let request = Arc::new(self.prepare(notification)?);
+            let results = fan_out(targets.to_vec(), limit, |target| {
+                let (service, request) = (Arc::clone(&self), Arc::clone(&request));
+                async move { service.send_one(&request, &target).await }
+            })
+            .await;
+            Ok(targets
+                .iter()
+                .zip(results)
+                .map(|(target, result)| {
+                    Outcome::new(
+                        target,
+                        result.unwrap_or_else(|| Err(cancelled(T::OPERATION, target))),
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+/// The channel of `settings`' service, or the error naming the cargo feature it needs.
+fn channel(session: &Session, settings: &NotifySettings) -> Result<Arc<dyn Channel>, ConfigError> {
+    match settings.service {
+        #[cfg(feature = "sns")]
+        NotifyService::Sns => Ok(Arc::new(sns::Sns::new(session, settings))),
+        #[cfg(feature = "sqs")]
+        NotifyService::Sqs => Ok(Arc::new(sqs::Sqs::new(session, settings))),
+        #[cfg(feature = "lambda")]
+        NotifyService::Lambda => Ok(Arc::new(lambda::Lambda::new(session, settings)?)),
+        #[cfg(feature = "eventbridge")]
+        NotifyService::EventBridge => {
+            Ok(Arc::new(eventbridge::EventBridge::new(session, settings)))
+        }
+        #[cfg(not(all(
+            feature = "sns",
+            feature = "sqs",
+            feature = "lambda",
+            feature = "eventbridge"
+        )))]
+        disabled => {
+            let _ = session;
+            let feature = match disabled {
+                NotifyService::Lambda => "lambda",
+                NotifyService::Sns => "sns",
+                NotifyService::Sqs => "sqs",
+                NotifyService::EventBridge => "eventbridge",
+            };
+            Err(ConfigError::ServiceNotEnabled {
+                service: disabled.aws_service(),
+                feature,
+            })
+        }
+    }
 }
 
 impl Notifier {
@@ -573,44 +639,12 @@ impl Notifier {
     /// ```
     pub fn new(session: &Session, settings: NotifySettings) -> Result<Self, Error> {
         settings.check()?;
-        let backend: Result<Backend, ConfigError> = match settings.service {
-            #[cfg(feature = "sns")]
-            NotifyService::Sns => Ok(Backend::Sns(Arc::new(sns::Sns::new(session, &settings)))),
-            #[cfg(feature = "sqs")]
-            NotifyService::Sqs => Ok(Backend::Sqs(Arc::new(sqs::Sqs::new(session, &settings)))),
-            #[cfg(feature = "lambda")]
-            NotifyService::Lambda => lambda::Lambda::new(session, &settings)
-                .map(|lambda| Backend::Lambda(Arc::new(lambda))),
-            #[cfg(feature = "eventbridge")]
-            NotifyService::EventBridge => Ok(Backend::EventBridge(Arc::new(
-                eventbridge::EventBridge::new(session, &settings),
-            ))),
-            #[cfg(not(all(
-                feature = "sns",
-                feature = "sqs",
-                feature = "lambda",
-                feature = "eventbridge"
-            )))]
-            disabled => {
-                let _ = session;
-                let feature = match disabled {
-                    NotifyService::Lambda => "lambda",
-                    NotifyService::Sns => "sns",
-                    NotifyService::Sqs => "sqs",
-                    NotifyService::EventBridge => "eventbridge",
-                };
-                Err(ConfigError::ServiceNotEnabled {
-                    service: disabled.aws_service(),
-                    feature,
-                })
-            }
-        };
-        let backend = backend?;
+        let channel = channel(session, &settings)?;
         Ok(Self {
             name: settings.name,
             service: settings.service,
             max_concurrency: settings.max_concurrency,
-            backend,
+            channel,
         })
     }
 
@@ -700,110 +734,16 @@ impl Notifier {
     /// println!("{} of {} delivered", report.deliveries().count(), report.outcomes().len());
     /// # Ok(()) }
     /// ```
-    #[cfg_attr(
-        not(any(
-            feature = "sns",
-            feature = "sqs",
-            feature = "lambda",
-            feature = "eventbridge"
-        )),
-        expect(unreachable_code, unused_variables, reason = "no notifier")
-    )]
     pub async fn send(&self, notification: &Notification) -> Result<Report, Error> {
-        let limit = self.max_concurrency;
-        let outcomes = match &self.backend {
-            #[cfg(feature = "sns")]
-            Backend::Sns(sns) => {
-                let targets = notification.required_targets()?;
-                let publish = sns.prepare(notification)?;
-                per_target(
-                    sns,
-                    publish,
-                    targets,
-                    limit,
-                    Operation::SNS_PUBLISH,
-                    |sns, publish, target| async move { sns.publish(&publish, &target).await },
-                )
-                .await
-            }
-            #[cfg(feature = "sqs")]
-            Backend::Sqs(sqs) => {
-                let targets = notification.required_targets()?;
-                let message = sqs.prepare(notification)?;
-                per_target(
-                    sqs,
-                    message,
-                    targets,
-                    limit,
-                    Operation::SQS_SEND_MESSAGE,
-                    |sqs, message, target| async move { sqs.send(&message, &target).await },
-                )
-                .await
-            }
-            #[cfg(feature = "lambda")]
-            Backend::Lambda(lambda) => {
-                let targets = notification.required_targets()?;
-                let invocation = lambda.prepare(notification)?;
-                per_target(
-                    lambda,
-                    invocation,
-                    targets,
-                    limit,
-                    Operation::LAMBDA_INVOKE,
-                    |lambda, invocation, target| async move {
-                        lambda.invoke(&invocation, &target).await
-                    },
-                )
-                .await
-            }
-            #[cfg(feature = "eventbridge")]
-            Backend::EventBridge(events) => events.send(notification, limit).await?,
-            #[cfg(not(any(
-                feature = "sns",
-                feature = "sqs",
-                feature = "lambda",
-                feature = "eventbridge"
-            )))]
-            Backend::None(never) => match *never {},
-        };
+        let outcomes = Arc::clone(&self.channel)
+            .deliver(notification, self.max_concurrency)
+            .await?;
         let report = Report::new(self.service, outcomes);
         for (target, error) in report.failures() {
             tracing::warn!(notifier = %self.name, %target, %error, "notification not delivered");
         }
         Ok(report)
     }
-}
-
-/// Sends `request`, prepared once, to every target through `client` with `send`, as
-/// [`fan_out`] does, sharing both among the tasks, and pairs the results with the targets.
-#[cfg(any(feature = "sns", feature = "sqs", feature = "lambda"))]
-async fn per_target<C, P, F, Fut>(
-    client: &Arc<C>,
-    request: P,
-    targets: &[String],
-    limit: NonZeroUsize,
-    operation: Operation,
-    send: F,
-) -> Vec<Outcome>
-where
-    F: Fn(Arc<C>, Arc<P>, String) -> Fut,
-    Fut: Future<Output = Result<Delivery, Error>> + Send + 'static,
-{
-    let request = Arc::new(request);
-    let results = fan_out(targets.to_vec(), limit, |target| {
-        send(Arc::clone(client), Arc::clone(&request), target)
-    })
-    .await;
-    targets
-        .iter()
-        .zip(results)
-        .map(|(target, result)| {
-            Outcome::new(
-                target,
-                result.unwrap_or_else(|| Err(cancelled(operation, target))),
-            )
-        })
-        .collect()
 }
 
 /// Runs `send` for every item as a task of the current tokio runtime, at most `limit` at once

@@ -35,6 +35,10 @@ pub enum AwsService {
     Rekognition,
     /// AWS IoT Core's control plane.
     Iot,
+    /// Simple Storage Service, where annotated images are uploaded.
+    S3,
+    /// AWS IoT Core's data plane: Publish, device shadows, retained messages.
+    IotData,
 }
 
 impl AwsService {
@@ -56,6 +60,8 @@ impl AwsService {
             Self::Iam => "iam",
             Self::Rekognition => "rekognition",
             Self::Iot => "iot",
+            Self::S3 => "s3",
+            Self::IotData => "iotdata",
         }
     }
 
@@ -225,6 +231,57 @@ impl Operation {
     pub const IOT_GET_POLICY: Self = Self::new(AwsService::Iot, "GetPolicy");
     /// IoT `DeletePolicy`.
     pub const IOT_DELETE_POLICY: Self = Self::new(AwsService::Iot, "DeletePolicy");
+    /// S3 `PutObject`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::Operation::S3_PUT_OBJECT.to_string(), "s3:PutObject");
+    /// ```
+    pub const S3_PUT_OBJECT: Self = Self::new(AwsService::S3, "PutObject");
+    /// S3 `GetObject`.
+    pub const S3_GET_OBJECT: Self = Self::new(AwsService::S3, "GetObject");
+    /// S3 `CreateBucket`.
+    pub const S3_CREATE_BUCKET: Self = Self::new(AwsService::S3, "CreateBucket");
+    /// IoT `CreateThing`.
+    pub const IOT_CREATE_THING: Self = Self::new(AwsService::Iot, "CreateThing");
+    /// IoT `DescribeThing`.
+    pub const IOT_DESCRIBE_THING: Self = Self::new(AwsService::Iot, "DescribeThing");
+    /// IoT `UpdateThing`.
+    pub const IOT_UPDATE_THING: Self = Self::new(AwsService::Iot, "UpdateThing");
+    /// IoT `DeleteThing`.
+    pub const IOT_DELETE_THING: Self = Self::new(AwsService::Iot, "DeleteThing");
+    /// IoT `ListThings`.
+    pub const IOT_LIST_THINGS: Self = Self::new(AwsService::Iot, "ListThings");
+    /// IoT `CreateTopicRule`.
+    pub const IOT_CREATE_TOPIC_RULE: Self = Self::new(AwsService::Iot, "CreateTopicRule");
+    /// IoT `ReplaceTopicRule`.
+    pub const IOT_REPLACE_TOPIC_RULE: Self = Self::new(AwsService::Iot, "ReplaceTopicRule");
+    /// IoT `GetTopicRule`.
+    pub const IOT_GET_TOPIC_RULE: Self = Self::new(AwsService::Iot, "GetTopicRule");
+    /// IoT `DeleteTopicRule`.
+    pub const IOT_DELETE_TOPIC_RULE: Self = Self::new(AwsService::Iot, "DeleteTopicRule");
+    /// IoT `ListTopicRules`.
+    pub const IOT_LIST_TOPIC_RULES: Self = Self::new(AwsService::Iot, "ListTopicRules");
+    /// IoT data plane `Publish`.
+    pub const IOT_DATA_PUBLISH: Self = Self::new(AwsService::IotData, "Publish");
+    /// IoT data plane `GetThingShadow`.
+    pub const IOT_DATA_GET_THING_SHADOW: Self = Self::new(AwsService::IotData, "GetThingShadow");
+    /// IoT data plane `UpdateThingShadow`.
+    pub const IOT_DATA_UPDATE_THING_SHADOW: Self =
+        Self::new(AwsService::IotData, "UpdateThingShadow");
+    /// IoT data plane `DeleteThingShadow`.
+    pub const IOT_DATA_DELETE_THING_SHADOW: Self =
+        Self::new(AwsService::IotData, "DeleteThingShadow");
+    /// IoT data plane `ListNamedShadowsForThing`.
+    pub const IOT_DATA_LIST_NAMED_SHADOWS_FOR_THING: Self =
+        Self::new(AwsService::IotData, "ListNamedShadowsForThing");
+    /// IoT data plane `GetRetainedMessage`.
+    pub const IOT_DATA_GET_RETAINED_MESSAGE: Self =
+        Self::new(AwsService::IotData, "GetRetainedMessage");
+    /// IoT data plane `ListRetainedMessages`.
+    pub const IOT_DATA_LIST_RETAINED_MESSAGES: Self =
+        Self::new(AwsService::IotData, "ListRetainedMessages");
     /// Lambda `AddPermission`.
     pub const LAMBDA_ADD_PERMISSION: Self = Self::new(AwsService::Lambda, "AddPermission");
     /// Lambda `GetPolicy`.

@@ -7,8 +7,9 @@
 //!   against a collection with SearchFacesByImage (a similarity threshold apart from the
 //!   detection confidence), start-up creation of the collection, and `index_face` from a
 //!   file or a folder.
-//! - [`annotate`] and [`ImageSaver`]: boxes and labels drawn on the image, saved as
-//!   `<name>_latest.jpg` atomically, with optional timestamped copies.
+//! - [`annotate`], [`ImageSaver`] and [`ImageOutput`]: boxes and labels drawn on the image,
+//!   saved as `<name>_latest.jpg` atomically, with optional timestamped copies, and (feature
+//!   `s3`) uploaded to an S3 bucket under a key prefix (`S3Upload`).
 //! - [`Entity`]: each result as a hub entity (state = number of matches), serde-serializable.
 //! - [`ImageProcessing`]: the `image_processing:` platform from configuration to running
 //!   [`VisionProcessor`]s, one per camera, each taking frames from a [`FrameSource`]
@@ -48,12 +49,16 @@ mod geometry;
 mod guard;
 mod ids;
 mod index;
+mod labels;
 mod objects;
+mod output;
 mod platform;
 mod save;
 #[cfg(feature = "snapshot")]
 mod snapshot;
 mod source;
+#[cfg(feature = "s3")]
+mod upload;
 
 pub use image;
 
@@ -65,7 +70,8 @@ pub use config::{
 pub use entity::Entity;
 pub use faces::{
     AgeRange, CollectionStatus, DEFAULT_MAX_SEARCHES, DEFAULT_SIMILARITY, DetectionAttributes,
-    Face, FaceAttributes, FaceDetection, FaceDetector, FaceMatch, FaceSettings, Flag, Rated,
+    EyeDirection, Face, FaceAttribute, FaceAttributes, FaceDetection, FaceDetector, FaceMatch,
+    FaceSettings, Flag, Rated,
 };
 pub use geometry::{BoundingBox, PixelBox, RegionOfInterest};
 pub use guard::{
@@ -74,10 +80,15 @@ pub use guard::{
 };
 pub use ids::{CollectionId, ImageId};
 pub use index::{IndexProgress, IndexReport, IndexRequest, IndexSource, IndexedFace};
+pub use labels::{
+    DominantColour, ImageProperties, ImageQuality, LabelSettings, MAX_DOMINANT_COLOURS,
+    MAX_FILTER_NAMES,
+};
 pub use objects::{
     DEFAULT_CONFIDENCE, DetectedLabel, DetectedObject, ObjectDetection, ObjectDetector,
     ObjectSettings, Target,
 };
+pub use output::ImageOutput;
 #[cfg(feature = "snapshot")]
 pub use platform::HttpSnapshot;
 pub use platform::{
@@ -86,6 +97,8 @@ pub use platform::{
 };
 pub use save::{ImageSaver, SaveFormat, SavedImage, sanitize_name, timestamp_suffix};
 pub use source::{ImageFormat, MAX_IMAGE_BYTES, SourceImage};
+#[cfg(feature = "s3")]
+pub use upload::{S3Upload, UploadedImage};
 
 use crate::error::{Error, VisionError};
 
@@ -115,23 +128,10 @@ pub fn encode_jpeg(image: &image::RgbImage, quality: u8) -> Result<Vec<u8>, Erro
     source::encode_jpeg(image, quality.clamp(1, 100))
 }
 
-/// Decodes `image`, draws `annotations` on it, encodes it in the saver's format (JPEG at
-/// `quality`) and saves it as `name`; `detected` says whether the scan found something.
-fn save_annotated(
-    saver: &ImageSaver,
-    name: &str,
-    quality: u8,
-    image: &SourceImage,
-    annotations: &[Annotation],
-    detected: bool,
-) -> Result<SavedImage, Error> {
-    let mut pixels = image.decode()?;
-    annotate(&mut pixels, annotations);
-    let encoded = match saver.format() {
-        SaveFormat::Jpg => source::encode_jpeg(&pixels, quality)?,
-        SaveFormat::Png => source::encode_png(&pixels)?,
-    };
-    saver.save(name, &encoded, std::time::SystemTime::now(), detected)
+/// Serializes a confidence, similarity or fraction rounded to 3 decimals, as Home Assistant's
+/// Rekognition integrations show them (`99.936`, not `99.9364013671875`).
+pub(crate) fn rounded<S: serde::Serializer>(value: &f32, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64((f64::from(*value) * 1000.0).round() / 1000.0)
 }
 
 /// Checks a percentage option.

@@ -237,7 +237,7 @@ async fn flush<T: Write, const N: usize, F: FnMut(Event<'_>)>(
     on_event: &mut F,
 ) -> Result<(), Error> {
     let mut wrote = false;
-    while let Some(bytes) = conn.poll_transmit(now(), on_event)? {
+    while let Some(bytes) = conn.pump(now(), on_event)? {
         match io.write(bytes).await {
             Ok(0) => {
                 let kind = embedded_io::ErrorKind::WriteZero;

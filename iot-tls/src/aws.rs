@@ -35,6 +35,7 @@ use core::time::Duration;
 
 use crate::error::{EncodeError, UsernameError, UsernameErrorKind};
 use crate::limits::Limits;
+use crate::secret::Secret;
 use crate::session::{Config, Protocol};
 
 /// The limits AWS IoT Core enforces on MQTT 3.1.1 clients.
@@ -132,12 +133,13 @@ pub const fn config_v5(client_id: &str) -> Config<'_> {
 ///      &x-amz-customauthorizer-signature=a%2Bb%2Fc%3D&token=x%20y"
 /// );
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CustomAuthorizer<'a> {
     username: &'a str,
     authorizer: Option<&'a str>,
-    signature: Option<&'a str>,
-    token: Option<(&'a str, &'a str)>,
+    signature: Option<Secret<&'a str>>,
+    /// The token key name and the token.
+    token: Option<(&'a str, Secret<&'a str>)>,
 }
 
 impl<'a> CustomAuthorizer<'a> {
@@ -188,7 +190,7 @@ impl<'a> CustomAuthorizer<'a> {
     #[must_use]
     pub const fn with_signature(self, signature: &'a str) -> Self {
         Self {
-            signature: Some(signature),
+            signature: Some(Secret::new(signature)),
             ..self
         }
     }
@@ -201,7 +203,7 @@ impl<'a> CustomAuthorizer<'a> {
     #[must_use]
     pub const fn with_token(self, key: &'a str, token: &'a str) -> Self {
         Self {
-            token: Some((key, token)),
+            token: Some((key, Secret::new(token))),
             ..self
         }
     }
@@ -266,8 +268,8 @@ impl fmt::Display for CustomAuthorizer<'_> {
         let params = [
             self.authorizer.map(|v| ("x-amz-customauthorizer-name", v)),
             self.signature
-                .map(|v| ("x-amz-customauthorizer-signature", v)),
-            self.token,
+                .map(|v| ("x-amz-customauthorizer-signature", *v.expose())),
+            self.token.map(|(key, token)| (key, *token.expose())),
         ];
         for (key, value) in params.into_iter().flatten() {
             f.write_char(separator)?;
@@ -277,17 +279,6 @@ impl fmt::Display for CustomAuthorizer<'_> {
             url_encode(f, value)?;
         }
         Ok(())
-    }
-}
-
-impl fmt::Debug for CustomAuthorizer<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CustomAuthorizer")
-            .field("username", &self.username)
-            .field("authorizer", &self.authorizer)
-            .field("signature", &self.signature.map(|_| "***"))
-            .field("token", &self.token.map(|(key, _)| (key, "***")))
-            .finish()
     }
 }
 

@@ -233,7 +233,7 @@ fn flush<T: Write, const N: usize, F: FnMut(Event<'_>)>(
     on_event: &mut F,
 ) -> Result<bool, Error> {
     let mut wrote = false;
-    while let Some(bytes) = conn.poll_transmit(now, on_event)? {
+    while let Some(bytes) = conn.pump(now, on_event)? {
         match io.write(bytes) {
             Ok(0) => {
                 return Err(fail(

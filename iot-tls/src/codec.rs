@@ -148,8 +148,8 @@ mod wire;
 use core::fmt;
 use core::num::NonZeroU16;
 
+pub(crate) use crate::secret::RedactedUsername;
 pub use connack::{ConnAck, ConnectReturnCode};
-pub(crate) use connect::RedactedUsername;
 pub use connect::{Connect, Password};
 pub use disconnect::Disconnect;
 pub use list::{Iter, List, ListItem};

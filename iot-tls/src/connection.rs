@@ -7,14 +7,22 @@
 //! | call | what the driver does |
 //! |---|---|
 //! | [`connect`](Connection::connect) | a transport (TCP socket) was opened |
-//! | [`poll_transmit`](Connection::poll_transmit) | write the returned bytes to the socket, then [`handle_transmitted`](Connection::handle_transmitted); `None` when there is nothing to write |
 //! | [`receive_buffer`](Connection::receive_buffer) | read the socket into it, then [`handle_received`](Connection::handle_received) (0 for end of stream) |
+//! | [`process_input`](Connection::process_input) | decrypt and decode what was received; each event goes to a callback |
+//! | [`poll_transmit`](Connection::poll_transmit) | write the returned bytes to the socket, then [`handle_transmitted`](Connection::handle_transmitted); `None` when there is nothing to write |
 //! | [`poll_timeout`](Connection::poll_timeout) | when to call [`handle_timeout`](Connection::handle_timeout) |
+//! | [`poll_events`](Connection::poll_events) | after a failure: pass on the session's last events (its `Disconnected`) |
 //! | [`is_open`](Connection::is_open) | once `false`, close the socket; reconnect after [`Session::reconnect_delay`] |
 //!
-//! Events come out of [`poll_transmit`](Connection::poll_transmit) through a callback, as they
-//! are decoded: a received message borrows the session's receive buffer, which is decoded in
-//! place, so it is valid only during the call.
+//! A driver alternates [`process_input`](Connection::process_input) and
+//! [`poll_transmit`](Connection::poll_transmit) until the latter returns `None`, then waits for
+//! the socket or the timer. Input needs output to make progress at times (the TLS handshake's
+//! answers, the acknowledgements the session must send before it takes more messages), which
+//! is why the two alternate.
+//!
+//! Events come out of [`process_input`](Connection::process_input) through a callback, as
+//! they are decoded: a received message borrows the session's receive buffer, which is decoded
+//! in place, so it is valid only during the call.
 //!
 //! # Memory
 //!
@@ -40,7 +48,7 @@
 //! let now = Instant::from_millis(0);
 //!
 //! conn.connect(now)?; // the TCP socket is open
-//! let connect = conn.poll_transmit(now, &mut |_| {})?.expect("CONNECT");
+//! let connect = conn.poll_transmit(now)?.expect("CONNECT");
 //! assert_eq!(connect[0], 0x10);
 //! let n = connect.len(); // written to the socket
 //! conn.handle_transmitted(n);
@@ -49,10 +57,11 @@
 //! space[..4].copy_from_slice(&[0x20, 0x02, 0x00, 0x00]);
 //! conn.handle_received(now, 4);
 //! let mut connected = false;
-//! let idle = conn.poll_transmit(now, &mut |event| {
+//! conn.process_input(now, &mut |event| {
 //!     connected |= matches!(event, Event::Connected { .. });
 //! })?;
-//! assert!(idle.is_none() && connected);
+//! assert!(connected);
+//! assert!(conn.poll_transmit(now)?.is_none(), "nothing more to send");
 //! # Ok::<(), iot_tls::Error>(())
 //! ```
 
@@ -122,6 +131,7 @@ struct Tls<'a> {
 }
 
 /// What one step of the layer produced.
+#[derive(Clone, Copy)]
 enum Output {
     /// `tx[..n]` is to be written.
     Bytes(usize),
@@ -230,7 +240,8 @@ impl<'a, const N: usize> Connection<'a, N> {
     }
 
     /// Starts a connection over a transport the driver has just opened: the TLS handshake (if
-    /// any), then MQTT's CONNECT. An open connection is closed first.
+    /// any, its ClientHello is the first output of [`poll_transmit`](Self::poll_transmit)),
+    /// then MQTT's CONNECT. An open connection is closed first.
     ///
     /// # Errors
     ///
@@ -244,6 +255,7 @@ impl<'a, const N: usize> Connection<'a, N> {
         if self.open {
             self.handle_closed(now);
         }
+        self.out = 0..0;
         #[cfg(feature = "rustls")]
         if let Layer::Tls(tls) = &mut self.layer {
             if tls.used {
@@ -254,76 +266,148 @@ impl<'a, const N: usize> Connection<'a, N> {
             tls.plain_len = 0;
             tls.spill = Vec::new();
             tls.spill_start = 0;
+            // The ClientHello; the rest of the handshake answers what the server sends.
+            if let TlsEvent::Transmit(n) = tls.client.process(self.tx)? {
+                self.out = 0..n;
+            }
         }
-        self.out = 0..0;
         self.open = true;
         // The session's CONNACK timeout runs from here, so it covers the TLS handshake.
         self.session.connect(now);
         Ok(())
     }
 
-    /// Runs everything that needs no I/O and returns the next bytes to write to the socket, or
-    /// `None` when there is nothing to write until input arrives or time passes.
+    /// Takes in what was received: decrypts TLS records (and answers the TLS handshake),
+    /// decodes MQTT packets, updates the session and passes each [`Event`] to `on_event` as it
+    /// is decoded. Produces no MQTT output; TLS handshake answers wait for
+    /// [`poll_transmit`](Self::poll_transmit).
     ///
-    /// Received records are decrypted and decoded, and each [`Event`] is passed to `on_event`
-    /// as it happens; then the TLS handshake, acknowledgements, pings and queued requests
-    /// produce output. Write the bytes (all or some), report how many with
-    /// [`handle_transmitted`](Self::handle_transmitted), and call again until `None`. The same
-    /// bytes are returned until they are reported written.
+    /// Call it after [`handle_received`](Self::handle_received), after
+    /// [`handle_timeout`](Self::handle_timeout), and after each write of what
+    /// [`poll_transmit`](Self::poll_transmit) returned: the session takes more messages once
+    /// its acknowledgements are out. Events the session has ready (a `Disconnected` after a
+    /// timeout) are passed on first.
     ///
-    /// When the session disconnects (an [`Event::Disconnected`] was passed on), the last bytes
-    /// (a TLS `close_notify`) come out and [`is_open`](Self::is_open) turns `false`: close the
-    /// socket.
+    /// When the server closes the TLS connection, the last bytes (a TLS `close_notify`) come out
+    /// of [`poll_transmit`](Self::poll_transmit) and [`is_open`](Self::is_open) turns `false`.
     ///
     /// # Errors
     ///
     /// [`Error::Tls`] when the TLS layer fails (a certificate problem, a record that does not
-    /// authenticate); the transport is then to be closed, and the session has been told
-    /// (its [`Event::Disconnected`] was passed on).
+    /// authenticate); the transport is then to be closed, and the session's
+    /// [`Event::Disconnected`] has been passed on.
     ///
     /// # Example
     ///
     /// See the [module documentation](self).
-    pub fn poll_transmit<F>(
-        &mut self,
-        now: Instant,
-        on_event: &mut F,
-    ) -> Result<Option<&[u8]>, Error>
+    pub fn process_input<F>(&mut self, now: Instant, on_event: &mut F) -> Result<(), Error>
     where
         F: FnMut(Event<'_>),
     {
+        self.now = now;
+        deliver(&mut self.session, on_event);
+        // TLS output not yet written would be overwritten by the handshake's next answer.
+        if !self.open || self.out.start < self.out.end {
+            return Ok(());
+        }
+        self.out = 0..0;
+        let step = match &mut self.layer {
+            Layer::Plain(_) => Ok(Output::Idle),
+            #[cfg(feature = "rustls")]
+            Layer::Tls(tls) => tls.receive(&mut self.session, self.tx, now, on_event),
+        };
+        match step {
+            Ok(output) => {
+                self.output(output);
+                deliver(&mut self.session, on_event);
+                Ok(())
+            }
+            Err(error) => {
+                self.handle_closed(now);
+                deliver(&mut self.session, on_event);
+                Err(error)
+            }
+        }
+    }
+
+    /// The next bytes to write to the socket, or `None` when there is nothing to write until
+    /// input arrives or time passes.
+    ///
+    /// The TLS handshake's records, then the session's packets (CONNECT, acknowledgements,
+    /// pings, queued requests), encrypted over TLS. Write the bytes (all or some), report how
+    /// many with [`handle_transmitted`](Self::handle_transmitted), and call again until
+    /// `None`. The same bytes are returned until they are reported written. Nothing received
+    /// is decoded here ([`process_input`](Self::process_input) does that).
+    ///
+    /// When the session has disconnected, the last bytes (a TLS `close_notify`) come out and
+    /// [`is_open`](Self::is_open) turns `false`: close the socket.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Tls`] when the TLS layer fails; the transport is then to be closed, and the
+    /// session has been told: pass its [`Event::Disconnected`] on with
+    /// [`poll_events`](Self::poll_events).
+    ///
+    /// # Example
+    ///
+    /// See the [module documentation](self).
+    pub fn poll_transmit(&mut self, now: Instant) -> Result<Option<&[u8]>, Error> {
         self.now = now;
         if self.out.start < self.out.end {
             return Ok(Some(&self.tx[self.out.clone()]));
         }
         self.out = 0..0;
-        deliver(&mut self.session, on_event);
         if !self.open {
             return Ok(None);
         }
         let step = match &mut self.layer {
-            Layer::Plain(_) => Ok(plain_step(&mut self.session, self.tx, now, on_event)),
+            Layer::Plain(_) => Ok(plain_output(&mut self.session, self.tx, now)),
             #[cfg(feature = "rustls")]
-            Layer::Tls(tls) => tls.step(&mut self.session, self.tx, now, on_event),
+            Layer::Tls(tls) => tls.transmit(&mut self.session, self.tx, now),
         };
-        let n = match step {
-            Ok(Output::Bytes(n)) => n,
-            Ok(Output::Close(n)) => {
-                self.open = false;
-                n
+        match step {
+            Ok(output) => {
+                self.output(output);
+                Ok((self.out.start < self.out.end).then(|| &self.tx[self.out.clone()]))
             }
-            Ok(Output::Idle) => 0,
             Err(error) => {
                 self.handle_closed(now);
-                deliver(&mut self.session, on_event);
-                return Err(error);
+                Err(error)
             }
-        };
-        if n == 0 {
-            return Ok(None);
         }
-        self.out = 0..n;
-        Ok(Some(&self.tx[..n]))
+    }
+
+    /// One turn of a driver's pump: [`process_input`](Self::process_input), then
+    /// [`poll_transmit`](Self::poll_transmit); on an error the session's last events are
+    /// passed on.
+    pub(crate) fn pump<F: FnMut(Event<'_>)>(
+        &mut self,
+        now: Instant,
+        on_event: &mut F,
+    ) -> Result<Option<&[u8]>, Error> {
+        self.process_input(now, on_event)?;
+        match self.poll_transmit(now) {
+            Ok(out) => {
+                let ready = out.is_some();
+                Ok(ready.then(|| &self.tx[self.out.clone()]))
+            }
+            Err(error) => {
+                self.poll_events(on_event);
+                Err(error)
+            }
+        }
+    }
+
+    /// Records what a step of the layer produced.
+    fn output(&mut self, output: Output) {
+        match output {
+            Output::Bytes(n) => self.out = 0..n,
+            Output::Close(n) => {
+                self.open = false;
+                self.out = 0..n;
+            }
+            Output::Idle => {}
+        }
     }
 
     /// Passes on the events the session has ready, and does nothing else: no input is decrypted
@@ -437,12 +521,13 @@ impl<'a, const N: usize> Connection<'a, N> {
     /// let deadline = conn.poll_timeout().expect("the CONNACK timeout");
     /// conn.handle_timeout(deadline); // no CONNACK came
     /// let mut reason = None;
-    /// conn.poll_transmit(deadline, &mut |event| {
+    /// conn.process_input(deadline, &mut |event| {
     ///     if let Event::Disconnected(why) = event {
     ///         reason = Some(why);
     ///     }
     /// })?;
     /// assert_eq!(reason, Some(DisconnectReason::ConnectTimeout));
+    /// assert!(conn.poll_transmit(deadline)?.is_none()); // nothing to say: close the socket
     /// assert!(!conn.is_open());
     /// # Ok::<(), iot_tls::Error>(())
     /// ```
@@ -463,7 +548,7 @@ impl<'a, const N: usize> Connection<'a, N> {
 
     /// Records that the socket failed or was closed; the session keeps its requests for the
     /// next [`connect`](Self::connect), and its [`Event::Disconnected`] comes out of the next
-    /// [`poll_transmit`](Self::poll_transmit).
+    /// [`poll_events`](Self::poll_events) or [`process_input`](Self::process_input).
     ///
     /// # Example
     ///
@@ -610,14 +695,12 @@ fn feed<'b, const N: usize, F: FnMut(Event<'_>)>(
     }
 }
 
-/// One step of a plain connection: the session's events, then its output.
-fn plain_step<const N: usize, F: FnMut(Event<'_>)>(
+/// The output of a plain connection: the session's packets as they are.
+fn plain_output<const N: usize>(
     session: &mut Session<'_, N>,
     tx: &mut [u8],
     now: Instant,
-    on_event: &mut F,
 ) -> Output {
-    deliver(session, on_event);
     let n = session.poll_transmit(now, tx);
     if n > 0 {
         Output::Bytes(n)
@@ -630,9 +713,9 @@ fn plain_step<const N: usize, F: FnMut(Event<'_>)>(
 
 #[cfg(feature = "rustls")]
 impl Tls<'_> {
-    /// One step of a TLS connection: decrypted input to the session, then TLS output, then the
-    /// session's output encrypted.
-    fn step<const N: usize, F: FnMut(Event<'_>)>(
+    /// The input side of a TLS connection: received records through rustls (the handshake,
+    /// whose answers come out as [`Output::Bytes`]), decrypted bytes to the session.
+    fn receive<const N: usize, F: FnMut(Event<'_>)>(
         &mut self,
         session: &mut Session<'_, N>,
         tx: &mut [u8],
@@ -651,63 +734,69 @@ impl Tls<'_> {
             }
             // rustls hands out nothing new while decrypted bytes wait here: it would refuse to
             // encrypt the acknowledgements the session needs sent first.
-            if self.spill.is_empty() {
-                let Self { client, spill, .. } = self;
-                match client.process(tx)? {
-                    TlsEvent::Transmit(n) => return Ok(Output::Bytes(n)),
-                    TlsEvent::Connected => {
-                        self.handshaken = true;
-                        continue;
-                    }
-                    TlsEvent::Plaintext(mut records) => {
-                        while let Some(bytes) = records.next_record()? {
-                            let rest = if spill.is_empty() {
-                                feed(session, now, bytes, on_event)
-                            } else {
-                                bytes
-                            };
-                            if !rest.is_empty() {
-                                spill.try_reserve(rest.len()).map_err(|_| {
-                                    TlsError::OutOfMemory {
-                                        requested: spill.len() + rest.len(),
-                                    }
-                                })?;
-                                spill.extend_from_slice(rest);
-                            }
-                        }
-                        continue;
-                    }
-                    TlsEvent::NeedData => {}
-                    TlsEvent::PeerClosed | TlsEvent::Closed => {
-                        session.handle_closed(now);
-                        deliver(session, on_event);
-                        let n = if self.handshaken {
-                            self.client.close(tx)?
-                        } else {
-                            0
-                        };
-                        return Ok(Output::Close(n));
-                    }
-                }
-            }
-            if session.state() == State::Disconnected && (self.plain_len == 0 || !self.handshaken) {
-                let n = if self.handshaken {
-                    self.client.close(tx)?
-                } else {
-                    0
-                };
-                return Ok(Output::Close(n));
-            }
-            if !self.handshaken {
+            if !self.spill.is_empty() {
                 return Ok(Output::Idle);
             }
-            let written = self.encrypt_output(session, tx, now)?;
-            return Ok(if written > 0 {
-                Output::Bytes(written)
-            } else {
-                Output::Idle
-            });
+            let Self { client, spill, .. } = self;
+            match client.process(tx)? {
+                TlsEvent::Transmit(n) => return Ok(Output::Bytes(n)),
+                TlsEvent::Connected => self.handshaken = true,
+                TlsEvent::Plaintext(mut records) => {
+                    while let Some(bytes) = records.next_record()? {
+                        let rest = if spill.is_empty() {
+                            feed(session, now, bytes, on_event)
+                        } else {
+                            bytes
+                        };
+                        if !rest.is_empty() {
+                            spill
+                                .try_reserve(rest.len())
+                                .map_err(|_| TlsError::OutOfMemory {
+                                    requested: spill.len() + rest.len(),
+                                })?;
+                            spill.extend_from_slice(rest);
+                        }
+                    }
+                }
+                TlsEvent::NeedData => return Ok(Output::Idle),
+                TlsEvent::PeerClosed | TlsEvent::Closed => {
+                    session.handle_closed(now);
+                    return self.close(tx);
+                }
+            }
         }
+    }
+
+    /// The output side of a TLS connection: the session's packets encrypted, or the
+    /// `close_notify` once the session has disconnected.
+    fn transmit<const N: usize>(
+        &mut self,
+        session: &mut Session<'_, N>,
+        tx: &mut [u8],
+        now: Instant,
+    ) -> Result<Output, Error> {
+        if session.state() == State::Disconnected && (self.plain_len == 0 || !self.handshaken) {
+            return self.close(tx);
+        }
+        if !self.handshaken {
+            return Ok(Output::Idle);
+        }
+        let written = self.encrypt_output(session, tx, now)?;
+        Ok(if written > 0 {
+            Output::Bytes(written)
+        } else {
+            Output::Idle
+        })
+    }
+
+    /// Ends the TLS connection: a `close_notify` once the handshake is done.
+    fn close(&mut self, tx: &mut [u8]) -> Result<Output, Error> {
+        let n = if self.handshaken {
+            self.client.close(tx)?
+        } else {
+            0
+        };
+        Ok(Output::Close(n))
     }
 
     /// Moves the session's output through the staging buffer into TLS records in `tx`, as many
@@ -727,9 +816,14 @@ impl Tls<'_> {
             if self.plain_len == 0 || tx.len() - written < record {
                 return Ok(written);
             }
-            let out = self
+            let out = match self
                 .client
-                .encrypt(&self.plain[..self.plain_len], &mut tx[written..])?;
+                .encrypt(&self.plain[..self.plain_len], &mut tx[written..])
+            {
+                // Records arrived and were decrypted first: they wait for `process_input`.
+                Err(TlsError::UnreadPlaintext) => return Ok(written),
+                other => other?,
+            };
             written += out.written;
             self.plain.copy_within(out.consumed..self.plain_len, 0);
             self.plain_len -= out.consumed;
@@ -758,11 +852,11 @@ mod tests {
         seen: &mut Vec<String>,
     ) {
         loop {
-            let out = conn
-                .poll_transmit(now, &mut |event| {
-                    seen.push(format!("{event:?}"));
-                })
-                .expect("no TLS");
+            conn.process_input(now, &mut |event| {
+                seen.push(format!("{event:?}"));
+            })
+            .expect("no TLS");
+            let out = conn.poll_transmit(now).expect("no TLS");
             let Some(bytes) = out else { return };
             wire.extend_from_slice(bytes);
             let n = bytes.len();

@@ -646,9 +646,21 @@ pub enum SessionError {
     /// MQTT 5: the server announced Retain Available 0, so a retained message is refused.
     #[error("the server does not accept retained messages")]
     RetainNotAvailable,
-    /// MQTT 5 properties on a session that speaks MQTT 3.1.1.
+    /// MQTT 5 properties or subscription options on a session that speaks MQTT 3.1.1.
     #[error("properties need an MQTT 5 session")]
     PropertiesNeedMqtt5,
+    /// MQTT 5: the server announced Wildcard Subscription Available 0, so a filter with `+`
+    /// or `#` is refused.
+    #[error("the server does not accept wildcard subscriptions")]
+    WildcardSubscriptionNotAvailable,
+    /// MQTT 5: the server announced Shared Subscription Available 0, so a `$share/` filter is
+    /// refused.
+    #[error("the server does not accept shared subscriptions")]
+    SharedSubscriptionNotAvailable,
+    /// MQTT 5: the server announced Subscription Identifier Available 0 (AWS IoT does), so a
+    /// SUBSCRIBE with a Subscription Identifier is refused.
+    #[error("the server does not accept subscription identifiers")]
+    SubscriptionIdentifierNotAvailable,
     /// A driver's bounded request queue is full: the request was not queued. Retry once the
     /// driver has passed queued requests to the session (after acknowledgements free room).
     #[error("the request queue of {capacity} entries is full")]

@@ -31,7 +31,7 @@
 //! let broker = "127.0.0.1:1883".parse().unwrap(); // mosquitto or rumqttd, anonymous
 //! let authorize = |request: &AuthRequest<'_>| {
 //!     request.username().is_some_and(|name| name.authorizer().is_some_and(|a| a == "HubAuth"))
-//!         && request.password() == Some(b"s3cret".as_slice())
+//!         && request.password().is_some_and(|p| iot_tls::Secret::new(p).matches(b"s3cret"))
 //! };
 //! let front = Front::new("iot.test", chain, key, broker, authorize)?
 //!     .bind("127.0.0.1:0".parse().unwrap())
@@ -59,7 +59,7 @@ use tokio_rustls::LazyConfigAcceptor;
 
 use crate::aws::{self, Username};
 use crate::codec::v5::{self, ReasonCode};
-use crate::codec::{self, Connect, ConnectReturnCode, Message, Packet, PacketType, Qos};
+use crate::codec::{self, Connect, ConnectReturnCode, Message, Packet, PacketType, Password, Qos};
 use crate::error::{
     DecodeError, DecodeErrorKind, Error, IoError, IoErrorKind, IoOperation, LimitError,
 };
@@ -199,11 +199,11 @@ impl ConnectionPolicy for Unrestricted {
 /// # Example
 ///
 /// See [`Authorizer`].
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct AuthRequest<'a> {
     client_id: &'a str,
     username: Option<Username<'a>>,
-    password: Option<&'a [u8]>,
+    password: Option<Password<'a>>,
     server_name: Option<&'a str>,
 }
 
@@ -237,7 +237,10 @@ impl<'a> AuthRequest<'a> {
     ///
     /// See the [module documentation](self).
     pub const fn password(&self) -> Option<&'a [u8]> {
-        self.password
+        match self.password {
+            Some(password) => Some(password.as_bytes()),
+            None => None,
+        }
     }
 
     /// The TLS server name (SNI) the client connected to.
@@ -247,17 +250,6 @@ impl<'a> AuthRequest<'a> {
     /// See [`PolicyAuthorizer`].
     pub const fn server_name(&self) -> Option<&'a str> {
         self.server_name
-    }
-}
-
-impl fmt::Debug for AuthRequest<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AuthRequest")
-            .field("client_id", &self.client_id)
-            .field("username", &self.username)
-            .field("password", &self.password.map(|_| "***"))
-            .field("server_name", &self.server_name)
-            .finish()
     }
 }
 
@@ -696,7 +688,7 @@ fn authorized(front: &Front, connect: &Connect<'_>) -> Option<Arc<dyn Connection
     front.authorizer.admit(&AuthRequest {
         client_id: connect.client_id,
         username,
-        password: connect.password.map(|p| p.as_bytes()),
+        password: connect.password,
         server_name: Some(&front.server_name),
     })
 }

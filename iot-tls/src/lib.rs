@@ -30,6 +30,7 @@ mod limits;
 #[cfg(feature = "rumqttc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rumqttc")))]
 pub mod rumqttc;
+mod secret;
 pub mod session;
 mod time;
 #[cfg(feature = "rustls")]
@@ -42,4 +43,5 @@ pub mod tokio;
 pub use backoff::Backoff;
 pub use error::Error;
 pub use limits::Limits;
+pub use secret::Secret;
 pub use time::Instant;

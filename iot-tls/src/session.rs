@@ -65,6 +65,10 @@ use store::{Kind, Phase, Store};
 /// The most filters one SUBSCRIBE of an MQTT 5 session carries (AWS IoT allows 8).
 pub const MAX_FILTERS_V5: usize = 16;
 
+/// The longest Assigned Client Identifier an MQTT 5 session keeps (mosquitto assigns 41
+/// bytes); a longer one is not kept ([`Session::assigned_client_id`] is then `None`).
+pub const MAX_ASSIGNED_CLIENT_ID: usize = 64;
+
 /// The smallest receive buffer: one fixed header and a topic length, so that an oversized
 /// PUBLISH can be skipped.
 pub const MIN_RX_LEN: usize = codec::MAX_HEADER_LEN + 2;
@@ -297,7 +301,10 @@ pub struct ServerLimits {
     pub retain_available: bool,
     /// Maximum Packet Size: the largest packet the server accepts, if it says.
     pub maximum_packet_size: Option<u32>,
-    /// Topic Alias Maximum: the session sends no topic aliases, whatever this says.
+    /// Topic Alias Maximum: the aliases the server accepts. The session sends none, whatever
+    /// this says (aliases are optional for a client; a resent PUBLISH must carry its topic
+    /// anyway, since aliases do not survive a reconnect), and it announces 0 for the server,
+    /// so it keeps no alias table in either direction.
     pub topic_alias_maximum: u16,
     /// Server Keep Alive: the keep-alive the server imposes instead of ours, if it does.
     pub server_keep_alive: Option<u16>,
@@ -524,6 +531,12 @@ struct Core<'a, const N: usize> {
     pending: Option<DisconnectReason>,
     /// What the server's CONNACK announced (MQTT 5).
     server: ServerLimits,
+    /// The Assigned Client Identifier of the last CONNACK (MQTT 5): `assigned[..assigned_len]`.
+    assigned: [u8; MAX_ASSIGNED_CLIENT_ID],
+    assigned_len: usize,
+    /// MQTT 5: the server broke the protocol; this DISCONNECT reason code goes out before the
+    /// connection ends with this reason, and nothing more is read or sent.
+    closing: Option<(ReasonCode, DisconnectReason)>,
 }
 
 impl<'a, const N: usize> Session<'a, N> {
@@ -606,6 +619,9 @@ impl<'a, const N: usize> Session<'a, N> {
                 last_id: 0,
                 pending: None,
                 server: ServerLimits::DEFAULT,
+                assigned: [0; MAX_ASSIGNED_CLIENT_ID],
+                assigned_len: 0,
+                closing: None,
             },
         })
     }
@@ -776,7 +792,7 @@ impl<'a, const N: usize> Session<'a, N> {
             return Some(Event::Disconnected(reason));
         }
         loop {
-            if self.core.state == State::Disconnected {
+            if self.core.state == State::Disconnected || self.core.closing.is_some() {
                 return None;
             }
             if let Some(mut skip) = self.rx.skip {
@@ -1094,15 +1110,84 @@ impl<'a, const N: usize> Session<'a, N> {
             for (slot, s) in slots.iter_mut().zip(filters) {
                 *slot = v5::Subscription::new(s.filter, s.qos);
             }
-            let id = core.next_id();
-            let subscribe = v5::Subscribe::new(id, List::new(&entries[..filters.len()]));
             return core
-                .push_request(Kind::Subscribe, id, &subscribe)
+                .subscribe_v5(&entries[..filters.len()], Properties::EMPTY)
                 .map_err(|e| Rejected::new(filters, e));
         }
         let id = core.next_id();
         let subscribe = Subscribe::new(id, List::new(filters));
         core.push_request(Kind::Subscribe, id, &subscribe)
+            .map_err(|e| Rejected::new(filters, e))
+    }
+
+    /// MQTT 5: queues a SUBSCRIBE to `filters` with their options (No Local, Retain As
+    /// Published, Retain Handling) and `properties` (a Subscription Identifier, user
+    /// properties), as [`subscribe`](Self::subscribe) does.
+    ///
+    /// At most [`MAX_FILTERS_V5`] filters (and the limits' count) go in one SUBSCRIBE. What the
+    /// server said it does not support in its CONNACK is refused here, before anything is sent:
+    /// wildcards, `$share/` filters, a Subscription Identifier. A SUBSCRIBE queued before the
+    /// CONNACK is checked against MQTT's defaults; the server answers one it does not support
+    /// with a refusing reason code in [`Event::SubscribedV5`].
+    ///
+    /// # Errors
+    ///
+    /// As [`subscribe`](Self::subscribe), and:
+    /// - [`SessionError::PropertiesNeedMqtt5`] on an MQTT 3.1.1 session;
+    /// - [`SessionError::WildcardSubscriptionNotAvailable`],
+    ///   [`SessionError::SharedSubscriptionNotAvailable`] and
+    ///   [`SessionError::SubscriptionIdentifierNotAvailable`] for what the server refused to
+    ///   support;
+    /// - [`Error::Encode`] for properties a SUBSCRIBE cannot carry.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::codec::{PacketType, Qos};
+    /// use iot_tls::codec::v5::{Property, PropertyBuilder, RetainHandling, Subscription};
+    /// use iot_tls::session::{Buffers, Config, Protocol, Session};
+    ///
+    /// let (mut rx, mut store) = ([0u8; 256], [0u8; 512]);
+    /// let config = Config::new("d").with_protocol(Protocol::V5);
+    /// let mut session: Session<'_> = Session::new(config, Buffers::new(&mut rx, &mut store))?;
+    /// let filters = [Subscription::new("cmnd/d/#", Qos::AtLeastOnce)
+    ///     .with_no_local(true)
+    ///     .with_retain_handling(RetainHandling::OnNewSubscription)];
+    /// let mut props = [0u8; 8];
+    /// let mut properties = PropertyBuilder::new(&mut props, PacketType::Subscribe);
+    /// properties.push(Property::SubscriptionIdentifier(7))?;
+    /// assert_eq!(session.subscribe_with(&filters, properties.finish())?.get(), 1);
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn subscribe_with<'s, 'f>(
+        &mut self,
+        filters: &'s [v5::Subscription<'f>],
+        properties: Properties<'_>,
+    ) -> Result<PacketId, Rejected<&'s [v5::Subscription<'f>]>> {
+        let core = &mut self.core;
+        if core.config.protocol() != Protocol::V5 {
+            return Err(Rejected::new(
+                filters,
+                SessionError::PropertiesNeedMqtt5.into(),
+            ));
+        }
+        let limits = core.config.limits();
+        let checked = limits.check_filter_count(filters.len()).and_then(|()| {
+            if filters.len() > MAX_FILTERS_V5 {
+                return Err(crate::error::LimitError::FilterCount {
+                    count: filters.len(),
+                    max: MAX_FILTERS_V5,
+                });
+            }
+            filters.iter().try_for_each(|s| {
+                limits.check_qos(s.qos)?;
+                limits.check_topic(s.filter)
+            })
+        });
+        if let Err(e) = checked {
+            return Err(Rejected::new(filters, e.into()));
+        }
+        core.subscribe_v5(filters, properties)
             .map_err(|e| Rejected::new(filters, e))
     }
 
@@ -1205,6 +1290,38 @@ impl<'a, const N: usize> Session<'a, N> {
     /// ```
     pub const fn server_limits(&self) -> ServerLimits {
         self.core.server
+    }
+
+    /// MQTT 5: the client identifier the server assigned in its last CONNACK, when the
+    /// configured one was empty (at most [`MAX_ASSIGNED_CLIENT_ID`] bytes are kept).
+    ///
+    /// The session's CONNECT keeps the configured (empty) identifier, so each reconnect gets
+    /// a new one and a new session: to resume a persistent session, create the next
+    /// [`Session`] with this identifier.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use iot_tls::session::{Buffers, Config, Protocol, Session};
+    /// use iot_tls::Instant;
+    ///
+    /// let (mut rx, mut store) = ([0u8; 64], [0u8; 64]);
+    /// let config = Config::new("").with_protocol(Protocol::V5);
+    /// let mut session: Session<'_> = Session::new(config, Buffers::new(&mut rx, &mut store))?;
+    /// let now = Instant::from_millis(0);
+    /// session.connect(now);
+    /// let _connect = session.poll_transmit(now, &mut [0u8; 64]);
+    /// // CONNACK: success, Assigned Client Identifier "auto-1"
+    /// session.handle_input(now, &[0x20, 0x0c, 0x00, 0x00, 0x09, 0x12, 0x00, 0x06, b'a', b'u', b't', b'o', b'-', b'1']);
+    /// let _connected = session.poll_event();
+    /// assert_eq!(session.assigned_client_id(), Some("auto-1"));
+    /// # Ok::<(), iot_tls::Error>(())
+    /// ```
+    pub fn assigned_client_id(&self) -> Option<&str> {
+        let id = self.core.assigned.get(..self.core.assigned_len)?;
+        (!id.is_empty())
+            .then(|| core::str::from_utf8(id).ok())
+            .flatten()
     }
 
     /// The delay to wait before the next [`connect`](Self::connect): the configured
@@ -1351,6 +1468,36 @@ impl<const N: usize> Core<'_, N> {
             .map(|()| id)
     }
 
+    /// Checks MQTT 5 `filters` and `properties` against what the server supports, then stores
+    /// their SUBSCRIBE.
+    fn subscribe_v5(
+        &mut self,
+        filters: &[v5::Subscription<'_>],
+        properties: Properties<'_>,
+    ) -> Result<PacketId, Error> {
+        let server = self.server;
+        for s in filters {
+            if !server.wildcard_subscription_available && s.filter.contains(['+', '#']) {
+                return Err(SessionError::WildcardSubscriptionNotAvailable.into());
+            }
+            if !server.shared_subscription_available && s.filter.starts_with("$share/") {
+                return Err(SessionError::SharedSubscriptionNotAvailable.into());
+            }
+        }
+        if !server.subscription_identifier_available
+            && properties.subscription_identifiers().next().is_some()
+        {
+            return Err(SessionError::SubscriptionIdentifierNotAvailable.into());
+        }
+        let id = self.next_id();
+        let subscribe = v5::Subscribe {
+            packet_id: id,
+            properties,
+            filters: List::new(filters),
+        };
+        self.push_request(Kind::Subscribe, id, &subscribe)
+    }
+
     /// A packet identifier no record uses.
     fn next_id(&mut self) -> PacketId {
         loop {
@@ -1389,6 +1536,7 @@ impl<const N: usize> Core<'_, N> {
         self.tx = None;
         self.ping_due = false;
         self.ping_sent = None;
+        self.closing = None;
         self.store.requeue_in_flight();
     }
 
@@ -1403,6 +1551,11 @@ impl<const N: usize> Core<'_, N> {
     fn next_source(&mut self) -> Option<Source> {
         match self.state {
             State::Disconnected => None,
+            _ if self.connect_sent && self.closing.is_some() => {
+                let code = self.closing.map_or(0, |(code, _)| code.as_u8());
+                self.control = [0xe0, 0x01, code, 0];
+                Some(Source::Control(PacketType::Disconnect))
+            }
             State::Connecting => (!self.connect_sent).then_some(Source::Connect),
             State::Connected => {
                 if let Some(id) = self.acks.pop() {
@@ -1434,8 +1587,8 @@ impl<const N: usize> Core<'_, N> {
     fn source_bytes(&self, source: Source) -> &[u8] {
         match source {
             Source::Connect => self.store.connect(),
-            Source::Control(PacketType::PubAck) => &self.control,
-            Source::Control(_) => &self.control[..2],
+            // A PUBACK, PINGREQ, or DISCONNECT with or without a reason code.
+            Source::Control(_) => &self.control[..2 + usize::from(self.control[1])],
             Source::Record(slot) => self.store.packet(slot),
         }
     }
@@ -1446,7 +1599,12 @@ impl<const N: usize> Core<'_, N> {
         match source {
             Source::Connect => self.connect_sent = true,
             Source::Control(PacketType::PingReq) => self.ping_sent = Some(now),
-            Source::Control(PacketType::Disconnect) => self.lose(DisconnectReason::Requested),
+            Source::Control(PacketType::Disconnect) => {
+                let reason = self
+                    .closing
+                    .map_or(DisconnectReason::Requested, |(_, reason)| reason);
+                self.lose(reason);
+            }
             Source::Control(_) => {}
             Source::Record(slot) => match self.store.get_mut(slot) {
                 Some(record) if record.needs_ack() => record.phase = Phase::AwaitingAck,
@@ -1515,9 +1673,13 @@ impl<const N: usize> Core<'_, N> {
                 });
             }
             // Enhanced authentication is never requested (no Authentication Method in CONNECT),
-            // so AUTH from the server is a protocol error (MQTT 5, 4.12).
+            // so AUTH from the server is a protocol error (MQTT 5, 4.12): answered with
+            // DISCONNECT 0x82 before the connection ends.
             P::Auth(_) => {
-                return Some(self.violation(ProtocolError::UnexpectedPacket(PacketType::Auth)));
+                return self.refuse(
+                    ReasonCode::PROTOCOL_ERROR,
+                    ProtocolError::UnexpectedPacket(PacketType::Auth),
+                );
             }
             _ => {}
         }
@@ -1530,6 +1692,12 @@ impl<const N: usize> Core<'_, N> {
                     self.state = State::Connected;
                     self.attempt = 0;
                     self.server = ServerLimits::from_properties(&ack.properties);
+                    let assigned = ack.properties.assigned_client_identifier().unwrap_or("");
+                    self.assigned_len = 0;
+                    if let Some(slot) = self.assigned.get_mut(..assigned.len()) {
+                        slot.copy_from_slice(assigned.as_bytes());
+                        self.assigned_len = assigned.len();
+                    }
                     if !ack.session_present {
                         self.store.requeue_subscriptions();
                     }
@@ -1543,10 +1711,12 @@ impl<const N: usize> Core<'_, N> {
         }
         match packet {
             P::Publish(publish) => {
-                // Topic Alias Maximum is advertised as 0, so an alias is a protocol error.
+                // Topic Alias Maximum is announced as 0, so an alias is invalid (MQTT 5,
+                // 3.3.2.3.4): answered with DISCONNECT 0x94 before the connection ends.
                 if publish.properties.topic_alias().is_some() {
-                    return Some(
-                        self.violation(ProtocolError::UnexpectedPacket(PacketType::Publish)),
+                    return self.refuse(
+                        ReasonCode::TOPIC_ALIAS_INVALID,
+                        ProtocolError::UnexpectedPacket(PacketType::Publish),
                     );
                 }
                 match publish.qos {
@@ -1601,6 +1771,18 @@ impl<const N: usize> Core<'_, N> {
 
     fn violation(&mut self, error: ProtocolError) -> Event<'static> {
         self.fail(DisconnectReason::Protocol(error))
+    }
+
+    /// MQTT 5: ends the connection for `error` with a DISCONNECT carrying `code`, sent before
+    /// anything else; [`Event::Disconnected`] follows once it is out. Before CONNECT is out
+    /// there is no one to tell, and the connection simply ends.
+    fn refuse(&mut self, code: ReasonCode, error: ProtocolError) -> Option<Event<'static>> {
+        if !self.connect_sent {
+            return Some(self.violation(error));
+        }
+        self.closing = Some((code, DisconnectReason::Protocol(error)));
+        self.tx = self.tx.filter(|cursor| cursor.offset > 0);
+        None
     }
 
     /// A PUBACK.
@@ -1667,11 +1849,11 @@ impl<const N: usize> Core<'_, N> {
                 continue;
             }
             let unsub_range = self.store.range(unsub);
-            let props = self.store.props();
+            let v5 = self.store.v5();
             self.store.retain_filters(slot, |bytes, filter, _| {
                 let packet = &bytes[unsub_range.clone()];
                 let filter = &bytes[filter];
-                !store::filters(packet, false, props).any(|e| &packet[e.filter] == filter)
+                !store::filters(packet, false, v5).any(|e| &packet[e.filter] == filter)
             });
         }
         self.store.remove(unsub);

@@ -66,12 +66,12 @@
 //! ```
 
 mod driver;
+mod queue;
 
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::fmt;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use core::time::Duration;
 
@@ -79,11 +79,12 @@ use ::tokio::sync::{Notify, mpsc, watch};
 use bytes::Bytes;
 
 use crate::backoff::Backoff;
-use crate::codec::v5::ReasonCode;
+use crate::codec::v5::{self, Properties, Property, PropertyBuilder, ReasonCode};
 use crate::codec::{self, PacketId, Publish, Qos, RedactedUsername, SubAckCode};
 use crate::error::{Error, SessionError};
 use crate::limits::Limits;
-use crate::session::{Config, DisconnectReason, Protocol};
+use crate::secret::Secret;
+use crate::session::{Config, DisconnectReason, Protocol, ServerLimits};
 #[cfg(feature = "rustls")]
 use crate::tls::{RecordPolicy, TlsConfig};
 
@@ -115,6 +116,174 @@ pub struct Message {
     pub retain: bool,
     /// Whether the broker is delivering it again (received messages only).
     pub dup: bool,
+    /// MQTT 5 properties: sent with the message, or received with it (`None` when it has
+    /// none). Boxed, so a message without properties stays small.
+    pub properties: Option<Box<MessageProperties>>,
+}
+
+/// The MQTT 5 properties of a [`Message`], owned: request/response, user properties, expiry.
+///
+/// # Example
+///
+/// A request that asks for its answer on a response topic:
+///
+/// ```
+/// use iot_tls::tokio::{Message, MessageProperties};
+///
+/// let properties = MessageProperties::default()
+///     .with_response_topic("hub/replies")
+///     .with_correlation_data("42")
+///     .with_user_property("room", "kitchen")
+///     .with_message_expiry(60);
+/// let request = Message::new("svc/requests", "ping").with_properties(properties);
+/// assert_eq!(request.properties.unwrap().response_topic.as_deref(), Some("hub/replies"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct MessageProperties {
+    /// Payload Format Indicator: the payload is UTF-8 text.
+    pub payload_is_utf8: bool,
+    /// Message Expiry Interval in seconds: the broker drops the message when it could not
+    /// deliver it in time (received: the time left).
+    pub message_expiry: Option<u32>,
+    /// Content Type, the payload's MIME type say.
+    pub content_type: Option<String>,
+    /// Response Topic: where the answer to a request goes.
+    pub response_topic: Option<String>,
+    /// Correlation Data: ties the answer to its request.
+    pub correlation_data: Option<Bytes>,
+    /// User properties, in order (names may repeat).
+    pub user_properties: Vec<(String, String)>,
+    /// Subscription Identifiers of the subscriptions that matched (received messages only).
+    pub subscription_identifiers: Vec<u32>,
+}
+
+impl MessageProperties {
+    /// The same properties with a Response Topic.
+    ///
+    /// # Example
+    ///
+    /// See [`MessageProperties`].
+    #[must_use]
+    pub fn with_response_topic(self, topic: impl Into<String>) -> Self {
+        Self {
+            response_topic: Some(topic.into()),
+            ..self
+        }
+    }
+
+    /// The same properties with Correlation Data.
+    ///
+    /// # Example
+    ///
+    /// See [`MessageProperties`].
+    #[must_use]
+    pub fn with_correlation_data(self, data: impl Into<Bytes>) -> Self {
+        Self {
+            correlation_data: Some(data.into()),
+            ..self
+        }
+    }
+
+    /// The same properties with one more user property.
+    ///
+    /// # Example
+    ///
+    /// See [`MessageProperties`].
+    #[must_use]
+    pub fn with_user_property(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.user_properties.push((name.into(), value.into()));
+        self
+    }
+
+    /// The same properties with a Message Expiry Interval in seconds.
+    ///
+    /// # Example
+    ///
+    /// See [`MessageProperties`].
+    #[must_use]
+    pub fn with_message_expiry(self, secs: u32) -> Self {
+        Self {
+            message_expiry: Some(secs),
+            ..self
+        }
+    }
+
+    /// The same properties with a Content Type.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let p = iot_tls::tokio::MessageProperties::default().with_content_type("application/json");
+    /// assert_eq!(p.content_type.as_deref(), Some("application/json"));
+    /// ```
+    #[must_use]
+    pub fn with_content_type(self, content_type: impl Into<String>) -> Self {
+        Self {
+            content_type: Some(content_type.into()),
+            ..self
+        }
+    }
+
+    /// The properties of a received PUBLISH, owned; `None` when it has none.
+    fn from_received(properties: &Properties<'_>) -> Option<Box<Self>> {
+        if properties.is_empty() {
+            return None;
+        }
+        let mut owned = Self::default();
+        for property in properties.iter().flatten() {
+            match property {
+                Property::PayloadFormatIndicator(b) => owned.payload_is_utf8 = b == 1,
+                Property::MessageExpiryInterval(n) => owned.message_expiry = Some(n),
+                Property::ContentType(t) => owned.content_type = Some(t.into()),
+                Property::ResponseTopic(t) => owned.response_topic = Some(t.into()),
+                Property::CorrelationData(d) => {
+                    owned.correlation_data = Some(Bytes::copy_from_slice(d));
+                }
+                Property::UserProperty(k, v) => owned.user_properties.push((k.into(), v.into())),
+                Property::SubscriptionIdentifier(n) => owned.subscription_identifiers.push(n),
+                _ => {}
+            }
+        }
+        Some(Box::new(owned))
+    }
+
+    /// Encodes the properties of an outgoing PUBLISH into `buf` (cleared first).
+    fn encode<'b>(&self, buf: &'b mut Vec<u8>) -> Result<Properties<'b>, Error> {
+        let strings = |s: &Option<String>| s.as_ref().map_or(0, |s| 3 + s.len());
+        let len = 2
+            + 5
+            + strings(&self.content_type)
+            + strings(&self.response_topic)
+            + self.correlation_data.as_ref().map_or(0, |d| 3 + d.len())
+            + self
+                .user_properties
+                .iter()
+                .map(|(k, v)| 5 + k.len() + v.len())
+                .sum::<usize>();
+        buf.clear();
+        buf.resize(len, 0);
+        let mut builder = PropertyBuilder::new(buf, codec::PacketType::Publish);
+        if self.payload_is_utf8 {
+            builder.push(Property::PayloadFormatIndicator(1))?;
+        }
+        if let Some(secs) = self.message_expiry {
+            builder.push(Property::MessageExpiryInterval(secs))?;
+        }
+        if let Some(t) = &self.content_type {
+            builder.push(Property::ContentType(t))?;
+        }
+        if let Some(t) = &self.response_topic {
+            builder.push(Property::ResponseTopic(t))?;
+        }
+        if let Some(d) = &self.correlation_data {
+            builder.push(Property::CorrelationData(d))?;
+        }
+        for (k, v) in &self.user_properties {
+            builder.push(Property::UserProperty(k, v))?;
+        }
+        Ok(builder.finish())
+    }
 }
 
 impl Message {
@@ -130,6 +299,20 @@ impl Message {
             qos: Qos::AtMostOnce,
             retain: false,
             dup: false,
+            properties: None,
+        }
+    }
+
+    /// The same message with MQTT 5 `properties` (an MQTT 3.1.1 client refuses to publish it).
+    ///
+    /// # Example
+    ///
+    /// See [`MessageProperties`].
+    #[must_use]
+    pub fn with_properties(self, properties: MessageProperties) -> Self {
+        Self {
+            properties: Some(Box::new(properties)),
+            ..self
         }
     }
 
@@ -235,7 +418,7 @@ pub enum Event {
 ///     .with_credentials("living-room", b"secret");
 /// assert!(!format!("{options:?}").contains("secret"));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Options {
     host: String,
     port: u16,
@@ -247,8 +430,9 @@ pub struct Options {
     keep_alive: u16,
     clean_session: bool,
     will: Option<Message>,
-    username: Option<String>,
-    password: Option<Vec<u8>>,
+    /// `Debug` hides its query, where AWS IoT's custom-authorizer tokens travel.
+    username: Option<RedactedUsername<String>>,
+    password: Option<Secret<Vec<u8>>>,
     ping_timeout: Duration,
     connect_timeout: Duration,
     backoff: Backoff,
@@ -429,8 +613,8 @@ impl Options {
     /// See [`Options`].
     #[must_use]
     pub fn with_credentials(mut self, username: impl Into<String>, password: &[u8]) -> Self {
-        self.username = Some(username.into());
-        self.password = Some(password.to_vec());
+        self.username = Some(RedactedUsername(username.into()));
+        self.password = Some(Secret::new(password.to_vec()));
         self
     }
 
@@ -554,36 +738,13 @@ impl Options {
         if let Some(will) = &self.will {
             config = config.with_will(will.as_codec());
         }
-        if let Some(username) = &self.username {
+        if let Some(RedactedUsername(username)) = &self.username {
             config = config.with_username(username);
         }
         if let Some(password) = &self.password {
-            config = config.with_password(password);
+            config = config.with_password(password.expose());
         }
         config
-    }
-}
-
-/// Hides the password and the user name's query, as [`Config`]'s `Debug` does.
-impl fmt::Debug for Options {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut f = f.debug_struct("Options");
-        f.field("host", &self.host)
-            .field("port", &self.port)
-            .field("client_id", &self.client_id);
-        #[cfg(feature = "rustls")]
-        f.field("tls", &self.tls);
-        f.field("keep_alive", &self.keep_alive)
-            .field("clean_session", &self.clean_session)
-            .field("protocol", &self.protocol)
-            .field("session_expiry", &self.session_expiry)
-            .field("will", &self.will)
-            .field("username", &self.username.as_deref().map(RedactedUsername))
-            .field("password", &self.password.as_ref().map(|_| "***"))
-            .field("rx_len", &self.rx_len)
-            .field("store_len", &self.store_len)
-            .field("tx_len", &self.tx_len)
-            .finish_non_exhaustive()
     }
 }
 
@@ -591,8 +752,38 @@ impl fmt::Debug for Options {
 #[derive(Debug)]
 enum Request {
     Publish(Message),
-    Subscribe(Vec<(String, Qos)>),
+    Subscribe(Vec<Filter>),
     Unsubscribe(Vec<String>),
+}
+
+/// A filter of a SUBSCRIBE, owned, with its MQTT 5 options.
+#[derive(Debug)]
+struct Filter {
+    filter: String,
+    /// The options, with an empty filter.
+    options: v5::Subscription<'static>,
+}
+
+impl Filter {
+    fn new(s: v5::Subscription<'_>) -> Self {
+        Self {
+            filter: s.filter.into(),
+            options: v5::Subscription {
+                filter: "",
+                qos: s.qos,
+                no_local: s.no_local,
+                retain_as_published: s.retain_as_published,
+                retain_handling: s.retain_handling,
+            },
+        }
+    }
+
+    fn as_v5(&self) -> v5::Subscription<'_> {
+        v5::Subscription {
+            filter: &self.filter,
+            ..self.options
+        }
+    }
 }
 
 /// State shared by the handles and the task.
@@ -612,6 +803,16 @@ struct Shared {
     stopping: AtomicBool,
     /// Set by the task when it ends.
     stopped: watch::Sender<bool>,
+    protocol: Protocol,
+    /// What the server's last CONNACK announced (MQTT 5).
+    server: std::sync::Mutex<Server>,
+}
+
+/// What the server's last CONNACK announced.
+#[derive(Debug, Default)]
+struct Server {
+    limits: Option<ServerLimits>,
+    assigned_client_id: Option<String>,
 }
 
 /// A handle to the connection's task: publish, subscribe, unsubscribe, disconnect.
@@ -629,8 +830,9 @@ pub struct Client {
 }
 
 /// An [`Event`] as the queue to [`Events`] carries it: messages, the frequent case, inline and
-/// the rarer, larger events boxed, so that each slot of the queue (tokio allocates them 32 at a
-/// time whatever the capacity) is the size of a [`Message`] rather than of the largest event.
+/// the rarer, larger events boxed, so that each slot of the queue (allocated up front, exactly
+/// [`Options::with_events`] of them) is the size of a [`Message`] rather than of the largest
+/// event.
 #[derive(Debug)]
 enum Queued {
     Message(Message),
@@ -665,7 +867,7 @@ impl From<Queued> for Event {
 /// See the [module documentation](self).
 #[derive(Debug)]
 pub struct Events {
-    events: mpsc::Receiver<Queued>,
+    events: queue::Receiver<Queued>,
 }
 
 impl Events {
@@ -690,7 +892,7 @@ impl Events {
     /// # }
     /// ```
     pub fn try_recv(&mut self) -> Option<Event> {
-        self.events.try_recv().ok().map(Event::from)
+        self.events.try_recv().map(Event::from)
     }
 }
 
@@ -755,7 +957,7 @@ impl Client {
     pub fn spawn(options: Options) -> Result<(Self, Events), Error> {
         let request_capacity = driver::check(&options)?;
         let (requests, requests_rx) = mpsc::channel(options.queue);
-        let (events_tx, events) = mpsc::channel(options.events);
+        let (events_tx, events) = queue::channel(options.events);
         let shared = Arc::new(Shared {
             limits: options.limits,
             request_capacity,
@@ -766,6 +968,8 @@ impl Client {
             stop: Notify::new(),
             stopping: AtomicBool::new(false),
             stopped: watch::Sender::new(false),
+            protocol: options.protocol,
+            server: std::sync::Mutex::new(Server::default()),
         });
         ::tokio::spawn(driver::run(
             options,
@@ -836,8 +1040,56 @@ impl Client {
             limits.check_qos(*qos)?;
             limits.check_topic(filter)?;
             codec::check_topic_filter(filter)?;
+            self.shared.check_supported(filter)?;
         }
-        let list = filters.iter().map(|(f, q)| ((*f).into(), *q)).collect();
+        let list = filters
+            .iter()
+            .map(|(f, q)| Filter::new(v5::Subscription::new(f, *q)))
+            .collect();
+        self.try_send(Request::Subscribe(list))
+    }
+
+    /// MQTT 5: queues a SUBSCRIBE to `filters` with their options (No Local, Retain As
+    /// Published, Retain Handling), as [`subscribe`](Self::subscribe) does. What the server
+    /// said it does not support (wildcards, shared subscriptions) is refused when the request
+    /// reaches the session; [`Event::Subscribed`] carries the server's answer.
+    ///
+    /// # Errors
+    ///
+    /// As [`subscribe`](Self::subscribe), and [`SessionError::PropertiesNeedMqtt5`] on an MQTT
+    /// 3.1.1 client.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn f(client: &iot_tls::tokio::Client) -> Result<(), iot_tls::Error> {
+    /// use iot_tls::codec::Qos;
+    /// use iot_tls::codec::v5::Subscription;
+    ///
+    /// // Not our own messages back.
+    /// client.subscribe_with(&[Subscription::new("room/+/state", Qos::AtLeastOnce).with_no_local(true)])?;
+    /// # Ok(()) }
+    /// ```
+    pub fn subscribe_with(&self, filters: &[v5::Subscription<'_>]) -> Result<(), Error> {
+        if self.shared.protocol != Protocol::V5 {
+            return Err(SessionError::PropertiesNeedMqtt5.into());
+        }
+        let limits = &self.shared.limits;
+        limits.check_filter_count(filters.len())?;
+        if filters.len() > crate::session::MAX_FILTERS_V5 {
+            return Err(crate::error::LimitError::FilterCount {
+                count: filters.len(),
+                max: crate::session::MAX_FILTERS_V5,
+            }
+            .into());
+        }
+        for s in filters {
+            limits.check_qos(s.qos)?;
+            limits.check_topic(s.filter)?;
+            codec::check_topic_filter(s.filter)?;
+            self.shared.check_supported(s.filter)?;
+        }
+        let list = filters.iter().map(|s| Filter::new(*s)).collect();
         self.try_send(Request::Subscribe(list))
     }
 
@@ -895,6 +1147,39 @@ impl Client {
         }
     }
 
+    /// The limits the server announced in its last CONNACK (MQTT 5: Receive Maximum, Maximum
+    /// QoS, Retain Available, Maximum Packet Size, ...), which the client obeys; `None` before
+    /// the first connection. On MQTT 3.1.1, MQTT's defaults.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn f(client: &iot_tls::tokio::Client) {
+    /// if let Some(limits) = client.server_limits() {
+    ///     println!("the server takes {} messages in flight", limits.receive_maximum);
+    /// }
+    /// # }
+    /// ```
+    pub fn server_limits(&self) -> Option<ServerLimits> {
+        self.shared.server().limits
+    }
+
+    /// MQTT 5: the client identifier the server assigned in its last CONNACK (for a client
+    /// configured with an empty one).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn f(client: &iot_tls::tokio::Client) {
+    /// if let Some(id) = client.assigned_client_id() {
+    ///     println!("connected as {id}");
+    /// }
+    /// # }
+    /// ```
+    pub fn assigned_client_id(&self) -> Option<String> {
+        self.shared.server().assigned_client_id.clone()
+    }
+
     /// Whether the broker has accepted the current connection.
     ///
     /// # Example
@@ -942,11 +1227,23 @@ impl Client {
 impl Shared {
     /// The checks the session would make, so that the caller sees them.
     fn check_publish(&self, message: &Message) -> Result<(), Error> {
+        let mut buf = Vec::new();
+        let properties = match &message.properties {
+            Some(_) if self.protocol != Protocol::V5 => {
+                return Err(SessionError::PropertiesNeedMqtt5.into());
+            }
+            Some(properties) => properties.encode(&mut buf)?,
+            None => Properties::EMPTY,
+        };
         let message = message.as_codec();
         self.limits.check_message(&message)?;
         codec::check_topic_name(message.topic)?;
-        let publish = Publish::from_message(message, PacketId::new(1));
-        let len = codec::encoded_len(&publish);
+        let len = match self.protocol {
+            Protocol::V5 => codec::encoded_len(
+                &v5::Publish::from_message(message, PacketId::new(1)).with_properties(properties),
+            ),
+            Protocol::V311 => codec::encoded_len(&Publish::from_message(message, PacketId::new(1))),
+        };
         if len > self.request_capacity {
             return Err(SessionError::RequestTooLarge {
                 len,
@@ -955,6 +1252,34 @@ impl Shared {
             .into());
         }
         Ok(())
+    }
+
+    /// What the server announced; a poisoned lock still holds the last value written.
+    fn server(&self) -> std::sync::MutexGuard<'_, Server> {
+        self.server
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Refuses a filter the server said in its last CONNACK it does not support.
+    fn check_supported(&self, filter: &str) -> Result<(), Error> {
+        let Some(limits) = self.server().limits else {
+            return Ok(());
+        };
+        if !limits.wildcard_subscription_available && filter.contains(['+', '#']) {
+            return Err(SessionError::WildcardSubscriptionNotAvailable.into());
+        }
+        if !limits.shared_subscription_available && filter.starts_with("$share/") {
+            return Err(SessionError::SharedSubscriptionNotAvailable.into());
+        }
+        Ok(())
+    }
+
+    /// Records what the server's CONNACK announced.
+    fn set_server(&self, limits: ServerLimits, assigned_client_id: Option<&str>) {
+        let mut server = self.server();
+        server.limits = Some(limits);
+        server.assigned_client_id = assigned_client_id.map(Into::into);
     }
 
     /// Counts a QoS 1 message for [`Client::flush`].

@@ -8,7 +8,8 @@ use ha_aws::Session;
 use ha_aws::emulator::{Emulator, ScriptedLabel};
 use ha_aws::vision::image::{Rgb, RgbImage};
 use ha_aws::vision::{
-    BoundingBox, ImageSaver, ObjectDetector, ObjectSettings, SourceImage, Target, encode_jpeg,
+    BoundingBox, ImageOutput, ImageSaver, ObjectDetector, ObjectSettings, SourceImage, Target,
+    encode_jpeg,
 };
 
 use crate::Error;
@@ -98,7 +99,7 @@ pub(super) async fn snapshot(session: &Session, out_dir: &Path) -> Result<Snapsh
     std::fs::create_dir_all(out_dir).map_err(Error::io("creating the output directory"))?;
     let settings = ObjectSettings::new(CAMERA)
         .with_targets([Target::new("Person"), Target::new("Car")])
-        .with_saver(ImageSaver::new(out_dir)?);
+        .with_output(ImageOutput::default().with_saver(ImageSaver::new(out_dir)?));
     let detector = ObjectDetector::new(session, settings)?;
     let image = SourceImage::new(encode_jpeg(&frame(), 85)?)?;
     tracing::info!(

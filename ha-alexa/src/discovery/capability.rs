@@ -6,15 +6,8 @@ use serde_json::value::RawValue;
 use crate::config::Locale;
 use crate::interface::camera_stream_controller::CameraStreamConfiguration;
 use crate::interface::equalizer_controller::EqualizerConfigurations;
-use crate::interface::event_detection_sensor::EventDetectionConfiguration;
 use crate::interface::input_controller::InputDescriptor;
-use crate::interface::inventory_level_sensor::InventoryLevelConfiguration;
-use crate::interface::mode_controller::ModeConfiguration;
 use crate::interface::playback_controller::PlaybackOperation;
-use crate::interface::range_controller::RangeConfiguration;
-use crate::interface::security_panel_controller::SecurityPanelConfiguration;
-use crate::interface::thermostat_controller::ThermostatConfiguration;
-use crate::interface::time_hold_controller::TimeHoldConfiguration;
 use crate::message::{Namespace, RawPayload};
 use crate::wire::wire_enum;
 
@@ -26,7 +19,8 @@ use crate::wire::wire_enum;
 /// send ReportState) and not `proactivelyReported`; turn the latter on when the hub sends
 /// ChangeReports.
 ///
-/// Always written with `"type": "AlexaInterface"` and `"version": "3"`.
+/// Always written with `"type": "AlexaInterface"` and the interface's version
+/// ([`Namespace::version`]: `"3"` for all but the newest interfaces).
 ///
 /// # Examples
 ///
@@ -581,67 +575,52 @@ pub struct SemanticRange {
     pub maximum_value: f64,
 }
 
-/// The `configuration` object of a capability; its shape depends on the interface.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Configuration {
-    /// ThermostatController.
-    Thermostat(ThermostatConfiguration),
-    /// ModeController.
-    Mode(ModeConfiguration),
-    /// RangeController.
-    Range(RangeConfiguration),
-    /// SecurityPanelController.
-    SecurityPanel(SecurityPanelConfiguration),
-    /// TimeHoldController.
-    TimeHold(TimeHoldConfiguration),
-    /// EventDetectionSensor.
-    EventDetection(EventDetectionConfiguration),
-    /// InventoryLevelSensor.
-    InventoryLevel(InventoryLevelConfiguration),
-    /// Any other interface, kept exactly as received.
-    Unknown(RawPayload),
-}
-
-impl Serialize for Configuration {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Thermostat(c) => c.serialize(serializer),
-            Self::Mode(c) => c.serialize(serializer),
-            Self::Range(c) => c.serialize(serializer),
-            Self::SecurityPanel(c) => c.serialize(serializer),
-            Self::TimeHold(c) => c.serialize(serializer),
-            Self::EventDetection(c) => c.serialize(serializer),
-            Self::InventoryLevel(c) => c.serialize(serializer),
-            Self::Unknown(raw) => raw.serialize(serializer),
+/// Declares [`Configuration`] from the interface registry: one variant per interface that
+/// has a configuration.
+macro_rules! configuration {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] [$($version:literal)?]
+        [$($directives:tt)?] [$($cvariant:ident($configuration:tt))?] [$($events:tt)?]
+        [$($properties:tt)?] [$($check:tt)?] [$($instance:ident)?] } )+) => {
+        /// The `configuration` object of a capability; its shape depends on the interface.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Configuration {
+            $( $( #[doc = concat!("`", $wire, "`.")] $cvariant($configuration), )? )+
+            /// Any other interface, kept exactly as received.
+            Unknown(RawPayload),
         }
-    }
+
+        impl Serialize for Configuration {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $( $( Self::$cvariant(c) => c.serialize(serializer), )? )+
+                    Self::Unknown(raw) => raw.serialize(serializer),
+                }
+            }
+        }
+
+        impl Configuration {
+            fn decode(interface: &Namespace, raw: &RawValue) -> Result<Self, serde_json::Error> {
+                let text = raw.get();
+                Ok(match interface {
+                    $( $( Namespace::$variant => Self::$cvariant(serde_json::from_str(text)?), )? )+
+                    _ => Self::Unknown(RawPayload::from(raw)),
+                })
+            }
+        }
+    };
 }
 
-impl Configuration {
-    fn decode(interface: &Namespace, raw: &RawValue) -> Result<Self, serde_json::Error> {
-        let text = raw.get();
-        Ok(match interface {
-            Namespace::ThermostatController => Self::Thermostat(serde_json::from_str(text)?),
-            Namespace::ModeController => Self::Mode(serde_json::from_str(text)?),
-            Namespace::RangeController => Self::Range(serde_json::from_str(text)?),
-            Namespace::SecurityPanelController => Self::SecurityPanel(serde_json::from_str(text)?),
-            Namespace::TimeHoldController => Self::TimeHold(serde_json::from_str(text)?),
-            Namespace::EventDetectionSensor => Self::EventDetection(serde_json::from_str(text)?),
-            Namespace::InventoryLevelSensor => Self::InventoryLevel(serde_json::from_str(text)?),
-            _ => Self::Unknown(RawPayload::from(raw)),
-        })
-    }
-}
+crate::interface::interfaces!(configuration);
 
 /// The capability as written on the wire.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct WireCapability<C> {
+struct WireCapability<C, V> {
     #[serde(rename = "type")]
     kind: CapabilityType,
     interface: Namespace,
-    version: InterfaceVersion,
+    version: V,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     instance: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -672,30 +651,22 @@ enum CapabilityType {
     AlexaInterface,
 }
 
-/// `"version": "3"`; Alexa also accepts the number 3 on input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct InterfaceVersion;
-
-impl Serialize for InterfaceVersion {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str("3")
-    }
+/// The `version` as written: text, or the number 3 that Alexa also accepts on input.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum WireVersion {
+    // Owned text, so that decoding from a `serde_json::Value` (which cannot lend its
+    // strings) works too.
+    Text(String),
+    Number(u64),
 }
 
-impl<'de> Deserialize<'de> for InterfaceVersion {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Owned text, so that decoding from a `serde_json::Value` (which cannot lend
-        // its strings) works too.
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Version {
-            Text(String),
-            Number(u64),
-        }
-        match Version::deserialize(deserializer)? {
-            Version::Text(text) if text == "3" => Ok(Self),
-            Version::Number(3) => Ok(Self),
-            _ => Err(serde::de::Error::custom("capability version must be \"3\"")),
+impl WireVersion {
+    /// Whether this is the version of `interface` ([`Namespace::version`]).
+    fn is_version_of(&self, interface: &Namespace) -> bool {
+        match self {
+            Self::Text(text) => text == interface.version(),
+            Self::Number(number) => interface.version() == "3" && *number == 3,
         }
     }
 }
@@ -705,7 +676,7 @@ impl Serialize for Capability {
         WireCapability {
             kind: CapabilityType::AlexaInterface,
             interface: self.interface.clone(),
-            version: InterfaceVersion,
+            version: self.interface.version(),
             instance: self.instance.clone(),
             properties: self.properties.clone(),
             proactively_reported: self.proactively_reported,
@@ -724,7 +695,14 @@ impl Serialize for Capability {
 
 impl<'de> Deserialize<'de> for Capability {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let wire = WireCapability::<Box<RawValue>>::deserialize(deserializer)?;
+        let wire = WireCapability::<Box<RawValue>, WireVersion>::deserialize(deserializer)?;
+        if !wire.version.is_version_of(&wire.interface) {
+            return Err(serde::de::Error::custom(format!(
+                "capability version of {} must be \"{}\"",
+                wire.interface,
+                wire.interface.version()
+            )));
+        }
         let configuration = wire
             .configuration
             .map(|raw| Configuration::decode(&wire.interface, &raw))

@@ -384,18 +384,9 @@ fn check(endpoint: &DiscoveryEndpoint) -> Result<(), ValidationError> {
 }
 
 fn check_capabilities(endpoint: &str, capabilities: &[Capability]) -> Result<(), ValidationError> {
-    let needs_instance = |interface: &Namespace| {
-        matches!(
-            interface,
-            Namespace::ModeController
-                | Namespace::RangeController
-                | Namespace::ToggleController
-                | Namespace::InventoryLevelSensor
-        )
-    };
     for (index, capability) in capabilities.iter().enumerate() {
         let interface = capability.interface();
-        if needs_instance(interface) && capability.instance().is_none() {
+        if interface.requires_instance() && capability.instance().is_none() {
             return Err(ValidationError::Instance {
                 interface: interface.to_string(),
                 reason: "requires an instance",

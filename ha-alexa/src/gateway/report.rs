@@ -308,6 +308,19 @@ impl<S, C> ChangeReporter<S, C> {
         self.lock().changes.len()
     }
 
+    /// The gateway the changes go to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn status(reporter: &ha_alexa::gateway::ChangeReporter<ha_alexa::lwa::MemoryLwaStore>) -> String {
+    ///     reporter.gateway().status().to_string()
+    /// }
+    /// ```
+    pub fn gateway(&self) -> &Arc<EventGateway<S, C>> {
+        &self.shared.gateway
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
         // Every mutation of `Pending` completes without panicking, so a poisoned lock
         // still guards a consistent queue.

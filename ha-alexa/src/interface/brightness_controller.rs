@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::discovery::Capability;
 use crate::message::Namespace;
 use crate::wire::directives;
+use crate::interface::in_range;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.BrightnessController`.
@@ -44,5 +46,19 @@ impl Capability {
     /// ```
     pub fn brightness_controller() -> Self {
         Self::with_properties(Namespace::BrightnessController, &["brightness"])
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &BrightnessControllerDirective, _: &Capability) -> Result<(), AlexaError> {
+    match directive {
+        BrightnessControllerDirective::SetBrightness(set) => in_range("brightness", set.brightness, 0, 100),
+        BrightnessControllerDirective::AdjustBrightness(adjust) => {
+            in_range("brightnessDelta", adjust.brightness_delta, -100, 100)
+        }
     }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::discovery::Capability;
 use crate::message::Namespace;
 use crate::wire::directives;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.ChannelController`.
@@ -94,5 +95,33 @@ impl Capability {
     /// ```
     pub fn channel_controller() -> Self {
         Self::with_properties(Namespace::ChannelController, &["channel"])
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &ChannelControllerDirective, _: &Capability) -> Result<(), AlexaError> {
+    let ChannelControllerDirective::ChangeChannel(change) = directive else {
+        return Ok(());
+    };
+    let channel = &change.channel;
+    let named = change
+        .channel_metadata
+        .as_ref()
+        .is_some_and(|m| m.name.is_some());
+    if channel.number.is_some()
+        || channel.call_sign.is_some()
+        || channel.affiliate_call_sign.is_some()
+        || channel.uri.is_some()
+        || named
+    {
+        Ok(())
+    } else {
+        Err(AlexaError::invalid_value(
+            "the channel has no number, call sign, URI or name",
+        ))
     }
 }

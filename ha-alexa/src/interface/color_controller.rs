@@ -6,6 +6,7 @@ use crate::discovery::Capability;
 use crate::error::ValidationError;
 use crate::message::Namespace;
 use crate::wire::directives;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.ColorController`.
@@ -116,4 +117,16 @@ impl Capability {
     pub fn color_controller() -> Self {
         Self::with_properties(Namespace::ColorController, &["color"])
     }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &ColorControllerDirective, _: &Capability) -> Result<(), AlexaError> {
+    let ColorControllerDirective::SetColor(set) = directive;
+    Color::try_from(set.color)
+        .map(drop)
+        .map_err(|error| AlexaError::invalid_value(error.to_string()))
 }

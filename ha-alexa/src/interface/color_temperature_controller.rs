@@ -9,6 +9,8 @@ use crate::discovery::Capability;
 use crate::error::ValidationError;
 use crate::message::Namespace;
 use crate::wire::directives;
+use crate::interface::in_range;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.ColorTemperatureController`.
@@ -102,5 +104,22 @@ impl Capability {
             Namespace::ColorTemperatureController,
             &["colorTemperatureInKelvin"],
         )
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &ColorTemperatureControllerDirective, _: &Capability) -> Result<(), AlexaError> {
+    match directive {
+        ColorTemperatureControllerDirective::SetColorTemperature(set) => in_range(
+            "colorTemperatureInKelvin",
+            set.color_temperature_in_kelvin,
+            1000,
+            10000,
+        ),
+        _ => Ok(()),
     }
 }

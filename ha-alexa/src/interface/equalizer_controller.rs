@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::discovery::Capability;
 use crate::message::Namespace;
 use crate::wire::{directives, wire_enum};
+use EqualizerControllerDirective as Equalizer;
+use crate::interface::in_range;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.EqualizerController`.
@@ -256,5 +259,62 @@ impl Capability {
         };
         Self::with_properties(Namespace::EqualizerController, names)
             .set_configurations(configurations)
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &Equalizer, capability: &Capability) -> Result<(), AlexaError> {
+    let config = capability.equalizer_configurations();
+    let bands = config.and_then(|c| c.bands.as_ref());
+    let band_supported =
+        |name: &EqualizerBand| bands.is_some_and(|b| b.supported.iter().any(|s| &s.name == name));
+    match directive {
+        Equalizer::SetMode(set) => match config.and_then(|c| c.modes.as_ref()) {
+            None => Err(AlexaError::invalid_directive(
+                "this endpoint has no sound modes",
+            )),
+            Some(_) if !config.is_some_and(|c| c.supports_mode(&set.mode)) => Err(
+                AlexaError::invalid_value(format!("sound mode {} is not supported", set.mode)),
+            ),
+            Some(_) => Ok(()),
+        },
+        _ if bands.is_none() => Err(AlexaError::invalid_directive(
+            "this endpoint has no adjustable bands",
+        )),
+        Equalizer::SetBands(set) => {
+            for band in &set.bands {
+                if !band_supported(&band.name) {
+                    return Err(AlexaError::invalid_value(format!(
+                        "band {} is not supported",
+                        band.name
+                    )));
+                }
+                if let Some(range) = bands.and_then(|b| b.range) {
+                    in_range(band.name.as_str(), band.value, range.minimum, range.maximum)?;
+                }
+            }
+            Ok(())
+        }
+        Equalizer::AdjustBands(adjust) => {
+            match adjust.bands.iter().find(|b| !band_supported(&b.name)) {
+                Some(band) => Err(AlexaError::invalid_value(format!(
+                    "band {} is not supported",
+                    band.name
+                ))),
+                None => Ok(()),
+            }
+        }
+        Equalizer::ResetBands(reset) => match reset.bands.iter().find(|b| !band_supported(&b.name))
+        {
+            Some(band) => Err(AlexaError::invalid_value(format!(
+                "band {} is not supported",
+                band.name
+            ))),
+            None => Ok(()),
+        },
     }
 }

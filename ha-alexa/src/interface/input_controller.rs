@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::discovery::Capability;
 use crate::message::Namespace;
 use crate::wire::directives;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.InputController`.
@@ -88,5 +89,20 @@ impl Capability {
     /// ```
     pub fn input_controller(inputs: Vec<InputDescriptor>) -> Self {
         Self::with_properties(Namespace::InputController, &["input"]).set_inputs(inputs)
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &InputControllerDirective, capability: &Capability) -> Result<(), AlexaError> {
+    let InputControllerDirective::SelectInput(select) = directive;
+    match capability.inputs() {
+        Some(inputs) if !inputs.iter().any(|input| input.matches(&select.input)) => Err(
+            AlexaError::invalid_value(format!("input {:?} is not available", select.input)),
+        ),
+        _ => Ok(()),
     }
 }

@@ -273,6 +273,13 @@ pub struct Replenishment {
     pub value: String,
 }
 
+impl Replenishment {
+    /// The Dash Replenishment id `id`.
+    pub fn dash(id: impl Into<String>) -> Self {
+        Self { value: id.into() }
+    }
+}
+
 /// The `configuration` of an InventoryLevelSensor instance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -296,7 +303,7 @@ impl InventoryLevelConfiguration {
     /// Sets the Dash Replenishment id.
     #[must_use]
     pub fn with_replenishment_id(mut self, id: impl Into<String>) -> Self {
-        self.replenishment = Some(Replenishment { value: id.into() });
+        self.replenishment = Some(Replenishment::dash(id));
         self
     }
 }

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::discovery::{Capability, Configuration, Resources};
 use crate::message::Namespace;
 use crate::wire::directives;
+use ModeControllerDirective as Mode;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.ModeController`; `header.instance` names the instance.
@@ -126,5 +128,25 @@ impl Capability {
             .set_instance(instance.into())
             .set_capability_resources(resources)
             .set_configuration(Configuration::Mode(configuration))
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &Mode, capability: &Capability) -> Result<(), AlexaError> {
+    let Some(Configuration::Mode(config)) = capability.configuration() else {
+        return Ok(());
+    };
+    match directive {
+        Mode::SetMode(set) if !config.contains(&set.mode) => Err(AlexaError::invalid_value(
+            format!("mode {:?} is not supported", set.mode),
+        )),
+        Mode::AdjustMode(_) if !config.ordered => Err(AlexaError::invalid_directive(
+            "the modes of this instance have no order",
+        )),
+        _ => Ok(()),
     }
 }

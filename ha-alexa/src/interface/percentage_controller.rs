@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::discovery::Capability;
 use crate::message::Namespace;
 use crate::wire::directives;
+use crate::interface::in_range;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.PercentageController`.
@@ -43,5 +45,19 @@ impl Capability {
     /// ```
     pub fn percentage_controller() -> Self {
         Self::with_properties(Namespace::PercentageController, &["percentage"])
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &PercentageControllerDirective, _: &Capability) -> Result<(), AlexaError> {
+    match directive {
+        PercentageControllerDirective::SetPercentage(set) => in_range("percentage", set.percentage, 0, 100),
+        PercentageControllerDirective::AdjustPercentage(adjust) => {
+            in_range("percentageDelta", adjust.percentage_delta, -100, 100)
+        }
     }
 }

@@ -4,6 +4,7 @@
 use crate::discovery::Capability;
 use crate::message::Namespace;
 use crate::wire::{directives, wire_enum};
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.PlaybackController`.
@@ -71,5 +72,19 @@ impl Capability {
     /// ```
     pub fn playback_controller(operations: Vec<PlaybackOperation>) -> Self {
         Self::bare(Namespace::PlaybackController).set_supported_operations(operations)
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &PlaybackControllerDirective, capability: &Capability) -> Result<(), AlexaError> {
+    match capability.supported_operations() {
+        Some(operations) if !operations.contains(&directive.operation()) => Err(
+            AlexaError::invalid_directive(format!("{} is not supported", directive.name())),
+        ),
+        _ => Ok(()),
     }
 }

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::discovery::Capability;
 use crate::message::Namespace;
 use crate::wire::directives;
+use crate::interface::in_range;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.PowerLevelController`.
@@ -43,5 +45,19 @@ impl Capability {
     /// ```
     pub fn power_level_controller() -> Self {
         Self::with_properties(Namespace::PowerLevelController, &["powerLevel"])
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &PowerLevelControllerDirective, _: &Capability) -> Result<(), AlexaError> {
+    match directive {
+        PowerLevelControllerDirective::SetPowerLevel(set) => in_range("powerLevel", set.power_level, 0, 100),
+        PowerLevelControllerDirective::AdjustPowerLevel(adjust) => {
+            in_range("powerLevelDelta", adjust.power_level_delta, -100, 100)
+        }
     }
 }

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::discovery::{Capability, Configuration, Resources};
 use crate::message::Namespace;
 use crate::wire::directives;
+use RangeControllerDirective as Range;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.RangeController`; `header.instance` names the instance.
@@ -176,5 +178,42 @@ impl Capability {
             .set_instance(instance.into())
             .set_capability_resources(resources)
             .set_configuration(Configuration::Range(configuration))
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &Range, capability: &Capability) -> Result<(), AlexaError> {
+    let Some(Configuration::Range(config)) = capability.configuration() else {
+        return Ok(());
+    };
+    let (min, max) = (
+        config.supported_range.minimum_value,
+        config.supported_range.maximum_value,
+    );
+    match directive {
+        Range::SetRangeValue(set) if !config.contains(set.range_value) => {
+            Err(AlexaError::value_out_of_range(
+                format!("rangeValue {} is outside {min} to {max}", set.range_value),
+                min,
+                max,
+            ))
+        }
+        Range::AdjustRangeValue(adjust)
+            if adjust.range_value_delta.is_nan() || adjust.range_value_delta.abs() > max - min =>
+        {
+            Err(AlexaError::value_out_of_range(
+                format!(
+                    "rangeValueDelta {} is larger than the range",
+                    adjust.range_value_delta
+                ),
+                min - max,
+                max - min,
+            ))
+        }
+        _ => Ok(()),
     }
 }

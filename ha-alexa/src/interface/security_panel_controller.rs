@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::discovery::{Capability, Configuration};
 use crate::message::Namespace;
 use crate::wire::{directives, secret_string, wire_enum};
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.SecurityPanelController`.
@@ -375,5 +376,24 @@ impl Capability {
         names.extend(alarms.iter().map(|alarm| alarm.property_name()));
         Self::with_properties(Namespace::SecurityPanelController, &names)
             .set_configuration(Configuration::SecurityPanel(configuration))
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &SecurityPanelControllerDirective, capability: &Capability) -> Result<(), AlexaError> {
+    match (directive, capability.configuration()) {
+        (SecurityPanelControllerDirective::Arm(arm), Some(Configuration::SecurityPanel(config)))
+            if !config.supported_arm_states.contains(&arm.arm_state) =>
+        {
+            Err(AlexaError::invalid_value(format!(
+                "arm state {} is not supported",
+                arm.arm_state
+            )))
+        }
+        _ => Ok(()),
     }
 }

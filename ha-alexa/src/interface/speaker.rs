@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::discovery::Capability;
 use crate::message::Namespace;
 use crate::wire::directives;
+use crate::interface::in_range;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.Speaker`.
@@ -54,5 +56,18 @@ impl Capability {
     /// ```
     pub fn speaker() -> Self {
         Self::with_properties(Namespace::Speaker, &["volume", "muted"])
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &SpeakerDirective, _: &Capability) -> Result<(), AlexaError> {
+    match directive {
+        SpeakerDirective::SetVolume(set) => in_range("volume", set.volume, 0, 100),
+        SpeakerDirective::AdjustVolume(adjust) => in_range("volume", adjust.volume, -100, 100),
+        SpeakerDirective::SetMute(_) => Ok(()),
     }
 }

@@ -6,6 +6,8 @@ use crate::discovery::Capability;
 use crate::interface::speaker::SetMute;
 use crate::message::Namespace;
 use crate::wire::directives;
+use crate::interface::in_range;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.StepSpeaker`.
@@ -37,5 +39,19 @@ impl Capability {
     /// ```
     pub fn step_speaker() -> Self {
         Self::bare(Namespace::StepSpeaker)
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &StepSpeakerDirective, _: &Capability) -> Result<(), AlexaError> {
+    match directive {
+        StepSpeakerDirective::AdjustVolume(adjust) => {
+            in_range("volumeSteps", adjust.volume_steps, -100, 100)
+        }
+        StepSpeakerDirective::SetMute(_) => Ok(()),
     }
 }

@@ -16,6 +16,9 @@ use crate::interface::Temperature;
 use crate::message::AlexaError;
 use crate::message::Namespace;
 use crate::wire::{directives, wire_enum};
+use ThermostatControllerDirective as Thermostat;
+use crate::interface::TemperatureScale;
+use crate::message::ErrorType;
 
 directives! {
     /// Directives of `Alexa.ThermostatController`.
@@ -276,5 +279,104 @@ impl Capability {
     ) -> Self {
         Self::with_properties(Namespace::ThermostatController, setpoints.property_names())
             .set_configuration(Configuration::Thermostat(configuration))
+    }
+}
+
+fn known_scale(temperature: &Temperature, field: &str) -> Result<(), AlexaError> {
+    match temperature.scale {
+        TemperatureScale::Unknown(ref scale) => Err(AlexaError::invalid_value(format!(
+            "{field} has unknown scale {scale}"
+        ))),
+        _ if !temperature.value.is_finite() => Err(AlexaError::invalid_value(format!(
+            "{field} is not a number"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &Thermostat, capability: &Capability) -> Result<(), AlexaError> {
+    let supports = |name: &str| capability.supported_property_names().any(|n| n == name);
+    match directive {
+        Thermostat::SetTargetTemperature(set) => {
+            let setpoints = [
+                ("targetSetpoint", &set.target_setpoint),
+                ("lowerSetpoint", &set.lower_setpoint),
+                ("upperSetpoint", &set.upper_setpoint),
+            ];
+            if setpoints.iter().all(|(_, value)| value.is_none()) {
+                return Err(AlexaError::invalid_directive(
+                    "SetTargetTemperature names no setpoint",
+                ));
+            }
+            for (field, value) in setpoints {
+                if let Some(value) = value {
+                    known_scale(value, field)?;
+                }
+            }
+            match set.setpoints() {
+                Setpoints::Triple
+                    if !(supports("targetSetpoint")
+                        && supports("lowerSetpoint")
+                        && supports("upperSetpoint")) =>
+                {
+                    return Err(AlexaError::of(
+                        ErrorType::TripleSetpointsUnsupported,
+                        "the thermostat has no triple setpoints",
+                    ));
+                }
+                Setpoints::Single if !supports("targetSetpoint") => {
+                    return Err(AlexaError::invalid_value(
+                        "the thermostat has no single targetSetpoint; set lowerSetpoint and upperSetpoint",
+                    ));
+                }
+                Setpoints::Dual if !(supports("lowerSetpoint") && supports("upperSetpoint")) => {
+                    return Err(AlexaError::of(
+                        ErrorType::DualSetpointsUnsupported,
+                        "the thermostat has no dual setpoints",
+                    ));
+                }
+                _ => {}
+            }
+            if let (Some(lower), Some(upper)) = (&set.lower_setpoint, &set.upper_setpoint)
+                && lower.to_celsius() > upper.to_celsius()
+            {
+                return Err(AlexaError::invalid_value(
+                    "lowerSetpoint is above upperSetpoint",
+                ));
+            }
+            Ok(())
+        }
+        Thermostat::AdjustTargetTemperature(adjust) => {
+            known_scale(&adjust.target_setpoint_delta, "targetSetpointDelta")
+        }
+        Thermostat::SetThermostatMode(set) => match capability.configuration() {
+            Some(Configuration::Thermostat(config))
+                if !config.supported_modes().is_empty()
+                    && !config
+                        .supported_modes()
+                        .contains(&set.thermostat_mode.value) =>
+            {
+                Err(AlexaError::of(
+                    ErrorType::UnsupportedThermostatMode,
+                    format!(
+                        "thermostat mode {} is not supported",
+                        set.thermostat_mode.value
+                    ),
+                ))
+            }
+            _ => Ok(()),
+        },
+        Thermostat::ResumeSchedule => match capability.configuration() {
+            Some(Configuration::Thermostat(config)) if config.supports_scheduling => Ok(()),
+            _ => Err(AlexaError::of(
+                ErrorType::UnwillingToSetSchedule,
+                "the thermostat has no schedule",
+            )),
+        },
     }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::discovery::{Capability, Configuration};
 use crate::message::Namespace;
 use crate::wire::directives;
+use crate::message::AlexaError;
 
 directives! {
     /// Directives of `Alexa.TimeHoldController`.
@@ -63,5 +64,24 @@ impl Capability {
     pub fn time_hold_controller(configuration: TimeHoldConfiguration) -> Self {
         Self::bare(Namespace::TimeHoldController)
             .set_configuration(Configuration::TimeHold(configuration))
+    }
+}
+
+/// What the dispatcher checks before the hub sees a directive of this interface.
+///
+/// # Errors
+///
+/// The ErrorResponse Alexa expects for a value outside what the endpoint declares.
+pub(crate) fn check(directive: &TimeHoldControllerDirective, capability: &Capability) -> Result<(), AlexaError> {
+    match (directive, capability.configuration()) {
+        (TimeHoldControllerDirective::Resume, Some(Configuration::TimeHold(config)))
+            if config.allow_remote_resume =>
+        {
+            Ok(())
+        }
+        (TimeHoldControllerDirective::Resume, _) => Err(AlexaError::invalid_directive(
+            "this endpoint cannot be resumed remotely",
+        )),
+        _ => Ok(()),
     }
 }

@@ -344,17 +344,21 @@ impl LwaTokenStore for FileLwaStore {
     }
 
     async fn save(&self, tokens: &LwaTokens) -> Result<(), StoreError> {
-        self.file.write(&Document {
-            version: FORMAT_VERSION,
-            tokens: Some(tokens.into()),
-        })
+        self.file
+            .write(&Document {
+                version: FORMAT_VERSION,
+                tokens: Some(tokens.into()),
+            })
+            .await
     }
 
     async fn clear(&self) -> Result<(), StoreError> {
-        self.file.write(&Document {
-            version: FORMAT_VERSION,
-            tokens: None,
-        })
+        self.file
+            .write(&Document {
+                version: FORMAT_VERSION,
+                tokens: None,
+            })
+            .await
     }
 }
 
@@ -370,12 +374,7 @@ mod tests {
         )
     }
 
-    fn block_on<F: Future>(future: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(future)
-    }
+    use crate::file::tests::block_on;
 
     #[test]
     fn file_store_keeps_tokens_across_reopening_and_clears_them() {

@@ -7,35 +7,14 @@ use super::{
     BearerToken, CorrelationToken, Endpoint, EndpointId, Envelope, Header, Namespace, RawPayload,
     WireHeader,
 };
-use crate::discovery::DiscoveryDirective;
 use crate::error::DecodeError;
-use crate::interface::alexa::AlexaDirective;
-use crate::interface::authorization::AuthorizationDirective;
-use crate::interface::brightness_controller::BrightnessControllerDirective;
-use crate::interface::camera_stream_controller::CameraStreamControllerDirective;
-use crate::interface::channel_controller::ChannelControllerDirective;
-use crate::interface::color_controller::ColorControllerDirective;
-use crate::interface::color_temperature_controller::ColorTemperatureControllerDirective;
-use crate::interface::equalizer_controller::EqualizerControllerDirective;
-use crate::interface::input_controller::InputControllerDirective;
-use crate::interface::lock_controller::LockControllerDirective;
-use crate::interface::mode_controller::ModeControllerDirective;
-use crate::interface::percentage_controller::PercentageControllerDirective;
-use crate::interface::playback_controller::PlaybackControllerDirective;
-use crate::interface::power_controller::PowerControllerDirective;
-use crate::interface::power_level_controller::PowerLevelControllerDirective;
-use crate::interface::range_controller::RangeControllerDirective;
-use crate::interface::scene_controller::SceneControllerDirective;
-use crate::interface::security_panel_controller::SecurityPanelControllerDirective;
-use crate::interface::seek_controller::SeekControllerDirective;
-use crate::interface::speaker::SpeakerDirective;
-use crate::interface::step_speaker::StepSpeakerDirective;
-use crate::interface::thermostat_controller::ThermostatControllerDirective;
-use crate::interface::time_hold_controller::TimeHoldControllerDirective;
-use crate::interface::toggle_controller::ToggleControllerDirective;
 
+/// Declares [`DirectivePayload`] from the interface registry: one variant per interface
+/// that has directives.
 macro_rules! directive_payload {
-    ($( $(#[$meta:meta])* $variant:ident($family:ty), )+) => {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] [$($version:literal)?]
+        [$($directives:tt)?] [$($cvariant:ident($configuration:tt))?] [$($events:tt)?]
+        [$($properties:tt)?] [$($check:tt)?] [$($instance:ident)?] } )+) => {
         /// The typed payload of a directive, one variant per interface.
         ///
         /// Decoding picks the variant from `header.namespace` and the directive from
@@ -44,7 +23,7 @@ macro_rules! directive_payload {
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum DirectivePayload {
-            $( $(#[$meta])* $variant($family), )+
+            $( $( #[doc = concat!("`", $wire, "`.")] $variant($directives), )? )+
             /// A directive this crate does not model, payload kept exactly as received.
             Unknown(RawPayload),
         }
@@ -53,12 +32,10 @@ macro_rules! directive_payload {
             /// Phase two: the typed payload for `namespace` and `name`.
             fn decode(namespace: &Namespace, name: &str, payload: &RawValue) -> Result<Self, serde_json::Error> {
                 let text = payload.get();
-                let decoded = $(
-                    if *namespace == <$family>::NAMESPACE {
-                        <$family>::decode(name, text).map(|result| result.map(Self::$variant))
-                    } else
-                )+ {
-                    None
+                let decoded = match namespace {
+                    $( $( Namespace::$variant => <$directives>::decode(name, text)
+                        .map(|result| result.map(Self::$variant)), )? )+
+                    _ => None,
                 };
                 decoded.unwrap_or_else(|| Ok(Self::Unknown(RawPayload::from(payload))))
             }
@@ -66,7 +43,7 @@ macro_rules! directive_payload {
             /// The namespace of a modelled directive; `None` for [`DirectivePayload::Unknown`].
             pub fn namespace(&self) -> Option<Namespace> {
                 match self {
-                    $( Self::$variant(_) => Some(<$family>::NAMESPACE), )+
+                    $( $( Self::$variant(_) => Some(<$directives>::NAMESPACE), )? )+
                     Self::Unknown(_) => None,
                 }
             }
@@ -74,16 +51,27 @@ macro_rules! directive_payload {
             /// The name of a modelled directive; `None` for [`DirectivePayload::Unknown`].
             pub fn name(&self) -> Option<&'static str> {
                 match self {
-                    $( Self::$variant(directive) => Some(directive.name()), )+
+                    $( $( Self::$variant(directive) => Some(<$directives>::name(directive)), )? )+
                     Self::Unknown(_) => None,
                 }
+            }
+        }
+
+        /// `name` as the `'static` text the interface of `namespace` declares for one of
+        /// its directives or events.
+        pub(crate) fn static_name(namespace: &Namespace, name: &str) -> Option<&'static str> {
+            match namespace {
+                $( Namespace::$variant => None
+                    $( .or_else(|| <$directives>::static_name(name)) )?
+                    $( .or_else(|| <$events>::static_name(name)) )?, )+
+                Namespace::Unknown(_) => None,
             }
         }
 
         impl Serialize for DirectivePayload {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
-                    $( Self::$variant(directive) => directive.serialize(serializer), )+
+                    $( $( Self::$variant(directive) => <$directives as Serialize>::serialize(directive, serializer), )? )+
                     Self::Unknown(raw) => raw.serialize(serializer),
                 }
             }
@@ -91,65 +79,14 @@ macro_rules! directive_payload {
     };
 }
 
-directive_payload! {
-    /// `Alexa`: ReportState.
-    Alexa(AlexaDirective),
-    /// `Alexa.Discovery`: Discover.
-    Discovery(DiscoveryDirective),
-    /// `Alexa.Authorization`: AcceptGrant.
-    Authorization(AuthorizationDirective),
-    /// `Alexa.PowerController`.
-    PowerController(PowerControllerDirective),
-    /// `Alexa.BrightnessController`.
-    BrightnessController(BrightnessControllerDirective),
-    /// `Alexa.ColorController`.
-    ColorController(ColorControllerDirective),
-    /// `Alexa.ColorTemperatureController`.
-    ColorTemperatureController(ColorTemperatureControllerDirective),
-    /// `Alexa.SceneController`.
-    SceneController(SceneControllerDirective),
-    /// `Alexa.LockController`.
-    LockController(LockControllerDirective),
-    /// `Alexa.Speaker`.
-    Speaker(SpeakerDirective),
-    /// `Alexa.StepSpeaker`.
-    StepSpeaker(StepSpeakerDirective),
-    /// `Alexa.InputController`.
-    InputController(InputControllerDirective),
-    /// `Alexa.PlaybackController`.
-    PlaybackController(PlaybackControllerDirective),
-    /// `Alexa.ThermostatController`.
-    ThermostatController(ThermostatControllerDirective),
-    /// `Alexa.SecurityPanelController`.
-    SecurityPanelController(SecurityPanelControllerDirective),
-    /// `Alexa.ModeController`.
-    ModeController(ModeControllerDirective),
-    /// `Alexa.RangeController`.
-    RangeController(RangeControllerDirective),
-    /// `Alexa.ToggleController`.
-    ToggleController(ToggleControllerDirective),
-    /// `Alexa.ChannelController`.
-    ChannelController(ChannelControllerDirective),
-    /// `Alexa.SeekController`.
-    SeekController(SeekControllerDirective),
-    /// `Alexa.EqualizerController`.
-    EqualizerController(EqualizerControllerDirective),
-    /// `Alexa.TimeHoldController`.
-    TimeHoldController(TimeHoldControllerDirective),
-    /// `Alexa.CameraStreamController`.
-    CameraStreamController(CameraStreamControllerDirective),
-    /// `Alexa.PercentageController`.
-    PercentageController(PercentageControllerDirective),
-    /// `Alexa.PowerLevelController`.
-    PowerLevelController(PowerLevelControllerDirective),
-}
+crate::interface::interfaces!(directive_payload);
 
 /// A directive after phase one of decoding: header and endpoint decoded, payload still
 /// JSON text borrowed from the input.
 ///
-/// Phase one already enforces `payloadVersion` `"3"`. A caller that only needs the header
-/// (a proxy that forwards the directive, or one that must answer an ErrorResponse) can stop
-/// here.
+/// Phase one already enforces the namespace's `payloadVersion` (`"3"`, but for the
+/// interfaces Amazon versions on their own). A caller that only needs the header (a proxy
+/// that forwards the directive, or one that must answer an ErrorResponse) can stop here.
 ///
 /// # Examples
 ///
@@ -201,7 +138,7 @@ impl<'a> RawDirective<'a> {
     /// # Errors
     ///
     /// [`DecodeError::Json`] when the bytes are not such an object or the header is
-    /// malformed, [`DecodeError::PayloadVersion`] when `payloadVersion` is not `"3"`.
+    /// malformed, [`DecodeError::PayloadVersion`] when `payloadVersion` is not the namespace's version.
     pub fn from_slice(bytes: &'a [u8]) -> Result<Self, DecodeError> {
         let envelope: WireEnvelope<'a> =
             serde_json::from_slice(bytes).map_err(|e| DecodeError::json(&e))?;

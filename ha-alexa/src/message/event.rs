@@ -127,31 +127,81 @@ pub enum EventPayload {
         /// When the button was pressed.
         timestamp: WholeSeconds,
     },
+    /// A reply or proactive event declared by an interface of the registry
+    /// (RTCSessionController's AnswerGeneratedForSession, ObjectDetectionSensor's
+    /// ObjectDetection, ...).
+    Interface(InterfaceEvent),
     /// An event this crate does not model, payload kept exactly as received.
     Unknown(RawPayload),
 }
+
+/// Declares [`InterfaceEvent`] from the interface registry: one variant per interface
+/// that declares `events`.
+macro_rules! interface_event {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] [$($version:literal)?]
+        [$($directives:tt)?] [$($cvariant:ident($configuration:tt))?] [$($events:tt)?]
+        [$($properties:tt)?] [$($check:tt)?] [$($instance:ident)?] } )+) => {
+        $crate::wire::interface_family! {
+            /// An event declared by an interface: its replies to directives and its
+            /// proactive events, one variant per interface that has any.
+            pub enum InterfaceEvent {
+                $( $( $variant($events) = $wire, )? )+
+            }
+        }
+    };
+}
+
+crate::interface::interfaces!(interface_event);
 
 impl EventPayload {
     /// The header namespace and name of this payload; `None` for `Unknown`.
     fn kind(&self) -> Option<(Namespace, Name)> {
         Some(match self {
-            Self::Response => (Namespace::Alexa, Name::Response),
-            Self::StateReport => (Namespace::Alexa, Name::StateReport),
-            Self::ErrorResponse(error) => (error.namespace().clone(), Name::ErrorResponse),
-            Self::DeferredResponse { .. } => (Namespace::Alexa, Name::DeferredResponse),
-            Self::ChangeReport { .. } => (Namespace::Alexa, Name::ChangeReport),
-            Self::DiscoverResponse { .. } => (Namespace::Discovery, Name::DiscoverResponse),
-            Self::AddOrUpdateReport { .. } => (Namespace::Discovery, Name::AddOrUpdateReport),
-            Self::DeleteReport { .. } => (Namespace::Discovery, Name::DeleteReport),
-            Self::AcceptGrantResponse => (Namespace::Authorization, Name::AcceptGrantResponse),
-            Self::ActivationStarted { .. } => (Namespace::SceneController, Name::ActivationStarted),
-            Self::DeactivationStarted { .. } => {
-                (Namespace::SceneController, Name::DeactivationStarted)
+            Self::Response => (Namespace::Alexa, Name::from_static("Response")),
+            Self::StateReport => (Namespace::Alexa, Name::from_static("StateReport")),
+            Self::ErrorResponse(error) => (
+                error.namespace().clone(),
+                Name::from_static("ErrorResponse"),
+            ),
+            Self::DeferredResponse { .. } => {
+                (Namespace::Alexa, Name::from_static("DeferredResponse"))
             }
-            Self::ArmResponse(_) => (Namespace::SecurityPanelController, Name::ArmResponse),
-            Self::SeekStateReport(_) => (Namespace::SeekController, Name::StateReport),
-            Self::CameraStreams(_) => (Namespace::CameraStreamController, Name::Response),
-            Self::DoorbellPress { .. } => (Namespace::DoorbellEventSource, Name::DoorbellPress),
+            Self::ChangeReport { .. } => (Namespace::Alexa, Name::from_static("ChangeReport")),
+            Self::DiscoverResponse { .. } => {
+                (Namespace::Discovery, Name::from_static("Discover.Response"))
+            }
+            Self::AddOrUpdateReport { .. } => {
+                (Namespace::Discovery, Name::from_static("AddOrUpdateReport"))
+            }
+            Self::DeleteReport { .. } => (Namespace::Discovery, Name::from_static("DeleteReport")),
+            Self::AcceptGrantResponse => (
+                Namespace::Authorization,
+                Name::from_static("AcceptGrant.Response"),
+            ),
+            Self::ActivationStarted { .. } => (
+                Namespace::SceneController,
+                Name::from_static("ActivationStarted"),
+            ),
+            Self::DeactivationStarted { .. } => (
+                Namespace::SceneController,
+                Name::from_static("DeactivationStarted"),
+            ),
+            Self::ArmResponse(_) => (
+                Namespace::SecurityPanelController,
+                Name::from_static("Arm.Response"),
+            ),
+            Self::SeekStateReport(_) => {
+                (Namespace::SeekController, Name::from_static("StateReport"))
+            }
+            Self::CameraStreams(_) => (
+                Namespace::CameraStreamController,
+                Name::from_static("Response"),
+            ),
+            Self::DoorbellPress { .. } => (
+                Namespace::DoorbellEventSource,
+                Name::from_static("DoorbellPress"),
+            ),
+            Self::Interface(event) => (event.namespace(), Name::from_static(event.name())),
             Self::Unknown(_) => return None,
         })
     }
@@ -162,78 +212,79 @@ impl EventPayload {
         payload: &RawValue,
     ) -> Result<Self, serde_json::Error> {
         let text = payload.get();
-        Ok(match (namespace, name) {
-            (_, Name::ErrorResponse) => {
+        Ok(match (namespace, name.as_str()) {
+            (_, "ErrorResponse") => {
                 Self::ErrorResponse(AlexaError::decode(namespace.clone(), text)?)
             }
-            (Namespace::Alexa, Name::Response) => parse_empty(text, Self::Response)?,
-            (Namespace::Alexa, Name::StateReport) => parse_empty(text, Self::StateReport)?,
-            (Namespace::Alexa, Name::DeferredResponse) => {
+            (Namespace::Alexa, "Response") => parse_empty(text, Self::Response)?,
+            (Namespace::Alexa, "StateReport") => parse_empty(text, Self::StateReport)?,
+            (Namespace::Alexa, "DeferredResponse") => {
                 let wire: WireDeferred = serde_json::from_str(text)?;
                 Self::DeferredResponse {
                     estimated_deferral_in_seconds: wire.estimated_deferral_in_seconds,
                 }
             }
-            (Namespace::Alexa, Name::ChangeReport) => {
+            (Namespace::Alexa, "ChangeReport") => {
                 let WireChangeReport {
                     change: WireChange { cause, properties },
                 } = serde_json::from_str(text)?;
                 Self::ChangeReport { cause, properties }
             }
-            (Namespace::Discovery, Name::DiscoverResponse) => {
+            (Namespace::Discovery, "Discover.Response") => {
                 let wire: WireEndpoints = serde_json::from_str(text)?;
                 Self::DiscoverResponse {
                     endpoints: wire.endpoints,
                 }
             }
-            (Namespace::Discovery, Name::AddOrUpdateReport) => {
+            (Namespace::Discovery, "AddOrUpdateReport") => {
                 let wire: WireScopedEndpoints = serde_json::from_str(text)?;
                 Self::AddOrUpdateReport {
                     endpoints: wire.endpoints,
                     scope: wire.scope,
                 }
             }
-            (Namespace::Discovery, Name::DeleteReport) => {
+            (Namespace::Discovery, "DeleteReport") => {
                 let wire: WireDeleteReport = serde_json::from_str(text)?;
                 Self::DeleteReport {
                     endpoints: wire.endpoints.into_iter().map(|e| e.endpoint_id).collect(),
                     scope: wire.scope,
                 }
             }
-            (Namespace::Authorization, Name::AcceptGrantResponse) => {
+            (Namespace::Authorization, "AcceptGrant.Response") => {
                 parse_empty(text, Self::AcceptGrantResponse)?
             }
-            (Namespace::SceneController, Name::ActivationStarted) => {
+            (Namespace::SceneController, "ActivationStarted") => {
                 let wire: WireTimedCause = serde_json::from_str(text)?;
                 Self::ActivationStarted {
                     cause: wire.cause,
                     timestamp: wire.timestamp,
                 }
             }
-            (Namespace::SceneController, Name::DeactivationStarted) => {
+            (Namespace::SceneController, "DeactivationStarted") => {
                 let wire: WireTimedCause = serde_json::from_str(text)?;
                 Self::DeactivationStarted {
                     cause: wire.cause,
                     timestamp: wire.timestamp,
                 }
             }
-            (Namespace::SecurityPanelController, Name::ArmResponse) => {
+            (Namespace::SecurityPanelController, "Arm.Response") => {
                 Self::ArmResponse(serde_json::from_str(text)?)
             }
-            (Namespace::SeekController, Name::StateReport) => {
-                Self::SeekStateReport(decode_seek(text)?)
-            }
-            (Namespace::CameraStreamController, Name::Response) => {
+            (Namespace::SeekController, "StateReport") => Self::SeekStateReport(decode_seek(text)?),
+            (Namespace::CameraStreamController, "Response") => {
                 Self::CameraStreams(serde_json::from_str(text)?)
             }
-            (Namespace::DoorbellEventSource, Name::DoorbellPress) => {
+            (Namespace::DoorbellEventSource, "DoorbellPress") => {
                 let wire: WireDoorbellPress = serde_json::from_str(text)?;
                 Self::DoorbellPress {
                     cause: wire.cause,
                     timestamp: wire.timestamp,
                 }
             }
-            _ => Self::Unknown(RawPayload::from(payload)),
+            _ => match InterfaceEvent::decode(namespace, name.as_str(), text) {
+                Some(event) => Self::Interface(event?),
+                None => Self::Unknown(RawPayload::from(payload)),
+            },
         })
     }
 }
@@ -372,6 +423,7 @@ impl Serialize for EventPayload {
                 timestamp: *timestamp,
             }
             .serialize(serializer),
+            Self::Interface(event) => event.serialize(serializer),
             Self::Unknown(raw) => raw.serialize(serializer),
         }
     }
@@ -421,7 +473,7 @@ impl Event {
         endpoint: Option<Endpoint>,
         context: Option<Context>,
     ) -> Self {
-        let (namespace, name) = payload.kind().unwrap_or((Namespace::Alexa, Name::Response));
+        let (namespace, name) = payload.kind().unwrap_or((Namespace::Alexa, Name::RESPONSE));
         let header = Header::new(namespace, name, MessageId::random())
             .with_correlation_token(correlation_token);
         Self {
@@ -743,6 +795,24 @@ impl Event {
         Self::build(payload, None, Some(endpoint), Some(Context::default()))
     }
 
+    /// A reply declared by the directive's interface (RTCSessionController's
+    /// AnswerGeneratedForSession, ...), with the endpoint's properties when `context` is
+    /// given.
+    pub fn interface_reply(
+        reply: &ReplyTo,
+        event: InterfaceEvent,
+        context: Option<Context>,
+    ) -> Self {
+        Self::reply(EventPayload::Interface(event), reply, context)
+    }
+
+    /// A proactive event declared by an interface (ObjectDetectionSensor's
+    /// ObjectDetection, ...) for the event gateway; `endpoint` must carry the user's
+    /// Login-with-Amazon token.
+    pub fn interface_event(endpoint: Endpoint, event: InterfaceEvent) -> Self {
+        Self::build(EventPayload::Interface(event), None, Some(endpoint), None)
+    }
+
     /// Puts `scope` where the event gateway reads the user's token: in the payload of
     /// AddOrUpdateReport and DeleteReport, on the endpoint of every other event.
     #[cfg(feature = "proactive")]
@@ -771,7 +841,7 @@ impl Event {
     /// # Errors
     ///
     /// [`DecodeError::Json`] for a malformed envelope or header,
-    /// [`DecodeError::PayloadVersion`] unless `payloadVersion` is `"3"`,
+    /// [`DecodeError::PayloadVersion`] unless `payloadVersion` is the namespace's version,
     /// [`DecodeError::Payload`] when a modelled event's payload has the wrong shape.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, DecodeError> {
         let envelope: WireEventEnvelope<'_> =

@@ -1,6 +1,7 @@
 //! The header every directive and event carries.
 
 use core::fmt;
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -8,222 +9,167 @@ use serde_json::value::RawValue;
 use crate::error::{DecodeError, ValidationError};
 use crate::wire::wire_enum;
 
-wire_enum! {
-    /// The interface (`header.namespace`) a message belongs to.
-    ///
-    /// Unknown namespaces are kept in [`Namespace::Unknown`] and round-trip unchanged.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ha_alexa::Namespace;
-    ///
-    /// assert_eq!(Namespace::from("Alexa.PowerController"), Namespace::PowerController);
-    /// assert_eq!(Namespace::from("Alexa.Cooking").as_str(), "Alexa.Cooking");
-    /// ```
-    pub enum Namespace {
-        /// Core messages: ReportState, Response, StateReport, ChangeReport, ErrorResponse.
-        Alexa = "Alexa",
-        /// AcceptGrant and its response.
-        Authorization = "Alexa.Authorization",
-        /// Discover, Discover.Response, AddOrUpdateReport, DeleteReport.
-        Discovery = "Alexa.Discovery",
-        /// Brightness in percent.
-        BrightnessController = "Alexa.BrightnessController",
-        /// Camera streams.
-        CameraStreamController = "Alexa.CameraStreamController",
-        /// TV channels.
-        ChannelController = "Alexa.ChannelController",
-        /// Colour as hue, saturation and brightness.
-        ColorController = "Alexa.ColorController",
-        /// White colour temperature in kelvin.
-        ColorTemperatureController = "Alexa.ColorTemperatureController",
-        /// Open/closed sensors.
-        ContactSensor = "Alexa.ContactSensor",
-        /// Doorbell presses.
-        DoorbellEventSource = "Alexa.DoorbellEventSource",
-        /// Reachability.
-        EndpointHealth = "Alexa.EndpointHealth",
-        /// Equalizer bands and sound modes.
-        EqualizerController = "Alexa.EqualizerController",
-        /// Person detection and similar events.
-        EventDetectionSensor = "Alexa.EventDetectionSensor",
-        /// Relative humidity readings.
-        HumiditySensor = "Alexa.HumiditySensor",
-        /// Input selection.
-        InputController = "Alexa.InputController",
-        /// Remaining consumables (ink, filters, batteries).
-        InventoryLevelSensor = "Alexa.InventoryLevelSensor",
-        /// Locks.
-        LockController = "Alexa.LockController",
-        /// Named modes of an instance.
-        ModeController = "Alexa.ModeController",
-        /// Motion sensors.
-        MotionSensor = "Alexa.MotionSensor",
-        /// Generic percentage.
-        PercentageController = "Alexa.PercentageController",
-        /// Media transport.
-        PlaybackController = "Alexa.PlaybackController",
-        /// Media playback state.
-        PlaybackStateReporter = "Alexa.PlaybackStateReporter",
-        /// On and off.
-        PowerController = "Alexa.PowerController",
-        /// Power level in percent.
-        PowerLevelController = "Alexa.PowerLevelController",
-        /// Numeric settings of an instance.
-        RangeController = "Alexa.RangeController",
-        /// Scenes and activities.
-        SceneController = "Alexa.SceneController",
-        /// Alarm panels.
-        SecurityPanelController = "Alexa.SecurityPanelController",
-        /// Seeking in media.
-        SeekController = "Alexa.SeekController",
-        /// Volume in percent and mute.
-        Speaker = "Alexa.Speaker",
-        /// Volume in steps and mute.
-        StepSpeaker = "Alexa.StepSpeaker",
-        /// Temperature readings.
-        TemperatureSensor = "Alexa.TemperatureSensor",
-        /// Thermostats.
-        ThermostatController = "Alexa.ThermostatController",
-        /// Pausing timers and appliances.
-        TimeHoldController = "Alexa.TimeHoldController",
-        /// On and off of an instance.
-        ToggleController = "Alexa.ToggleController",
+/// Declares [`Namespace`] from the interface registry.
+macro_rules! namespace {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] [$($version:literal)?]
+        [$($directives:tt)?] [$($cvariant:ident($configuration:tt))?] [$($events:tt)?]
+        [$($properties:tt)?] [$($check:tt)?] [$($instance:ident)?] } )+) => {
+        wire_enum! {
+            /// The interface (`header.namespace`) a message belongs to: one variant per
+            /// interface of the registry in [`interface`](crate::interface).
+            ///
+            /// Unknown namespaces are kept in [`Namespace::Unknown`] and round-trip unchanged.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use ha_alexa::Namespace;
+            ///
+            /// assert_eq!(Namespace::from("Alexa.PowerController"), Namespace::PowerController);
+            /// assert_eq!(Namespace::from("Alexa.Cooking").as_str(), "Alexa.Cooking");
+            /// assert_eq!(Namespace::ObjectDetectionSensor.version(), "1.0");
+            /// ```
+            pub enum Namespace {
+                $( $(#[$meta])* $variant = $wire, )+
+            }
+        }
+
+        impl Namespace {
+            /// The interface version: the capability's `version` at discovery and the
+            /// `payloadVersion` of its messages. `"3"` for all but the newer interfaces
+            /// that Amazon versions on their own (`"1.0"` for
+            /// `Alexa.SmartVision.ObjectDetectionSensor`), and for unknown namespaces.
+            pub fn version(&self) -> &'static str {
+                match self {
+                    $( Self::$variant => $crate::interface::version!($($version)?), )+
+                    Self::Unknown(_) => "3",
+                }
+            }
+
+            /// Whether every capability of this interface names an instance (Mode,
+            /// Range, Toggle and the inventory sensors).
+            pub fn requires_instance(&self) -> bool {
+                match self {
+                    $( Self::$variant => $crate::interface::instance_required!($($instance)?), )+
+                    Self::Unknown(_) => false,
+                }
+            }
+        }
+    };
+}
+
+crate::interface::interfaces!(namespace);
+
+/// The message name (`header.name`): a directive or event name such as `TurnOn` or
+/// `Discover.Response`.
+///
+/// The names of directives and of interface events are declared once, by their interface
+/// (each `*Directive` enum's `name`); this type only carries them. The core event names
+/// have constants.
+///
+/// # Examples
+///
+/// ```
+/// use ha_alexa::Name;
+///
+/// assert_eq!(Name::from("TurnOn").as_str(), "TurnOn");
+/// assert_eq!(Name::RESPONSE, Name::from("Response"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Name(Cow<'static, str>);
+
+impl Name {
+    /// `Response`.
+    pub const RESPONSE: Self = Self::from_static("Response");
+    /// `StateReport`.
+    pub const STATE_REPORT: Self = Self::from_static("StateReport");
+    /// `ErrorResponse`.
+    pub const ERROR_RESPONSE: Self = Self::from_static("ErrorResponse");
+    /// `DeferredResponse`.
+    pub const DEFERRED_RESPONSE: Self = Self::from_static("DeferredResponse");
+    /// `ChangeReport`.
+    pub const CHANGE_REPORT: Self = Self::from_static("ChangeReport");
+    /// `ReportState`.
+    pub const REPORT_STATE: Self = Self::from_static("ReportState");
+
+    /// The names of the core events, which no interface declares.
+    const CORE: &'static [&'static str] = &[
+        "Response",
+        "StateReport",
+        "ErrorResponse",
+        "DeferredResponse",
+        "ChangeReport",
+        "Discover.Response",
+        "AddOrUpdateReport",
+        "DeleteReport",
+        "AcceptGrant.Response",
+        "ActivationStarted",
+        "DeactivationStarted",
+        "Arm.Response",
+        "DoorbellPress",
+    ];
+
+    /// `name` as decoded from a header in `namespace`: the declared `'static` text when
+    /// an interface (or the core events) declares it, so known names cost no allocation.
+    fn interned(namespace: &Namespace, name: Cow<'_, str>) -> Self {
+        let known = super::directive::static_name(namespace, &name)
+            .or_else(|| Self::CORE.iter().copied().find(|core| *core == name));
+        match known {
+            Some(text) => Self::from_static(text),
+            None => Self(Cow::Owned(name.into_owned())),
+        }
+    }
+
+    /// A name known at compile time.
+    pub const fn from_static(name: &'static str) -> Self {
+        Self(Cow::Borrowed(name))
+    }
+
+    /// The name as written on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
-wire_enum! {
-    /// The message name (`header.name`).
-    ///
-    /// Unknown names are kept in [`Name::Unknown`] and round-trip unchanged.
-    pub enum Name {
-        /// Discovery request.
-        Discover = "Discover",
-        /// Discovery response.
-        DiscoverResponse = "Discover.Response",
-        /// Proactive discovery update.
-        AddOrUpdateReport = "AddOrUpdateReport",
-        /// Proactive discovery removal.
-        DeleteReport = "DeleteReport",
-        /// Account-link grant for proactive events.
-        AcceptGrant = "AcceptGrant",
-        /// Reply to AcceptGrant.
-        AcceptGrantResponse = "AcceptGrant.Response",
-        /// State query.
-        ReportState = "ReportState",
-        /// Reply to ReportState.
-        StateReport = "StateReport",
-        /// Success reply.
-        Response = "Response",
-        /// Failure reply.
-        ErrorResponse = "ErrorResponse",
-        /// "Working on it" reply.
-        DeferredResponse = "DeferredResponse",
-        /// Proactive state change.
-        ChangeReport = "ChangeReport",
-        /// Power or toggle on.
-        TurnOn = "TurnOn",
-        /// Power or toggle off.
-        TurnOff = "TurnOff",
-        /// Absolute brightness.
-        SetBrightness = "SetBrightness",
-        /// Relative brightness.
-        AdjustBrightness = "AdjustBrightness",
-        /// Colour.
-        SetColor = "SetColor",
-        /// Absolute colour temperature.
-        SetColorTemperature = "SetColorTemperature",
-        /// Warmer white.
-        IncreaseColorTemperature = "IncreaseColorTemperature",
-        /// Cooler white.
-        DecreaseColorTemperature = "DecreaseColorTemperature",
-        /// Scene on.
-        Activate = "Activate",
-        /// Scene off.
-        Deactivate = "Deactivate",
-        /// Reply to Activate.
-        ActivationStarted = "ActivationStarted",
-        /// Reply to Deactivate.
-        DeactivationStarted = "DeactivationStarted",
-        /// Lock.
-        Lock = "Lock",
-        /// Unlock.
-        Unlock = "Unlock",
-        /// Absolute volume.
-        SetVolume = "SetVolume",
-        /// Relative volume.
-        AdjustVolume = "AdjustVolume",
-        /// Mute.
-        SetMute = "SetMute",
-        /// Input selection.
-        SelectInput = "SelectInput",
-        /// Play.
-        Play = "Play",
-        /// Pause.
-        Pause = "Pause",
-        /// Stop.
-        Stop = "Stop",
-        /// Next item.
-        Next = "Next",
-        /// Previous item.
-        Previous = "Previous",
-        /// Restart the item.
-        StartOver = "StartOver",
-        /// Rewind.
-        Rewind = "Rewind",
-        /// Fast forward.
-        FastForward = "FastForward",
-        /// Setpoints.
-        SetTargetTemperature = "SetTargetTemperature",
-        /// Relative setpoint.
-        AdjustTargetTemperature = "AdjustTargetTemperature",
-        /// Thermostat mode.
-        SetThermostatMode = "SetThermostatMode",
-        /// Back to the schedule.
-        ResumeSchedule = "ResumeSchedule",
-        /// Arm.
-        Arm = "Arm",
-        /// Disarm.
-        Disarm = "Disarm",
-        /// Reply to Arm.
-        ArmResponse = "Arm.Response",
-        /// Absolute mode.
-        SetMode = "SetMode",
-        /// Relative mode.
-        AdjustMode = "AdjustMode",
-        /// Absolute range value.
-        SetRangeValue = "SetRangeValue",
-        /// Relative range value.
-        AdjustRangeValue = "AdjustRangeValue",
-        /// Channel change.
-        ChangeChannel = "ChangeChannel",
-        /// Channel skip.
-        SkipChannels = "SkipChannels",
-        /// Seek.
-        AdjustSeekPosition = "AdjustSeekPosition",
-        /// Absolute equalizer bands.
-        SetBands = "SetBands",
-        /// Relative equalizer bands.
-        AdjustBands = "AdjustBands",
-        /// Equalizer bands to default.
-        ResetBands = "ResetBands",
-        /// Pause a timer or appliance.
-        Hold = "Hold",
-        /// Resume a timer or appliance.
-        Resume = "Resume",
-        /// Camera stream request.
-        InitializeCameraStreams = "InitializeCameraStreams",
-        /// Absolute percentage.
-        SetPercentage = "SetPercentage",
-        /// Relative percentage.
-        AdjustPercentage = "AdjustPercentage",
-        /// Absolute power level.
-        SetPowerLevel = "SetPowerLevel",
-        /// Relative power level.
-        AdjustPowerLevel = "AdjustPowerLevel",
-        /// Doorbell press event.
-        DoorbellPress = "DoorbellPress",
+impl From<&str> for Name {
+    fn from(name: &str) -> Self {
+        Self(Cow::Owned(name.to_owned()))
+    }
+}
+
+impl From<String> for Name {
+    fn from(name: String) -> Self {
+        Self(Cow::Owned(name))
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::wire::WireStrVisitor::<Self>::new("Name"))
     }
 }
 
@@ -363,17 +309,32 @@ impl<'de> Deserialize<'de> for CorrelationToken {
     }
 }
 
-/// The payload version: always `"3"`, the only version this crate speaks.
+/// The payload version of a message: the version of its namespace's interface
+/// ([`Namespace::version`]), `"3"` for all but the interfaces Amazon versions on their own.
 ///
-/// Decoding a message with any other version fails with
+/// Decoding a message whose version is not its namespace's fails with
 /// [`DecodeError::PayloadVersion`](crate::DecodeError::PayloadVersion).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct PayloadVersion;
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PayloadVersion(&'static str);
 
 impl PayloadVersion {
-    /// `"3"`.
+    /// `"3"`, the version of the core interfaces.
+    pub const V3: Self = Self("3");
+
+    /// The version of messages in `namespace`.
+    pub fn of(namespace: &Namespace) -> Self {
+        Self(namespace.version())
+    }
+
+    /// The version as written on the wire.
     pub const fn as_str(self) -> &'static str {
-        "3"
+        self.0
+    }
+}
+
+impl Default for PayloadVersion {
+    fn default() -> Self {
+        Self::V3
     }
 }
 
@@ -393,7 +354,7 @@ impl Serialize for PayloadVersion {
 /// ```
 /// use ha_alexa::{Header, MessageId, Name, Namespace};
 ///
-/// let header = Header::new(Namespace::Alexa, Name::ReportState, MessageId::try_new("abc-123")?);
+/// let header = Header::new(Namespace::Alexa, Name::REPORT_STATE, MessageId::try_new("abc-123")?);
 /// assert_eq!(
 ///     serde_json::to_string(&header)?,
 ///     r#"{"namespace":"Alexa","name":"ReportState","messageId":"abc-123","payloadVersion":"3"}"#
@@ -423,13 +384,14 @@ pub struct Header {
 impl Header {
     /// A header without instance or correlation token.
     pub fn new(namespace: Namespace, name: Name, message_id: MessageId) -> Self {
+        let payload_version = PayloadVersion::of(&namespace);
         Self {
             namespace,
             name,
             instance: None,
             message_id,
             correlation_token: None,
-            payload_version: PayloadVersion,
+            payload_version,
         }
     }
 
@@ -453,7 +415,8 @@ impl Header {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct WireHeader<'a> {
     namespace: Namespace,
-    name: Name,
+    #[serde(borrow)]
+    name: Cow<'a, str>,
     #[serde(default)]
     instance: Option<String>,
     message_id: MessageId,
@@ -464,12 +427,16 @@ pub(crate) struct WireHeader<'a> {
 }
 
 impl WireHeader<'_> {
-    /// The header, once its payloadVersion is `"3"`.
+    /// The header, once its payloadVersion is its namespace's.
     pub(crate) fn check(self) -> Result<Header, DecodeError> {
         let raw = self.payload_version.get();
-        if raw != "\"3\"" {
+        let version = PayloadVersion::of(&self.namespace);
+        // The usual spelling, `"3"`, is checked without unescaping.
+        let quoted = raw.len() == version.as_str().len() + 2
+            && raw.get(1..raw.len() - 1) == Some(version.as_str());
+        if !quoted {
             match serde_json::from_str::<String>(raw) {
-                Ok(version) if version == "3" => {}
+                Ok(found) if found == version.as_str() => {}
                 Ok(found) => return Err(DecodeError::PayloadVersion { found }),
                 Err(_) => {
                     return Err(DecodeError::PayloadVersion {
@@ -478,13 +445,14 @@ impl WireHeader<'_> {
                 }
             }
         }
+        let name = Name::interned(&self.namespace, self.name);
         Ok(Header {
             namespace: self.namespace,
-            name: self.name,
+            name,
             instance: self.instance,
             message_id: self.message_id,
             correlation_token: self.correlation_token,
-            payload_version: PayloadVersion,
+            payload_version: version,
         })
     }
 }

@@ -137,6 +137,9 @@ pub enum PropertyValue {
     Percentage(Percentage),
     /// PowerLevelController `powerLevel`.
     PowerLevel(Percentage),
+    /// A property declared by an interface of the registry (ObjectDetectionSensor's
+    /// `objectDetectionClasses`, ...).
+    Interface(InterfaceProperty),
     /// A property this crate does not model, kept as received.
     Unknown {
         /// Its namespace.
@@ -182,6 +185,7 @@ impl PropertyValue {
             Self::Connectivity(_) => Namespace::EndpointHealth,
             Self::Percentage(_) => Namespace::PercentageController,
             Self::PowerLevel(_) => Namespace::PowerLevelController,
+            Self::Interface(property) => property.namespace(),
             Self::Unknown { namespace, .. } => namespace.clone(),
         }
     }
@@ -219,6 +223,7 @@ impl PropertyValue {
             Self::Connectivity(_) => "connectivity",
             Self::Percentage(_) => "percentage",
             Self::PowerLevel(_) => "powerLevel",
+            Self::Interface(property) => property.name(),
             Self::Unknown { name, .. } => name,
         }
     }
@@ -277,6 +282,7 @@ impl PropertyValue {
             Self::Alarm { alarm, .. } => state.serialize_field("value", alarm),
             Self::HoldStartTime(v) | Self::HoldEndTime(v) => state.serialize_field("value", v),
             Self::Connectivity(v) => state.serialize_field("value", v),
+            Self::Interface(property) => state.serialize_field("value", property),
             Self::Unknown { value, .. } => state.serialize_field("value", value),
         }
     }
@@ -358,11 +364,14 @@ impl PropertyValue {
             (Namespace::SecurityPanelController, _) if alarm_kind(name).is_some() => {
                 Self::decode_alarm(name, text)?
             }
-            _ => Self::Unknown {
-                namespace,
-                name: name.to_owned(),
-                instance,
-                value: RawPayload::from(raw),
+            _ => match InterfaceProperty::decode(&namespace, name, text) {
+                Some(property) => Self::Interface(property?),
+                None => Self::Unknown {
+                    namespace,
+                    name: name.to_owned(),
+                    instance,
+                    value: RawPayload::from(raw),
+                },
             },
         })
     }
@@ -394,6 +403,24 @@ fn alarm_kind(name: &str) -> Option<AlarmKind> {
         .into_iter()
         .find(|kind| kind.property_name() == name)
 }
+
+/// Declares [`InterfaceProperty`] from the interface registry: one variant per interface
+/// that declares `properties`.
+macro_rules! interface_property {
+    ($( { [$(#[$meta:meta])*] $variant:ident $wire:literal [$($module:ident)?] [$($version:literal)?]
+        [$($directives:tt)?] [$($cvariant:ident($configuration:tt))?] [$($events:tt)?]
+        [$($properties:tt)?] [$($check:tt)?] [$($instance:ident)?] } )+) => {
+        $crate::wire::interface_family! {
+            /// A reportable property declared by an interface, one variant per interface
+            /// that declares its properties with the registry.
+            pub enum InterfaceProperty {
+                $( $( $variant($properties) = $wire, )? )+
+            }
+        }
+    };
+}
+
+crate::interface::interfaces!(interface_property);
 
 /// A property value with the time it was sampled.
 ///

@@ -1,6 +1,7 @@
 //! The authorization endpoint: validating the request, the login form, issuing the code.
 
 use core::fmt;
+use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
@@ -11,10 +12,11 @@ use super::error::{ErrorCode, OAuthError};
 use super::page::{ACTION_FIELD, DENY_ACTION, PASSWORD_FIELD, REQUEST_FIELD, USERNAME_FIELD};
 use super::params::Params;
 use super::pkce::CodeChallenge;
-use super::secret::Secret;
+use super::secret::{Secret, TokenHash};
 use super::server::AuthorizationServer;
 use super::store::{CodeRecord, GrantId, TokenStore};
-use super::user::{Authenticator, Credentials};
+use super::throttle::Throttled;
+use super::user::{Authenticator, Credentials, UserId};
 use crate::clock::Clock;
 
 /// The longest `state` accepted, in bytes. Amazon's are a few hundred.
@@ -63,9 +65,11 @@ pub struct LoginPrompt {
     client_id: String,
     client_name: String,
     redirect_host: String,
+    redirect_source: String,
     scope: Option<String>,
     sealed: String,
     failed: bool,
+    throttled: Option<Throttled>,
 }
 
 impl LoginPrompt {
@@ -108,6 +112,21 @@ impl LoginPrompt {
         &self.redirect_host
     }
 
+    /// The redirect URI's origin as a content-security-policy source (`https://host:port`, or
+    /// `scheme:` for an app's own scheme): the login page's `form-action` must allow it,
+    /// because browsers check the redirect after the form is posted against it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn csp(prompt: &ha_alexa::oauth::LoginPrompt) -> String {
+    ///     format!("form-action 'self' {}", prompt.redirect_source())
+    /// }
+    /// ```
+    pub fn redirect_source(&self) -> &str {
+        &self.redirect_source
+    }
+
     /// The requested scope, if any.
     ///
     /// # Examples
@@ -146,6 +165,21 @@ impl LoginPrompt {
     /// ```
     pub fn login_failed(&self) -> bool {
         self.failed
+    }
+
+    /// Whether attempts are refused for a while after too many failures (for this user name
+    /// or this form), and for how long: the page should say so, since the credentials are not
+    /// checked until then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// fn wait(prompt: &ha_alexa::oauth::LoginPrompt) -> Option<u64> {
+    ///     prompt.throttled().map(|t| t.retry_after().as_secs())
+    /// }
+    /// ```
+    pub fn throttled(&self) -> Option<&Throttled> {
+        self.throttled.as_ref()
     }
 }
 
@@ -353,6 +387,15 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
                 "`scope` must be space-separated tokens of printable ASCII",
             )));
         }
+        if scope.is_some_and(|scope| !self.config.scope_allowed(scope)) {
+            return Err(refuse(OAuthError::new(
+                ErrorCode::InvalidScope,
+                format!(
+                    "only these scopes may be requested: {}",
+                    self.config.scopes().join(" ")
+                ),
+            )));
+        }
         let code_challenge = CodeChallenge::from_request(
             params.get("code_challenge"),
             params.get("code_challenge_method"),
@@ -375,7 +418,7 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
         };
         tracing::debug!(client_id = client.id(), "authorization request accepted");
         let sealed = self.key.seal(&pending);
-        Ok(prompt(client, &pending, sealed, false))
+        Ok(prompt(client, &pending, sealed, false, None))
     }
 
     /// Handles the submitted login form (the body of `POST /auth/authorize`).
@@ -408,6 +451,42 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
     /// # Ok::<(), ConfigError>(()) }).unwrap();
     /// ```
     pub async fn login(&self, form: &[u8]) -> Result<LoginOutcome, OAuthError> {
+        self.login_from(form, None).await
+    }
+
+    /// As [`login`](Self::login), for a form submitted from `remote_addr`, which the
+    /// [`Authenticator`] sees in [`Credentials::remote_addr`].
+    ///
+    /// Failed attempts are counted per user name and per login form; after a few, further
+    /// attempts are refused without asking the authenticator, with a growing delay and then a
+    /// lockout ([`ThrottlePolicy`](super::ThrottlePolicy)), and the login page shows how long
+    /// to wait ([`LoginPrompt::throttled`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`login`](Self::login).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ha_alexa::oauth::*;
+    /// # struct Hub;
+    /// # impl Authenticator for Hub {
+    /// #     type Error = std::io::Error;
+    /// #     async fn authenticate(&self, _: &Credentials) -> Result<Option<UserId>, Self::Error> { Ok(None) }
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use std::net::{IpAddr, Ipv6Addr};
+    /// let server = AuthorizationServer::new(ServerConfig::amazon(), Hub, MemoryTokenStore::new())?;
+    /// let from = Some(IpAddr::V6(Ipv6Addr::LOCALHOST));
+    /// assert!(server.login_from(b"request=forged", from).await.is_err());
+    /// # Ok::<(), ConfigError>(()) }).unwrap();
+    /// ```
+    pub async fn login_from(
+        &self,
+        form: &[u8],
+        remote_addr: Option<IpAddr>,
+    ) -> Result<LoginOutcome, OAuthError> {
         let params = Params::parse(form)?;
         let sealed = params.require(REQUEST_FIELD)?;
         let pending: PendingRequest = self.key.unseal(sealed)?;
@@ -435,32 +514,31 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
             )?));
         }
 
-        let username = params.get_bounded(USERNAME_FIELD, MAX_CREDENTIAL_BYTES)?;
-        let password = params.get_bounded(PASSWORD_FIELD, MAX_CREDENTIAL_BYTES)?;
-        let user = match (username, password) {
-            (Some(username), Some(password)) => {
-                let credentials = Credentials::new(username, Secret::new(password));
-                self.authenticator
-                    .authenticate(&credentials)
-                    .await
-                    .map_err(|error| {
-                        tracing::error!(
-                            error = &error as &dyn std::error::Error,
-                            "the authenticator failed"
-                        );
-                        OAuthError::server_error()
-                    })?
+        let user = match self
+            .check_credentials(&params, sealed, now, remote_addr)
+            .await?
+        {
+            Ok(user) => user,
+            Err(Refused { failed, throttled }) => {
+                let retry_after = throttled.map(|t| t.retry_after().as_secs());
+                if failed {
+                    tracing::info!(
+                        client_id = client.id(),
+                        ?remote_addr,
+                        ?retry_after,
+                        "login failed"
+                    );
+                } else {
+                    tracing::warn!(
+                        client_id = client.id(),
+                        ?remote_addr,
+                        ?retry_after,
+                        "login refused: too many failed attempts"
+                    );
+                }
+                let prompt = prompt(client, &pending, sealed.to_owned(), failed, throttled);
+                return Ok(LoginOutcome::Retry(prompt));
             }
-            _ => None,
-        };
-        let Some(user) = user else {
-            tracing::info!(client_id = client.id(), "login failed");
-            return Ok(LoginOutcome::Retry(prompt(
-                client,
-                &pending,
-                sealed.to_owned(),
-                true,
-            )));
         };
 
         self.store.purge_expired(now).await?;
@@ -490,6 +568,74 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
         self.store.insert_code(record).await?;
         Ok(LoginOutcome::Redirect(redirect))
     }
+
+    /// Checks the form's credentials unless the user name or the form is throttled; counts
+    /// failures.
+    async fn check_credentials(
+        &self,
+        params: &Params,
+        sealed: &str,
+        now: SystemTime,
+        remote_addr: Option<IpAddr>,
+    ) -> Result<Result<UserId, Refused>, OAuthError> {
+        let username = params.get_bounded(USERNAME_FIELD, MAX_CREDENTIAL_BYTES)?;
+        let password = params.get_bounded(PASSWORD_FIELD, MAX_CREDENTIAL_BYTES)?;
+        let form_key = format!("form:{}", TokenHash::of(sealed));
+        // Lower case: a hub whose user names ignore case must not give a guesser more tries.
+        let user_key = username.map(|name| format!("user:{}", name.to_lowercase()));
+        let throttled = Throttled::max(
+            self.logins.check(&form_key, now),
+            user_key
+                .as_deref()
+                .and_then(|key| self.logins.check(key, now)),
+        );
+        if throttled.is_some() {
+            return Ok(Err(Refused {
+                failed: false,
+                throttled,
+            }));
+        }
+        let user = match (username, password) {
+            (Some(username), Some(password)) => {
+                let credentials =
+                    Credentials::new(username, Secret::new(password)).with_remote_addr(remote_addr);
+                self.authenticator
+                    .authenticate(&credentials)
+                    .await
+                    .map_err(|error| {
+                        tracing::error!(
+                            error = &error as &dyn std::error::Error,
+                            "the authenticator failed"
+                        );
+                        OAuthError::server_error()
+                    })?
+            }
+            _ => None,
+        };
+        let Some(user) = user else {
+            let throttled = Throttled::max(
+                self.logins.failed(&form_key, now),
+                user_key
+                    .as_deref()
+                    .and_then(|key| self.logins.failed(key, now)),
+            );
+            return Ok(Err(Refused {
+                failed: true,
+                throttled,
+            }));
+        };
+        self.logins.succeeded(&form_key);
+        if let Some(key) = &user_key {
+            self.logins.succeeded(key);
+        }
+        Ok(Ok(user))
+    }
+}
+
+/// Why a login was not accepted: wrong credentials, or too many failures.
+struct Refused {
+    failed: bool,
+    throttled: Option<Throttled>,
 }
 
 /// The request's redirect URI, checked, and whether it was given explicitly.
@@ -511,17 +657,26 @@ fn prompt(
     pending: &PendingRequest,
     sealed: String,
     failed: bool,
+    throttled: Option<Throttled>,
 ) -> LoginPrompt {
+    let redirect = Url::parse(&pending.redirect_uri).ok();
+    let redirect_source = match &redirect {
+        Some(url) if url.origin().is_tuple() => url.origin().ascii_serialization(),
+        Some(url) => format!("{}:", url.scheme()),
+        None => String::new(),
+    };
     LoginPrompt {
         client_id: client.id().to_owned(),
         client_name: client.name().to_owned(),
-        redirect_host: Url::parse(&pending.redirect_uri)
-            .ok()
+        redirect_host: redirect
+            .as_ref()
             .and_then(|url| url.host_str().map(str::to_owned))
             .unwrap_or_default(),
+        redirect_source,
         scope: pending.scope.clone(),
         sealed,
         failed,
+        throttled,
     }
 }
 

@@ -21,11 +21,12 @@
 //! # Ok::<(), ha_alexa::oauth::ConfigError>(())
 //! ```
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{
     AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, LOCATION, PRAGMA, REFERRER_POLICY,
     WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
@@ -34,7 +35,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
 
-use super::authorize::{AuthorizeError, LoginOutcome, Redirect};
+use super::authorize::{AuthorizeError, LoginOutcome, LoginPrompt, Redirect};
 use super::error::OAuthError;
 use super::page::LoginPage;
 use super::params::MAX_FORM_BYTES;
@@ -42,6 +43,8 @@ use super::server::AuthorizationServer;
 use super::store::TokenStore;
 use super::user::Authenticator;
 use crate::clock::Clock;
+use crate::dispatch::Hub;
+use crate::endpoint::{MAX_DIRECTIVE_BYTES, SmartHomeEndpoint, TokenVerifier};
 
 /// The path of the authorization endpoint: `GET` serves the login page, `POST` receives it.
 ///
@@ -114,8 +117,10 @@ where
         .route(
             AUTHORIZE_PATH,
             get(|State(e): Shared<A, S, C, P>, uri: Uri| async move { e.authorize(&uri) }).post(
-                |State(e): Shared<A, S, C, P>, headers: HeaderMap, body: Body| async move {
-                    e.login(&headers, body).await
+                |State(e): Shared<A, S, C, P>, request: Request| async move {
+                    let remote = remote_addr(&request);
+                    let (parts, body) = request.into_parts();
+                    e.login(&parts.headers, body, remote).await
                 },
             ),
         )
@@ -130,6 +135,108 @@ where
         .with_state(endpoints)
 }
 
+/// The path of the smart-home endpoint the Lambda proxy posts directives to.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(ha_alexa::oauth::axum::SMART_HOME_PATH, "/api/alexa/smart_home");
+/// ```
+pub const SMART_HOME_PATH: &str = "/api/alexa/smart_home";
+
+/// One router for Alexa: [`AUTHORIZE_PATH`] and [`TOKEN_PATH`] of account linking, and
+/// `POST` [`SMART_HOME_PATH`] answered by `endpoint` (whose verifier is usually `server`).
+///
+/// The directive body is read up to
+/// [`MAX_DIRECTIVE_BYTES`](crate::endpoint::MAX_DIRECTIVE_BYTES) and refused with 413 beyond;
+/// answers are JSON with `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use ha_alexa::endpoint::SmartHomeEndpoint;
+/// use ha_alexa::oauth::{AuthorizationServer, Authenticator, Credentials, MemoryTokenStore,
+///     MinimalLoginPage, ServerConfig, UserId};
+/// # use async_trait::async_trait;
+/// # use ha_alexa::{AlexaError, DiscoveryEndpoint, EndpointId, Hub, Outcome, Property, Request};
+/// # struct MyHub;
+/// # #[async_trait]
+/// # impl Hub for MyHub {
+/// #     async fn discover(&self) -> Result<Vec<DiscoveryEndpoint>, AlexaError> { Ok(vec![]) }
+/// #     async fn endpoint(&self, _: &EndpointId) -> Result<Option<DiscoveryEndpoint>, AlexaError> { Ok(None) }
+/// #     async fn properties(&self, _: &EndpointId) -> Result<Vec<Property>, AlexaError> { Ok(vec![]) }
+/// #     async fn execute(&self, _: &Request<'_>) -> Result<Outcome, AlexaError> { Ok(Outcome::Done) }
+/// # }
+/// # struct Users;
+/// # impl Authenticator for Users {
+/// #     type Error = std::io::Error;
+/// #     async fn authenticate(&self, _: &Credentials) -> Result<Option<UserId>, Self::Error> { Ok(None) }
+/// # }
+/// let server = Arc::new(AuthorizationServer::new(ServerConfig::amazon(), Users, MemoryTokenStore::new())?);
+/// let endpoint = Arc::new(SmartHomeEndpoint::new(ha_alexa::Dispatcher::new(MyHub), server.clone()));
+/// let app: axum::Router = ha_alexa::oauth::axum::alexa_router(server, MinimalLoginPage::new("My Hub"), endpoint);
+/// # let _ = app;
+/// # Ok::<(), ha_alexa::oauth::ConfigError>(())
+/// ```
+pub fn alexa_router<A, S, C, P, H, V>(
+    server: Arc<AuthorizationServer<A, S, C>>,
+    page: P,
+    endpoint: Arc<SmartHomeEndpoint<H, V>>,
+) -> Router
+where
+    A: Authenticator,
+    S: TokenStore,
+    C: Clock,
+    P: LoginPage,
+    H: Hub + 'static,
+    V: TokenVerifier,
+{
+    let smart_home = Router::new()
+        .route(
+            SMART_HOME_PATH,
+            post(
+                |State(endpoint): State<Arc<SmartHomeEndpoint<H, V>>>,
+                 headers: HeaderMap,
+                 body: Body| async move { smart_home(&endpoint, &headers, body).await },
+            ),
+        )
+        .with_state(endpoint);
+    router(server, page).merge(smart_home)
+}
+
+/// `POST /api/alexa/smart_home`.
+async fn smart_home<H: Hub, V: TokenVerifier>(
+    endpoint: &SmartHomeEndpoint<H, V>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
+    let reply = match axum::body::to_bytes(body, MAX_DIRECTIVE_BYTES).await {
+        Err(_) => {
+            let error = OAuthError::invalid_request(format!(
+                "the directive is larger than {MAX_DIRECTIVE_BYTES} bytes or was cut off"
+            ));
+            return json(StatusCode::PAYLOAD_TOO_LARGE, error.to_json());
+        }
+        Ok(bytes) => match single_header(headers, &AUTHORIZATION) {
+            Ok(authorization) => endpoint.handle(authorization, &bytes).await,
+            Err(error) => return json(StatusCode::UNAUTHORIZED, error.to_json()),
+        },
+    };
+    let status = StatusCode::from_u16(reply.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let challenge = reply.www_authenticate();
+    let mut response = json(status, reply.body().to_owned());
+    response
+        .headers_mut()
+        .insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if let Some(challenge) = challenge {
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+    }
+    response
+}
+
 struct Endpoints<A, S, C, P> {
     server: Arc<AuthorizationServer<A, S, C>>,
     page: P,
@@ -141,21 +248,21 @@ impl<A: Authenticator, S: TokenStore, C: Clock, P: LoginPage> Endpoints<A, S, C,
     /// `GET /auth/authorize`: the login page, an error page, or a redirect with an error.
     fn authorize(&self, uri: &Uri) -> Response {
         match self.server.authorize(uri.query().unwrap_or_default()) {
-            Ok(prompt) => html(StatusCode::OK, self.page.login(&prompt)),
+            Ok(prompt) => login_page(self.page.login(&prompt), &prompt),
             Err(AuthorizeError::Redirect { redirect, .. }) => see_other(&redirect),
             Err(AuthorizeError::Show(error)) => self.error_page(&error),
         }
     }
 
     /// `POST /auth/authorize`: the redirect to the client, the login page again, or an error.
-    async fn login(&self, headers: &HeaderMap, body: Body) -> Response {
+    async fn login(&self, headers: &HeaderMap, body: Body, remote: Option<IpAddr>) -> Response {
         let form = match read_form(headers, body).await {
             Ok(form) => form,
             Err(error) => return self.error_page(&error),
         };
-        match self.server.login(&form).await {
+        match self.server.login_from(&form, remote).await {
             Ok(LoginOutcome::Redirect(redirect)) => see_other(&redirect),
-            Ok(LoginOutcome::Retry(prompt)) => html(StatusCode::OK, self.page.login(&prompt)),
+            Ok(LoginOutcome::Retry(prompt)) => login_page(self.page.login(&prompt), &prompt),
             Err(error) => self.error_page(&error),
         }
     }
@@ -183,8 +290,17 @@ impl<A: Authenticator, S: TokenStore, C: Clock, P: LoginPage> Endpoints<A, S, C,
     }
 
     fn error_page(&self, error: &OAuthError) -> Response {
-        html(status(error), self.page.error(error))
+        html(status(error), self.page.error(error), "'none'")
     }
+}
+
+/// The peer address of the connection, when the server was started with
+/// `into_make_service_with_connect_info::<SocketAddr>()` (as `serve` in this crate does).
+pub(crate) fn remote_addr(request: &Request) -> Option<IpAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
 }
 
 /// Reads a form body of at most [`MAX_FORM_BYTES`].
@@ -240,7 +356,15 @@ fn json(status: StatusCode, body: String) -> Response {
     response
 }
 
-fn html(status: StatusCode, body: String) -> Response {
+/// The login page: its form may post to the server and lead, by the redirect that answers
+/// it, to the client's redirect URI.
+fn login_page(body: String, prompt: &LoginPrompt) -> Response {
+    let form_action = format!("'self' {}", prompt.redirect_source());
+    html(StatusCode::OK, body, form_action.trim_end())
+}
+
+/// An HTML page whose forms may post only to `form_action`.
+fn html(status: StatusCode, body: String, form_action: &str) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -251,12 +375,18 @@ fn html(status: StatusCode, body: String) -> Response {
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
-        ),
+    let policy = format!(
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; \
+         form-action {form_action}"
     );
+    match HeaderValue::from_str(&policy) {
+        Ok(policy) => {
+            headers.insert("content-security-policy", policy);
+        }
+        // The redirect origin is serialised ASCII, so this is unreachable in practice; a
+        // page without a policy must not be served.
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
     response
 }
 

@@ -56,6 +56,7 @@ pub struct ClientConfig {
     origin: Option<url::Origin>,
     secret: Option<Secret>,
     redirect_uris: Vec<String>,
+    exact_redirects: bool,
     refresh_tokens: bool,
 }
 
@@ -98,6 +99,7 @@ impl ClientConfig {
             origin,
             secret: None,
             redirect_uris: Vec::new(),
+            exact_redirects: false,
             refresh_tokens: true,
         }
     }
@@ -163,6 +165,33 @@ impl ClientConfig {
             });
         }
         self.redirect_uris.push(uri);
+        Ok(self)
+    }
+
+    /// Accepts only the redirect URIs configured with
+    /// [`with_redirect_uri`](Self::with_redirect_uri), exactly: every other URI is refused,
+    /// including those on the client id's own host. For Amazon's clients, configure the three
+    /// redirect URLs the skill's account-linking page lists.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::NoRedirectUris`] when no redirect URI is configured yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = ha_alexa::oauth::ClientConfig::new("https://pitangui.amazon.com/")?
+    ///     .with_redirect_uri("https://pitangui.amazon.com/api/skill/link/M2X")?
+    ///     .with_exact_redirect_uris()?;
+    /// assert!(client.redirect_allowed("https://pitangui.amazon.com/api/skill/link/M2X"));
+    /// assert!(!client.redirect_allowed("https://pitangui.amazon.com/api/skill/link/OTHER"));
+    /// # Ok::<(), ha_alexa::oauth::ConfigError>(())
+    /// ```
+    pub fn with_exact_redirect_uris(mut self) -> Result<Self, ConfigError> {
+        if self.redirect_uris.is_empty() {
+            return Err(ConfigError::NoRedirectUris { client_id: self.id });
+        }
+        self.exact_redirects = true;
         Ok(self)
     }
 
@@ -263,6 +292,12 @@ impl ClientConfig {
         if self.redirect_uris.iter().any(|allowed| allowed == uri) {
             return Ok(());
         }
+        if self.exact_redirects {
+            return Err(OAuthError::invalid_request(format!(
+                "`redirect_uri` is not one of the redirect URIs configured for client `{}`",
+                self.id
+            )));
+        }
         let same_origin = self.origin.as_ref().is_some_and(|origin| {
             url.username().is_empty() && url.password().is_none() && url.origin() == *origin
         });
@@ -275,6 +310,11 @@ impl ClientConfig {
                 self.id
             )))
         }
+    }
+
+    /// Whether a secret is configured.
+    pub(crate) fn has_secret(&self) -> bool {
+        self.secret.is_some()
     }
 
     /// Checks a presented client secret. Clients without a configured secret accept any.
@@ -325,6 +365,33 @@ mod tests {
             err.to_string(),
             "redirect uri `https://x.example/#f` of client `app` is invalid: it has a fragment"
         );
+    }
+
+    #[test]
+    fn exact_mode_refuses_other_uris_on_the_clients_host() {
+        const LINK: &str = "https://pitangui.amazon.com/api/skill/link/M2X";
+        let open = ClientConfig::new("https://pitangui.amazon.com/")
+            .unwrap()
+            .with_redirect_uri(LINK)
+            .unwrap();
+        assert!(open.redirect_allowed("https://pitangui.amazon.com/elsewhere"));
+        let exact = open.with_exact_redirect_uris().unwrap();
+        assert!(exact.redirect_allowed(LINK));
+        for other in [
+            "https://pitangui.amazon.com/elsewhere",
+            "https://pitangui.amazon.com/api/skill/link/M2X?x=1",
+            "https://pitangui.amazon.com/api/skill/link/M2Y",
+        ] {
+            let error = exact.check_redirect(other).unwrap_err();
+            assert!(
+                error.description().contains("not one of the redirect URIs"),
+                "{other}"
+            );
+        }
+        assert!(matches!(
+            ClientConfig::new("x").unwrap().with_exact_redirect_uris(),
+            Err(ConfigError::NoRedirectUris { .. })
+        ));
     }
 
     #[test]

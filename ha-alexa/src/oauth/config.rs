@@ -5,6 +5,11 @@ use std::time::Duration;
 use super::client::ClientConfig;
 use super::error::ConfigError;
 use super::seal::SealingKey;
+use super::throttle::ThrottlePolicy;
+
+/// The scope Alexa requests when the skill's console lists it, and the only one allowed by
+/// default.
+pub const SMART_HOME_SCOPE: &str = "smart_home";
 
 /// Settings of an [`AuthorizationServer`](super::AuthorizationServer).
 ///
@@ -14,6 +19,10 @@ use super::seal::SealingKey;
 /// | authorization code lifetime | 5 min | 1 s ..= 10 min (RFC 6749 §4.1.2) |
 /// | access token lifetime | 30 min (as Home Assistant) | 1 s ..= 24 h |
 /// | refresh token idle lifetime | none: valid until rotated or revoked | 1 s ..= 400 days |
+/// | refresh token maximum lifetime | none: a grant lives until revoked | 1 s ..= 400 days |
+/// | scopes | `smart_home` ([`SMART_HOME_SCOPE`]) | requests for others are `invalid_scope` |
+/// | login throttle | [`ThrottlePolicy::default`], per user name and per login form | |
+/// | client-secret throttle | [`ThrottlePolicy::default`], per client id | |
 /// | login form lifetime | 10 min | 1 s ..= 1 h |
 /// | PKCE | used when the client sends a challenge | [`ServerConfig::require_pkce`] |
 /// | sealing key | random per server | [`ServerConfig::with_sealing_key`] |
@@ -38,9 +47,13 @@ pub struct ServerConfig {
     code_lifetime: Duration,
     access_token_lifetime: Duration,
     refresh_token_idle_lifetime: Option<Duration>,
+    refresh_token_max_lifetime: Option<Duration>,
     login_lifetime: Duration,
     require_pkce: bool,
     sealing_key: Option<SealingKey>,
+    scopes: Vec<String>,
+    login_throttle: ThrottlePolicy,
+    client_throttle: ThrottlePolicy,
 }
 
 impl Default for ServerConfig {
@@ -78,9 +91,13 @@ impl ServerConfig {
             code_lifetime: Duration::from_mins(5),
             access_token_lifetime: Duration::from_mins(30),
             refresh_token_idle_lifetime: None,
+            refresh_token_max_lifetime: None,
             login_lifetime: Duration::from_mins(10),
             require_pkce: false,
             sealing_key: None,
+            scopes: vec![SMART_HOME_SCOPE.to_owned()],
+            login_throttle: ThrottlePolicy::default(),
+            client_throttle: ThrottlePolicy::default(),
         }
     }
 
@@ -131,6 +148,71 @@ impl ServerConfig {
     #[must_use]
     pub fn with_refresh_token_idle_lifetime(mut self, lifetime: Duration) -> Self {
         self.refresh_token_idle_lifetime = Some(lifetime);
+        self
+    }
+
+    /// Ends every grant `lifetime` after the user linked: its refresh token is then refused
+    /// however recently it was rotated, and the user links again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = ha_alexa::oauth::ServerConfig::amazon()
+    ///     .with_refresh_token_max_lifetime(Duration::from_secs(365 * 86_400));
+    /// assert_eq!(config.refresh_token_max_lifetime(), Some(Duration::from_secs(365 * 86_400)));
+    /// ```
+    #[must_use]
+    pub fn with_refresh_token_max_lifetime(mut self, lifetime: Duration) -> Self {
+        self.refresh_token_max_lifetime = Some(lifetime);
+        self
+    }
+
+    /// Allows these scopes instead of `smart_home`; an authorization request asking for any
+    /// other is refused with `invalid_scope`. A request without `scope` is always allowed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config = ha_alexa::oauth::ServerConfig::amazon().with_scopes(["smart_home", "profile"]);
+    /// assert_eq!(config.scopes(), ["smart_home", "profile"]);
+    /// ```
+    #[must_use]
+    pub fn with_scopes<I: IntoIterator<Item = T>, T: Into<String>>(mut self, scopes: I) -> Self {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Throttles password guessing at the login page with `policy`, per user name and per
+    /// login form.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ha_alexa::oauth::{ServerConfig, ThrottlePolicy};
+    /// let strict = ThrottlePolicy::default().with_lockout(10, Duration::from_hours(1));
+    /// let config = ServerConfig::amazon().with_login_throttle(strict);
+    /// assert_eq!(config.login_throttle(), strict);
+    /// ```
+    #[must_use]
+    pub fn with_login_throttle(mut self, policy: ThrottlePolicy) -> Self {
+        self.login_throttle = policy;
+        self
+    }
+
+    /// Throttles client-secret guessing at the token endpoint with `policy`, per client id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::oauth::{ServerConfig, ThrottlePolicy};
+    /// let config = ServerConfig::amazon().with_client_throttle(ThrottlePolicy::default());
+    /// assert_eq!(config.client_throttle(), ThrottlePolicy::default());
+    /// ```
+    #[must_use]
+    pub fn with_client_throttle(mut self, policy: ThrottlePolicy) -> Self {
+        self.client_throttle = policy;
         self
     }
 
@@ -230,6 +312,52 @@ impl ServerConfig {
         self.refresh_token_idle_lifetime
     }
 
+    /// How long a grant may live at most, if limited.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_alexa::oauth::ServerConfig::amazon().refresh_token_max_lifetime(), None);
+    /// ```
+    pub fn refresh_token_max_lifetime(&self) -> Option<Duration> {
+        self.refresh_token_max_lifetime
+    }
+
+    /// The scopes a client may request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_alexa::oauth::ServerConfig::amazon().scopes(), ["smart_home"]);
+    /// ```
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+
+    /// The throttle of password guessing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::oauth::{ServerConfig, ThrottlePolicy};
+    /// assert_eq!(ServerConfig::amazon().login_throttle(), ThrottlePolicy::default());
+    /// ```
+    pub fn login_throttle(&self) -> ThrottlePolicy {
+        self.login_throttle
+    }
+
+    /// The throttle of client-secret guessing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::oauth::{ServerConfig, ThrottlePolicy};
+    /// assert_eq!(ServerConfig::amazon().client_throttle(), ThrottlePolicy::default());
+    /// ```
+    pub fn client_throttle(&self) -> ThrottlePolicy {
+        self.client_throttle
+    }
+
     /// How long the login page may be submitted after it was served.
     ///
     /// # Examples
@@ -275,6 +403,13 @@ impl ServerConfig {
         }
     }
 
+    /// Whether every token of `scope` is allowed.
+    pub(crate) fn scope_allowed(&self, scope: &str) -> bool {
+        scope
+            .split(' ')
+            .all(|token| self.scopes.iter().any(|allowed| allowed == token))
+    }
+
     /// Takes the sealing key, checking every setting.
     pub(crate) fn validate(&self) -> Result<SealingKey, ConfigError> {
         if self.clients.is_empty() {
@@ -291,6 +426,18 @@ impl ServerConfig {
         check_lifetime("access token lifetime", self.access_token_lifetime, 86_400)?;
         if let Some(lifetime) = self.refresh_token_idle_lifetime {
             check_lifetime("refresh token idle lifetime", lifetime, 400 * 86_400)?;
+        }
+        if let Some(lifetime) = self.refresh_token_max_lifetime {
+            check_lifetime("refresh token maximum lifetime", lifetime, 400 * 86_400)?;
+        }
+        if let Some(scope) = self
+            .scopes
+            .iter()
+            .find(|scope| !super::authorize::valid_scope(scope) || scope.contains(' '))
+        {
+            return Err(ConfigError::Scope {
+                scope: scope.clone(),
+            });
         }
         check_lifetime("login lifetime", self.login_lifetime, 3600)?;
         match &self.sealing_key {

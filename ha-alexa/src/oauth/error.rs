@@ -351,6 +351,18 @@ pub enum ConfigError {
         /// The longest allowed lifetime in seconds.
         max_secs: u64,
     },
+    /// A configured scope is not one RFC 6749 scope token.
+    #[error("scope `{scope}` is not a single scope token of printable ASCII")]
+    Scope {
+        /// The configured scope.
+        scope: String,
+    },
+    /// Exact redirect matching was asked for a client without configured redirect URIs.
+    #[error("client `{client_id}` matches redirect URIs exactly but has none configured")]
+    NoRedirectUris {
+        /// The client.
+        client_id: String,
+    },
     /// The sealing key could not be generated.
     #[error(transparent)]
     Random(#[from] RandomError),

@@ -162,6 +162,22 @@ impl LoginPage for MinimalLoginPage {
                 "<p class=\"error\" role=\"alert\">The username or password is wrong.</p>",
             );
         }
+        if let Some(throttled) = prompt.throttled() {
+            let wait = throttled.retry_after().as_secs();
+            let text = if throttled.is_lockout() {
+                format!(
+                    "Too many failed attempts: logging in is locked for {} minutes. \
+                     Your password is not checked until then.",
+                    wait.div_ceil(60)
+                )
+            } else {
+                format!(
+                    "Too many failed attempts: wait {wait} seconds before trying again. \
+                     Your password is not checked until then."
+                )
+            };
+            let _ = write!(body, "<p class=\"error\" role=\"alert\">{text}</p>");
+        }
         let _ = write!(
             body,
             "<form method=\"post\" action=\"authorize\">\

@@ -7,6 +7,7 @@ use super::error::{ConfigError, ErrorCode, OAuthError};
 use super::seal::SealingKey;
 use super::secret::TokenHash;
 use super::store::{AccessLookup, TokenStore};
+use super::throttle::Throttle;
 use super::user::{Authenticator, UserId};
 use crate::clock::{Clock, SystemClock};
 
@@ -62,6 +63,10 @@ pub struct AuthorizationServer<A, S, C = SystemClock> {
     pub(crate) authenticator: A,
     pub(crate) store: S,
     pub(crate) clock: C,
+    /// Failed logins per user name and per login form.
+    pub(crate) logins: Throttle,
+    /// Failed client authentications per client id.
+    pub(crate) clients: Throttle,
 }
 
 impl<A: Authenticator, S: TokenStore> AuthorizationServer<A, S> {
@@ -130,6 +135,8 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
     ) -> Result<Self, ConfigError> {
         let key = config.validate()?;
         Ok(Self {
+            logins: Throttle::new(config.login_throttle()),
+            clients: Throttle::new(config.client_throttle()),
             config,
             key,
             authenticator,

@@ -50,7 +50,9 @@ pub trait TokenStore: Send + Sync + 'static {
 
     /// Marks a code redeemed and returns it, atomically: of two concurrent calls with the same
     /// hash, one sees [`Redemption::First`]. A redeemed code is remembered until it expires, so
-    /// that a replay is answered with [`Redemption::Replayed`].
+    /// that a replay is answered with [`Redemption::Replayed`]; the replay is recorded on the
+    /// code, so that [`insert_grant`](Self::insert_grant) refuses the code's grant if the first
+    /// redemption has not saved it yet.
     ///
     /// # Errors
     ///
@@ -60,7 +62,9 @@ pub trait TokenStore: Send + Sync + 'static {
         hash: &TokenHash,
     ) -> impl Future<Output = Result<Redemption, StoreError>> + Send;
 
-    /// Saves a new grant with its first tokens.
+    /// Saves a new grant with its first tokens, atomically with respect to
+    /// [`redeem_code`](Self::redeem_code): returns `false`, saving nothing, when the code that
+    /// created the grant ([`CodeRecord::grant_id`]) has been replayed meanwhile.
     ///
     /// # Errors
     ///
@@ -69,7 +73,7 @@ pub trait TokenStore: Send + Sync + 'static {
         &self,
         grant: GrantRecord,
         tokens: IssuedTokens,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Finds the grant of a refresh token, current or already rotated.
     ///
@@ -221,6 +225,22 @@ pub struct CodeRecord {
 }
 
 impl CodeRecord {
+    /// A code `code` of `grant` for the tests of the stores.
+    #[cfg(test)]
+    pub(crate) fn for_test(code: &str, grant: GrantId, expires_at: SystemTime) -> Self {
+        Self {
+            hash: TokenHash::of(code),
+            grant,
+            client_id: "c".into(),
+            redirect_uri: "https://c.example/cb".into(),
+            redirect_uri_explicit: true,
+            user: UserId::new("u"),
+            scope: None,
+            code_challenge: None,
+            expires_at,
+        }
+    }
+
     /// The hash of the code.
     ///
     /// # Examples

@@ -13,6 +13,7 @@ use super::params::{Params, decode_component};
 use super::secret::{Secret, TokenHash};
 use super::server::AuthorizationServer;
 use super::store::{GrantRecord, IssuedTokens, Redemption, TokenStore};
+use super::throttle::Throttle;
 use super::user::Authenticator;
 use crate::clock::Clock;
 
@@ -164,7 +165,13 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
         authorization: Option<&str>,
     ) -> Result<TokenResponse, OAuthError> {
         let params = Params::parse(body)?;
-        let client = authenticate_client(&self.config, &params, authorization)?;
+        let client = authenticate_client(
+            &self.config,
+            &params,
+            authorization,
+            &self.clients,
+            self.clock.now(),
+        )?;
         match params.require("grant_type")? {
             "authorization_code" => self.redeem_code(client, &params).await,
             "refresh_token" => self.refresh(client, &params).await,
@@ -247,8 +254,17 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
             scope: record.scope,
             created_at: now,
         };
-        let (response, tokens) = self.issue(client, now, grant.scope.clone())?;
-        self.store.insert_grant(grant.clone(), tokens).await?;
+        let (response, tokens) = self.issue(client, now, now, grant.scope.clone())?;
+        if !self.store.insert_grant(grant.clone(), tokens).await? {
+            tracing::warn!(
+                client_id = grant.client_id,
+                grant = %grant.id,
+                "authorization code replayed during its redemption; no tokens issued"
+            );
+            return Err(OAuthError::invalid_grant(
+                "authorization code was already used",
+            ));
+        }
         tracing::info!(
             client_id = grant.client_id,
             user = %grant.user,
@@ -294,6 +310,13 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
         if lookup.expires_at.is_some_and(|at| now >= at) {
             return Err(OAuthError::invalid_grant("refresh token expired"));
         }
+        if let Some(max) = self.config.refresh_token_max_lifetime()
+            && now >= grant.created_at + max
+        {
+            return Err(OAuthError::invalid_grant(
+                "the grant reached its maximum lifetime; link the account again",
+            ));
+        }
         if let Some(requested) = params.get("scope")
             && !same_scope(requested, grant.scope.as_deref())
         {
@@ -303,7 +326,7 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
             ));
         }
 
-        let (response, tokens) = self.issue(client, now, grant.scope.clone())?;
+        let (response, tokens) = self.issue(client, now, grant.created_at, grant.scope.clone())?;
         if !self.store.rotate_refresh(&grant.id, &hash, tokens).await? {
             // Another request rotated this token between the lookup and now.
             return Err(self.revoke_reused(&grant).await);
@@ -331,11 +354,12 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
         OAuthError::invalid_grant("refresh token was already used; the grant is revoked")
     }
 
-    /// New tokens for `client`, and their hashes for the store.
+    /// New tokens for `client` of a grant created at `created`, and their hashes for the store.
     fn issue(
         &self,
         client: &ClientConfig,
         now: SystemTime,
+        created: SystemTime,
         scope: Option<String>,
     ) -> Result<(TokenResponse, IssuedTokens), OAuthError> {
         let access = Secret::generate()?;
@@ -349,10 +373,20 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
             access: access.hash(),
             access_expires_at: now + lifetime,
             refresh: refresh.as_ref().map(Secret::hash),
-            refresh_expires_at: refresh
-                .as_ref()
-                .and(self.config.refresh_token_idle_lifetime())
-                .map(|idle| now + idle),
+            refresh_expires_at: refresh.as_ref().and_then(|_| {
+                let idle = self
+                    .config
+                    .refresh_token_idle_lifetime()
+                    .map(|idle| now + idle);
+                let end = self
+                    .config
+                    .refresh_token_max_lifetime()
+                    .map(|max| created + max);
+                match (idle, end) {
+                    (Some(idle), Some(end)) => Some(idle.min(end)),
+                    (idle, end) => idle.or(end),
+                }
+            }),
         };
         let response = TokenResponse {
             access_token: access,
@@ -365,10 +399,16 @@ impl<A: Authenticator, S: TokenStore, C: Clock> AuthorizationServer<A, S, C> {
 }
 
 /// Identifies and authenticates the client, by HTTP Basic or by the body, never both.
+///
+/// A client with a secret that failed to authenticate too often is refused for a while
+/// (`temporarily_unavailable`) before its secret is compared, so the secret cannot be guessed
+/// at network speed.
 fn authenticate_client<'a>(
     config: &'a ServerConfig,
     params: &Params,
     authorization: Option<&str>,
+    throttle: &Throttle,
+    now: SystemTime,
 ) -> Result<&'a ClientConfig, OAuthError> {
     let (id, secret, basic) = if let Some(header) = authorization {
         let (id, secret) = parse_basic(config, header)?;
@@ -396,7 +436,28 @@ fn authenticate_client<'a>(
     let client = config
         .client(&id)
         .ok_or_else(|| OAuthError::invalid_client(config.unknown_client(&id), basic))?;
-    if !client.secret_matches(secret.as_deref()) {
+    if !client.has_secret() {
+        return Ok(client);
+    }
+    let key = format!("client:{}", client.id());
+    if let Some(throttled) = throttle.check(&key, now) {
+        tracing::warn!(
+            client_id = client.id(),
+            retry_after = throttled.retry_after().as_secs(),
+            "client authentication refused: too many failures"
+        );
+        return Err(OAuthError::new(
+            ErrorCode::TemporarilyUnavailable,
+            format!(
+                "too many failed client authentications; try again in {} s",
+                throttled.retry_after().as_secs()
+            ),
+        ));
+    }
+    if client.secret_matches(secret.as_deref()) {
+        throttle.succeeded(&key);
+    } else {
+        throttle.failed(&key, now);
         tracing::warn!(client_id = client.id(), "client authentication failed");
         let description = if secret.is_some() {
             "wrong client secret"

@@ -2,6 +2,7 @@
 
 use core::fmt;
 use std::future::Future;
+use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +70,7 @@ impl fmt::Display for UserId {
 pub struct Credentials {
     username: String,
     password: Secret,
+    remote_addr: Option<IpAddr>,
 }
 
 impl Credentials {
@@ -85,7 +87,40 @@ impl Credentials {
         Self {
             username: username.into(),
             password,
+            remote_addr: None,
         }
+    }
+
+    /// The same credentials, submitted from `addr`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::net::{IpAddr, Ipv4Addr};
+    /// use ha_alexa::oauth::{Credentials, Secret};
+    /// let from = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7));
+    /// let credentials = Credentials::new("alice", Secret::new("pw")).with_remote_addr(Some(from));
+    /// assert_eq!(credentials.remote_addr(), Some(from));
+    /// ```
+    #[must_use]
+    pub fn with_remote_addr(mut self, addr: Option<IpAddr>) -> Self {
+        self.remote_addr = addr;
+        self
+    }
+
+    /// The address the login form came from, when the HTTP layer knows it (the `axum`
+    /// router passes the peer address of the connection). Behind a reverse proxy this is the
+    /// proxy's address unless the hub passes the client's own to
+    /// [`AuthorizationServer::login_from`](super::AuthorizationServer::login_from).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_alexa::oauth::{Credentials, Secret};
+    /// assert_eq!(Credentials::new("alice", Secret::new("pw")).remote_addr(), None);
+    /// ```
+    pub fn remote_addr(&self) -> Option<IpAddr> {
+        self.remote_addr
     }
 
     /// The username as typed.
@@ -118,8 +153,9 @@ impl Credentials {
 ///
 /// Return `Ok(Some(user))` for valid credentials, `Ok(None)` for invalid ones (the login page is
 /// shown again), and `Err` when the check itself failed (the user sees `server_error`). Compare
-/// password hashes in constant time, and rate-limit failed attempts if the hub is reachable from
-/// the internet.
+/// password hashes in constant time. The server already throttles failed attempts per user
+/// name and per login form ([`ThrottlePolicy`](super::ThrottlePolicy)); a hub reachable from
+/// the internet may also throttle by [`Credentials::remote_addr`].
 ///
 /// # Examples
 ///

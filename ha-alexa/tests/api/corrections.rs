@@ -18,7 +18,7 @@ use ha_alexa::{
 };
 use serde_json::Value;
 
-use crate::support::assert_schema_valid;
+use crate::support::{Checked, assert_schema_valid};
 
 /// A hub with fixed endpoints that counts how often it is asked for a whole discovery.
 struct Counting {
@@ -82,7 +82,7 @@ fn directive(namespace: &str, name: &str, endpoint: &str, payload: &str) -> Vec<
 }
 
 async fn answer(hub: &Counting, bytes: &[u8]) -> Value {
-    let dispatcher = Dispatcher::new(CountingRef(hub));
+    let dispatcher = Checked(Dispatcher::new(CountingRef(hub)));
     let event = dispatcher.handle_slice(bytes).await.unwrap();
     let json = serde_json::to_value(&event).unwrap();
     assert_schema_valid(&json);

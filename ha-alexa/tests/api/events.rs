@@ -11,7 +11,7 @@ use ha_alexa::{
 };
 use serde_json::{Value, json};
 
-use crate::support::{ENDPOINTS, assert_schema_valid, normalize, schema_errors};
+use crate::support::{Checked, ENDPOINTS, assert_schema_valid, normalize, schema_errors};
 
 fn scope() -> Scope {
     Scope::bearer(BearerToken::try_new("Atza|lwa-access-token").unwrap())
@@ -324,7 +324,7 @@ async fn deferred_outcomes_answer_with_a_deferred_response() {
         }
     }
 
-    let event = Dispatcher::new(Slow)
+    let event = Checked(Dispatcher::new(Slow))
         .handle_slice(br#"{"directive":{"header":{"namespace":"Alexa.PowerController","name":"TurnOn","messageId":"m",
             "correlationToken":"c-1","payloadVersion":"3"},"endpoint":{"endpointId":"switch#s0"},"payload":{}}}"#)
         .await

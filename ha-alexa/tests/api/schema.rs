@@ -540,7 +540,9 @@ const DISCOVER: &[u8] = br#"{"directive":{"header":{"namespace":"Alexa.Discovery
 async fn a_dispatcher_at_the_amazon_schema_level_answers_internal_error_naming_the_gap() {
     use ha_alexa::{Conformance, Dispatcher};
 
-    let strict = Dispatcher::new(Humidity).with_conformance(Conformance::AmazonSchema);
+    use crate::support::Checked;
+
+    let strict = Checked(Dispatcher::new(Humidity).with_conformance(Conformance::AmazonSchema));
     let json = serde_json::to_value(strict.handle_slice(DISCOVER).await.unwrap()).unwrap();
     assert_eq!(json["event"]["payload"]["type"], "INTERNAL_ERROR", "{json}");
     let message = json["event"]["payload"]["message"].as_str().unwrap();
@@ -552,7 +554,7 @@ async fn a_dispatcher_at_the_amazon_schema_level_answers_internal_error_naming_t
 
     // The default level publishes it.
     let json = serde_json::to_value(
-        Dispatcher::new(Humidity)
+        Checked(Dispatcher::new(Humidity))
             .handle_slice(DISCOVER)
             .await
             .unwrap(),

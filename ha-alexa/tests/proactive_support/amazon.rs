@@ -49,7 +49,7 @@ pub(crate) fn clock() -> ManualClock {
 pub(crate) fn lwa_config(server: &MockServer) -> LwaConfig {
     LwaConfig::new(CLIENT_ID, ClientSecret::try_new(CLIENT_SECRET).unwrap())
         .unwrap()
-        .with_token_url(&format!("{}{TOKEN_PATH}", server.uri()))
+        .with_loopback_token_url(&format!("{}{TOKEN_PATH}", server.uri()))
         .unwrap()
 }
 

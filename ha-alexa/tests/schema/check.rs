@@ -4,6 +4,7 @@
 
 use std::sync::LazyLock;
 
+use ha_alexa::{Conformance, Event};
 use jsonschema::Validator;
 use serde_json::Value;
 
@@ -37,7 +38,8 @@ pub(crate) fn schema_errors(message: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Panics unless every schema accepts `message`.
+/// Panics unless every schema accepts `message` and the crate's
+/// [`Conformance::AmazonSchema`] level accepts it too.
 pub(crate) fn assert_schema_valid(message: &Value) {
     let errors = schema_errors(message);
     assert!(
@@ -45,4 +47,36 @@ pub(crate) fn assert_schema_valid(message: &Value) {
         "message refused by the schema:\n{}\n{message:#}",
         errors.join("\n")
     );
+    if let Ok(event) = Event::from_slice(&serde_json::to_vec(message).unwrap())
+        && let Err(reason) = event.check_conformance(Conformance::AmazonSchema)
+    {
+        panic!(
+            "the schema accepts what Conformance::AmazonSchema refuses ({reason}):\n{message:#}"
+        );
+    }
+}
+
+/// The one check every event the tests build goes through: the schemas and the crate's
+/// [`Conformance::AmazonSchema`] level must agree on it. An event the conformance level
+/// accepts must meet every schema; one it refuses (an interface or value outside Amazon's
+/// published schema) must be refused by the schema too. Returns the event as JSON.
+#[allow(
+    dead_code,
+    reason = "the gateway and proxy binaries check the JSON they send instead"
+)]
+pub(crate) fn check_event(event: &Event) -> Value {
+    let message = serde_json::to_value(event).unwrap();
+    let errors = schema_errors(&message);
+    match event.check_conformance(Conformance::AmazonSchema) {
+        Ok(()) => assert!(
+            errors.is_empty(),
+            "Conformance::AmazonSchema accepts what the schema refuses:\n{}\n{message:#}",
+            errors.join("\n")
+        ),
+        Err(reason) => assert!(
+            !errors.is_empty(),
+            "Conformance::AmazonSchema refuses ({reason}) what the schema accepts:\n{message:#}"
+        ),
+    }
+    message
 }

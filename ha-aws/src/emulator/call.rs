@@ -13,11 +13,23 @@ use super::iot::{
     DescribeDefaultAuthorizer, DescribeEndpoint, IotCreatePolicy, IotDeletePolicy, IotGetPolicy,
     SetDefaultAuthorizer, UpdateAuthorizer,
 };
+#[cfg(feature = "iot")]
+use super::iot_data::{
+    DeleteThingShadow, GetRetainedMessage, GetThingShadow, IotPublish, ListNamedShadowsForThing,
+    ListRetainedMessages, UpdateThingShadow,
+};
+#[cfg(feature = "iot")]
+use super::iot_things::{
+    CreateThing, DeleteThing, DeleteTopicRule, DescribeThing, GetTopicRule, ListThings,
+    ListTopicRules, ReplaceTopicRule, TopicRuleCall, UpdateThing,
+};
 use super::lambda::{LambdaAddPermission, LambdaGetPolicy, LambdaInvoke, LambdaRemovePermission};
 #[cfg(feature = "vision")]
 use super::rekognition::{
     CreateCollection, DetectFaces, DetectLabels, IndexFaces, ListCollections, SearchFacesByImage,
 };
+#[cfg(feature = "s3")]
+use super::s3::{S3CreateBucket, S3GetObject, S3PutObject};
 use super::sns::SnsPublish;
 use super::sqs::SqsSendMessage;
 use super::sts::GetCallerIdentity;
@@ -253,6 +265,57 @@ pub enum Request {
     /// IoT `DeletePolicy`.
     #[cfg(feature = "iot")]
     IotDeletePolicy(IotDeletePolicy),
+    /// IoT `CreateThing`.
+    #[cfg(feature = "iot")]
+    IotCreateThing(CreateThing),
+    /// IoT `DescribeThing`.
+    #[cfg(feature = "iot")]
+    IotDescribeThing(DescribeThing),
+    /// IoT `UpdateThing`.
+    #[cfg(feature = "iot")]
+    IotUpdateThing(UpdateThing),
+    /// IoT `DeleteThing`.
+    #[cfg(feature = "iot")]
+    IotDeleteThing(DeleteThing),
+    /// IoT `ListThings`.
+    #[cfg(feature = "iot")]
+    IotListThings(ListThings),
+    /// IoT `CreateTopicRule`.
+    #[cfg(feature = "iot")]
+    IotCreateTopicRule(TopicRuleCall),
+    /// IoT `ReplaceTopicRule`.
+    #[cfg(feature = "iot")]
+    IotReplaceTopicRule(ReplaceTopicRule),
+    /// IoT `GetTopicRule`.
+    #[cfg(feature = "iot")]
+    IotGetTopicRule(GetTopicRule),
+    /// IoT `DeleteTopicRule`.
+    #[cfg(feature = "iot")]
+    IotDeleteTopicRule(DeleteTopicRule),
+    /// IoT `ListTopicRules`.
+    #[cfg(feature = "iot")]
+    IotListTopicRules(ListTopicRules),
+    /// IoT data plane `Publish`.
+    #[cfg(feature = "iot")]
+    IotDataPublish(IotPublish),
+    /// IoT data plane `GetThingShadow`.
+    #[cfg(feature = "iot")]
+    IotDataGetThingShadow(GetThingShadow),
+    /// IoT data plane `UpdateThingShadow`.
+    #[cfg(feature = "iot")]
+    IotDataUpdateThingShadow(UpdateThingShadow),
+    /// IoT data plane `DeleteThingShadow`.
+    #[cfg(feature = "iot")]
+    IotDataDeleteThingShadow(DeleteThingShadow),
+    /// IoT data plane `ListNamedShadowsForThing`.
+    #[cfg(feature = "iot")]
+    IotDataListNamedShadowsForThing(ListNamedShadowsForThing),
+    /// IoT data plane `GetRetainedMessage`.
+    #[cfg(feature = "iot")]
+    IotDataGetRetainedMessage(GetRetainedMessage),
+    /// IoT data plane `ListRetainedMessages`.
+    #[cfg(feature = "iot")]
+    IotDataListRetainedMessages(ListRetainedMessages),
     /// Rekognition `DetectLabels`.
     #[cfg(feature = "vision")]
     RekognitionDetectLabels(DetectLabels),
@@ -271,6 +334,15 @@ pub enum Request {
     /// Rekognition `CreateCollection`.
     #[cfg(feature = "vision")]
     RekognitionCreateCollection(CreateCollection),
+    /// S3 `CreateBucket`.
+    #[cfg(feature = "s3")]
+    S3CreateBucket(S3CreateBucket),
+    /// S3 `PutObject`.
+    #[cfg(feature = "s3")]
+    S3PutObject(S3PutObject),
+    /// S3 `GetObject`.
+    #[cfg(feature = "s3")]
+    S3GetObject(S3GetObject),
 }
 
 mod sealed {
@@ -406,6 +478,40 @@ recorded! {
     IotGetPolicy(IotGetPolicy) = Operation::IOT_GET_POLICY;
     #[cfg(feature = "iot")]
     IotDeletePolicy(IotDeletePolicy) = Operation::IOT_DELETE_POLICY;
+    #[cfg(feature = "iot")]
+    IotCreateThing(CreateThing) = Operation::IOT_CREATE_THING;
+    #[cfg(feature = "iot")]
+    IotDescribeThing(DescribeThing) = Operation::IOT_DESCRIBE_THING;
+    #[cfg(feature = "iot")]
+    IotUpdateThing(UpdateThing) = Operation::IOT_UPDATE_THING;
+    #[cfg(feature = "iot")]
+    IotDeleteThing(DeleteThing) = Operation::IOT_DELETE_THING;
+    #[cfg(feature = "iot")]
+    IotListThings(ListThings) = Operation::IOT_LIST_THINGS;
+    #[cfg(feature = "iot")]
+    IotCreateTopicRule(TopicRuleCall) = Operation::IOT_CREATE_TOPIC_RULE;
+    #[cfg(feature = "iot")]
+    IotReplaceTopicRule(ReplaceTopicRule) = Operation::IOT_REPLACE_TOPIC_RULE;
+    #[cfg(feature = "iot")]
+    IotGetTopicRule(GetTopicRule) = Operation::IOT_GET_TOPIC_RULE;
+    #[cfg(feature = "iot")]
+    IotDeleteTopicRule(DeleteTopicRule) = Operation::IOT_DELETE_TOPIC_RULE;
+    #[cfg(feature = "iot")]
+    IotListTopicRules(ListTopicRules) = Operation::IOT_LIST_TOPIC_RULES;
+    #[cfg(feature = "iot")]
+    IotDataPublish(IotPublish) = Operation::IOT_DATA_PUBLISH;
+    #[cfg(feature = "iot")]
+    IotDataGetThingShadow(GetThingShadow) = Operation::IOT_DATA_GET_THING_SHADOW;
+    #[cfg(feature = "iot")]
+    IotDataUpdateThingShadow(UpdateThingShadow) = Operation::IOT_DATA_UPDATE_THING_SHADOW;
+    #[cfg(feature = "iot")]
+    IotDataDeleteThingShadow(DeleteThingShadow) = Operation::IOT_DATA_DELETE_THING_SHADOW;
+    #[cfg(feature = "iot")]
+    IotDataListNamedShadowsForThing(ListNamedShadowsForThing) = Operation::IOT_DATA_LIST_NAMED_SHADOWS_FOR_THING;
+    #[cfg(feature = "iot")]
+    IotDataGetRetainedMessage(GetRetainedMessage) = Operation::IOT_DATA_GET_RETAINED_MESSAGE;
+    #[cfg(feature = "iot")]
+    IotDataListRetainedMessages(ListRetainedMessages) = Operation::IOT_DATA_LIST_RETAINED_MESSAGES;
     #[cfg(feature = "vision")]
     RekognitionDetectLabels(DetectLabels) = Operation::REKOGNITION_DETECT_LABELS;
     #[cfg(feature = "vision")]
@@ -418,6 +524,12 @@ recorded! {
     RekognitionListCollections(ListCollections) = Operation::REKOGNITION_LIST_COLLECTIONS;
     #[cfg(feature = "vision")]
     RekognitionCreateCollection(CreateCollection) = Operation::REKOGNITION_CREATE_COLLECTION;
+    #[cfg(feature = "s3")]
+    S3CreateBucket(S3CreateBucket) = Operation::S3_CREATE_BUCKET;
+    #[cfg(feature = "s3")]
+    S3PutObject(S3PutObject) = Operation::S3_PUT_OBJECT;
+    #[cfg(feature = "s3")]
+    S3GetObject(S3GetObject) = Operation::S3_GET_OBJECT;
 }
 
 /// A message attribute of an SNS or SQS message.

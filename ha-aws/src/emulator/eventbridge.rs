@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::call::{Request, json_of};
 use super::fault::FaultKind;
-use super::protocol::{ErrorShape, Input, JsonVersion, Protocol, Rejection, Reply};
+use super::protocol::{ErrorShape, Input, JsonVersion, Protocol, Rejection, Reply, strings};
 use super::{Context, ServiceModel};
 use crate::service::{AwsService, Operation};
 
@@ -272,17 +272,7 @@ fn put_events(body: &Value) -> Result<PutEvents, ErrorShape> {
                 source: text(entry, "Source"),
                 detail_type: text(entry, "DetailType"),
                 detail: text(entry, "Detail"),
-                resources: entry
-                    .get("Resources")
-                    .and_then(Value::as_array)
-                    .map(|items| {
-                        items
-                            .iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                resources: strings(entry.get("Resources")),
                 event_bus_name: text(entry, "EventBusName"),
                 time: entry.get("Time").cloned(),
             })

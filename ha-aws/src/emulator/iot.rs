@@ -1,13 +1,15 @@
 //! AWS IoT Core's control plane over restJson1: the data endpoint, custom authorizers and
-//! policies. Resources live in the emulator until deleted; further resources (things,
-//! shadows, topic rules) are more routes in [`Iot::route`] and more records in [`IotState`].
+//! policies. Resources live in the emulator until deleted. Things and topic rules are in
+//! [`super::iot_things`], the data plane in [`super::iot_data`]; both share [`IotCore`].
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
 use super::fault::FaultKind;
+use super::iot_core::IotCore;
+use super::iot_data::IotData;
 use super::protocol::{ErrorShape, Input, Protocol, Rejection, Reply};
 use super::{ACCOUNT_ID, Context, REGION, ServiceModel, lock};
 use crate::emulator::call::Request;
@@ -17,11 +19,13 @@ use crate::service::AwsService;
 pub const IOT_DATA_ATS_ENDPOINT: &str = "a1emulator0000-ats.iot.us-east-1.amazonaws.com";
 
 /// The path prefixes of the operations emulated.
-const PATHS: [&str; 4] = [
+const PATHS: [&str; 6] = [
     "/endpoint",
     "/authorizer",
     "/default-authorizer",
     "/policies/",
+    "/things",
+    "/rules",
 ];
 
 /// The parameters of an IoT `DescribeEndpoint` call.
@@ -137,6 +141,8 @@ macro_rules! targets {
     };
 }
 
+pub(super) use targets;
+
 targets! {
     CreateAuthorizer => authorizer_name,
     UpdateAuthorizer => authorizer_name,
@@ -175,9 +181,26 @@ struct IotState {
     policies: BTreeMap<String, Policy>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Iot {
     state: Mutex<IotState>,
+    /// Things, shadows, retained messages, rules and the broker.
+    pub(super) core: Arc<IotCore>,
+    /// The data plane, on the same account.
+    pub(super) data: IotData,
+}
+
+impl Default for Iot {
+    fn default() -> Self {
+        let core = Arc::new(IotCore::default());
+        Self {
+            state: Mutex::default(),
+            data: IotData {
+                core: Arc::clone(&core),
+            },
+            core,
+        }
+    }
 }
 
 impl Iot {
@@ -283,7 +306,8 @@ impl Iot {
                 _ => Err(Rejection::Unsupported(format!("{method} {path}"))),
             };
         }
-        Err(Rejection::Unsupported(format!("{method} {path}")))
+        super::iot_things::route(request)
+            .unwrap_or_else(|| Err(Rejection::Unsupported(format!("{method} {path}"))))
     }
 }
 
@@ -591,11 +615,15 @@ impl ServiceModel for Iot {
                 }
                 Reply::Json(json!({}))
             }
-            _ => Reply::Error(ErrorShape::receiver(
-                500,
-                "InternalFailureException",
-                "not an IoT operation",
-            )),
+            other => super::iot_things::reply(&self.core, other, context.next_id()).unwrap_or_else(
+                || {
+                    Reply::Error(ErrorShape::receiver(
+                        500,
+                        "InternalFailureException",
+                        "not an IoT operation",
+                    ))
+                },
+            ),
         }
     }
 

@@ -235,6 +235,8 @@ function_target!(LambdaAddPermission, LambdaGetPolicy, LambdaRemovePermission);
 #[derive(Debug, Default)]
 pub(super) struct Lambda {
     replies: Mutex<HashMap<String, LambdaReply>>,
+    /// The functions the emulator runs in-process.
+    pub(super) functions: std::sync::Arc<super::functions::Functions>,
     /// Each function's resource-policy statements, by function name.
     policies: Mutex<HashMap<String, Vec<Value>>>,
 }
@@ -508,6 +510,8 @@ impl ServiceModel for Lambda {
         let executed = ("X-Amz-Executed-Version", "$LATEST".to_owned());
         match invoke.invocation_type.as_str() {
             "Event" => {
+                self.functions
+                    .invoke(&invoke.function_name, &invoke.payload);
                 return Reply::Http {
                     status: 202,
                     headers: vec![executed],

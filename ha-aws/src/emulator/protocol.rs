@@ -8,6 +8,7 @@
 //!   `x-amzn-query-error` header (awsQueryCompatible).
 //! - restJson1 (Lambda): the operation in the method and path, errors named by the
 //!   `x-amzn-ErrorType` header.
+//! - restXml (S3): the operation in the method and path, errors as `<Error><Code>` documents.
 
 use serde_json::{Value, json};
 use wiremock::{Request, ResponseTemplate};
@@ -29,6 +30,9 @@ pub(crate) enum Protocol {
     },
     /// restJson1: the service's model reads method, path and headers itself.
     RestJson,
+    /// restXml as S3 speaks it: the model reads the raw request; errors are `<Error>`
+    /// documents.
+    RestXml,
 }
 
 /// The awsJson protocol version.
@@ -173,7 +177,7 @@ impl Protocol {
             Self::AwsJson { target_prefix, .. } => header(request, "x-amz-target")
                 .and_then(|target| target.strip_prefix(target_prefix))
                 .is_some_and(|rest| rest.starts_with('.')),
-            Self::RestJson => false,
+            Self::RestJson | Self::RestXml => false,
         }
     }
 
@@ -216,7 +220,7 @@ impl Protocol {
                 };
                 Ok(Input::Json { operation, body })
             }
-            Self::RestJson => Ok(Input::Rest(request)),
+            Self::RestJson | Self::RestXml => Ok(Input::Rest(request)),
         }
     }
 
@@ -305,8 +309,33 @@ impl Protocol {
                     .insert_header("x-amzn-ErrorType", error.code.as_str())
                     .set_body_raw(body.to_string(), "application/json")
             }
+            Self::RestXml => {
+                let body = format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code><Message>{}</Message>\
+                     <RequestId>{request_id}</RequestId><HostId>{request_id}</HostId></Error>",
+                    xml_escape(&error.code),
+                    xml_escape(&error.message)
+                );
+                template
+                    .insert_header("x-amz-request-id", request_id)
+                    .set_body_raw(body, "application/xml")
+            }
         }
     }
+}
+
+/// The strings of a JSON array (other items skipped); none when `value` is not an array.
+pub(crate) fn strings(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The value of header `name`, if it is text.

@@ -8,11 +8,13 @@
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
+mod properties;
+
 use serde_json::{Value, json};
 
 use super::call::Request;
 use super::fault::FaultKind;
-use super::protocol::{ErrorShape, Input, JsonVersion, Protocol, Rejection, Reply};
+use super::protocol::{ErrorShape, Input, JsonVersion, Protocol, Rejection, Reply, strings};
 use super::{ACCOUNT_ID, Context, REGION, ServiceModel, lock};
 use crate::service::AwsService;
 use crate::vision::{BoundingBox, ImageFormat, MAX_IMAGE_BYTES};
@@ -49,6 +51,9 @@ pub struct ScriptedLabel {
     pub instances: Vec<(BoundingBox, f32)>,
     /// Parent labels.
     pub parents: Vec<String>,
+    /// Label categories (`Vehicles and Automotive`), which DetectLabels' category filters
+    /// select by.
+    pub categories: Vec<String>,
 }
 
 impl ScriptedLabel {
@@ -65,6 +70,7 @@ impl ScriptedLabel {
             confidence,
             instances: Vec::new(),
             parents: Vec::new(),
+            categories: Vec::new(),
         }
     }
 
@@ -98,6 +104,40 @@ impl ScriptedLabel {
         self
     }
 
+    /// Adds a category.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let car = ha_aws::emulator::ScriptedLabel::new("Car", 95.0).with_category("Vehicles and Automotive");
+    /// assert_eq!(car.categories, ["Vehicles and Automotive"]);
+    /// ```
+    #[must_use]
+    pub fn with_category(mut self, category: impl Into<String>) -> Self {
+        self.categories.push(category.into());
+        self
+    }
+
+    /// Whether the call's `GeneralLabels` filters keep this label.
+    fn passes(&self, call: &DetectLabels) -> bool {
+        let named = |names: &[String]| {
+            names
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(&self.name))
+        };
+        let in_category = |names: &[String]| {
+            names.iter().any(|name| {
+                self.categories
+                    .iter()
+                    .any(|category| category.eq_ignore_ascii_case(name))
+            })
+        };
+        (call.include_labels.is_empty() || named(&call.include_labels))
+            && !named(&call.exclude_labels)
+            && (call.include_categories.is_empty() || in_category(&call.include_categories))
+            && !in_category(&call.exclude_categories)
+    }
+
     fn to_json(&self) -> Value {
         json!({
             "Name": self.name,
@@ -108,7 +148,7 @@ impl ScriptedLabel {
             })).collect::<Vec<_>>(),
             "Parents": self.parents.iter().map(|name| json!({ "Name": name })).collect::<Vec<_>>(),
             "Aliases": [],
-            "Categories": [],
+            "Categories": self.categories.iter().map(|name| json!({ "Name": name })).collect::<Vec<_>>(),
         })
     }
 }
@@ -188,7 +228,9 @@ impl ScriptedFace {
         self
     }
 
-    fn detail(&self, all: bool) -> Value {
+    /// The FaceDetail with the scripted attributes `asked` asks for (`ALL`, or attribute names
+    /// such as `AGE_RANGE`).
+    fn detail(&self, asked: &[String]) -> Value {
         let mut detail = json!({
             "BoundingBox": box_json(&self.bounding_box),
             "Confidence": self.confidence,
@@ -196,12 +238,16 @@ impl ScriptedFace {
             "Quality": { "Brightness": 80.0, "Sharpness": 90.0 },
             "Landmarks": [],
         });
-        if all
-            && let (Some(detail), Some(extra)) =
-                (detail.as_object_mut(), self.attributes.as_object())
-        {
+        let all = asked.iter().any(|name| name == "ALL");
+        if let (Some(detail), Some(extra)) = (detail.as_object_mut(), self.attributes.as_object()) {
             for (key, value) in extra {
-                detail.insert(key.clone(), value.clone());
+                if all
+                    || asked
+                        .iter()
+                        .any(|name| attribute_key(name) == Some(key.as_str()))
+                {
+                    detail.insert(key.clone(), value.clone());
+                }
             }
         }
         detail
@@ -276,6 +322,21 @@ image_call! {
         min_confidence: Option<f64>,
         /// `MaxLabels`.
         max_labels: Option<u64>,
+        /// `Features` (`GENERAL_LABELS`, `IMAGE_PROPERTIES`); empty when not sent.
+        features: Vec<String>,
+        /// `Settings.GeneralLabels.LabelInclusionFilters`.
+        include_labels: Vec<String>,
+        /// `Settings.GeneralLabels.LabelExclusionFilters`.
+        exclude_labels: Vec<String>,
+        /// `Settings.GeneralLabels.LabelCategoryInclusionFilters`.
+        include_categories: Vec<String>,
+        /// `Settings.GeneralLabels.LabelCategoryExclusionFilters`.
+        exclude_categories: Vec<String>,
+        /// `Settings.ImageProperties.MaxDominantColors`.
+        max_dominant_colors: Option<u64>,
+        /// The image's properties as the emulator measured them, when `IMAGE_PROPERTIES` was
+        /// asked for (see [`Emulator::set_labels`](super::Emulator::set_labels)).
+        image_properties: Option<Value>,
     } target = |_| None
 }
 
@@ -444,27 +505,30 @@ impl ServiceModel for Rekognition {
             })
         };
         Ok(match operation.as_str() {
-            "DetectLabels" => DetectLabels {
-                image_bytes: image(&body)?,
-                min_confidence: number("MinConfidence"),
-                max_labels: count("MaxLabels"),
+            "DetectLabels" => detect_labels(&body)?.into(),
+            "DetectFaces" => {
+                let attributes = strings(body.get("Attributes"));
+                if let Some(unknown) = attributes.iter().find(|name| {
+                    *name != "DEFAULT" && *name != "ALL" && attribute_key(name).is_none()
+                }) {
+                    return Err(Rejection::Invalid(validation(
+                        "attributes",
+                        &format!(
+                            "Member must satisfy enum value set: [DEFAULT, ALL, {}] (got {unknown})",
+                            ATTRIBUTE_KEYS
+                                .iter()
+                                .map(|(name, _)| *name)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )));
+                }
+                DetectFaces {
+                    image_bytes: image(&body)?,
+                    attributes,
+                }
+                .into()
             }
-            .into(),
-            "DetectFaces" => DetectFaces {
-                image_bytes: image(&body)?,
-                attributes: body
-                    .get("Attributes")
-                    .and_then(Value::as_array)
-                    .map(|items| {
-                        items
-                            .iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            }
-            .into(),
             "SearchFacesByImage" => SearchFacesByImage {
                 collection_id: collection()?,
                 image_bytes: image(&body)?,
@@ -517,20 +581,30 @@ impl ServiceModel for Rekognition {
                     .max_labels
                     .and_then(|max| usize::try_from(max).ok())
                     .unwrap_or(usize::MAX);
+                let general = call.features.is_empty()
+                    || call
+                        .features
+                        .iter()
+                        .any(|feature| feature == "GENERAL_LABELS");
                 let labels: Vec<Value> = script
                     .labels
                     .iter()
-                    .filter(|label| f64::from(label.confidence) >= min)
+                    .filter(|label| {
+                        general && f64::from(label.confidence) >= min && label.passes(call)
+                    })
                     .take(max)
                     .map(ScriptedLabel::to_json)
                     .collect();
-                Reply::Json(json!({ "Labels": labels, "LabelModelVersion": "3.0" }))
+                let mut reply = json!({ "Labels": labels, "LabelModelVersion": "3.0" });
+                if let Some(properties) = &call.image_properties {
+                    reply["ImageProperties"] = properties.clone();
+                }
+                Reply::Json(reply)
             }
             Request::RekognitionDetectFaces(call) => {
                 script.next_search = 0;
-                let all = call.attributes.iter().any(|attribute| attribute == "ALL");
                 Reply::Json(json!({
-                    "FaceDetails": script.faces.iter().map(|face| face.detail(all)).collect::<Vec<_>>(),
+                    "FaceDetails": script.faces.iter().map(|face| face.detail(&call.attributes)).collect::<Vec<_>>(),
                 }))
             }
             Request::RekognitionSearchFacesByImage(call) => search(&mut script, call),
@@ -629,7 +703,7 @@ fn index(script: &mut Script, call: &IndexFaces, context: &Context<'_>) -> Reply
                 "ExternalImageId": call.external_image_id,
                 "Confidence": face.confidence,
             },
-            "FaceDetail": face.detail(false),
+            "FaceDetail": face.detail(&[]),
         }));
         script.indexed.push(CollectionFace {
             collection_id: call.collection_id.clone(),
@@ -639,7 +713,7 @@ fn index(script: &mut Script, call: &IndexFaces, context: &Context<'_>) -> Reply
     }
     let unindexed: Vec<Value> = unindexed
         .iter()
-        .map(|face| json!({ "Reasons": ["EXCEEDS_MAX_FACES"], "FaceDetail": face.detail(false) }))
+        .map(|face| json!({ "Reasons": ["EXCEEDS_MAX_FACES"], "FaceDetail": face.detail(&[]) }))
         .collect();
     Reply::Json(json!({
         "FaceRecords": records,
@@ -707,6 +781,11 @@ fn validation(field: &str, constraint: &str) -> ErrorShape {
 
 /// Checks `Image.Bytes` as Rekognition does; returns its size.
 fn image(body: &Value) -> Result<usize, Rejection> {
+    image_bytes(body).map(|bytes| bytes.len())
+}
+
+/// Checks `Image.Bytes` as Rekognition does; returns the image.
+fn image_bytes(body: &Value) -> Result<Vec<u8>, Rejection> {
     let Some(encoded) = body.pointer("/Image/Bytes").and_then(Value::as_str) else {
         return Err(Rejection::Invalid(ErrorShape::sender(
             400,
@@ -735,7 +814,7 @@ fn image(body: &Value) -> Result<usize, Rejection> {
             "Request has invalid image format",
         )));
     }
-    Ok(bytes.len())
+    Ok(bytes)
 }
 
 fn box_json(bounding_box: &BoundingBox) -> Value {
@@ -744,5 +823,99 @@ fn box_json(bounding_box: &BoundingBox) -> Value {
         "Top": bounding_box.top,
         "Width": bounding_box.width,
         "Height": bounding_box.height,
+    })
+}
+
+/// DetectFaces attribute names and the FaceDetail member each adds.
+const ATTRIBUTE_KEYS: [(&str, &str); 12] = [
+    ("AGE_RANGE", "AgeRange"),
+    ("BEARD", "Beard"),
+    ("EMOTIONS", "Emotions"),
+    ("EYE_DIRECTION", "EyeDirection"),
+    ("EYEGLASSES", "Eyeglasses"),
+    ("EYES_OPEN", "EyesOpen"),
+    ("FACE_OCCLUDED", "FaceOccluded"),
+    ("GENDER", "Gender"),
+    ("MOUTH_OPEN", "MouthOpen"),
+    ("MUSTACHE", "Mustache"),
+    ("SMILE", "Smile"),
+    ("SUNGLASSES", "Sunglasses"),
+];
+
+/// The FaceDetail member the attribute `name` adds, if it names one.
+fn attribute_key(name: &str) -> Option<&'static str> {
+    ATTRIBUTE_KEYS
+        .iter()
+        .find(|(attribute, _)| *attribute == name)
+        .map(|(_, key)| *key)
+}
+
+/// Decodes DetectLabels, checking `Features` and `Settings` as Rekognition does, and measures
+/// the image's properties when they are asked for.
+fn detect_labels(body: &Value) -> Result<DetectLabels, Rejection> {
+    let names = |pointer: &str| strings(body.pointer(pointer));
+    let features = names("/Features");
+    if let Some(unknown) = features
+        .iter()
+        .find(|feature| *feature != "GENERAL_LABELS" && *feature != "IMAGE_PROPERTIES")
+    {
+        return Err(Rejection::Invalid(validation(
+            "features",
+            &format!(
+                "Member must satisfy enum value set: [GENERAL_LABELS, IMAGE_PROPERTIES] (got {unknown})"
+            ),
+        )));
+    }
+    let filter = |name: &str| names(&format!("/Settings/GeneralLabels/{name}"));
+    let (include_labels, exclude_labels, include_categories, exclude_categories) = (
+        filter("LabelInclusionFilters"),
+        filter("LabelExclusionFilters"),
+        filter("LabelCategoryInclusionFilters"),
+        filter("LabelCategoryExclusionFilters"),
+    );
+    for list in [
+        &include_labels,
+        &exclude_labels,
+        &include_categories,
+        &exclude_categories,
+    ] {
+        if list.len() > 100 {
+            return Err(Rejection::Invalid(validation(
+                "settings.generalLabels",
+                "Member must have length less than or equal to 100",
+            )));
+        }
+    }
+    let max_dominant_colors = body
+        .pointer("/Settings/ImageProperties/MaxDominantColors")
+        .and_then(Value::as_u64);
+    if max_dominant_colors.is_some_and(|max| max > 20) {
+        return Err(Rejection::Invalid(validation(
+            "settings.imageProperties.maxDominantColors",
+            "Member must have value less than or equal to 20",
+        )));
+    }
+    let bytes = image_bytes(body)?;
+    let image_properties = features
+        .iter()
+        .any(|feature| feature == "IMAGE_PROPERTIES")
+        .then(|| {
+            let colours = max_dominant_colors
+                .and_then(|max| usize::try_from(max).ok())
+                .unwrap_or(10);
+            properties::measure(&bytes, colours)
+        })
+        .transpose()?;
+    Ok(DetectLabels {
+        image_bytes: bytes.len(),
+        min_confidence: body.get("MinConfidence").and_then(Value::as_f64),
+        max_labels: body.get("MaxLabels").and_then(Value::as_u64),
+        features,
+        include_labels,
+        exclude_labels,
+        include_categories,
+        exclude_categories,
+        max_dominant_colors,
+        image_properties,
     })
 }

@@ -547,8 +547,13 @@ impl Provisioner {
             });
         }
         let statement_id = plan.statement_id();
-        if self.permission(plan).await?.is_some() {
-            self.remove_permission(plan, &statement_id).await?;
+        let grant = InvokeGrant {
+            function_arn: &plan.function_arn,
+            statement_id: &statement_id,
+            source_arn: &plan.authorizer_arn(),
+            account: plan.account.account(),
+        };
+        if grant.remove(&self.lambda).await? {
             changes.push(ProvisionStep::RemovePermission {
                 function_arn: plan.function_arn.clone(),
                 statement_id,
@@ -592,88 +597,19 @@ impl Provisioner {
         })
     }
 
-    /// The function's permission statement of this plan, if present.
-    async fn permission(&self, plan: &ProvisionPlan) -> Result<Option<Value>, Error> {
-        let function = plan.function_arn.as_str();
-        let policy = match self
-            .lambda
-            .get_policy()
-            .function_name(function)
-            .send()
-            .await
-        {
-            Ok(output) => output.policy.unwrap_or_default(),
-            Err(error) => {
-                return not_found_as(
-                    from_sdk(error, Operation::LAMBDA_GET_POLICY, Some(function)),
-                    None,
-                );
-            }
-        };
-        let statement_id = plan.statement_id();
-        let policy: Value = serde_json::from_str(&policy).unwrap_or_default();
-        Ok(policy["Statement"]
-            .as_array()
-            .and_then(|statements| {
-                statements
-                    .iter()
-                    .find(|statement| statement["Sid"] == statement_id.as_str())
-            })
-            .cloned())
-    }
-
-    async fn remove_permission(
-        &self,
-        plan: &ProvisionPlan,
-        statement_id: &str,
-    ) -> Result<(), Error> {
-        let function = plan.function_arn.as_str();
-        self.lambda
-            .remove_permission()
-            .function_name(function)
-            .statement_id(statement_id)
-            .send()
-            .await
-            .map_err(|e| from_sdk(e, Operation::LAMBDA_REMOVE_PERMISSION, Some(function)))?;
-        Ok(())
-    }
-
     /// Adds the permission, or replaces a statement of the same id that grants something else.
     async fn ensure_permission(
         &self,
         plan: &ProvisionPlan,
         changes: &mut Vec<ProvisionStep>,
     ) -> Result<(), Error> {
-        let statement_id = plan.statement_id();
-        let source_arn = plan.authorizer_arn();
-        if let Some(statement) = self.permission(plan).await? {
-            let condition = &statement["Condition"];
-            let matches = statement["Principal"]["Service"] == IOT_PRINCIPAL
-                && statement["Action"] == "lambda:InvokeFunction"
-                && condition["ArnLike"]["AWS:SourceArn"] == source_arn.as_str()
-                && condition["StringEquals"]["AWS:SourceAccount"] == plan.account.account();
-            if matches {
-                return Ok(());
-            }
-            self.remove_permission(plan, &statement_id).await?;
-            changes.push(ProvisionStep::RemovePermission {
-                function_arn: plan.function_arn.clone(),
-                statement_id: statement_id.clone(),
-            });
-        }
-        let function = plan.function_arn.as_str();
-        self.lambda
-            .add_permission()
-            .function_name(function)
-            .statement_id(&statement_id)
-            .action("lambda:InvokeFunction")
-            .principal(IOT_PRINCIPAL)
-            .source_arn(&source_arn)
-            .source_account(plan.account.account())
-            .send()
-            .await
-            .map_err(|e| from_sdk(e, Operation::LAMBDA_ADD_PERMISSION, Some(function)))?;
-        changes.push(plan.add_permission());
+        let grant = InvokeGrant {
+            function_arn: &plan.function_arn,
+            statement_id: &plan.statement_id(),
+            source_arn: &plan.authorizer_arn(),
+            account: plan.account.account(),
+        };
+        changes.extend(grant.ensure(&self.lambda).await?);
         Ok(())
     }
 
@@ -783,6 +719,103 @@ impl Provisioner {
 }
 
 /// `Ok(value)` for a not-found error, the error otherwise.
+/// Lambda's permission for AWS IoT Core to invoke a function from one source (an authorizer,
+/// a topic rule), in one statement.
+pub(crate) struct InvokeGrant<'a> {
+    pub(crate) function_arn: &'a str,
+    pub(crate) statement_id: &'a str,
+    pub(crate) source_arn: &'a str,
+    pub(crate) account: &'a str,
+}
+
+impl InvokeGrant<'_> {
+    /// The function's statement of this id, if present.
+    async fn statement(&self, lambda: &aws_sdk_lambda::Client) -> Result<Option<Value>, Error> {
+        let function = self.function_arn;
+        let policy = match lambda.get_policy().function_name(function).send().await {
+            Ok(output) => output.policy.unwrap_or_default(),
+            Err(error) => {
+                return not_found_as(
+                    from_sdk(error, Operation::LAMBDA_GET_POLICY, Some(function)),
+                    None,
+                );
+            }
+        };
+        let policy: Value = serde_json::from_str(&policy).unwrap_or_default();
+        Ok(policy["Statement"]
+            .as_array()
+            .and_then(|statements| {
+                statements
+                    .iter()
+                    .find(|statement| statement["Sid"] == self.statement_id)
+            })
+            .cloned())
+    }
+
+    /// Adds the statement, or replaces a statement of the same id that grants something
+    /// else; the changes made.
+    pub(crate) async fn ensure(
+        &self,
+        lambda: &aws_sdk_lambda::Client,
+    ) -> Result<Vec<ProvisionStep>, Error> {
+        let mut changes = Vec::new();
+        let function = self.function_arn;
+        if let Some(statement) = self.statement(lambda).await? {
+            let condition = &statement["Condition"];
+            let matches = statement["Principal"]["Service"] == IOT_PRINCIPAL
+                && statement["Action"] == "lambda:InvokeFunction"
+                && condition["ArnLike"]["AWS:SourceArn"] == self.source_arn
+                && condition["StringEquals"]["AWS:SourceAccount"] == self.account;
+            if matches {
+                return Ok(changes);
+            }
+            self.delete(lambda).await?;
+            changes.push(ProvisionStep::RemovePermission {
+                function_arn: function.to_owned(),
+                statement_id: self.statement_id.to_owned(),
+            });
+        }
+        lambda
+            .add_permission()
+            .function_name(function)
+            .statement_id(self.statement_id)
+            .action("lambda:InvokeFunction")
+            .principal(IOT_PRINCIPAL)
+            .source_arn(self.source_arn)
+            .source_account(self.account)
+            .send()
+            .await
+            .map_err(|e| from_sdk(e, Operation::LAMBDA_ADD_PERMISSION, Some(function)))?;
+        changes.push(ProvisionStep::AddPermission {
+            function_arn: function.to_owned(),
+            statement_id: self.statement_id.to_owned(),
+            source_arn: self.source_arn.to_owned(),
+        });
+        Ok(changes)
+    }
+
+    /// Removes the statement when present; whether it was.
+    pub(crate) async fn remove(&self, lambda: &aws_sdk_lambda::Client) -> Result<bool, Error> {
+        if self.statement(lambda).await?.is_none() {
+            return Ok(false);
+        }
+        self.delete(lambda).await?;
+        Ok(true)
+    }
+
+    async fn delete(&self, lambda: &aws_sdk_lambda::Client) -> Result<(), Error> {
+        let function = self.function_arn;
+        lambda
+            .remove_permission()
+            .function_name(function)
+            .statement_id(self.statement_id)
+            .send()
+            .await
+            .map_err(|e| from_sdk(e, Operation::LAMBDA_REMOVE_PERMISSION, Some(function)))?;
+        Ok(())
+    }
+}
+
 fn not_found_as<T>(error: crate::error::ServiceError, value: T) -> Result<T, Error> {
     if error.kind() == ErrorKind::NotFound {
         Ok(value)

@@ -5,11 +5,12 @@ use core::num::NonZeroUsize;
 use std::sync::Arc;
 
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
+use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
 
 use crate::error::{Error, ErrorKind, NotificationError, ServiceError, classify_code, from_sdk};
 use crate::notify::notification::to_json;
-use crate::notify::{Delivery, Notification, NotifySettings, Outcome, cancelled, fan_out};
+use crate::notify::{Channel, Delivery, Notification, NotifySettings, Outcome, cancelled, fan_out};
 use crate::service::{AwsService, Operation};
 use crate::session::Session;
 
@@ -125,8 +126,8 @@ impl EventBridge {
         }
     }
 
-    pub(super) async fn send(
-        self: &Arc<Self>,
+    async fn send(
+        self: Arc<Self>,
         notification: &Notification,
         limit: NonZeroUsize,
     ) -> Result<Vec<Outcome>, Error> {
@@ -148,7 +149,7 @@ impl EventBridge {
             notification.targets().iter().cloned().map(Some).collect()
         };
         let batches: Vec<Vec<Option<String>>> = buses.chunks(per_call).map(<[_]>::to_vec).collect();
-        let (this, event) = (Arc::clone(self), Arc::new(event));
+        let (this, event) = (self, Arc::new(event));
         let results = fan_out(batches.clone(), limit, move |buses| {
             let (this, event) = (Arc::clone(&this), Arc::clone(&event));
             async move { this.put(&event, &buses).await }
@@ -210,6 +211,16 @@ impl EventBridge {
                 Outcome::new(bus, result)
             })
             .collect()
+    }
+}
+
+impl Channel for EventBridge {
+    fn deliver<'a>(
+        self: Arc<Self>,
+        notification: &'a Notification,
+        limit: NonZeroUsize,
+    ) -> BoxFuture<'a, Result<Vec<Outcome>, Error>> {
+        Box::pin(self.send(notification, limit))
     }
 }
 

@@ -5,7 +5,7 @@ use aws_sdk_lambda::types::InvocationType as SdkInvocationType;
 
 use crate::error::{ConfigError, Error, FunctionError, NotificationError, from_sdk};
 use crate::notify::rule::client_context;
-use crate::notify::{Delivery, InvocationType, Notification, NotifySettings};
+use crate::notify::{Delivery, InvocationType, Notification, NotifySettings, PerTarget};
 use crate::service::{AwsService, Operation};
 use crate::session::Session;
 
@@ -36,11 +36,14 @@ impl Lambda {
             invocation_type: settings.invocation_type(),
         })
     }
+}
 
-    pub(super) fn prepare(
-        &self,
-        notification: &Notification,
-    ) -> Result<Invocation, NotificationError> {
+impl PerTarget for Lambda {
+    const OPERATION: Operation = Operation::LAMBDA_INVOKE;
+
+    type Request = Invocation;
+
+    fn prepare(&self, notification: &Notification) -> Result<Invocation, NotificationError> {
         let payload = notification.payload().to_json().into_bytes();
         let limit = match self.invocation_type {
             InvocationType::RequestResponse => MAX_SYNC_PAYLOAD_BYTES,
@@ -56,11 +59,7 @@ impl Lambda {
         Ok(Invocation { payload })
     }
 
-    pub(super) async fn invoke(
-        &self,
-        invocation: &Invocation,
-        function: &str,
-    ) -> Result<Delivery, Error> {
+    async fn send_one(&self, invocation: &Invocation, function: &str) -> Result<Delivery, Error> {
         let invocation_type = match self.invocation_type {
             InvocationType::RequestResponse => SdkInvocationType::RequestResponse,
             InvocationType::Event => SdkInvocationType::Event,

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, NotificationError, from_sdk};
 use crate::notify::notification::to_json;
 use crate::notify::rule::{check_attribute_name, check_message_size, check_subject};
-use crate::notify::{Delivery, Notification, NotifySettings};
+use crate::notify::{Delivery, Notification, NotifySettings, PerTarget};
 use crate::service::{AwsService, Operation};
 use crate::session::Session;
 
@@ -35,11 +35,14 @@ impl Sns {
             max_message_bytes: settings.max_message_bytes(),
         }
     }
+}
 
-    pub(super) fn prepare(
-        &self,
-        notification: &Notification,
-    ) -> Result<Publish, NotificationError> {
+impl PerTarget for Sns {
+    const OPERATION: Operation = Operation::SNS_PUBLISH;
+
+    type Request = Publish;
+
+    fn prepare(&self, notification: &Notification) -> Result<Publish, NotificationError> {
         if notification.message().is_empty() {
             return Err(NotificationError::EmptyMessage);
         }
@@ -65,7 +68,7 @@ impl Sns {
         })
     }
 
-    pub(super) async fn publish(&self, publish: &Publish, target: &str) -> Result<Delivery, Error> {
+    async fn send_one(&self, publish: &Publish, target: &str) -> Result<Delivery, Error> {
         let output = self
             .client
             .publish()

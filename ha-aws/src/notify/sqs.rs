@@ -6,7 +6,7 @@ use aws_sdk_sqs::types::MessageAttributeValue;
 
 use crate::error::{Error, NotificationError, from_sdk};
 use crate::notify::rule::{check_fifo_id, check_message_size, is_fifo};
-use crate::notify::{Delivery, Notification, NotifySettings};
+use crate::notify::{Delivery, Notification, NotifySettings, PerTarget};
 use crate::service::{AwsService, Operation};
 use crate::session::Session;
 
@@ -37,11 +37,14 @@ impl Sqs {
             max_message_bytes: settings.max_message_bytes(),
         }
     }
+}
 
-    pub(super) fn prepare(
-        &self,
-        notification: &Notification,
-    ) -> Result<Message, NotificationError> {
+impl PerTarget for Sqs {
+    const OPERATION: Operation = Operation::SQS_SEND_MESSAGE;
+
+    type Request = Message;
+
+    fn prepare(&self, notification: &Notification) -> Result<Message, NotificationError> {
         let payload = notification.payload();
         let body = payload.to_json();
         let fields = payload.stringified_fields();
@@ -80,7 +83,7 @@ impl Sqs {
         })
     }
 
-    pub(super) async fn send(&self, message: &Message, queue_url: &str) -> Result<Delivery, Error> {
+    async fn send_one(&self, message: &Message, queue_url: &str) -> Result<Delivery, Error> {
         let fifo = is_fifo(queue_url);
         let group_id = if fifo {
             let group_id = message

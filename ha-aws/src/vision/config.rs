@@ -9,7 +9,9 @@ use super::faces::{DEFAULT_MAX_SEARCHES, DEFAULT_SIMILARITY, DetectionAttributes
 use super::geometry::RegionOfInterest;
 use super::guard::CostSettings;
 use super::ids::CollectionId;
+use super::labels::LabelSettings;
 use super::objects::{DEFAULT_CONFIDENCE, ObjectSettings, Target};
+use super::output::ImageOutput;
 use super::save::{ImageSaver, SaveFormat};
 use crate::credential::{CredentialChoice, SecretAccessKey};
 use crate::error::{Error, VisionError};
@@ -125,8 +127,10 @@ impl CameraSource {
 /// `save_file_format` (`jpg`/`png`), `save_timestamped_file` (the same as
 /// `save_file_timestamp`), `always_save_latest_file`; and this crate's additions
 /// `exclude_targets`, `max_saved_files`, `similarity` (default 80), `max_searches` (default
-/// 10), `scan_interval` and `scan_timeout` (seconds, default 10 each) and `cost_guard`
-/// ([`CostSettings`]).
+/// 10), `scan_interval` and `scan_timeout` (seconds, default 10 each), `cost_guard`
+/// ([`CostSettings`]), `s3_bucket` and `s3_key_prefix` (feature `s3`: saved images are uploaded
+/// to `<prefix><file name>`; needs `save_file_folder`) and `label_settings` (DetectLabels
+/// `Settings`: [`LabelSettings`](crate::vision::LabelSettings)).
 ///
 /// # Examples
 ///
@@ -173,6 +177,9 @@ pub struct ImageProcessingConfig {
     scan_interval: Duration,
     scan_timeout: Duration,
     cost_guard: Option<CostSettings>,
+    labels: LabelSettings,
+    #[cfg(feature = "s3")]
+    upload: Option<super::upload::S3Upload>,
 }
 
 /// How often each camera is scanned unless `scan_interval` says otherwise (10 s, Home
@@ -304,19 +311,37 @@ impl ImageProcessingConfig {
         &self.sources
     }
 
-    fn saver(&self) -> Result<Option<ImageSaver>, Error> {
-        self.save_folder
-            .as_ref()
-            .map(|folder| {
-                ImageSaver::new(folder).map(|saver| {
-                    saver
-                        .with_timestamp(self.save_timestamp)
-                        .with_format(self.save_format)
-                        .with_always_save_latest(self.always_save_latest)
-                        .with_max_saved_files(self.max_saved_files)
-                })
-            })
-            .transpose()
+    /// How the entry's entities draw, save and upload images: `show_boxes`, the `save_file_*`
+    /// options, `always_save_latest_file`, `max_saved_files`, `s3_bucket` and `s3_key_prefix`.
+    ///
+    /// # Errors
+    ///
+    /// [`VisionError::SaveFolder`](crate::VisionError::SaveFolder) when `save_file_folder` is
+    /// missing or not writable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(entry: &ha_aws::vision::ImageProcessingConfig) -> Result<(), ha_aws::Error> {
+    /// println!("boxes drawn: {}", entry.output()?.show_boxes());
+    /// # Ok(()) }
+    /// ```
+    pub fn output(&self) -> Result<ImageOutput, Error> {
+        let mut output = ImageOutput::default().with_show_boxes(self.show_boxes);
+        if let Some(folder) = &self.save_folder {
+            output = output.with_saver(
+                ImageSaver::new(folder)?
+                    .with_timestamp(self.save_timestamp)
+                    .with_format(self.save_format)
+                    .with_always_save_latest(self.always_save_latest)
+                    .with_max_saved_files(self.max_saved_files),
+            );
+        }
+        #[cfg(feature = "s3")]
+        if let Some(upload) = &self.upload {
+            output = output.with_upload(upload.clone());
+        }
+        Ok(output)
     }
 
     /// Object detection settings for `source`'s entity.
@@ -334,16 +359,13 @@ impl ImageProcessingConfig {
     /// # Ok(()) }
     /// ```
     pub fn object_settings(&self, source: &CameraSource) -> Result<ObjectSettings, Error> {
-        let mut settings = ObjectSettings::new(source.entity_name(self.platform))
+        Ok(ObjectSettings::new(source.entity_name(self.platform))
             .with_confidence(self.confidence)
             .with_targets(self.targets.iter().cloned())
             .with_excluded(self.excluded.iter().cloned())
             .with_region(self.region_of_interest)
-            .with_show_boxes(self.show_boxes);
-        if let Some(saver) = self.saver()? {
-            settings = settings.with_saver(saver);
-        }
-        Ok(settings)
+            .with_label_settings(self.labels.clone())
+            .with_output(self.output()?))
     }
 
     /// Face settings for `source`'s entity.
@@ -364,15 +386,12 @@ impl ImageProcessingConfig {
         let mut settings = FaceSettings::new(source.entity_name(self.platform))
             .with_confidence(self.confidence)
             .with_similarity(self.similarity)
-            .with_attributes(self.attributes)
+            .with_attributes(self.attributes.clone())
             .with_identify(self.identify)
             .with_max_searches(self.max_searches)
-            .with_show_boxes(self.show_boxes);
+            .with_output(self.output()?);
         if let Some(collection) = &self.collection {
             settings = settings.with_collection(collection.clone());
-        }
-        if let Some(saver) = self.saver()? {
-            settings = settings.with_saver(saver);
         }
         Ok(settings)
     }
@@ -429,6 +448,9 @@ impl<'de> Deserialize<'de> for ImageProcessingConfig {
             roi_y_max: Option<f32>,
             similarity: Option<f32>,
             max_searches: Option<usize>,
+            s3_bucket: Option<String>,
+            s3_key_prefix: Option<String>,
+            label_settings: Option<LabelSettings>,
         }
         let raw = Raw::deserialize(deserializer)?;
         let label = format!("image_processing {:?}", raw.platform).to_lowercase();
@@ -473,7 +495,23 @@ impl<'de> Deserialize<'de> for ImageProcessingConfig {
             scan_timeout: seconds("scan_timeout", raw.scan_timeout, DEFAULT_SCAN_TIMEOUT)
                 .map_err(serde::de::Error::custom)?,
             cost_guard: raw.cost_guard,
+            labels: raw.label_settings.clone().unwrap_or_default(),
+            #[cfg(feature = "s3")]
+            upload: upload(raw.s3_bucket, raw.s3_key_prefix).map_err(serde::de::Error::custom)?,
         };
+        #[cfg(not(feature = "s3"))]
+        if raw.s3_bucket.is_some() || raw.s3_key_prefix.is_some() {
+            return Err(serde::de::Error::custom(VisionError::FeatureDisabled {
+                option: "s3_bucket".to_owned(),
+                feature: "s3",
+            }));
+        }
+        #[cfg(feature = "s3")]
+        if config.upload.is_some() && config.save_folder.is_none() {
+            return Err(serde::de::Error::custom(
+                "s3_bucket uploads the saved images: it needs save_file_folder",
+            ));
+        }
         if !(0.1..=1.0).contains(&config.scale) {
             return Err(serde::de::Error::custom(VisionError::InvalidScale {
                 value: config.scale,
@@ -484,7 +522,14 @@ impl<'de> Deserialize<'de> for ImageProcessingConfig {
             VisionPlatform::Object => ObjectSettings::new("")
                 .with_confidence(config.confidence)
                 .with_targets(config.targets.iter().cloned())
+                .with_label_settings(config.labels.clone())
                 .check(),
+            VisionPlatform::Face if raw.label_settings.is_some() => {
+                Err(Error::from(VisionError::InvalidLabelSettings {
+                    reason: "DetectLabels settings apply to `platform: object` entries only"
+                        .to_owned(),
+                }))
+            }
             VisionPlatform::Face => {
                 let mut settings = FaceSettings::new("")
                     .with_confidence(config.confidence)
@@ -509,5 +554,27 @@ fn seconds(option: &str, value: Option<f64>, default: Duration) -> Result<Durati
             Duration::try_from_secs_f64(seconds).map_err(|error| format!("{option}: {error}"))
         }
         Some(seconds) => Err(format!("{option} {seconds} must be above 0 seconds")),
+    }
+}
+
+/// The upload `s3_bucket` and `s3_key_prefix` describe, if a bucket is given.
+#[cfg(feature = "s3")]
+fn upload(
+    bucket: Option<String>,
+    prefix: Option<String>,
+) -> Result<Option<super::upload::S3Upload>, String> {
+    match (bucket, prefix) {
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err("s3_key_prefix needs s3_bucket".to_owned()),
+        (Some(bucket), prefix) => {
+            let upload = super::upload::S3Upload::new(bucket).map_err(|error| error.to_string())?;
+            match prefix {
+                Some(prefix) => upload
+                    .with_prefix(prefix)
+                    .map(Some)
+                    .map_err(|error| error.to_string()),
+                None => Ok(Some(upload)),
+            }
+        }
     }
 }

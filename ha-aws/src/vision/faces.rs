@@ -9,9 +9,10 @@ use super::entity::Entity;
 use super::geometry::BoundingBox;
 use super::ids::CollectionId;
 use super::objects::DEFAULT_CONFIDENCE;
-use super::save::{ImageSaver, SavedImage};
+use super::output::{ImageOutput, OutputClient};
+use super::save::SavedImage;
 use super::source::{SourceImage, encode_jpeg};
-use super::{DEFAULT_JPEG_QUALITY, check_percentage, from_sdk_box, save_annotated};
+use super::{check_percentage, from_sdk_box};
 use crate::error::{Error, VisionError, from_sdk};
 use crate::service::Operation;
 use crate::session::Session;
@@ -37,46 +38,221 @@ pub const DEFAULT_MAX_SEARCHES: usize = 10;
 /// The margin around a face cropped for a search, as a fraction of the face's size on each side.
 const CROP_MARGIN: f32 = 0.25;
 
-/// Which face attributes DetectFaces returns (`detection_attributes`).
+/// Which face attributes DetectFaces returns (`detection_attributes`): `DEFAULT`, `ALL`, or
+/// specific attributes, given as one name (`SMILE`), a comma-separated list
+/// (`AGE_RANGE, EMOTIONS`) or a YAML list, compared without regard to case.
 ///
 /// # Examples
 ///
 /// ```
-/// use ha_aws::vision::DetectionAttributes;
+/// use ha_aws::vision::{DetectionAttributes, FaceAttribute};
 ///
 /// let all: DetectionAttributes = serde_json::from_str(r#""all""#).unwrap();
 /// assert_eq!(all, DetectionAttributes::All);
+/// let some: DetectionAttributes = serde_json::from_str(r#""AGE_RANGE, smile""#).unwrap();
+/// assert_eq!(some, DetectionAttributes::Only(vec![FaceAttribute::AgeRange, FaceAttribute::Smile]));
+/// let error = serde_json::from_str::<DetectionAttributes>(r#"["SMILE", "HAT"]"#).unwrap_err();
+/// assert!(error.to_string().starts_with("unknown detection_attributes `HAT`"));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum DetectionAttributes {
     /// The box, confidence, pose, quality and landmarks.
     #[default]
     Default,
-    /// Also age range, gender, emotions, smile, glasses, beard, moustache, eyes and mouth open.
+    /// Also age range, gender, emotions, smile, glasses, beard, moustache, eyes and mouth open,
+    /// eye direction and occlusion.
     All,
+    /// The default ones and these (never empty, no duplicates).
+    Only(Vec<FaceAttribute>),
 }
 
-impl<'de> Deserialize<'de> for DetectionAttributes {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(deserializer)?;
-        match name.to_ascii_uppercase().as_str() {
-            "DEFAULT" | "NONE" => Ok(Self::Default),
-            "ALL" => Ok(Self::All),
-            _ => Err(serde::de::Error::custom(format!(
-                "unknown detection_attributes `{name}`; expected DEFAULT or ALL"
-            ))),
+/// One face attribute DetectFaces can be asked for by name.
+///
+/// # Examples
+///
+/// ```
+/// use ha_aws::vision::FaceAttribute;
+///
+/// assert_eq!(FaceAttribute::EyesOpen.as_str(), "EYES_OPEN");
+/// assert_eq!("eyes_open".parse::<FaceAttribute>(), Ok(FaceAttribute::EyesOpen));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FaceAttribute {
+    /// `AGE_RANGE`.
+    AgeRange,
+    /// `BEARD`.
+    Beard,
+    /// `EMOTIONS`.
+    Emotions,
+    /// `EYE_DIRECTION`.
+    EyeDirection,
+    /// `EYEGLASSES`.
+    Eyeglasses,
+    /// `EYES_OPEN`.
+    EyesOpen,
+    /// `FACE_OCCLUDED`.
+    FaceOccluded,
+    /// `GENDER`.
+    Gender,
+    /// `MOUTH_OPEN`.
+    MouthOpen,
+    /// `MUSTACHE`.
+    Mustache,
+    /// `SMILE`.
+    Smile,
+    /// `SUNGLASSES`.
+    Sunglasses,
+}
+
+impl FaceAttribute {
+    /// Every attribute, in Rekognition's order.
+    pub const ALL: [Self; 12] = [
+        Self::AgeRange,
+        Self::Beard,
+        Self::Emotions,
+        Self::EyeDirection,
+        Self::Eyeglasses,
+        Self::EyesOpen,
+        Self::FaceOccluded,
+        Self::Gender,
+        Self::MouthOpen,
+        Self::Mustache,
+        Self::Smile,
+        Self::Sunglasses,
+    ];
+
+    /// Rekognition's name of the attribute.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ha_aws::vision::FaceAttribute::AgeRange.as_str(), "AGE_RANGE");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::AgeRange => "AGE_RANGE",
+            Self::Beard => "BEARD",
+            Self::Emotions => "EMOTIONS",
+            Self::EyeDirection => "EYE_DIRECTION",
+            Self::Eyeglasses => "EYEGLASSES",
+            Self::EyesOpen => "EYES_OPEN",
+            Self::FaceOccluded => "FACE_OCCLUDED",
+            Self::Gender => "GENDER",
+            Self::MouthOpen => "MOUTH_OPEN",
+            Self::Mustache => "MUSTACHE",
+            Self::Smile => "SMILE",
+            Self::Sunglasses => "SUNGLASSES",
         }
     }
 }
 
+impl core::str::FromStr for FaceAttribute {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|attribute| attribute.as_str().eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL
+                    .iter()
+                    .map(|attribute| attribute.as_str())
+                    .collect();
+                format!(
+                    "unknown detection_attributes `{}`; expected DEFAULT, ALL or one or more of {}",
+                    name.trim(),
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+impl Serialize for FaceAttribute {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl DetectionAttributes {
-    fn sdk(self) -> Attribute {
-        match self {
-            Self::Default => Attribute::Default,
-            Self::All => Attribute::All,
+    /// Reads names: `DEFAULT` (or `NONE`) alone, `ALL` alone, or specific attributes.
+    fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
+        let names: Vec<&str> = names
+            .into_iter()
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .collect();
+        match names.as_slice() {
+            [] => Err(
+                "detection_attributes is empty; expected DEFAULT, ALL or attribute names"
+                    .to_owned(),
+            ),
+            [one] if one.eq_ignore_ascii_case("DEFAULT") || one.eq_ignore_ascii_case("NONE") => {
+                Ok(Self::Default)
+            }
+            [one] if one.eq_ignore_ascii_case("ALL") => Ok(Self::All),
+            names => {
+                let mut attributes = Vec::with_capacity(names.len());
+                for name in names {
+                    if ["DEFAULT", "NONE", "ALL"]
+                        .iter()
+                        .any(|alone| alone.eq_ignore_ascii_case(name))
+                    {
+                        return Err(format!(
+                            "detection_attributes `{name}` stands alone; it cannot be listed with other attributes"
+                        ));
+                    }
+                    let attribute: FaceAttribute = name.parse()?;
+                    if attributes.contains(&attribute) {
+                        return Err(format!(
+                            "detection_attributes lists `{}` twice",
+                            attribute.as_str()
+                        ));
+                    }
+                    attributes.push(attribute);
+                }
+                Ok(Self::Only(attributes))
+            }
         }
+    }
+
+    /// The `Attributes` of the DetectFaces request.
+    fn sdk(&self) -> Vec<Attribute> {
+        match self {
+            Self::Default => vec![Attribute::Default],
+            Self::All => vec![Attribute::All],
+            Self::Only(attributes) => attributes
+                .iter()
+                .map(|attribute| Attribute::from(attribute.as_str()))
+                .collect(),
+        }
+    }
+}
+
+impl Serialize for DetectionAttributes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Default => serializer.serialize_str("DEFAULT"),
+            Self::All => serializer.serialize_str("ALL"),
+            Self::Only(attributes) => attributes.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DetectionAttributes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            List(Vec<String>),
+        }
+        let parsed = match Raw::deserialize(deserializer)? {
+            Raw::Text(text) => Self::from_names(text.split(',')),
+            Raw::List(names) => Self::from_names(names.iter().map(String::as_str)),
+        };
+        parsed.map_err(serde::de::Error::custom)
     }
 }
 
@@ -109,6 +285,7 @@ pub struct Flag {
     /// Whether the face shows it.
     pub value: bool,
     /// Confidence, in percent.
+    #[serde(serialize_with = "super::rounded")]
     pub confidence: f32,
 }
 
@@ -125,6 +302,7 @@ pub struct Rated {
     /// The name, as Rekognition gives it (`Female`, `HAPPY`).
     pub value: String,
     /// Confidence, in percent.
+    #[serde(serialize_with = "super::rounded")]
     pub confidence: f32,
 }
 
@@ -173,6 +351,31 @@ pub struct FaceAttributes {
     /// Mouth open.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mouth_open: Option<Flag>,
+    /// Partly hidden (a hand, a mask, an object in front).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face_occluded: Option<Flag>,
+    /// Where the eyes look.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eye_direction: Option<EyeDirection>,
+}
+
+/// Where a face's eyes look, in degrees.
+///
+/// # Examples
+///
+/// ```
+/// let gaze = ha_aws::vision::EyeDirection { yaw: 5.0, pitch: -2.0, confidence: 99.0 };
+/// assert!(gaze.yaw > 0.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EyeDirection {
+    /// Left (negative) or right (positive).
+    pub yaw: f32,
+    /// Down (negative) or up (positive).
+    pub pitch: f32,
+    /// Confidence, in percent.
+    #[serde(serialize_with = "super::rounded")]
+    pub confidence: f32,
 }
 
 impl FaceAttributes {
@@ -215,6 +418,14 @@ impl FaceAttributes {
             mustache: detail.mustache().map(|a| flag(a.value(), a.confidence())),
             eyes_open: detail.eyes_open().map(|a| flag(a.value(), a.confidence())),
             mouth_open: detail.mouth_open().map(|a| flag(a.value(), a.confidence())),
+            face_occluded: detail
+                .face_occluded()
+                .map(|a| flag(a.value(), a.confidence())),
+            eye_direction: detail.eye_direction().map(|gaze| EyeDirection {
+                yaw: gaze.yaw().unwrap_or(0.0),
+                pitch: gaze.pitch().unwrap_or(0.0),
+                confidence: gaze.confidence().unwrap_or(0.0),
+            }),
         }
     }
 }
@@ -236,6 +447,7 @@ pub struct FaceMatch {
     /// The ExternalImageId the face was indexed under (the `image_id` of `index_face`).
     pub name: String,
     /// How similar the faces are, in percent (not the detection confidence).
+    #[serde(serialize_with = "super::rounded")]
     pub similarity: f32,
     /// Rekognition's id of the collection face.
     pub face_id: String,
@@ -256,6 +468,7 @@ pub struct Face {
     /// Where the face is.
     pub bounding_box: BoundingBox,
     /// The detection confidence, in percent.
+    #[serde(serialize_with = "super::rounded")]
     pub confidence: f32,
     /// Its attributes.
     pub attributes: FaceAttributes,
@@ -431,9 +644,7 @@ pub struct FaceSettings {
     collection: Option<CollectionId>,
     identify: bool,
     max_searches: usize,
-    saver: Option<ImageSaver>,
-    jpeg_quality: u8,
-    show_boxes: bool,
+    output: ImageOutput,
 }
 
 impl Default for FaceSettings {
@@ -460,9 +671,7 @@ impl FaceSettings {
             collection: None,
             identify: false,
             max_searches: DEFAULT_MAX_SEARCHES,
-            saver: None,
-            jpeg_quality: DEFAULT_JPEG_QUALITY,
-            show_boxes: true,
+            output: ImageOutput::default(),
         }
     }
 
@@ -499,7 +708,7 @@ impl FaceSettings {
     /// ```
     /// use ha_aws::vision::{DetectionAttributes, FaceSettings};
     ///
-    /// assert_eq!(FaceSettings::default().with_attributes(DetectionAttributes::All).attributes(), DetectionAttributes::All);
+    /// assert_eq!(FaceSettings::default().with_attributes(DetectionAttributes::All).attributes(), &DetectionAttributes::All);
     /// ```
     #[must_use]
     pub fn with_attributes(mut self, attributes: DetectionAttributes) -> Self {
@@ -548,59 +757,31 @@ impl FaceSettings {
         self
     }
 
-    /// Saves each processed image, annotated, with `saver`.
+    /// How processed images are drawn, saved and uploaded.
     ///
     /// # Examples
     ///
     /// ```
-    /// use ha_aws::vision::{FaceSettings, ImageSaver};
+    /// use ha_aws::vision::{FaceSettings, ImageOutput};
     ///
-    /// let settings = FaceSettings::default().with_saver(ImageSaver::new(std::env::temp_dir())?);
-    /// assert!(settings.saver().is_some());
-    /// # Ok::<(), ha_aws::Error>(())
+    /// let settings = FaceSettings::default().with_output(ImageOutput::default().with_show_boxes(false));
+    /// assert!(!settings.output().show_boxes());
     /// ```
     #[must_use]
-    pub fn with_saver(mut self, saver: ImageSaver) -> Self {
-        self.saver = Some(saver);
+    pub fn with_output(mut self, output: ImageOutput) -> Self {
+        self.output = output;
         self
     }
 
-    /// The JPEG quality of saved images (1..=100, default 75).
+    /// How processed images are drawn, saved and uploaded.
     ///
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(ha_aws::vision::FaceSettings::default().with_jpeg_quality(85).jpeg_quality(), 85);
+    /// assert!(ha_aws::vision::FaceSettings::default().output().saver().is_none());
     /// ```
-    #[must_use]
-    pub fn with_jpeg_quality(mut self, quality: u8) -> Self {
-        self.jpeg_quality = quality.clamp(1, 100);
-        self
-    }
-
-    /// Draws boxes and labels on saved images (`show_boxes`, the default); without, the
-    /// frame is saved as it was.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert!(!ha_aws::vision::FaceSettings::default().with_show_boxes(false).show_boxes());
-    /// ```
-    #[must_use]
-    pub fn with_show_boxes(mut self, show: bool) -> Self {
-        self.show_boxes = show;
-        self
-    }
-
-    /// Whether boxes and labels are drawn on saved images.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert!(ha_aws::vision::FaceSettings::default().show_boxes());
-    /// ```
-    pub fn show_boxes(&self) -> bool {
-        self.show_boxes
+    pub fn output(&self) -> &ImageOutput {
+        &self.output
     }
 
     /// The entity name.
@@ -641,10 +822,10 @@ impl FaceSettings {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(ha_aws::vision::FaceSettings::default().attributes(), ha_aws::vision::DetectionAttributes::Default);
+    /// assert_eq!(ha_aws::vision::FaceSettings::default().attributes(), &ha_aws::vision::DetectionAttributes::Default);
     /// ```
-    pub fn attributes(&self) -> DetectionAttributes {
-        self.attributes
+    pub fn attributes(&self) -> &DetectionAttributes {
+        &self.attributes
     }
 
     /// The collection, if any.
@@ -678,28 +859,6 @@ impl FaceSettings {
     /// ```
     pub fn max_searches(&self) -> usize {
         self.max_searches
-    }
-
-    /// The saver, if images are saved.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert!(ha_aws::vision::FaceSettings::default().saver().is_none());
-    /// ```
-    pub fn saver(&self) -> Option<&ImageSaver> {
-        self.saver.as_ref()
-    }
-
-    /// The JPEG quality of saved images.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert_eq!(ha_aws::vision::FaceSettings::default().jpeg_quality(), 75);
-    /// ```
-    pub fn jpeg_quality(&self) -> u8 {
-        self.jpeg_quality
     }
 
     /// Checks the settings.
@@ -754,6 +913,7 @@ impl FaceSettings {
 #[derive(Debug, Clone)]
 pub struct FaceDetector {
     pub(super) client: aws_sdk_rekognition::Client,
+    output: OutputClient,
     pub(super) settings: FaceSettings,
 }
 
@@ -775,6 +935,7 @@ impl FaceDetector {
         settings.check()?;
         Ok(Self {
             client: aws_sdk_rekognition::Client::new(session.sdk_config()),
+            output: OutputClient::new(session, &settings.output),
             settings,
         })
     }
@@ -887,7 +1048,7 @@ impl FaceDetector {
             .client
             .detect_faces()
             .image(Image::builder().bytes(image.blob()).build())
-            .attributes(self.settings.attributes.sdk())
+            .set_attributes(Some(self.settings.attributes.sdk()))
             .send()
             .await
             .map_err(|error| from_sdk(error, Operation::REKOGNITION_DETECT_FACES, None))?;
@@ -1015,27 +1176,17 @@ impl FaceDetector {
     /// ```
     pub async fn process(&self, image: &SourceImage) -> Result<FaceDetection, Error> {
         let mut detection = self.detect(image).await?;
-        let detected = detection.matches() > 0;
-        if let Some(saver) = self
+        detection.saved = self
             .settings
-            .saver
-            .as_ref()
-            .filter(|saver| saver.saves_after(detection.matches()))
-        {
-            let annotations = if self.settings.show_boxes {
-                detection.annotations()
-            } else {
-                Vec::new()
-            };
-            detection.saved = Some(save_annotated(
-                saver,
+            .output
+            .write(
+                &self.output,
                 &self.settings.name,
-                self.settings.jpeg_quality,
                 image,
-                &annotations,
-                detected,
-            )?);
-        }
+                detection.matches(),
+                || detection.annotations(),
+            )
+            .await?;
         Ok(detection)
     }
 }
@@ -1073,12 +1224,43 @@ mod tests {
         for (text, expected) in [
             ("\"ALL\"", DetectionAttributes::All),
             ("\"default\"", DetectionAttributes::Default),
+            (
+                "\"smile\"",
+                DetectionAttributes::Only(vec![FaceAttribute::Smile]),
+            ),
+            (
+                "[\"EMOTIONS\", \"eye_direction\"]",
+                DetectionAttributes::Only(vec![
+                    FaceAttribute::Emotions,
+                    FaceAttribute::EyeDirection,
+                ]),
+            ),
         ] {
             assert_eq!(
                 serde_json::from_str::<DetectionAttributes>(text).unwrap(),
                 expected
             );
         }
-        assert!(serde_json::from_str::<DetectionAttributes>("\"SOME\"").is_err());
+        for (bad, message) in [
+            (
+                "\"SOME\"",
+                "unknown detection_attributes `SOME`; expected DEFAULT, ALL or one or more of AGE_RANGE,",
+            ),
+            ("\"ALL, SMILE\"", "detection_attributes `ALL` stands alone"),
+            (
+                "\"SMILE,smile\"",
+                "detection_attributes lists `SMILE` twice",
+            ),
+            ("\" , \"", "detection_attributes is empty"),
+        ] {
+            let error = serde_json::from_str::<DetectionAttributes>(bad)
+                .unwrap_err()
+                .to_string();
+            assert!(error.starts_with(message), "{bad}: {error}");
+        }
+        assert_eq!(
+            DetectionAttributes::Only(vec![FaceAttribute::AgeRange, FaceAttribute::Gender]).sdk(),
+            [Attribute::AgeRange, Attribute::Gender]
+        );
     }
 }

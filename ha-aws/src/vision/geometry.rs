@@ -20,12 +20,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BoundingBox {
     /// Distance of the left edge from the image's left edge, as a fraction of its width.
+    #[serde(serialize_with = "super::rounded")]
     pub left: f32,
     /// Distance of the top edge from the image's top edge, as a fraction of its height.
+    #[serde(serialize_with = "super::rounded")]
     pub top: f32,
     /// Width as a fraction of the image's width.
+    #[serde(serialize_with = "super::rounded")]
     pub width: f32,
     /// Height as a fraction of the image's height.
+    #[serde(serialize_with = "super::rounded")]
     pub height: f32,
 }
 

@@ -151,6 +151,7 @@ pub struct IndexedFace {
     /// Where the face is in its image.
     pub bounding_box: BoundingBox,
     /// The detection confidence.
+    #[serde(serialize_with = "super::rounded")]
     pub confidence: f32,
     /// How many more faces the image held (they were not indexed).
     pub other_faces: usize,

@@ -6,11 +6,13 @@ use aws_sdk_rekognition::types::{Image, Label};
 use serde::{Deserialize, Serialize};
 
 use super::annotate::{Annotation, REGION_COLOUR};
+use super::check_percentage;
 use super::entity::Entity;
 use super::geometry::{BoundingBox, RegionOfInterest};
-use super::save::{ImageSaver, SavedImage};
+use super::labels::{ImageProperties, LabelSettings};
+use super::output::{ImageOutput, OutputClient};
+use super::save::SavedImage;
 use super::source::SourceImage;
-use super::{DEFAULT_JPEG_QUALITY, check_percentage, save_annotated};
 use crate::error::{Error, from_sdk};
 use crate::service::Operation;
 use crate::session::Session;
@@ -147,9 +149,8 @@ pub struct ObjectSettings {
     targets: Vec<Target>,
     excluded: Vec<String>,
     region: RegionOfInterest,
-    saver: Option<ImageSaver>,
-    jpeg_quality: u8,
-    show_boxes: bool,
+    labels: LabelSettings,
+    output: ImageOutput,
 }
 
 impl Default for ObjectSettings {
@@ -174,9 +175,8 @@ impl ObjectSettings {
             targets: Vec::new(),
             excluded: Vec::new(),
             region: RegionOfInterest::default(),
-            saver: None,
-            jpeg_quality: DEFAULT_JPEG_QUALITY,
-            show_boxes: true,
+            labels: LabelSettings::default(),
+            output: ImageOutput::default(),
         }
     }
 
@@ -258,59 +258,60 @@ impl ObjectSettings {
             .any(|excluded| excluded.eq_ignore_ascii_case(name))
     }
 
-    /// Saves each processed image, annotated, with `saver`.
+    /// Asks DetectLabels for Rekognition's label and category filters and the image's
+    /// properties (`label_settings:`).
     ///
     /// # Examples
     ///
     /// ```
-    /// use ha_aws::vision::{ImageSaver, ObjectSettings};
+    /// use ha_aws::vision::{LabelSettings, ObjectSettings};
     ///
-    /// let settings = ObjectSettings::default().with_saver(ImageSaver::new(std::env::temp_dir())?);
-    /// assert!(settings.saver().is_some());
+    /// let settings = ObjectSettings::default().with_label_settings(LabelSettings { image_properties: true, ..LabelSettings::default() });
+    /// assert!(settings.label_settings().wants_image_properties());
+    /// ```
+    #[must_use]
+    pub fn with_label_settings(mut self, labels: LabelSettings) -> Self {
+        self.labels = labels;
+        self
+    }
+
+    /// The DetectLabels filters and image properties asked for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!ha_aws::vision::ObjectSettings::default().label_settings().has_filters());
+    /// ```
+    pub fn label_settings(&self) -> &LabelSettings {
+        &self.labels
+    }
+
+    /// How processed images are drawn, saved and uploaded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ha_aws::vision::{ImageOutput, ImageSaver, ObjectSettings};
+    ///
+    /// let settings = ObjectSettings::default().with_output(ImageOutput::default().with_saver(ImageSaver::new(std::env::temp_dir())?));
+    /// assert!(settings.output().saver().is_some());
     /// # Ok::<(), ha_aws::Error>(())
     /// ```
     #[must_use]
-    pub fn with_saver(mut self, saver: ImageSaver) -> Self {
-        self.saver = Some(saver);
+    pub fn with_output(mut self, output: ImageOutput) -> Self {
+        self.output = output;
         self
     }
 
-    /// The JPEG quality of saved images (1..=100, default 75).
+    /// How processed images are drawn, saved and uploaded.
     ///
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(ha_aws::vision::ObjectSettings::default().with_jpeg_quality(90).jpeg_quality(), 90);
+    /// assert!(ha_aws::vision::ObjectSettings::default().output().saver().is_none());
     /// ```
-    #[must_use]
-    pub fn with_jpeg_quality(mut self, quality: u8) -> Self {
-        self.jpeg_quality = quality.clamp(1, 100);
-        self
-    }
-
-    /// Draws boxes and labels on saved images (`show_boxes`, the default); without, the
-    /// frame is saved as it was.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert!(!ha_aws::vision::ObjectSettings::default().with_show_boxes(false).show_boxes());
-    /// ```
-    #[must_use]
-    pub fn with_show_boxes(mut self, show: bool) -> Self {
-        self.show_boxes = show;
-        self
-    }
-
-    /// Whether boxes and labels are drawn on saved images.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert!(ha_aws::vision::ObjectSettings::default().show_boxes());
-    /// ```
-    pub fn show_boxes(&self) -> bool {
-        self.show_boxes
+    pub fn output(&self) -> &ImageOutput {
+        &self.output
     }
 
     /// The entity name.
@@ -357,28 +358,6 @@ impl ObjectSettings {
         &self.region
     }
 
-    /// The saver, if images are saved.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert!(ha_aws::vision::ObjectSettings::default().saver().is_none());
-    /// ```
-    pub fn saver(&self) -> Option<&ImageSaver> {
-        self.saver.as_ref()
-    }
-
-    /// The JPEG quality of saved images.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert_eq!(ha_aws::vision::ObjectSettings::default().jpeg_quality(), 75);
-    /// ```
-    pub fn jpeg_quality(&self) -> u8 {
-        self.jpeg_quality
-    }
-
     /// The minimum confidence an object labelled `name` needs; `None` when targets are set
     /// and none matches.
     ///
@@ -413,6 +392,7 @@ impl ObjectSettings {
     /// assert!(ha_aws::vision::ObjectSettings::default().with_confidence(120.0).check().is_err());
     /// ```
     pub fn check(&self) -> Result<(), Error> {
+        self.labels.check()?;
         check_percentage("confidence", self.confidence)?;
         for target in &self.targets {
             if let Some(confidence) = target.confidence {
@@ -446,6 +426,7 @@ pub struct DetectedObject {
     /// The label, as Rekognition names it (`Person`).
     pub name: String,
     /// The instance's confidence, in percent.
+    #[serde(serialize_with = "super::rounded")]
     pub confidence: f32,
     /// Where it is.
     pub bounding_box: BoundingBox,
@@ -466,9 +447,13 @@ pub struct DetectedLabel {
     /// The label.
     pub name: String,
     /// Its confidence, in percent.
+    #[serde(serialize_with = "super::rounded")]
     pub confidence: f32,
     /// Its parent labels (`Vehicle` for `Car`).
     pub parents: Vec<String>,
+    /// Its categories (`Vehicles and Automotive`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
 }
 
 /// What object detection found in one image.
@@ -490,6 +475,8 @@ pub struct ObjectDetection {
     objects: Vec<DetectedObject>,
     labels: Vec<DetectedLabel>,
     counts: BTreeMap<String, usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image_properties: Option<ImageProperties>,
     #[serde(skip_serializing_if = "Option::is_none")]
     saved: Option<SavedImage>,
 }
@@ -514,6 +501,11 @@ impl ObjectDetection {
                         .parents()
                         .iter()
                         .filter_map(|parent| parent.name().map(str::to_owned))
+                        .collect(),
+                    categories: label
+                        .categories()
+                        .iter()
+                        .filter_map(|category| category.name().map(str::to_owned))
                         .collect(),
                 });
             }
@@ -542,6 +534,7 @@ impl ObjectDetection {
             objects,
             labels: kept_labels,
             counts,
+            image_properties: None,
             saved: None,
         }
     }
@@ -596,6 +589,20 @@ impl ObjectDetection {
     /// ```
     pub fn matches(&self) -> usize {
         self.objects.len()
+    }
+
+    /// The image's dominant colours and quality, when the settings ask for them
+    /// ([`LabelSettings::image_properties`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn demo(detection: &ha_aws::vision::ObjectDetection) {
+    /// let brightness = detection.image_properties().and_then(|properties| properties.quality.brightness);
+    /// # }
+    /// ```
+    pub fn image_properties(&self) -> Option<&ImageProperties> {
+        self.image_properties.as_ref()
     }
 
     /// The files the annotated image was saved to, when the detector saves images.
@@ -662,13 +669,13 @@ impl ObjectDetection {
 /// # #[cfg(feature = "emulator")]
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// use ha_aws::emulator::{Emulator, ScriptedLabel};
-/// use ha_aws::vision::{BoundingBox, ImageSaver, ObjectDetector, ObjectSettings, SourceImage, encode_jpeg};
+/// use ha_aws::vision::{BoundingBox, ImageOutput, ImageSaver, ObjectDetector, ObjectSettings, SourceImage, encode_jpeg};
 ///
 /// let emulator = Emulator::start().await;
 /// emulator.set_labels([ScriptedLabel::new("Person", 98.0).with_instance(BoundingBox::new(0.2, 0.1, 0.3, 0.8), 97.5)]);
 ///
 /// let folder = std::env::temp_dir();
-/// let settings = ObjectSettings::new("Front door").with_saver(ImageSaver::new(&folder)?);
+/// let settings = ObjectSettings::new("Front door").with_output(ImageOutput::default().with_saver(ImageSaver::new(&folder)?));
 /// let detector = ObjectDetector::new(&emulator.session().await, settings)?;
 ///
 /// let frame = image::RgbImage::from_pixel(640, 360, image::Rgb([40, 40, 40]));
@@ -684,6 +691,7 @@ impl ObjectDetection {
 #[derive(Debug, Clone)]
 pub struct ObjectDetector {
     client: aws_sdk_rekognition::Client,
+    output: OutputClient,
     settings: ObjectSettings,
 }
 
@@ -705,6 +713,7 @@ impl ObjectDetector {
         settings.check()?;
         Ok(Self {
             client: aws_sdk_rekognition::Client::new(session.sdk_config()),
+            output: OutputClient::new(session, &settings.output),
             settings,
         })
     }
@@ -737,21 +746,30 @@ impl ObjectDetector {
     /// # Ok(()) }
     /// ```
     pub async fn detect(&self, image: &SourceImage) -> Result<ObjectDetection, Error> {
-        let output = self
+        let mut request = self
             .client
             .detect_labels()
             .image(Image::builder().bytes(image.blob()).build())
-            .min_confidence(self.settings.lowest_threshold())
+            .min_confidence(self.settings.lowest_threshold());
+        if let Some((features, settings)) = self.settings.labels.request() {
+            request = request.set_features(Some(features)).settings(settings);
+        }
+        let output = request
             .send()
             .await
             .map_err(|error| from_sdk(error, Operation::REKOGNITION_DETECT_LABELS, None))?;
-        Ok(ObjectDetection::from_labels(
-            output.labels(),
-            &self.settings,
-        ))
+        let mut detection = ObjectDetection::from_labels(output.labels(), &self.settings);
+        if self.settings.labels.wants_image_properties() {
+            detection.image_properties = Some(
+                output
+                    .image_properties()
+                    .map_or_else(ImageProperties::default, ImageProperties::from_sdk),
+            );
+        }
+        Ok(detection)
     }
 
-    /// Detects objects in `image` and, with a saver, saves it with the objects' boxes and
+    /// Detects objects in `image` and, with a saver, saves (and uploads) it with the objects' boxes and
     /// labels (and the region of interest, when it is not the whole image) drawn on it.
     ///
     /// # Errors
@@ -769,32 +787,26 @@ impl ObjectDetector {
     /// ```
     pub async fn process(&self, image: &SourceImage) -> Result<ObjectDetection, Error> {
         let mut detection = self.detect(image).await?;
-        let detected = detection.matches() > 0;
-        if let Some(saver) = self
-            .settings
-            .saver
-            .as_ref()
-            .filter(|saver| saver.saves_after(detection.matches()))
-        {
-            let mut annotations = if self.settings.show_boxes {
-                detection.annotations()
-            } else {
-                Vec::new()
-            };
-            if self.settings.show_boxes && !self.settings.region.is_whole_image() {
-                annotations.push(
-                    Annotation::new(self.settings.region.as_box(), "").with_colour(REGION_COLOUR),
-                );
-            }
-            detection.saved = Some(save_annotated(
-                saver,
-                &self.settings.name,
-                self.settings.jpeg_quality,
+        let settings = &self.settings;
+        detection.saved = settings
+            .output
+            .write(
+                &self.output,
+                &settings.name,
                 image,
-                &annotations,
-                detected,
-            )?);
-        }
+                detection.matches(),
+                || {
+                    let mut annotations = detection.annotations();
+                    if !settings.region.is_whole_image() {
+                        annotations.push(
+                            Annotation::new(settings.region.as_box(), "")
+                                .with_colour(REGION_COLOUR),
+                        );
+                    }
+                    annotations
+                },
+            )
+            .await?;
         Ok(detection)
     }
 }

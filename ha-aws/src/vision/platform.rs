@@ -204,6 +204,7 @@ pub enum VisionEvent {
         /// The label.
         name: String,
         /// Its confidence, in percent.
+        #[serde(serialize_with = "super::rounded")]
         confidence: f32,
     },
     /// A face was detected: `image_processing.detect_face`.
@@ -221,6 +222,7 @@ pub enum VisionEvent {
         /// The collection face's `ExternalImageId`.
         name: String,
         /// The similarity, in percent.
+        #[serde(serialize_with = "super::rounded")]
         similarity: f32,
         /// The collection face's id.
         face_id: String,
@@ -994,9 +996,18 @@ fn frame_source(source: &CameraSource) -> Result<Arc<dyn FrameSource>, Error> {
     if let Some(path) = &source.file {
         return Ok(Arc::new(FileSource::new(path)));
     }
-    #[cfg(feature = "snapshot")]
     if let Some(url) = &source.snapshot_url {
+        #[cfg(feature = "snapshot")]
         return Ok(Arc::new(HttpSnapshot::new(&source.entity_id, url)?));
+        #[cfg(not(feature = "snapshot"))]
+        {
+            let _ = url;
+            return Err(VisionError::FeatureDisabled {
+                option: format!("snapshot_url of camera `{}`", source.entity_id),
+                feature: "snapshot",
+            }
+            .into());
+        }
     }
     Err(VisionError::NoFrameSource {
         entity_id: source.entity_id.clone(),

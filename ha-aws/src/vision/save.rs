@@ -91,6 +91,11 @@ pub struct SavedImage {
     /// Older timestamped copies removed to keep `max_saved_files`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub removed: Vec<PathBuf>,
+    /// Where the image was uploaded, with `s3_bucket` (feature `s3`).
+    #[cfg(feature = "s3")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uploaded: Option<super::upload::UploadedImage>,
 }
 
 impl ImageSaver {
@@ -309,6 +314,8 @@ impl ImageSaver {
             latest,
             timestamped,
             removed,
+            #[cfg(feature = "s3")]
+            uploaded: None,
         })
     }
 

@@ -6,7 +6,11 @@
 //!   `.ci/check` does), started on a free loopback port by each test;
 //! - `vision`: Rekognition objects, faces, collections, indexing and saved images, against the
 //!   emulator;
+//! - `upload`: saved images uploaded to S3, DetectLabels `Settings`, face attribute lists,
+//!   against the emulator (the S3 and `Settings` contracts against moto too);
 //! - `iot`: the custom authorizer and its provisioning, against the emulator;
+//! - `skill`: the Alexa skill for Tasmota devices on AWS IoT, against the emulator with
+//!   simulated devices and a stand-in for Amazon;
 //! - `live`: against real AWS, only with credentials and `HA_AWS_LIVE_TESTS=1`.
 
 mod emulator;
@@ -16,5 +20,7 @@ mod moto;
 mod notify;
 mod platform;
 mod session;
+mod skill;
 mod support;
+mod upload;
 mod vision;

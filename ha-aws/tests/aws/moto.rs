@@ -1,4 +1,4 @@
-//! The notify contract, and the vision DetectLabels contract, against a real moto server
+//! The notify contract, the vision DetectLabels and S3 upload contracts, against a real moto server
 //! (`moto_server`, from `pip install 'moto[server]'`; `.ci/check` installs it). Each test starts
 //! its own server on a free loopback port and stops it on drop; a missing `moto_server` fails the
 //! test, saying what to install.
@@ -523,6 +523,33 @@ async fn moto_detect_labels_contract() {
     crate::vision::detect_labels_contract(&moto.session().await).await;
 }
 
+#[tokio::test]
+async fn moto_s3_contract() {
+    let moto = MotoServer::start();
+    crate::upload::s3_contract(&moto.session().await, &moto.endpoint_url()).await;
+}
+
+#[tokio::test]
+async fn moto_detect_labels_settings_contract() {
+    // moto (5.x) accepts DetectLabels with `Features` and `Settings` but answers its canned
+    // label whatever the filters say, and nests its canned ImageProperties one level too deep
+    // (`{"ImageProperties": {"ImageProperties": {...}}}`), so the SDK reads no quality and no
+    // colours: the request's shape is what moto checks here, the filters and the measured
+    // properties are checked on the emulator (`upload::detect_labels_settings_on_the_emulator`)
+    let moto = MotoServer::start();
+    let detection = crate::upload::label_settings_request(&moto.session().await).await;
+    assert_eq!(detection.counts()["Mobile Phone"], 1, "{detection:?}");
+    assert_eq!(
+        detection.labels()[0].categories,
+        ["Technology and Computing"]
+    );
+    let properties = detection
+        .image_properties()
+        .expect("asked for, so reported");
+    assert!(properties.dominant_colours.is_empty(), "{properties:?}");
+    assert_eq!(properties.quality.brightness, None);
+}
+
 /// The IoT and Lambda operations provisioning uses that moto implements (it has no authorizer
 /// operations), run against moto and the emulator alike; both must answer the same way.
 mod iot {
@@ -532,7 +559,7 @@ mod iot {
     use super::{MotoServer, sdk_client};
 
     /// The moto server and the emulator, as `(name, endpoint URL)`.
-    fn both(moto: &MotoServer, emulator: &Emulator) -> [(&'static str, String); 2] {
+    pub(super) fn both(moto: &MotoServer, emulator: &Emulator) -> [(&'static str, String); 2] {
         [
             ("moto", moto.endpoint_url()),
             ("emulator", emulator.endpoint_url()),
@@ -736,5 +763,329 @@ mod iot {
             };
             assert!(empty, "{name}: the statement is gone");
         }
+    }
+}
+
+/// Things, shadows, Publish and topic rules, the operations the skill uses that moto has, on
+/// moto and the emulator alike; then the skill itself on moto (its mirror, Discover and
+/// ReportState; moto runs no rules, so the test hands the skill the rule events).
+mod skill {
+    use aws_sdk_iotdataplane::primitives::Blob;
+    use ha_alexa::config::ClientSecret;
+    use ha_alexa::gateway::{GatewayConfig, Region as AlexaRegion};
+    use ha_alexa::lwa::LwaConfig;
+    use ha_aws::emulator::Emulator;
+    use ha_aws::iot::IotAccount;
+    use ha_aws::skill::{Skill, SkillConfig, SkillProvisioner};
+    use serde_json::{Value, json};
+
+    use super::iot::both;
+    use super::{MotoServer, sdk_client};
+
+    #[tokio::test]
+    async fn things_and_shadows_contract() {
+        let moto = MotoServer::start();
+        let emulator = Emulator::start().await;
+        for (name, url) in both(&moto, &emulator) {
+            let iot = sdk_client!(aws_sdk_iot, url.clone(), "us-east-1", "testing");
+            let data = sdk_client!(aws_sdk_iotdataplane, url, "us-east-1", "testing");
+            let attributes = aws_sdk_iot::types::AttributePayload::builder()
+                .attributes("kind", "tasmota")
+                .build();
+            iot.create_thing()
+                .thing_name("plug")
+                .attribute_payload(attributes)
+                .send()
+                .await
+                .unwrap();
+            iot.create_thing().thing_name("other").send().await.unwrap();
+            let mac = aws_sdk_iot::types::AttributePayload::builder()
+                .attributes("mac", "DC4F22A1B2C3")
+                .merge(true)
+                .build();
+            iot.update_thing()
+                .thing_name("plug")
+                .attribute_payload(mac)
+                .send()
+                .await
+                .unwrap();
+            let described = iot
+                .describe_thing()
+                .thing_name("plug")
+                .send()
+                .await
+                .unwrap();
+            let attributes = described.attributes().unwrap();
+            assert_eq!(
+                attributes.get("kind").map(String::as_str),
+                Some("tasmota"),
+                "{name}"
+            );
+            assert_eq!(
+                attributes.get("mac").map(String::as_str),
+                Some("DC4F22A1B2C3"),
+                "{name}"
+            );
+            let listed = iot
+                .list_things()
+                .attribute_name("kind")
+                .attribute_value("tasmota")
+                .send()
+                .await
+                .unwrap();
+            let names: Vec<&str> = listed
+                .things()
+                .iter()
+                .filter_map(|t| t.thing_name())
+                .collect();
+            assert_eq!(names, ["plug"], "{name}");
+            let missing = iot
+                .describe_thing()
+                .thing_name("garage")
+                .send()
+                .await
+                .unwrap_err();
+            assert_eq!(
+                missing.raw_response().unwrap().status().as_u16(),
+                404,
+                "{name}"
+            );
+
+            let update = |body: Value| {
+                data.update_thing_shadow()
+                    .thing_name("plug")
+                    .shadow_name("tasmota")
+                    .payload(Blob::new(body.to_string()))
+                    .send()
+            };
+            update(json!({"state": {"reported": {"lwt": {"text": "Online", "at": 1}}}}))
+                .await
+                .unwrap();
+            let shadow = data
+                .get_thing_shadow()
+                .thing_name("plug")
+                .shadow_name("tasmota")
+                .send()
+                .await
+                .unwrap();
+            let document: Value =
+                serde_json::from_slice(shadow.payload().unwrap().as_ref()).unwrap();
+            assert_eq!(
+                document["state"]["reported"]["lwt"]["text"], "Online",
+                "{name}: {document}"
+            );
+            assert_eq!(document["version"], 1, "{name}");
+            update(
+                json!({"state": {"reported": {"state": {"text": "{}", "at": 2}}}, "version": 1}),
+            )
+            .await
+            .unwrap();
+            let stale = update(json!({"state": {"reported": {"x": 1}}, "version": 1}))
+                .await
+                .unwrap_err();
+            assert_eq!(
+                stale.raw_response().unwrap().status().as_u16(),
+                409,
+                "{name}: a stale version conflicts"
+            );
+            let shadow = data
+                .get_thing_shadow()
+                .thing_name("plug")
+                .shadow_name("tasmota")
+                .send()
+                .await
+                .unwrap();
+            let document: Value =
+                serde_json::from_slice(shadow.payload().unwrap().as_ref()).unwrap();
+            assert_eq!(document["version"], 2, "{name}");
+            assert!(
+                document["state"]["reported"]["lwt"].is_object()
+                    && document["state"]["reported"]["state"].is_object(),
+                "{name}: updates merge"
+            );
+            let named = data
+                .list_named_shadows_for_thing()
+                .thing_name("plug")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(named.results(), ["tasmota"], "{name}");
+            data.publish()
+                .topic("cmnd/plug/POWER")
+                .qos(1)
+                .payload(Blob::new("ON"))
+                .send()
+                .await
+                .unwrap();
+            data.delete_thing_shadow()
+                .thing_name("plug")
+                .shadow_name("tasmota")
+                .send()
+                .await
+                .unwrap();
+            let gone = data
+                .get_thing_shadow()
+                .thing_name("plug")
+                .shadow_name("tasmota")
+                .send()
+                .await
+                .unwrap_err();
+            assert_eq!(
+                gone.raw_response().unwrap().status().as_u16(),
+                404,
+                "{name}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn topic_rule_contract() {
+        let moto = MotoServer::start();
+        let emulator = Emulator::start().await;
+        for (name, url) in both(&moto, &emulator) {
+            let iot = sdk_client!(aws_sdk_iot, url, "us-east-1", "testing");
+            let payload = |sql: &str| {
+                aws_sdk_iot::types::TopicRulePayload::builder()
+                    .sql(sql)
+                    .actions(
+                        aws_sdk_iot::types::Action::builder()
+                            .lambda(
+                                aws_sdk_iot::types::LambdaAction::builder()
+                                    .function_arn(
+                                        "arn:aws:lambda:us-east-1:123456789012:function:skill",
+                                    )
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .build(),
+                    )
+                    .build()
+                    .unwrap()
+            };
+            let lwt = ha_aws::skill::rule_sql(ha_aws::skill::Kind::Lwt);
+            iot.create_topic_rule()
+                .rule_name("mirror_lwt")
+                .topic_rule_payload(payload(&lwt))
+                .send()
+                .await
+                .unwrap();
+            let rule = iot
+                .get_topic_rule()
+                .rule_name("mirror_lwt")
+                .send()
+                .await
+                .unwrap();
+            let rule = rule.rule().unwrap();
+            assert_eq!(rule.sql(), Some(lwt.as_str()), "{name}");
+            assert_eq!(
+                rule.actions()[0].lambda().map(|l| l.function_arn()),
+                Some("arn:aws:lambda:us-east-1:123456789012:function:skill"),
+                "{name}"
+            );
+            let state = ha_aws::skill::rule_sql(ha_aws::skill::Kind::State);
+            iot.replace_topic_rule()
+                .rule_name("mirror_lwt")
+                .topic_rule_payload(payload(&state))
+                .send()
+                .await
+                .unwrap();
+            let rule = iot
+                .get_topic_rule()
+                .rule_name("mirror_lwt")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(rule.rule().unwrap().sql(), Some(state.as_str()), "{name}");
+            let listed = iot.list_topic_rules().send().await.unwrap();
+            assert_eq!(listed.rules().len(), 1, "{name}");
+            iot.delete_topic_rule()
+                .rule_name("mirror_lwt")
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                iot.list_topic_rules()
+                    .send()
+                    .await
+                    .unwrap()
+                    .rules()
+                    .is_empty(),
+                "{name}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_skill_mirrors_discovers_and_reports_on_moto() {
+        use base64::Engine as _;
+        let moto = MotoServer::start();
+        moto.lambda_stub_mode();
+        let function = moto
+            .function(
+                "tasmota-alexa-skill",
+                aws_sdk_lambda::types::Runtime::Python312,
+            )
+            .await;
+        let session = moto.session().await;
+        let account = IotAccount::new("us-east-1", "123456789012").unwrap();
+        let provisioned = SkillProvisioner::new(&session, account)
+            .apply(&function, "skill-tokens", &["plug"])
+            .await
+            .unwrap();
+        assert_eq!(provisioned.rules().len(), 6);
+        let lwa = LwaConfig::new(
+            "amzn1.application-oa2-client.test",
+            ClientSecret::try_new("s").unwrap(),
+        )
+        .unwrap();
+        let skill = Skill::new(
+            &session,
+            SkillConfig::default().with_token_thing("skill-tokens"),
+            lwa,
+            GatewayConfig::new(AlexaRegion::NorthAmerica),
+        );
+        let now = 1_765_000_000_000_i64;
+        let messages = [
+            (
+                "tasmota/discovery/DC4F22A1B2C3/config",
+                crate::skill::plug_config("plug", "DC4F22A1B2C3").to_string(),
+            ),
+            ("tele/plug/LWT", "Online".to_owned()),
+            ("tele/plug/STATE", r#"{"POWER":"ON"}"#.to_owned()),
+        ];
+        for (i, (topic, payload)) in messages.iter().enumerate() {
+            let event = json!({"topic": topic, "at": now + i64::try_from(i).unwrap(),
+                "payload": base64::engine::general_purpose::STANDARD.encode(payload)});
+            let outcome = skill.handle(&event).await.unwrap();
+            assert_eq!(outcome["thing"], "plug", "{outcome}");
+        }
+        let discover = json!({"directive": {"header": {"namespace": "Alexa.Discovery", "name": "Discover",
+            "messageId": "m", "payloadVersion": "3"}, "payload": {"scope": {"type": "BearerToken", "token": "t"}}}});
+        let discovered = skill.handle(&discover).await.unwrap();
+        crate::skill::schema::assert_schema_valid(&discovered);
+        assert_eq!(
+            discovered["event"]["payload"]["endpoints"][0]["endpointId"],
+            "DC4F22A1B2C3_switch_relay_0"
+        );
+        let report = json!({"directive": {"header": {"namespace": "Alexa", "name": "ReportState",
+            "messageId": "m", "correlationToken": "c", "payloadVersion": "3"},
+            "endpoint": {"endpointId": "DC4F22A1B2C3_switch_relay_0"}, "payload": {}}});
+        let reported = skill.handle(&report).await.unwrap();
+        crate::skill::schema::assert_schema_valid(&reported);
+        assert_eq!(
+            reported["event"]["header"]["name"], "StateReport",
+            "{reported}"
+        );
+        let power = reported["context"]["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "powerState")
+            .unwrap();
+        assert_eq!(power["value"], "ON");
+        assert_eq!(
+            power["timeOfSample"],
+            json!(ha_alexa::Timestamp::from_unix_millis(now + 2).unwrap())
+        );
     }
 }

@@ -7,16 +7,16 @@ use std::time::Duration;
 
 use ha_aws::emulator::{DetectLabels, Emulator, IndexFaces, ScriptedFace, ScriptedLabel};
 use ha_aws::vision::{
-    BoundingBox, CostGuard, CostSettings, FrameSlot, FrameSource, HttpSnapshot, ImageProcessing,
-    ObjectDetector, ObjectSettings, Scan, SkipReason, SourceImage, VisionEvent, VisionProcessor,
-    encode_jpeg,
+    BoundingBox, CostGuard, CostSettings, FrameSlot, FrameSource, HttpSnapshot, ImageOutput,
+    ImageProcessing, ObjectDetector, ObjectSettings, Scan, SkipReason, SourceImage, VisionEvent,
+    VisionProcessor, encode_jpeg,
 };
 use ha_aws::{AwsConfig, Error, VisionError};
 use image::{Rgb, RgbImage};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{TempDir, session_without_retries};
+use crate::support::{TempDir, YAML_CREDENTIALS, session_without_retries};
 
 fn jpeg(width: u32, height: u32, shade: u8) -> Vec<u8> {
     let image = RgbImage::from_fn(width, height, |x, y| {
@@ -49,11 +49,7 @@ fn files_in(folder: &std::path::Path) -> Vec<String> {
 
 fn yaml(folder: &std::path::Path, frame: &std::path::Path) -> String {
     format!(
-        r"
-credentials:
-  - name: home
-    aws_access_key_id: AKIDEXAMPLE
-    aws_secret_access_key: wJalrXUtnFEMI
+        r"{YAML_CREDENTIALS}
 image_processing:
   - platform: object
     service: rekognition
@@ -222,9 +218,11 @@ async fn saved_files_rotate_and_always_save_latest_keeps_the_latest_only() {
         .with_format(ha_aws::vision::SaveFormat::Png);
     let detector = ObjectDetector::new(
         &session_without_retries(&emulator).await,
-        ObjectSettings::new("Yard")
-            .with_saver(saver)
-            .with_show_boxes(false),
+        ObjectSettings::new("Yard").with_output(
+            ImageOutput::default()
+                .with_saver(saver)
+                .with_show_boxes(false),
+        ),
     )
     .expect("valid");
     let slot = FrameSlot::new("camera.yard");

@@ -23,6 +23,14 @@ pub(crate) async fn default_notifier(emulator: &Emulator, service: NotifyService
     notifier(emulator, NotifySettings::new(service)).await
 }
 
+/// The `credentials:` section the YAML configurations of the tests share: one credential named
+/// `home`, with keys the emulator accepts.
+pub(crate) const YAML_CREDENTIALS: &str = "credentials:
+  - name: home
+    aws_access_key_id: AKIDEXAMPLE
+    aws_secret_access_key: wJalrXUtnFEMI
+";
+
 /// A directory under the system's temporary directory, removed on drop.
 pub(crate) struct TempDir(PathBuf);
 

@@ -9,9 +9,9 @@ use ha_aws::emulator::{
 };
 use ha_aws::vision::{
     Annotation, BoundingBox, CollectionId, CollectionStatus, DetectionAttributes, FACE_COLOUR,
-    FaceDetector, FaceSettings, ImageId, ImageSaver, IndexRequest, MAX_IMAGE_BYTES, OBJECT_COLOUR,
-    ObjectDetector, ObjectSettings, REGION_COLOUR, RegionOfInterest, SourceImage, Target, annotate,
-    encode_jpeg, line_width,
+    FaceDetector, FaceSettings, ImageId, ImageOutput, ImageSaver, IndexRequest, MAX_IMAGE_BYTES,
+    OBJECT_COLOUR, ObjectDetector, ObjectSettings, REGION_COLOUR, RegionOfInterest, SourceImage,
+    Target, annotate, encode_jpeg, line_width,
 };
 use ha_aws::{Error, VisionError};
 use image::{Rgb, RgbImage};
@@ -98,10 +98,12 @@ async fn processing_saves_the_annotated_image_atomically() {
     emulator.set_labels([person()]);
     let folder = TempDir::new();
     let settings = ObjectSettings::new("Front Door / cam #1")
-        .with_saver(
-            ImageSaver::new(folder.path())
-                .expect("a folder")
-                .with_timestamp(true),
+        .with_output(
+            ImageOutput::default().with_saver(
+                ImageSaver::new(folder.path())
+                    .expect("a folder")
+                    .with_timestamp(true),
+            ),
         )
         .with_region(RegionOfInterest::new(0.0, 0.0, 0.9, 0.9).expect("valid"));
     let detector = objects(&emulator, settings).await;
@@ -537,8 +539,8 @@ fn image_processing_config_reads_home_assistant_options() {
     assert_eq!(settings.name(), "Demo Face Detection");
     assert_eq!(settings.collection(), Some(&family()));
     assert!(settings.identify());
-    assert_eq!(settings.attributes(), DetectionAttributes::All);
-    assert!(settings.saver().unwrap().timestamp());
+    assert_eq!(settings.attributes(), &DetectionAttributes::All);
+    assert!(settings.output().saver().unwrap().timestamp());
 
     let error = serde_json::from_value::<ha_aws::AwsConfig>(json!({"image_processing": [{
         "platform": "face", "service": "rekognition", "region_name": "us-east-1",
@@ -571,8 +573,9 @@ pub(crate) const MOTO_PHONE_BOX: BoundingBox = BoundingBox::new(0.3604, 0.0925, 
 /// the label and its instance are parsed, counted, drawn and saved.
 pub(crate) async fn detect_labels_contract(session: &ha_aws::Session) {
     let folder = TempDir::new();
-    let settings = ObjectSettings::new("Contract cam")
-        .with_saver(ImageSaver::new(folder.path()).expect("a folder"));
+    let settings = ObjectSettings::new("Contract cam").with_output(
+        ImageOutput::default().with_saver(ImageSaver::new(folder.path()).expect("a folder")),
+    );
     let detector = ObjectDetector::new(session, settings).expect("valid");
     let detection = detector.process(&frame(1000, 1000)).await.expect("detects");
 

@@ -6,6 +6,7 @@ use super::{
     Body, Message, PacketType, Qos, Reader, Writer, check_binary, check_string, check_topic_name,
 };
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+use crate::secret::RedactedUsername;
 
 pub(crate) const PROTOCOL_NAME: &str = "MQTT";
 const PROTOCOL_LEVEL: u8 = 4;
@@ -69,19 +70,6 @@ impl fmt::Debug for Connect<'_> {
     }
 }
 
-/// A user name whose query string (`?...`), if any, `Debug` shows as `?***`.
-#[derive(Clone, Copy)]
-pub(crate) struct RedactedUsername<'a>(pub(crate) &'a str);
-
-impl fmt::Debug for RedactedUsername<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.split_once('?') {
-            Some((user, _query)) => write!(f, "\"{user}?***\""),
-            None => write!(f, "{:?}", self.0),
-        }
-    }
-}
-
 impl<'a> Connect<'a> {
     /// A CONNECT for `client_id` with keep-alive 60 s, a clean session, no will and no
     /// credentials.
@@ -139,7 +127,7 @@ impl<'a> Body<'a> for Connect<'a> {
             len += 2 + username.len();
         }
         if let Some(password) = &self.password {
-            len += 2 + password.0.len();
+            len += 2 + password.as_bytes().len();
         }
         len
     }
@@ -157,7 +145,7 @@ impl<'a> Body<'a> for Connect<'a> {
             if self.username.is_none() {
                 return Err(EncodeError::PasswordWithoutUsername);
             }
-            check_binary(password.0)?;
+            check_binary(password.as_bytes())?;
         }
         Ok(())
     }
@@ -176,7 +164,7 @@ impl<'a> Body<'a> for Connect<'a> {
             w.string(username);
         }
         if let Some(password) = &self.password {
-            w.binary(password.0);
+            w.binary(password.as_bytes());
         }
     }
 
@@ -222,7 +210,7 @@ impl<'a> Body<'a> for Connect<'a> {
             None
         };
         let password = if flags & PASSWORD != 0 {
-            Some(Password(r.binary()?))
+            Some(Password::new(r.binary()?))
         } else {
             None
         };
@@ -237,7 +225,8 @@ impl<'a> Body<'a> for Connect<'a> {
     }
 }
 
-/// A password, which `Debug` never shows.
+/// A password: a [`Secret`](crate::Secret) of bytes, which `Debug` never shows and `==`
+/// compares in constant time.
 ///
 /// # Example
 ///
@@ -248,34 +237,7 @@ impl<'a> Body<'a> for Connect<'a> {
 /// assert_eq!(format!("{password:?}"), "***");
 /// assert_eq!(password.as_bytes(), b"hunter2");
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Password<'a>(&'a [u8]);
-
-impl<'a> Password<'a> {
-    /// A password of `bytes` (MQTT passwords are binary data).
-    ///
-    /// # Example
-    ///
-    /// See [`Password`].
-    pub const fn new(bytes: &'a [u8]) -> Self {
-        Self(bytes)
-    }
-
-    /// The password bytes.
-    ///
-    /// # Example
-    ///
-    /// See [`Password`].
-    pub const fn as_bytes(&self) -> &'a [u8] {
-        self.0
-    }
-}
-
-impl fmt::Debug for Password<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
+pub type Password<'a> = crate::Secret<&'a [u8]>;
 
 #[cfg(test)]
 mod tests {

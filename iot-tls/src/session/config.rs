@@ -1,6 +1,5 @@
 //! The settings of a session, validated against its limits.
 
-use core::fmt;
 use core::time::Duration;
 
 use crate::backoff::Backoff;
@@ -38,13 +37,14 @@ use crate::limits::Limits;
 /// let config = config.with_username("kitchen?token=abc123");
 /// assert!(format!("{config:?}").contains(r#"username: Some("kitchen?***")"#));
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config<'a> {
     client_id: &'a str,
     keep_alive: u16,
     clean_session: bool,
     will: Option<Message<'a>>,
-    username: Option<&'a str>,
+    /// `Debug` hides its query, where AWS IoT's custom-authorizer tokens travel.
+    username: Option<RedactedUsername<&'a str>>,
     password: Option<Password<'a>>,
     ping_timeout: Duration,
     connect_timeout: Duration,
@@ -71,26 +71,6 @@ pub enum Protocol {
     V311,
     /// MQTT 5 (protocol level 5): reason codes, properties, server limits.
     V5,
-}
-
-/// Hides the password and the query of the user name, as [`Connect`]'s `Debug` does.
-impl fmt::Debug for Config<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("client_id", &self.client_id)
-            .field("keep_alive", &self.keep_alive)
-            .field("clean_session", &self.clean_session)
-            .field("will", &self.will)
-            .field("username", &self.username.map(RedactedUsername))
-            .field("password", &self.password)
-            .field("ping_timeout", &self.ping_timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("backoff", &self.backoff)
-            .field("limits", &self.limits)
-            .field("protocol", &self.protocol)
-            .field("session_expiry", &self.session_expiry)
-            .finish()
-    }
 }
 
 impl<'a> Config<'a> {
@@ -223,7 +203,7 @@ impl<'a> Config<'a> {
     #[must_use]
     pub const fn with_username(self, username: &'a str) -> Self {
         Self {
-            username: Some(username),
+            username: Some(RedactedUsername(username)),
             ..self
         }
     }
@@ -350,7 +330,10 @@ impl<'a> Config<'a> {
     /// assert_eq!(config.username(), Some("u"));
     /// ```
     pub const fn username(&self) -> Option<&'a str> {
-        self.username
+        match self.username {
+            Some(RedactedUsername(username)) => Some(username),
+            None => None,
+        }
     }
 
     /// The password.
@@ -415,7 +398,7 @@ impl<'a> Config<'a> {
             keep_alive: self.keep_alive,
             clean_session: self.clean_session,
             will: self.will,
-            username: self.username,
+            username: self.username(),
             password: self.password,
         }
     }

@@ -53,9 +53,9 @@ impl Record {
 /// Encoded requests in a caller buffer and the fixed table that indexes them.
 pub(crate) struct Store<'a, const N: usize> {
     bytes: &'a mut [u8],
-    /// The bytes between a SUBSCRIBE's or UNSUBSCRIBE's packet identifier and its first filter:
-    /// 0 on MQTT 3.1.1, 1 (an empty property block) on MQTT 5.
-    props: usize,
+    /// MQTT 5: a property block (its length, then the properties) sits between a SUBSCRIBE's
+    /// or UNSUBSCRIBE's packet identifier and its first filter.
+    v5: bool,
     /// The encoded CONNECT occupies `bytes[..connect_len]`.
     connect_len: usize,
     /// Records occupy `bytes[connect_len..end]`.
@@ -86,13 +86,13 @@ impl<'a, const N: usize> Store<'a, N> {
             connect_len,
             end: connect_len,
             records: [None; N],
-            props: usize::from(v5),
+            v5,
         })
     }
 
-    /// The bytes between the identifier and the first filter of a SUBSCRIBE or UNSUBSCRIBE.
-    pub(crate) const fn props(&self) -> usize {
-        self.props
+    /// Whether SUBSCRIBE and UNSUBSCRIBE carry a property block (MQTT 5).
+    pub(crate) const fn v5(&self) -> bool {
+        self.v5
     }
 
     /// The encoded CONNECT.
@@ -258,7 +258,7 @@ impl<'a, const N: usize> Store<'a, N> {
     /// The number of filters in the SUBSCRIBE or UNSUBSCRIBE of `slot`.
     pub(crate) fn filter_count(&self, slot: usize) -> usize {
         let kind = self.get(slot).map(|r| r.kind);
-        filters(self.packet(slot), kind == Some(Kind::Subscribe), self.props).count()
+        filters(self.packet(slot), kind == Some(Kind::Subscribe), self.v5).count()
     }
 
     /// Rewrites the SUBSCRIBE in `slot` to keep only the filters for which
@@ -279,7 +279,8 @@ impl<'a, const N: usize> Store<'a, N> {
         };
         let end = record.offset + record.len;
         let id_at = record.offset + header.header_len();
-        let first_entry = id_at + 2 + self.props;
+        let props = id_at + 2..id_at + 2 + props_len(&self.bytes[..end], id_at + 2, self.v5);
+        let first_entry = props.end;
         // Pass 1: the kept filters' length.
         let mut kept = 0;
         let mut at = first_entry;
@@ -300,12 +301,12 @@ impl<'a, const N: usize> Store<'a, N> {
         let id = [self.bytes[id_at], self.bytes[id_at + 1]];
         let mut w = codec::Writer::new(&mut self.bytes[record.offset..end]);
         w.u8(first);
-        w.remaining_length(2 + self.props + kept);
+        w.remaining_length(2 + props.len() + kept);
         w.bytes(&id);
-        if self.props > 0 {
-            w.u8(0);
-        }
         let mut write = record.offset + w.position();
+        // The properties (a Subscription Identifier) stay with the filters that remain.
+        self.bytes.copy_within(props.clone(), write);
+        write += props.len();
         let mut at = first_entry;
         let mut i = 0;
         while let Some(entry) = filter_at(&self.bytes[..end], at, true) {
@@ -365,17 +366,36 @@ fn filter_at(bytes: &[u8], at: usize, with_qos: bool) -> Option<FilterEntry> {
     })
 }
 
+/// The length of the MQTT 5 property block at `at` in `bytes` (its length prefix included);
+/// 0 on MQTT 3.1.1. The block was encoded by this crate, so its length is well formed.
+fn props_len(bytes: &[u8], at: usize, v5: bool) -> usize {
+    if !v5 {
+        return 0;
+    }
+    let mut value = 0;
+    for (i, &byte) in bytes.iter().skip(at).take(4).enumerate() {
+        value |= usize::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return i + 1 + value;
+        }
+    }
+    bytes.len().saturating_sub(at)
+}
+
 /// The filter entries of the encoded SUBSCRIBE (`with_qos`) or UNSUBSCRIBE `packet`, with ranges
-/// relative to the packet; `props` bytes (an empty MQTT 5 property block) follow its identifier.
+/// relative to the packet; on MQTT 5 (`v5`) a property block follows its identifier.
 pub(crate) fn filters(
     packet: &[u8],
     with_qos: bool,
-    props: usize,
+    v5: bool,
 ) -> impl Iterator<Item = FilterEntry> + '_ {
     let start = codec::frame(packet)
         .ok()
         .flatten()
-        .map_or(packet.len(), |h| h.header_len() + 2 + props);
+        .map_or(packet.len(), |h| {
+            let at = h.header_len() + 2;
+            at + props_len(packet, at, v5)
+        });
     let mut at = start;
     core::iter::from_fn(move || {
         let entry = filter_at(packet, at, with_qos)?;

@@ -17,12 +17,13 @@ use ::tokio::sync::mpsc;
 use ::tokio::time::{sleep_until, timeout};
 use bytes::Bytes;
 
-use super::{Event, Message, Options, Queued, Request, SLOTS, Shared};
+use super::{Event, Message, MessageProperties, Options, Queued, Request, SLOTS, Shared, queue};
 use crate::Instant;
+use crate::codec::v5::Properties;
 use crate::codec::{self, Subscription};
 use crate::connection::Connection;
 use crate::error::{Error, IoError, IoErrorKind, IoOperation, SessionError};
-use crate::session::{self, Buffers, DisconnectReason, MIN_RX_LEN, Session};
+use crate::session::{self, Buffers, DisconnectReason, MIN_RX_LEN, Protocol, Session};
 #[cfg(feature = "rustls")]
 use crate::tls::{RecordBuffer, TlsError};
 
@@ -74,7 +75,7 @@ pub(super) fn check(options: &Options) -> Result<usize, Error> {
 pub(super) async fn run(
     options: Options,
     requests: mpsc::Receiver<Request>,
-    events: mpsc::Sender<Queued>,
+    events: queue::Sender<Queued>,
     shared: Arc<Shared>,
 ) {
     let mut rx = vec![0; options.rx_len];
@@ -90,6 +91,7 @@ pub(super) async fn run(
                 outbox: Outbox::default(),
                 stalled: None,
                 clock: Clock::new(),
+                scratch: Vec::new(),
                 attempt: 0,
                 stopping: false,
             };
@@ -169,6 +171,7 @@ impl Outbox {
                 qos: publish.qos,
                 retain: publish.retain,
                 dup: publish.dup,
+                properties: None,
             }),
             session::Event::Published(_) => {
                 shared.acknowledged.send_modify(|n| *n += 1);
@@ -184,6 +187,7 @@ impl Outbox {
                 qos: publish.qos,
                 retain: publish.retain,
                 dup: publish.dup,
+                properties: MessageProperties::from_received(&publish.properties),
             }),
             session::Event::SubscribedV5 { codes, .. } => Event::Subscribed {
                 codes: codes
@@ -247,16 +251,18 @@ impl Outbox {
         self.pending.push_back(event);
     }
 
-    /// Sends the oldest pending event into the room reserved for it.
-    fn deliver(&mut self, room: Result<mpsc::Permit<'_, Queued>, mpsc::error::SendError<()>>) {
-        match room {
-            Ok(permit) => {
-                if let Some(event) = self.pending.pop_front() {
-                    permit.send(event.into());
-                }
-            }
+    /// Sends the oldest pending event, once `room` says the queue has room for it.
+    fn deliver(&mut self, room: bool, events: &queue::Sender<Queued>) {
+        if !room {
             // Nobody listens any more: events are dropped from now on.
-            Err(_) => self.pending.clear(),
+            self.pending.clear();
+            return;
+        }
+        if let Some(event) = self.pending.pop_front()
+            && let Err(event) = events.push(event.into())
+        {
+            // Only this task pushes, so the room is still there; keep the order regardless.
+            self.pending.push_front(event.into());
         }
     }
 }
@@ -274,12 +280,14 @@ enum Wake {
 struct Driver<'b, 's> {
     conn: Connection<'b, SLOTS>,
     requests: mpsc::Receiver<Request>,
-    events: mpsc::Sender<Queued>,
+    events: queue::Sender<Queued>,
     shared: &'s Shared,
     outbox: Outbox,
     /// A request the session had no room for; the queue is not read until it fits.
     stalled: Option<Request>,
     clock: Clock,
+    /// Where an outgoing message's MQTT 5 properties are encoded.
+    scratch: Vec<u8>,
     /// Connection attempts since the broker last accepted one.
     attempt: u32,
     stopping: bool,
@@ -356,8 +364,8 @@ impl Driver<'_, '_> {
             let wake = ::tokio::select! {
                 biased;
                 () = shared.stop.notified(), if !*stopping => Wake::Stop,
-                room = events.reserve(), if !outbox.pending.is_empty() => {
-                    outbox.deliver(room);
+                room = events.room(), if !outbox.pending.is_empty() => {
+                    outbox.deliver(room, events);
                     Wake::Delivered
                 }
                 request = requests.recv(), if stalled.is_none() => Wake::Request(request),
@@ -390,7 +398,7 @@ impl Driver<'_, '_> {
                     clock,
                     ..
                 } = self;
-                let output = conn.poll_transmit(clock.now(), &mut |event| {
+                let output = conn.pump(clock.now(), &mut |event| {
                     outbox.take(event, shared);
                 });
                 let bytes = match output {
@@ -420,6 +428,9 @@ impl Driver<'_, '_> {
             }
             if core::mem::take(&mut self.outbox.connected) {
                 self.attempt = 0;
+                let session = self.conn.session();
+                self.shared
+                    .set_server(session.server_limits(), session.assigned_client_id());
                 self.log_connected();
             }
             if !self.conn.is_open() {
@@ -454,8 +465,8 @@ impl Driver<'_, '_> {
                 biased;
                 () = shared.stop.notified(), if !*stopping => Wake::Stop,
                 read = reader.read(space), if reading => Wake::Read(read),
-                room = events.reserve(), if !outbox.pending.is_empty() => {
-                    outbox.deliver(room);
+                room = events.room(), if !outbox.pending.is_empty() => {
+                    outbox.deliver(room, events);
                     Wake::Delivered
                 }
                 request = requests.recv(), if stalled.is_none() && !*stopping => Wake::Request(request),
@@ -519,14 +530,29 @@ impl Driver<'_, '_> {
     fn accept(&mut self, request: Request) {
         let session = self.conn.session_mut();
         let result = match &request {
-            Request::Publish(message) => session
-                .publish(message.as_codec())
-                .map(|_| ())
-                .map_err(Error::from),
+            Request::Publish(message) => match &message.properties {
+                None => session
+                    .publish(message.as_codec())
+                    .map(|_| ())
+                    .map_err(Error::from),
+                Some(properties) => properties.encode(&mut self.scratch).and_then(|properties| {
+                    session
+                        .publish_with(message.as_codec(), properties)
+                        .map(|_| ())
+                        .map_err(Error::from)
+                }),
+            },
+            Request::Subscribe(filters) if session.config().protocol() == Protocol::V5 => {
+                let filters: Vec<_> = filters.iter().map(super::Filter::as_v5).collect();
+                session
+                    .subscribe_with(&filters, Properties::EMPTY)
+                    .map(|_| ())
+                    .map_err(Error::from)
+            }
             Request::Subscribe(filters) => {
                 let filters: Vec<_> = filters
                     .iter()
-                    .map(|(filter, qos)| Subscription::new(filter, *qos))
+                    .map(|f| Subscription::new(&f.filter, f.options.qos))
                     .collect();
                 session.subscribe(&filters).map(|_| ()).map_err(Error::from)
             }

@@ -39,6 +39,9 @@ fn pem(label: &str, der: &[u8]) -> String {
     )
 }
 
+/// mosquitto's dynamic-security plugin as Debian installs it (with the `mosquitto` package).
+const DYNSEC: &str = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
+
 /// A free TCP port on loopback (released for the caller to bind).
 pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -54,6 +57,8 @@ pub(crate) struct Mosquitto {
     dir: tempfile::TempDir,
     pub(crate) tls_port: u16,
     pub(crate) plain_port: u16,
+    /// A plain anonymous listener that refuses subscriptions to `secret/#`.
+    pub(crate) refusing_port: u16,
     /// The broker's identity, for a front that presents the same certificate.
     pub(crate) identity: Identity,
 }
@@ -75,6 +80,18 @@ impl Mosquitto {
         write("ca.pem", &pem("CERTIFICATE", &pki.root));
         write("key.pem", &pem("PRIVATE KEY", identity.key.secret_der()));
         write("passwd", "");
+        // mosquitto 2.0's acl_file does not check SUBSCRIBE; its dynamic-security plugin does.
+        // On a third, anonymous listener it refuses subscriptions to `secret/#` (MQTT 5: 0x87).
+        write(
+            "dynsec.json",
+            r#"{"defaultACLAccess": {"publishClientSend": true, "publishClientReceive": true,
+                "subscribe": true, "unsubscribe": true},
+              "clients": [],
+              "groups": [{"groupname": "anonymous", "roles": [{"rolename": "guest"}], "clients": []}],
+              "roles": [{"rolename": "guest", "acls": [{"acltype": "subscribePattern",
+                "topic": "secret/#", "priority": 0, "allow": false}]}],
+              "anonymousGroup": "anonymous"}"#,
+        );
         let status = Command::new("mosquitto_passwd")
             .arg("-b")
             .arg(path("passwd"))
@@ -84,7 +101,7 @@ impl Mosquitto {
             .status()
             .unwrap_or_else(|e| panic!("{}", missing("mosquitto_passwd", &e)));
         assert!(status.success(), "mosquitto_passwd failed");
-        let (tls_port, plain_port) = (free_port(), free_port());
+        let (tls_port, plain_port, refusing_port) = (free_port(), free_port(), free_port());
         let root = if running_as_root() { "user root\n" } else { "" };
         write(
             "mosquitto.conf",
@@ -94,11 +111,14 @@ impl Mosquitto {
                  set_tcp_nodelay true\n\
                  listener {tls_port} 127.0.0.1\nallow_anonymous false\npassword_file {pw}\n\
                  certfile {chain}\nkeyfile {key}\ncafile {ca}\n\
-                 listener {plain_port} 127.0.0.1\nallow_anonymous true\n",
+                 listener {plain_port} 127.0.0.1\nallow_anonymous true\n\
+                 listener {refusing_port} 127.0.0.1\nallow_anonymous true\n\
+                 plugin {DYNSEC}\nplugin_opt_config_file {dynsec}\n",
                 pw = path("passwd").display(),
                 chain = path("chain.pem").display(),
                 key = path("key.pem").display(),
                 ca = path("ca.pem").display(),
+                dynsec = path("dynsec.json").display(),
             ),
         );
         let log = std::fs::File::create(path("mosquitto.log")).expect("log file");
@@ -114,6 +134,7 @@ impl Mosquitto {
             dir,
             tls_port,
             plain_port,
+            refusing_port,
             identity,
         };
         broker.wait_listening();
@@ -122,7 +143,7 @@ impl Mosquitto {
 
     fn wait_listening(&mut self) {
         let deadline = Instant::now() + PATIENCE;
-        for port in [self.tls_port, self.plain_port] {
+        for port in [self.tls_port, self.plain_port, self.refusing_port] {
             while TcpStream::connect(("127.0.0.1", port)).is_err() {
                 if let Ok(Some(status)) = self.child.try_wait() {
                     panic!("mosquitto exited ({status}):\n{}", self.log());

@@ -7,7 +7,7 @@ use iot_tls::codec::v5::ReasonCode;
 use iot_tls::codec::{ConnectReturnCode, Qos, SubAckCode};
 use iot_tls::session::{DisconnectReason, Protocol};
 use iot_tls::tls::TlsError;
-use iot_tls::tokio::{Client, Event, Message, Options};
+use iot_tls::tokio::{Client, Event, Message, MessageProperties, Options};
 
 use crate::pki::{KeyKind, Pki};
 use crate::support::{self, Mosquitto, NAMES, PASSWORD, Proxy, USER, connected, message};
@@ -162,12 +162,23 @@ async fn a_wrong_ca_or_host_name_is_a_tls_error_naming_the_cause() {
 
 #[tokio::test]
 async fn a_persistent_session_resumes_with_messages_sent_meanwhile() {
+    persistent_session_resumes(Protocol::V311).await;
+}
+
+#[tokio::test]
+async fn a_persistent_mqtt5_session_resumes_with_messages_sent_meanwhile() {
+    persistent_session_resumes(Protocol::V5).await;
+}
+
+async fn persistent_session_resumes(protocol: Protocol) {
     let pki = Pki::new(KeyKind::Rsa);
     let broker = Mosquitto::start(&pki);
     let proxy = Proxy::start(broker.tls_port, None);
     let persistent = Options::new("127.0.0.1", proxy.port, "sleepy")
         .with_tls(support::tls_to(&pki, NAMES[0]).build().unwrap())
         .with_credentials(USER, PASSWORD.as_bytes())
+        .with_protocol(protocol)
+        .with_session_expiry(300)
         .with_clean_session(false)
         .with_limits(iot_tls::Limits::MQTT)
         .with_backoff(iot_tls::Backoff::new(
@@ -183,7 +194,7 @@ async fn a_persistent_session_resumes_with_messages_sent_meanwhile() {
     let (reason, _) = disconnected(&mut events).await;
     assert_eq!(reason, DisconnectReason::TransportClosed);
     let (publisher, mut publisher_events) =
-        Client::spawn(options(&pki, &broker, "postman")).unwrap();
+        Client::spawn(options(&pki, &broker, "postman").with_protocol(protocol)).unwrap();
     connected(&mut publisher_events).await;
     for i in 0..3 {
         publisher
@@ -388,4 +399,149 @@ async fn mqtt5_round_trip_resume_and_session_takeover() {
         .unwrap();
     let received = message(&mut thief_events).await;
     assert_eq!(received.topic, "v5/again");
+}
+
+#[tokio::test]
+async fn mqtt5_refused_subscription_server_limits_and_assigned_identifier() {
+    let pki = Pki::new(KeyKind::Rsa);
+    let broker = Mosquitto::start(&pki);
+    // An empty client identifier: the server assigns one.
+    let options = options(&pki, &broker, "")
+        .with_protocol(Protocol::V5)
+        .with_limits(iot_tls::Limits::MQTT);
+    let (client, mut events) = Client::spawn(options).unwrap();
+    connected(&mut events).await;
+    let assigned = client.assigned_client_id().expect("an assigned identifier");
+    assert!(assigned.starts_with("auto-"), "{assigned}");
+    let limits = client.server_limits().expect("the CONNACK's limits");
+    assert_eq!(
+        limits.receive_maximum, 20,
+        "mosquitto's max_inflight_messages"
+    );
+    assert!(limits.wildcard_subscription_available && limits.shared_subscription_available);
+
+    client.disconnect().await;
+
+    // The refusing listener's security refuses `secret/#`: the SUBACK says why, per filter, and
+    // the refused filter is not re-subscribed.
+    let plain =
+        Options::new("127.0.0.1", broker.refusing_port, "refused").with_protocol(Protocol::V5);
+    let (client, mut events) = Client::spawn(plain).unwrap();
+    connected(&mut events).await;
+    client
+        .subscribe(&[("secret/#", Qos::AtLeastOnce), ("open/#", Qos::AtLeastOnce)])
+        .unwrap();
+    let codes = support::wait_for(&mut events, |event| match event {
+        Event::Subscribed { codes } => Some(codes),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        codes,
+        [
+            SubAckCode::Other(ReasonCode::NOT_AUTHORIZED.as_u8()),
+            SubAckCode::Granted(Qos::AtLeastOnce)
+        ]
+    );
+    client.disconnect().await;
+}
+
+#[tokio::test]
+async fn mqtt5_request_response_with_user_properties_and_no_local() {
+    use iot_tls::codec::v5::Subscription;
+
+    let pki = Pki::new(KeyKind::Rsa);
+    let broker = Mosquitto::start(&pki);
+    let v5 = |id: &str| options(&pki, &broker, id).with_protocol(Protocol::V5);
+    let (service, mut service_events) = Client::spawn(v5("service")).unwrap();
+    let (hub, mut hub_events) = Client::spawn(v5("hub")).unwrap();
+    connected(&mut service_events).await;
+    connected(&mut hub_events).await;
+    // No Local: the service does not get its own messages on `svc/#` back.
+    service
+        .subscribe_with(&[Subscription::new("svc/#", Qos::AtLeastOnce).with_no_local(true)])
+        .unwrap();
+    support::subscribed(&mut service_events).await;
+    hub.subscribe(&[("hub/replies", Qos::AtLeastOnce)]).unwrap();
+    support::subscribed(&mut hub_events).await;
+
+    service
+        .publish(Message::new("svc/echo", "mine").with_qos(Qos::AtLeastOnce))
+        .unwrap();
+    let request = MessageProperties::default()
+        .with_response_topic("hub/replies")
+        .with_correlation_data("req-7")
+        .with_user_property("room", "kitchen")
+        .with_content_type("text/plain");
+    hub.publish(
+        Message::new("svc/requests", "ping")
+            .with_qos(Qos::AtLeastOnce)
+            .with_properties(request),
+    )
+    .unwrap();
+    let received = message(&mut service_events).await;
+    assert_eq!(
+        received.topic, "svc/requests",
+        "its own message did not come back"
+    );
+    let asked = received.properties.expect("the request's properties");
+    assert_eq!(asked.response_topic.as_deref(), Some("hub/replies"));
+    assert_eq!(asked.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(
+        asked.user_properties,
+        [("room".to_owned(), "kitchen".to_owned())]
+    );
+
+    let answer =
+        MessageProperties::default().with_correlation_data(asked.correlation_data.clone().unwrap());
+    service
+        .publish(
+            Message::new(asked.response_topic.clone().unwrap(), "pong")
+                .with_qos(Qos::AtLeastOnce)
+                .with_properties(answer),
+        )
+        .unwrap();
+    let reply = message(&mut hub_events).await;
+    assert_eq!(reply.payload, "pong");
+    assert_eq!(
+        reply.properties.and_then(|p| p.correlation_data),
+        Some("req-7".into())
+    );
+    // Properties need MQTT 5.
+    let (v311, _events) = Client::spawn(options(&pki, &broker, "old")).unwrap();
+    let refused = v311.publish(
+        Message::new("t", "x").with_properties(MessageProperties::default().with_message_expiry(5)),
+    );
+    assert!(matches!(
+        refused,
+        Err(Error::Session(
+            iot_tls::error::SessionError::PropertiesNeedMqtt5
+        ))
+    ));
+}
+
+#[tokio::test]
+async fn mqtt5_a_session_expires_after_its_interval_and_resumes_within_it() {
+    let pki = Pki::new(KeyKind::Rsa);
+    let broker = Mosquitto::start(&pki);
+    let persistent = |id: &str, expiry: u32| {
+        options(&pki, &broker, id)
+            .with_protocol(Protocol::V5)
+            .with_clean_session(false)
+            .with_session_expiry(expiry)
+    };
+    for (id, expiry) in [("short", 1), ("long", 600)] {
+        let (client, mut events) = Client::spawn(persistent(id, expiry)).unwrap();
+        assert!(!connected(&mut events).await, "a new session");
+        client.subscribe(&[("exp/#", Qos::AtLeastOnce)]).unwrap();
+        support::subscribed(&mut events).await;
+        client.disconnect().await;
+    }
+    // Longer than the short session's interval (mosquitto checks expiry every second).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for (id, expiry, kept) in [("short", 1, false), ("long", 600, true)] {
+        let (client, mut events) = Client::spawn(persistent(id, expiry)).unwrap();
+        assert_eq!(connected(&mut events).await, kept, "{id}");
+        client.disconnect().await;
+    }
 }

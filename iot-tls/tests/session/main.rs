@@ -1218,18 +1218,41 @@ mod v5_session {
     fn auth_and_topic_aliases_are_protocol_errors() {
         let (mut rx, mut store) = ([0u8; 512], [0u8; 1024]);
         let mut session = connected(&mut rx, &mut store, &[]);
-        session.handle_input(NOW, &[0xf0, 0x01, 0x18]);
+        // AUTH (Continue authentication) and a message after it: the session answers with
+        // DISCONNECT 0x82, reads nothing more, and ends the connection once it is sent.
+        let queued = session.publish(Message::new("t", b"x")).unwrap();
+        assert!(queued.is_none());
+        session.handle_input(NOW, &[0xf0, 0x01, 0x18, 0x30, 0x04, 0x00, 0x01, b't', b'y']);
+        assert_eq!(
+            session.poll_event(),
+            None,
+            "nothing before the DISCONNECT is out"
+        );
+        assert_eq!(
+            sent(&mut session),
+            [0xe0, 0x01, 0x82],
+            "only the DISCONNECT"
+        );
         assert_eq!(
             session.poll_event(),
             Some(Event::Disconnected(DisconnectReason::Protocol(
                 ProtocolError::UnexpectedPacket(iot_tls::codec::PacketType::Auth)
             )))
         );
+        assert_eq!(
+            session.queued(),
+            1,
+            "the message waits for the next connection"
+        );
         session.connect(NOW);
         sent(&mut session);
         session.handle_input(NOW, &[0x20, 0x03, 0x00, 0x00, 0x00]);
         let _ = session.poll_event();
+        sent(&mut session);
+        // A topic alias, although the session announced Topic Alias Maximum 0: DISCONNECT 0x94.
         session.handle_input(NOW, &[0x30, 0x07, 0x00, 0x00, 0x03, 0x23, 0x00, 0x01, b'x']);
+        assert_eq!(session.poll_event(), None);
+        assert_eq!(sent(&mut session), [0xe0, 0x01, 0x94]);
         assert!(matches!(
             session.poll_event(),
             Some(Event::Disconnected(DisconnectReason::Protocol(_)))
@@ -1245,5 +1268,133 @@ mod v5_session {
             )))
         );
         let _ = PacketId::new(1);
+    }
+
+    #[test]
+    fn subscriptions_the_server_does_not_support_are_refused_with_typed_errors() {
+        use iot_tls::codec::PacketType;
+        use iot_tls::codec::v5::{Property, PropertyBuilder, RetainHandling};
+
+        let (mut rx, mut store) = ([0u8; 512], [0u8; 1024]);
+        // Wildcard, Subscription Identifier and Shared Subscription Available: all 0.
+        let mut session = connected(&mut rx, &mut store, &[0x28, 0x00, 0x29, 0x00, 0x2a, 0x00]);
+        let refused = |session: &mut Session<'_, 4>, filters: &[v5::Subscription<'_>], id: bool| {
+            let mut buf = [0u8; 8];
+            let mut props = PropertyBuilder::new(&mut buf, PacketType::Subscribe);
+            if id {
+                props.push(Property::SubscriptionIdentifier(5)).unwrap();
+            }
+            let rejected = session.subscribe_with(filters, props.finish()).unwrap_err();
+            match rejected.error() {
+                Error::Session(e) => Ok(*e),
+                Error::Limit(e) => Err(*e),
+                other => panic!("{other}"),
+            }
+        };
+        let plain = v5::Subscription::new("a/b", Qos::AtLeastOnce);
+        assert_eq!(
+            refused(
+                &mut session,
+                &[v5::Subscription::new("a/+", Qos::AtMostOnce)],
+                false
+            ),
+            Ok(SessionError::WildcardSubscriptionNotAvailable)
+        );
+        assert_eq!(
+            refused(
+                &mut session,
+                &[v5::Subscription::new("$share/g/a", Qos::AtMostOnce)],
+                false
+            ),
+            Ok(SessionError::SharedSubscriptionNotAvailable)
+        );
+        assert_eq!(
+            refused(&mut session, &[plain], true),
+            Ok(SessionError::SubscriptionIdentifierNotAvailable)
+        );
+        assert_eq!(session.queued(), 0, "nothing refused was queued");
+        // The plain one with its options goes out, options byte and all.
+        let options = plain
+            .with_no_local(true)
+            .with_retain_as_published(true)
+            .with_retain_handling(RetainHandling::Never);
+        let id = session
+            .subscribe_with(&[options], Properties::EMPTY)
+            .unwrap();
+        let bytes = sent(&mut session);
+        let Some((P5::Subscribe(subscribe), _)) = v5::decode(&bytes).unwrap() else {
+            panic!("SUBSCRIBE");
+        };
+        assert_eq!(subscribe.packet_id, id);
+        assert!(subscribe.filters.iter().eq([options]));
+        assert_eq!(
+            *bytes.last().unwrap(),
+            0b0010_1101,
+            "QoS 1, No Local, RAP, RH 2"
+        );
+        // More filters than one SUBSCRIBE may carry are refused.
+        let many = [plain; iot_tls::session::MAX_FILTERS_V5 + 1];
+        assert!(matches!(
+            refused(&mut session, &many, false),
+            Err(LimitError::FilterCount { .. })
+        ));
+    }
+
+    #[test]
+    fn a_subscription_identifier_survives_a_partial_refusal_and_the_resubscribe() {
+        use iot_tls::codec::PacketType;
+        use iot_tls::codec::v5::{Property, PropertyBuilder};
+
+        let (mut rx, mut store) = ([0u8; 512], [0u8; 1024]);
+        let mut session = connected(&mut rx, &mut store, &[]);
+        let mut buf = [0u8; 8];
+        let mut props = PropertyBuilder::new(&mut buf, PacketType::Subscribe);
+        props.push(Property::SubscriptionIdentifier(300)).unwrap();
+        let filters = [
+            v5::Subscription::new("a/b", Qos::AtLeastOnce),
+            v5::Subscription::new("c/d", Qos::AtMostOnce).with_no_local(true),
+        ];
+        let id = session.subscribe_with(&filters, props.finish()).unwrap();
+        sent(&mut session);
+        // The first filter is refused, the second granted.
+        session.handle_input(NOW, &[0x90, 0x05, 0x00, id.get() as u8, 0x00, 0x87, 0x00]);
+        assert!(matches!(
+            session.poll_event(),
+            Some(Event::SubscribedV5 { .. })
+        ));
+        assert_eq!(session.subscriptions(), 1);
+        // The server lost the session: the remembered SUBSCRIBE goes out again, identifier kept.
+        session.handle_closed(NOW);
+        let _ = session.poll_event();
+        session.connect(NOW);
+        sent(&mut session);
+        session.handle_input(NOW, &[0x20, 0x03, 0x00, 0x00, 0x00]);
+        assert_eq!(
+            session.poll_event(),
+            Some(Event::Connected {
+                session_present: false
+            })
+        );
+        let bytes = sent(&mut session);
+        let Some((P5::Subscribe(again), _)) = v5::decode(&bytes).unwrap() else {
+            panic!("SUBSCRIBE again");
+        };
+        assert!(again.properties.subscription_identifiers().eq([300]));
+        assert!(again.filters.iter().eq([filters[1]]));
+    }
+
+    #[test]
+    fn the_assigned_client_identifier_is_kept() {
+        let (mut rx, mut store) = ([0u8; 512], [0u8; 1024]);
+        #[rustfmt::skip]
+        let session = connected(&mut rx, &mut store, &[
+            0x12, 0x00, 0x05, b'a', b'u', b't', b'o', b'7',
+        ]);
+        assert_eq!(session.assigned_client_id(), Some("auto7"));
+        let (mut rx, mut store) = ([0u8; 512], [0u8; 1024]);
+        assert_eq!(
+            connected(&mut rx, &mut store, &[]).assigned_client_id(),
+            None
+        );
     }
 }

@@ -203,8 +203,11 @@ fn decoding_and_encoding_every_packet_allocates_nothing() {
 }
 
 /// The MQTT 5 paths allocate nothing either: CONNECT with properties, CONNACK limits, messages
-/// with properties both ways, reason codes, a skipped oversized message and a server DISCONNECT.
+/// with properties both ways, subscription options and a Subscription Identifier, the Assigned
+/// Client Identifier, reason codes, a skipped oversized message, a server DISCONNECT and the
+/// DISCONNECT 0x82 that answers an AUTH.
 #[test]
+#[expect(clippy::too_many_lines, reason = "one scenario, told step by step")]
 fn an_mqtt5_session_allocates_nothing() {
     use iot_tls::codec::PacketType;
     use iot_tls::codec::v5::{self, Property, PropertyBuilder};
@@ -253,8 +256,14 @@ fn an_mqtt5_session_allocates_nothing() {
             v5::decode(&out[..n]),
             Ok(Some((v5::Packet::Connect(_), _)))
         ));
-        session.handle_input(now, &[0x20, 0x06, 0x00, 0x00, 0x03, 0x21, 0x00, 0x04]);
+        #[rustfmt::skip]
+        session.handle_input(now, &[
+            0x20, 0x0b, 0x00, 0x00, 0x08,
+            0x21, 0x00, 0x04,                   // Receive Maximum 4
+            0x12, 0x00, 0x02, b'a', b'1',       // Assigned Client Identifier "a1"
+        ]);
         drain(&mut session, &mut events);
+        assert_eq!(session.assigned_client_id(), Some("a1"));
 
         let mut props = [0u8; 64];
         let mut request = PropertyBuilder::new(&mut props, PacketType::Publish);
@@ -270,8 +279,16 @@ fn an_mqtt5_session_allocates_nothing() {
             )
             .expect("queued")
             .expect("QoS 1");
+        let mut sub_props = [0u8; 8];
+        let mut sub_props = PropertyBuilder::new(&mut sub_props, PacketType::Subscribe);
+        sub_props
+            .push(Property::SubscriptionIdentifier(9))
+            .expect("fits");
+        let filters = [v5::Subscription::new("no-heap/#", Qos::AtLeastOnce)
+            .with_no_local(true)
+            .with_retain_handling(v5::RetainHandling::Never)];
         let sub = session
-            .subscribe(&[Subscription::new("no-heap/#", Qos::AtLeastOnce)])
+            .subscribe_with(&filters, sub_props.finish())
             .expect("queued");
         let n = session.poll_transmit(now, &mut out);
         let mut rest = &out[..n];
@@ -304,7 +321,16 @@ fn an_mqtt5_session_allocates_nothing() {
             &[0xe0, 0x08, 0x8b, 0x06, 0x1f, 0x00, 0x03, b'b', b'y', b'e'],
         );
         drain(&mut session, &mut events);
+        // The next connection: an AUTH is answered with DISCONNECT 0x82.
+        session.connect(now);
+        let _connect = session.poll_transmit(now, &mut out);
+        session.handle_input(now, &[0x20, 0x03, 0x01, 0x00, 0x00]);
+        session.handle_input(now, &[0xf0, 0x00]);
+        drain(&mut session, &mut events);
+        let n = session.poll_transmit(now, &mut out);
+        assert_eq!(&out[..n], [0xe0, 0x01, 0x82]);
+        drain(&mut session, &mut events);
     });
-    assert_eq!(events, [1, 1, 1, 0, 1, 1, 1, 1], "the scenario ran");
+    assert_eq!(events, [2, 1, 1, 0, 1, 1, 1, 2], "the scenario ran");
     assert_eq!(info.count_total, 0, "allocations on MQTT 5 paths");
 }

@@ -27,8 +27,9 @@ use crate::oauth::user::UserId;
 /// (mode 0600 on Unix). A `<file>.lock` file next to it is locked while the store is open, so a
 /// second process cannot open the same store.
 ///
-/// Writes are synchronous and short (a few kilobytes per hundred links) and happen a few times
-/// per linking, so they run on the calling task.
+/// Writes (a few kilobytes per hundred links, a few per linking) run on tokio's blocking pool,
+/// one at a time, so the runtime's threads keep serving while the disk syncs: the store needs
+/// a tokio runtime. Lookups read memory only.
 ///
 /// # Examples
 ///
@@ -44,6 +45,9 @@ use crate::oauth::user::UserId;
 pub struct FileTokenStore {
     file: JsonFile,
     state: Mutex<State>,
+    /// Held from a change until it is on disk: changes are written in the order they were
+    /// made, and undone in memory without another change in between.
+    writing: tokio::sync::Mutex<()>,
 }
 
 impl FileTokenStore {
@@ -74,6 +78,7 @@ impl FileTokenStore {
         Ok(Self {
             file,
             state: Mutex::new(state),
+            writing: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -91,27 +96,38 @@ impl FileTokenStore {
         self.file.path()
     }
 
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // Every mutation of `State` completes without panicking, so a poisoned lock still
+        // guards a consistent state.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Reads the state.
     fn read<R>(&self, op: impl FnOnce(&State) -> R) -> R {
-        op(&self.state.lock().unwrap_or_else(PoisonError::into_inner))
+        op(&self.state())
     }
 
     /// Applies `op`; when `changed` says it changed the state, writes the file, undoing the
-    /// change if that fails.
-    fn update<R>(
+    /// change if that fails. The state is locked only while `op` runs: lookups go on while
+    /// the file is written.
+    async fn update<R>(
         &self,
         op: impl FnOnce(&mut State) -> R,
         changed: impl FnOnce(&R) -> bool,
     ) -> Result<R, StoreError> {
-        // Every mutation of `State` completes without panicking, so a poisoned lock still
-        // guards a consistent state.
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let before = state.clone();
-        let result = op(&mut state);
-        if changed(&result)
-            && let Err(error) = self.file.write(&state.to_snapshot())
-        {
-            *state = before;
+        let _writing = self.writing.lock().await;
+        let (result, before, snapshot) = {
+            let mut state = self.state();
+            let before = state.clone();
+            let result = op(&mut state);
+            if !changed(&result) {
+                return Ok(result);
+            }
+            let snapshot = state.to_snapshot();
+            (result, before, snapshot)
+        };
+        if let Err(error) = self.file.write(&snapshot).await {
+            *self.state() = before;
             return Err(error);
         }
         Ok(result)
@@ -120,22 +136,25 @@ impl FileTokenStore {
 
 impl TokenStore for FileTokenStore {
     async fn insert_code(&self, code: CodeRecord) -> Result<(), StoreError> {
-        self.update(|state| state.insert_code(code), Result::is_ok)?
+        self.update(|state| state.insert_code(code), Result::is_ok)
+            .await?
     }
 
     async fn redeem_code(&self, hash: &TokenHash) -> Result<Redemption, StoreError> {
         self.update(
             |state| state.redeem_code(hash),
-            |redemption| matches!(redemption, Redemption::First(_)),
+            |redemption| matches!(redemption, Redemption::First(_) | Redemption::Replayed(_)),
         )
+        .await
     }
 
     async fn insert_grant(
         &self,
         grant: GrantRecord,
         tokens: IssuedTokens,
-    ) -> Result<(), StoreError> {
-        self.update(|state| state.insert_grant(grant, tokens), |()| true)
+    ) -> Result<bool, StoreError> {
+        self.update(|state| state.insert_grant(grant, tokens), |saved| *saved)
+            .await
     }
 
     async fn find_refresh(&self, hash: &TokenHash) -> Result<Option<RefreshLookup>, StoreError> {
@@ -152,6 +171,7 @@ impl TokenStore for FileTokenStore {
             |state| state.rotate_refresh(grant, presented, tokens),
             |rotated| *rotated,
         )
+        .await
     }
 
     async fn find_access(&self, hash: &TokenHash) -> Result<Option<AccessLookup>, StoreError> {
@@ -160,14 +180,33 @@ impl TokenStore for FileTokenStore {
 
     async fn revoke_grant(&self, grant: &GrantId) -> Result<bool, StoreError> {
         self.update(|state| state.revoke_grant(grant), |revoked| *revoked)
+            .await
     }
 
     async fn revoke_user(&self, user: &UserId) -> Result<usize, StoreError> {
         self.update(|state| state.revoke_user(user), |count| *count > 0)
+            .await
     }
 
     async fn purge_expired(&self, now: SystemTime) -> Result<(), StoreError> {
         self.update(|state| state.purge_expired(now), |changed| *changed)
+            .await
             .map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_leave_the_runtime_free() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.json");
+        let store = FileTokenStore::open(&path).unwrap();
+        let code = CodeRecord::for_test("code", GrantId::generate().unwrap(), SystemTime::now());
+        crate::file::tests::assert_write_leaves_the_runtime_free(&path, async move {
+            store.insert_code(code).await
+        });
     }
 }

@@ -16,7 +16,7 @@ use crate::oauth::user::UserId;
 ///
 /// For tests, and for hubs that accept relinking after a restart. Memory is bounded: at most
 /// 1024 outstanding authorization codes, 8 grants per user and client (linking again revokes the
-/// oldest), 16 live access tokens and 16 remembered replaced refresh tokens per grant.
+/// oldest), one live access token (a refresh replaces it) and 16 remembered replaced refresh tokens per grant.
 ///
 /// # Examples
 ///
@@ -66,9 +66,8 @@ impl TokenStore for MemoryTokenStore {
         &self,
         grant: GrantRecord,
         tokens: IssuedTokens,
-    ) -> Result<(), StoreError> {
-        self.state().insert_grant(grant, tokens);
-        Ok(())
+    ) -> Result<bool, StoreError> {
+        Ok(self.state().insert_grant(grant, tokens))
     }
 
     async fn find_refresh(&self, hash: &TokenHash) -> Result<Option<RefreshLookup>, StoreError> {

@@ -17,8 +17,6 @@ use crate::oauth::user::UserId;
 pub(super) const MAX_CODES: usize = 1024;
 /// Replaced refresh tokens remembered per grant, to recognise a replay.
 pub(super) const MAX_ROTATED: usize = 16;
-/// Live access tokens kept per grant; issuing one more drops the oldest.
-pub(super) const MAX_ACCESS: usize = 16;
 /// Grants kept per user and client; linking once more revokes the oldest.
 pub(super) const MAX_GRANTS_PER_LINK: usize = 8;
 
@@ -29,6 +27,9 @@ pub(super) const FORMAT_VERSION: u32 = 1;
 struct StoredCode {
     record: CodeRecord,
     redeemed: bool,
+    /// Presented again after its redemption: its grant must not come to life.
+    #[serde(default)]
+    replayed: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -105,6 +106,7 @@ impl State {
             StoredCode {
                 record: code,
                 redeemed: false,
+                replayed: false,
             },
         );
         Ok(())
@@ -113,7 +115,10 @@ impl State {
     pub(super) fn redeem_code(&mut self, hash: &TokenHash) -> Redemption {
         match self.codes.get_mut(hash) {
             None => Redemption::Unknown,
-            Some(code) if code.redeemed => Redemption::Replayed(code.record.clone()),
+            Some(code) if code.redeemed => {
+                code.replayed = true;
+                Redemption::Replayed(code.record.clone())
+            }
             Some(code) => {
                 code.redeemed = true;
                 Redemption::First(code.record.clone())
@@ -121,7 +126,15 @@ impl State {
         }
     }
 
-    pub(super) fn insert_grant(&mut self, record: GrantRecord, tokens: IssuedTokens) {
+    /// Returns `false`, saving nothing, when the code of the grant was replayed.
+    pub(super) fn insert_grant(&mut self, record: GrantRecord, tokens: IssuedTokens) -> bool {
+        if self
+            .codes
+            .values()
+            .any(|code| code.replayed && code.record.grant == record.id)
+        {
+            return false;
+        }
         let mut same_link: Vec<(SystemTime, GrantId)> = self
             .grants
             .values()
@@ -143,6 +156,7 @@ impl State {
         };
         self.index(&grant);
         self.grants.insert(grant.record.id, grant);
+        true
     }
 
     pub(super) fn find_refresh(&self, hash: &TokenHash) -> Option<RefreshLookup> {
@@ -177,14 +191,13 @@ impl State {
         if let Some(refresh) = tokens.refresh {
             self.refresh_index.insert(refresh, *id);
         }
+        // The access tokens issued before the refresh end with it: the client has a new one.
+        for (old, _) in grant.access.drain(..) {
+            self.access_index.remove(&old);
+        }
         grant
             .access
             .push_back((tokens.access, tokens.access_expires_at));
-        if grant.access.len() > MAX_ACCESS
-            && let Some((old, _)) = grant.access.pop_front()
-        {
-            self.access_index.remove(&old);
-        }
         self.access_index.insert(tokens.access, *id);
         true
     }
@@ -304,7 +317,9 @@ mod tests {
             assert!(state.rotate_refresh(&id, &presented, next));
         }
         let (_, grants, refresh, access) = state.counts();
-        assert_eq!((grants, refresh, access), (1, 1 + MAX_ROTATED, MAX_ACCESS));
+        assert_eq!((grants, refresh, access), (1, 1 + MAX_ROTATED, 1));
+        assert!(state.find_access(&TokenHash::of("a40")).is_some());
+        assert!(state.find_access(&TokenHash::of("a39")).is_none());
         assert!(state.find_refresh(&TokenHash::of("r40")).unwrap().current);
         assert!(!state.find_refresh(&TokenHash::of("r30")).unwrap().current);
         assert!(state.find_refresh(&TokenHash::of("r1")).is_none());
@@ -332,17 +347,7 @@ mod tests {
     #[test]
     fn outstanding_codes_are_bounded() {
         let mut state = State::default();
-        let code = |i: usize| CodeRecord {
-            hash: TokenHash::of(&i.to_string()),
-            grant: GrantId([0; 16]),
-            client_id: "c".into(),
-            redirect_uri: "https://c.example/cb".into(),
-            redirect_uri_explicit: true,
-            user: UserId::new("u"),
-            scope: None,
-            code_challenge: None,
-            expires_at: t(10),
-        };
+        let code = |i: usize| CodeRecord::for_test(&i.to_string(), GrantId([0; 16]), t(10));
         for i in 0..MAX_CODES {
             state.insert_code(code(i)).unwrap();
         }
@@ -362,6 +367,26 @@ mod tests {
             Redemption::Replayed(_)
         ));
         assert_eq!(state.redeem_code(&TokenHash::of("0")), Redemption::Unknown);
+    }
+
+    #[test]
+    fn a_replayed_code_keeps_its_grant_from_being_saved() {
+        let mut state = State::default();
+        state
+            .insert_code(CodeRecord::for_test("code", GrantId([7; 16]), t(10)))
+            .unwrap();
+        assert!(matches!(
+            state.redeem_code(&TokenHash::of("code")),
+            Redemption::First(_)
+        ));
+        // The replay arrives before the first redemption saved its grant.
+        assert!(matches!(
+            state.redeem_code(&TokenHash::of("code")),
+            Redemption::Replayed(_)
+        ));
+        assert!(!state.insert_grant(grant(7, "u", 0), tokens("a", "r")));
+        assert!(state.find_access(&TokenHash::of("a")).is_none());
+        assert!(state.insert_grant(grant(8, "u", 0), tokens("b", "s")));
     }
 
     #[test]
