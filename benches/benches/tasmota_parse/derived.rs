@@ -12,7 +12,10 @@ type Text<'a> = Option<&'a str>;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct Wifi<'a> {
     #[serde(rename = "AP")]
     ap: Option<u8>,
@@ -91,7 +94,10 @@ with_power_and_light!(State {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct Energy<'a> {
     #[serde(borrow)]
     total_start_time: Text<'a>,
@@ -110,7 +116,10 @@ pub(crate) struct Energy<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct Reading<'a> {
     #[serde(rename = "Id", borrow)]
     id: Text<'a>,
@@ -127,7 +136,10 @@ pub(crate) struct Reading<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct Sensor<'a> {
     #[serde(borrow)]
     time: Text<'a>,
@@ -181,7 +193,10 @@ with_power_and_light!(CommandResult {
 /// INFO1 to INFO3 as the firmware has wrapped them since 9.x (`{"Info1":{...}}`).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct Info<'a> {
     #[serde(borrow)]
     info1: Option<Info1<'a>>,
@@ -193,7 +208,10 @@ pub(crate) struct Info<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct Info1<'a> {
     #[serde(borrow)]
     module: Text<'a>,
@@ -207,7 +225,10 @@ pub(crate) struct Info1<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct Info2<'a> {
     #[serde(borrow)]
     web_server_mode: Text<'a>,
@@ -223,7 +244,10 @@ pub(crate) struct Info2<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct Info3<'a> {
     #[serde(borrow)]
     restart_reason: Text<'a>,
@@ -231,7 +255,10 @@ pub(crate) struct Info3<'a> {
 }
 
 #[derive(Deserialize)]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct Status<'a> {
     #[serde(rename = "Status")]
     device: Option<Value>,
@@ -259,7 +286,10 @@ pub(crate) struct Status<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct StatusFirmware<'a> {
     #[serde(borrow)]
     version: Text<'a>,
@@ -279,7 +309,10 @@ pub(crate) struct StatusFirmware<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct StatusNetwork<'a> {
     #[serde(borrow)]
     hostname: Text<'a>,
@@ -297,7 +330,10 @@ pub(crate) struct StatusNetwork<'a> {
 }
 
 #[derive(Deserialize)]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct DiscoveryConfig<'a> {
     #[serde(borrow)]
     ip: Text<'a>,
@@ -344,7 +380,10 @@ pub(crate) struct DiscoveryConfig<'a> {
 }
 
 #[derive(Deserialize)]
-#[expect(dead_code, reason = "read to be deserialised, as a hub's structs would be")]
+#[expect(
+    dead_code,
+    reason = "read to be deserialised, as a hub's structs would be"
+)]
 pub(crate) struct DiscoverySensors<'a> {
     #[serde(borrow)]
     sn: Sensor<'a>,
