@@ -1,16 +1,20 @@
 //! The `tasmota-proto` fixture corpus decoded to typed messages in lenient mode, versus
-//! `serde_json::from_str::<serde_json::Value>` on the same payload bytes, in the same run.
+//! `serde_json::from_str::<serde_json::Value>` and versus serde_json deserialising into
+//! derived structs of the same fields (strict), on the same payload bytes, in the same run.
 //!
 //! ```sh
 //! cargo bench -p benches --bench tasmota_parse
 //! ```
 //!
 //! Every JSON payload of the corpus is decoded, quirky ones included: typed (topics parsed
-//! beforehand, as a hub that knows its devices does), as a lenient JSON tree only, and as a
-//! `serde_json::Value`. Criterion reports each throughput; afterwards the bench measures the
-//! three again, interleaved so that they share the machine's load, and prints the ratios
-//! (goal: typed lenient decoding at least 2x `Value`).
+//! beforehand, as a hub that knows its devices does), as a lenient JSON tree only, as a
+//! `serde_json::Value`, and into serde-derived structs chosen by the same topic (`derived`).
+//! Criterion reports each throughput; afterwards the bench measures the four again,
+//! interleaved so that they share the machine's load, and prints the ratios (goal: typed
+//! lenient decoding at least 2x `Value`).
 #![expect(clippy::print_stdout, reason = "the bench prints its headline ratios")]
+
+mod derived;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -89,6 +93,39 @@ fn value(corpus: &[Prepared]) -> usize {
         .count()
 }
 
+/// Deserialises into `T`; whether it succeeded.
+fn serde_into<'a, T: serde::Deserialize<'a>>(payload: &'a str) -> bool {
+    serde_json::from_str::<T>(payload).is_ok()
+}
+
+fn derived(corpus: &[Prepared]) -> usize {
+    corpus
+        .iter()
+        .filter(|m| match m {
+            Prepared::Device(_, subtopic, payload) => {
+                let upper = |name: &str| subtopic.eq_ignore_ascii_case(name);
+                if upper("STATE") {
+                    serde_into::<derived::State<'_>>(payload)
+                } else if upper("SENSOR") {
+                    serde_into::<derived::Sensor<'_>>(payload)
+                } else if subtopic.len() >= 4 && subtopic[..4].eq_ignore_ascii_case("INFO") {
+                    serde_into::<derived::Info<'_>>(payload)
+                } else if subtopic.len() >= 6 && subtopic[..6].eq_ignore_ascii_case("STATUS") {
+                    serde_into::<derived::Status<'_>>(payload)
+                } else {
+                    serde_into::<derived::CommandResult<'_>>(payload)
+                }
+            }
+            Prepared::Discovery(DiscoveryKind::Config, payload) => {
+                serde_into::<derived::DiscoveryConfig<'_>>(payload)
+            }
+            Prepared::Discovery(DiscoveryKind::Sensors, payload) => {
+                serde_into::<derived::DiscoverySensors<'_>>(payload)
+            }
+        })
+        .count()
+}
+
 fn bench(c: &mut Criterion) {
     let corpus = corpus();
     let bytes: usize = corpus.iter().map(|m| m.payload().len()).sum();
@@ -103,15 +140,18 @@ fn bench(c: &mut Criterion) {
     group.bench_function("serde_json Value", |b| {
         b.iter(|| value(black_box(&corpus)));
     });
+    group.bench_function("serde_json derived structs strict", |b| {
+        b.iter(|| derived(black_box(&corpus)));
+    });
     group.finish();
 }
 
 /// Interleaved passes over the corpus: total time of each side.
-fn measure(corpus: &[Prepared], budget: Duration) -> [Duration; 3] {
-    let mut totals = [Duration::ZERO; 3];
+fn measure(corpus: &[Prepared], budget: Duration) -> [Duration; 4] {
+    let mut totals = [Duration::ZERO; 4];
     let start = Instant::now();
     while start.elapsed() < budget {
-        for (i, f) in [typed, tree, value].iter().enumerate() {
+        for (i, f) in [typed, tree, value, derived].iter().enumerate() {
             let t = Instant::now();
             black_box(f(black_box(corpus)));
             totals[i] += t.elapsed();
@@ -123,16 +163,20 @@ fn measure(corpus: &[Prepared], budget: Duration) -> [Duration; 3] {
 fn ratios(budget: Duration) {
     let corpus = corpus();
     let bytes: usize = corpus.iter().map(|m| m.payload().len()).sum();
-    let [typed, tree, value] = measure(&corpus, budget);
-    let ratio = |ours: Duration| value.as_secs_f64() / ours.as_secs_f64();
+    let [typed, tree, value, derived] = measure(&corpus, budget);
+    let ratio = |peer: Duration, ours: Duration| peer.as_secs_f64() / ours.as_secs_f64();
+    let accepted = self::derived(&corpus);
     println!(
         "\ntasmota_corpus: {} JSON payloads, {bytes} bytes, interleaved over {:.2} s\n  \
          typed lenient / serde_json::Value: {:.2}x (goal >= 2x)\n  \
-         json tree lenient / serde_json::Value: {:.2}x",
+         json tree lenient / serde_json::Value: {:.2}x\n  \
+         typed lenient / serde_json derived structs strict: {:.2}x \
+         (the derived structs accept {accepted} of the payloads)",
         corpus.len(),
         budget.as_secs_f64(),
-        ratio(typed),
-        ratio(tree),
+        ratio(value, typed),
+        ratio(value, tree),
+        ratio(derived, typed),
     );
 }
 

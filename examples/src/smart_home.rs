@@ -329,7 +329,8 @@ impl Home {
         )
         .map_err(ha_alexa::Error::from)?;
         let gateway = EventGateway::open(
-            GatewayConfig::with_loopback_url(&amazon.events_url()).map_err(ha_alexa::Error::from)?,
+            GatewayConfig::with_loopback_url(&amazon.events_url())
+                .map_err(ha_alexa::Error::from)?,
             lwa,
         )
         .await

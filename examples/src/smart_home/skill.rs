@@ -130,10 +130,10 @@ impl SkillCloud {
             ClientSecret::try_new("demo-skill-secret").map_err(ha_alexa::Error::from)?,
         )
         .map_err(ha_alexa::Error::from)?
-        .with_token_url(&amazon.token_url())
+        .with_loopback_token_url(&amazon.token_url())
         .map_err(ha_alexa::Error::from)?;
-        let gateway =
-            GatewayConfig::with_url(&amazon.events_url()).map_err(ha_alexa::Error::from)?;
+        let gateway = GatewayConfig::with_loopback_url(&amazon.events_url())
+            .map_err(ha_alexa::Error::from)?;
         let skill = Arc::new(Skill::new(
             &session,
             SkillConfig::default().with_token_thing(TOKEN_THING),
