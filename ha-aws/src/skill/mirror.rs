@@ -539,7 +539,11 @@ mod tests {
         let mirrored = mirror.mirrored().unwrap().unwrap();
         assert_eq!(mirrored.tracker.available(), Some(true));
         assert_eq!(mirror.pending.unwrap().mode, Mode::Deferred);
-        let light = Mirror::from_shadow(seeds[1]).unwrap().mirrored().unwrap().unwrap();
+        let light = Mirror::from_shadow(seeds[1])
+            .unwrap()
+            .mirrored()
+            .unwrap()
+            .unwrap();
         assert_eq!(light.tracker.available(), Some(false));
     }
 
