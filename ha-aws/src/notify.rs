@@ -531,11 +531,11 @@ pub struct Notifier {
 trait Channel: fmt::Debug + Send + Sync {
     /// Checks `notification` against the service's rules, sends it to every target (at most
     /// `limit` requests at once) and returns one outcome per target.
-    fn deliver<'a>(
+    fn deliver(
         self: Arc<Self>,
-        notification: &'a Notification,
+        notification: &Notification,
         limit: NonZeroUsize,
-    ) -> BoxFuture<'a, Result<Vec<Outcome>, Error>>;
+    ) -> BoxFuture<'_, Result<Vec<Outcome>, Error>>;
 }
 
 /// A service that sends one request per target, built once per notification and shared by the
@@ -559,11 +559,11 @@ trait PerTarget: fmt::Debug + Send + Sync + 'static {
 }
 
 impl<T: PerTarget> Channel for T {
-    fn deliver<'a>(
+    fn deliver(
         self: Arc<Self>,
-        notification: &'a Notification,
+        notification: &Notification,
         limit: NonZeroUsize,
-    ) -> BoxFuture<'a, Result<Vec<Outcome>, Error>> {
+    ) -> BoxFuture<'_, Result<Vec<Outcome>, Error>> {
         Box::pin(async move {
             let targets = notification.required_targets()?;
             let request = Arc::new(self.prepare(notification)?);
@@ -750,15 +750,6 @@ impl Notifier {
 /// (so that serializing and signing spread over the runtime's threads), and returns the results
 /// in item order; `None` for a task the runtime cancelled while shutting down. A panic in a
 /// task is resumed here. Dropping the returned future aborts the tasks.
-#[cfg_attr(
-    not(any(
-        feature = "sns",
-        feature = "sqs",
-        feature = "lambda",
-        feature = "eventbridge"
-    )),
-    expect(dead_code, reason = "no notifier")
-)]
 pub(crate) async fn fan_out<T, R, F, Fut>(
     items: Vec<T>,
     limit: NonZeroUsize,
@@ -796,15 +787,6 @@ where
 }
 
 /// The error of a send whose task the runtime cancelled.
-#[cfg_attr(
-    not(any(
-        feature = "sns",
-        feature = "sqs",
-        feature = "lambda",
-        feature = "eventbridge"
-    )),
-    expect(dead_code, reason = "no notifier")
-)]
 pub(crate) fn cancelled(operation: Operation, target: &str) -> Error {
     ServiceError::new(operation, Some(target), ErrorKind::Transport)
         .with_code(

@@ -130,6 +130,10 @@ pub fn encode_jpeg(image: &image::RgbImage, quality: u8) -> Result<Vec<u8>, Erro
 
 /// Serializes a confidence, similarity or fraction rounded to 3 decimals, as Home Assistant's
 /// Rekognition integrations show them (`99.936`, not `99.9364013671875`).
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's serialize_with passes a reference to the field"
+)]
 pub(crate) fn rounded<S: serde::Serializer>(value: &f32, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64((f64::from(*value) * 1000.0).round() / 1000.0)
 }

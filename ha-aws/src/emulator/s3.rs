@@ -404,17 +404,12 @@ fn put_object(
     if let Some(hex) = content_sha256
         .as_deref()
         .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+        && !hex_of(&digest("sha256", &body)).eq_ignore_ascii_case(hex)
     {
-        let actual: String = digest("sha256", &body)
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        if !actual.eq_ignore_ascii_case(hex) {
-            return Err(invalid(
-                "XAmzContentSHA256Mismatch",
-                "The provided 'x-amz-content-sha256' header does not match what was computed.",
-            ));
-        }
+        return Err(invalid(
+            "XAmzContentSHA256Mismatch",
+            "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        ));
     }
     Ok(S3PutObject {
         bucket,
@@ -429,7 +424,7 @@ fn put_object(
 
 /// Joins the chunks of an `aws-chunked` body (`<hex size>[;chunk-signature=…]\r\n<data>\r\n`,
 /// ending with a zero-size chunk) and reads the trailers after it.
-fn decode_chunked(mut rest: &[u8]) -> Result<(Vec<u8>, Vec<(String, String)>), Rejection> {
+fn decode_chunked(mut rest: &[u8]) -> Result<(Vec<u8>, Trailers), Rejection> {
     let malformed = || {
         invalid(
             "IncompleteBody",
@@ -466,6 +461,9 @@ fn decode_chunked(mut rest: &[u8]) -> Result<(Vec<u8>, Vec<(String, String)>), R
     Ok((body, trailers))
 }
 
+/// The trailers of an `aws-chunked` body, as `(name, value)`.
+type Trailers = Vec<(String, String)>;
+
 fn find_crlf(bytes: &[u8]) -> Option<usize> {
     bytes.windows(2).position(|pair| pair == b"\r\n")
 }
@@ -481,11 +479,18 @@ fn digest(algorithm: &str, body: &[u8]) -> Vec<u8> {
 
 /// A quoted digest of the body (S3's ETag of a single PUT is its MD5; any stable digest serves).
 fn e_tag(body: &[u8]) -> String {
-    let hex: String = digest("sha256", body)[..16]
+    format!("\"{}\"", hex_of(&digest("sha256", body)[..16]))
+}
+
+/// Lower-case hex of `bytes`.
+fn hex_of(bytes: &[u8]) -> String {
+    bytes
         .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    format!("\"{hex}\"")
+        .fold(String::with_capacity(bytes.len() * 2), |mut hex, byte| {
+            use std::fmt::Write as _;
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 fn no_such_bucket(bucket: &str) -> ErrorShape {

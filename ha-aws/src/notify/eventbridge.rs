@@ -215,11 +215,11 @@ impl EventBridge {
 }
 
 impl Channel for EventBridge {
-    fn deliver<'a>(
+    fn deliver(
         self: Arc<Self>,
-        notification: &'a Notification,
+        notification: &Notification,
         limit: NonZeroUsize,
-    ) -> BoxFuture<'a, Result<Vec<Outcome>, Error>> {
+    ) -> BoxFuture<'_, Result<Vec<Outcome>, Error>> {
         Box::pin(self.send(notification, limit))
     }
 }

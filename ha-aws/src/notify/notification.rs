@@ -262,10 +262,6 @@ impl Notification {
     }
 
     /// The targets, refusing an empty list and naming an empty entry.
-    #[cfg_attr(
-        not(any(feature = "sns", feature = "sqs", feature = "lambda")),
-        expect(dead_code, reason = "eventbridge targets are optional")
-    )]
     pub(crate) fn required_targets(&self) -> Result<&[String], NotificationError> {
         if self.targets.is_empty() {
             return Err(NotificationError::NoTarget);

@@ -146,15 +146,6 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    #[cfg_attr(
-        not(any(
-            feature = "sns",
-            feature = "sqs",
-            feature = "lambda",
-            feature = "eventbridge"
-        )),
-        expect(dead_code, reason = "no notifier")
-    )]
     pub(crate) fn new(target: &str, result: Result<Delivery, Error>) -> Self {
         Self {
             target: target.to_owned(),

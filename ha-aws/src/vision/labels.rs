@@ -291,6 +291,11 @@ impl ImageProperties {
 }
 
 /// Serializes an optional percentage rounded as [`rounded`] does.
+#[expect(
+    clippy::ref_option,
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's serialize_with passes a reference to the field"
+)]
 fn rounded_option<S: serde::Serializer>(
     value: &Option<f32>,
     serializer: S,

@@ -84,7 +84,7 @@ impl ImageOutput {
     /// ```
     /// use ha_aws::vision::{ImageOutput, S3Upload};
     ///
-    /// let output = ImageOutput::default().with_upload(S3Upload::new("camera-images")?.with_prefix("door/"));
+    /// let output = ImageOutput::default().with_upload(S3Upload::new("camera-images")?.with_prefix("door/")?);
     /// assert_eq!(output.upload().unwrap().bucket(), "camera-images");
     /// # Ok::<(), ha_aws::Error>(())
     /// ```
@@ -185,14 +185,14 @@ impl ImageOutput {
         };
         drop(pixels);
         #[cfg_attr(not(feature = "s3"), expect(unused_mut, reason = "nothing uploads it"))]
-        let mut saved = saver.save(name, &encoded, std::time::SystemTime::now(), matches > 0)?;
+        let mut written = saver.save(name, &encoded, std::time::SystemTime::now(), matches > 0)?;
         #[cfg(feature = "s3")]
         if let (Some(upload), Some(s3)) = (&self.upload, &client.s3) {
-            saved.uploaded = Some(upload.put(s3, &saved, saver.format(), encoded).await?);
+            written.uploaded = Some(upload.put(s3, &written, saver.format(), encoded).await?);
         }
         #[cfg(not(feature = "s3"))]
         let _ = client;
-        Ok(Some(saved))
+        Ok(Some(written))
     }
 }
 

@@ -90,7 +90,7 @@ pub(super) fn measure(bytes: &[u8], colours: usize) -> Result<Value, Rejection> 
     #[expect(clippy::cast_precision_loss, reason = "pixel counts far below 2^52")]
     let sharpness = steps / (step_count.max(1) as f64);
     let mut filled: Vec<&(u64, [u64; 3])> = bins.iter().filter(|(count, _)| *count > 0).collect();
-    filled.sort_by(|a, b| b.0.cmp(&a.0));
+    filled.sort_by_key(|(count, _)| std::cmp::Reverse(*count));
     let dominant: Vec<Value> = filled
         .into_iter()
         .take(colours)
