@@ -257,26 +257,26 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(mode.pick(Duration::from_secs(1), Duration::from_millis(10)))
         .measurement_time(mode.pick(Duration::from_secs(2), Duration::from_millis(50)));
     group.bench_function("discover_50/skill_warm", |b| {
-        b.iter(|| run(&warm, &discover()))
+        b.iter(|| run(&warm, &discover()));
     });
     group.bench_function("discover_50/skill_cold", |b| {
-        b.iter(|| run(&skill(&s.session), &discover()))
+        b.iter(|| run(&skill(&s.session), &discover()));
     });
     group.bench_function("discover_50/local_hub", |b| {
         b.iter(|| {
             s.runtime
                 .block_on(s.local.handle_slice(discover().to_string().as_bytes()))
-        })
+        });
     });
     group.bench_function("turn_on/skill_warm", |b| b.iter(|| run(&warm, &turn_on())));
     group.bench_function("turn_on/skill_cold", |b| {
-        b.iter(|| run(&skill(&s.session), &turn_on()))
+        b.iter(|| run(&skill(&s.session), &turn_on()));
     });
     group.bench_function("turn_on/local_hub", |b| {
         b.iter(|| {
             s.runtime
                 .block_on(s.local.handle_slice(turn_on().to_string().as_bytes()))
-        })
+        });
     });
     group.finish();
     s.emulator.clear_calls();

@@ -14,6 +14,7 @@
 //! lenient decoding at least 2x `Value`).
 #![expect(clippy::print_stdout, reason = "the bench prints its headline ratios")]
 
+#[path = "tasmota_parse/derived.rs"]
 mod derived;
 
 use std::hint::black_box;

@@ -92,7 +92,7 @@ async fn main() -> ExitCode {
         }
     };
     let result = async {
-        let mut home = Home::start(settings).await?;
+        let mut home = Box::pin(Home::start(settings)).await?;
         home.script().await?;
         println!("\n{}\n", home.summary());
         if forever {

@@ -766,7 +766,7 @@ impl Home {
 ///
 /// The first step that fails.
 pub async fn run(settings: Settings) -> Result<Summary, Error> {
-    let mut home = Home::start(settings).await?;
+    let mut home = Box::pin(Home::start(settings)).await?;
     home.script().await?;
     let summary = home.summary();
     home.stop().await;

@@ -129,7 +129,7 @@ impl SkillConfig {
     /// to the event gateway (1 s to 5 min; the function's timeout must exceed it).
     #[must_use]
     pub fn with_deferral(mut self, deferral: Duration) -> Self {
-        self.deferral = deferral.clamp(Duration::from_secs(1), Duration::from_secs(300));
+        self.deferral = deferral.clamp(Duration::from_secs(1), Duration::from_mins(5));
         self
     }
 
@@ -551,6 +551,10 @@ impl Inner {
         }
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one pass over a mirrored message: decode, store, answer a waiting directive, report"
+    )]
     async fn mirror(&self, event: &RuleEvent) -> Result<MirrorOutcome, SkillError> {
         let Some((kind, device)) = event.kind() else {
             return Ok(MirrorOutcome::Skipped(format!(
@@ -626,10 +630,10 @@ impl Inner {
             if !self.write(&thing, reported, mirror.version).await? {
                 continue;
             }
-            if let (Some(pending), Some(mirrored)) = (&answered, &mirrored) {
-                if pending.mode == Mode::Deferred {
-                    self.answer_deferred(pending, mirrored, offline).await;
-                }
+            if let (Some(pending), Some(mirrored)) = (&answered, &mirrored)
+                && pending.mode == Mode::Deferred
+            {
+                self.answer_deferred(pending, mirrored, offline).await;
             }
             for report in reports {
                 let answers_directive = live
@@ -643,8 +647,8 @@ impl Inner {
                     .into_iter()
                     .map(|value| Property::new(value, stamp(Some(entry.at))))
                     .collect();
-                if let Some(gateway) = self.gateway().await {
-                    if let Err(error) = gateway
+                if let Some(gateway) = self.gateway().await
+                    && let Err(error) = gateway
                         .change_report(
                             report.endpoint.clone(),
                             CauseType::PhysicalInteraction,
@@ -652,9 +656,8 @@ impl Inner {
                             Vec::new(),
                         )
                         .await
-                    {
-                        tracing::warn!(endpoint = report.endpoint.as_str(), %error, "ChangeReport not sent");
-                    }
+                {
+                    tracing::warn!(endpoint = report.endpoint.as_str(), %error, "ChangeReport not sent");
                 }
             }
             return Ok(MirrorOutcome::Kept { thing, kind });
@@ -765,7 +768,7 @@ impl Inner {
             ));
         };
         let wait = u64::try_from(deadline.saturating_sub(now_millis())).unwrap_or(0);
-        tokio::time::sleep(Duration::from_millis(wait).min(Duration::from_secs(300))).await;
+        tokio::time::sleep(Duration::from_millis(wait).min(Duration::from_mins(5))).await;
         for _ in 0..WRITE_ATTEMPTS {
             let mirror = self.read(thing).await?;
             let Some(pending) = mirror.pending.clone().filter(|p| p.token == token) else {
@@ -895,17 +898,16 @@ impl Inner {
                 .saturating_add(deferral_ms),
         });
         let before = mirror.at(Kind::Result);
-        if let Some(p) = &pending {
-            if self
+        if let Some(p) = &pending
+            && self
                 .set_pending(&thing, p, mirror)
                 .await
                 .map_err(|e| e.to_alexa())?
                 .is_none()
-            {
-                return Err(AlexaError::internal_error(format!(
-                    "the shadow of {thing} kept changing"
-                )));
-            }
+        {
+            return Err(AlexaError::internal_error(format!(
+                "the shadow of {thing} kept changing"
+            )));
         }
         self.publish(command.topic(), command.payload())
             .await

@@ -615,15 +615,14 @@ impl ServiceModel for Iot {
                 }
                 Reply::Json(json!({}))
             }
-            other => super::iot_things::reply(&self.core, other, context.next_id()).unwrap_or_else(
-                || {
+            other => super::iot_things::reply(&self.core, other, &context.next_id())
+                .unwrap_or_else(|| {
                     Reply::Error(ErrorShape::receiver(
                         500,
                         "InternalFailureException",
                         "not an IoT operation",
                     ))
-                },
-            ),
+                }),
         }
     }
 

@@ -39,7 +39,7 @@ pub trait MqttLink: Send + Sync + 'static {
 #[derive(Debug, Clone)]
 pub(super) struct Thing {
     pub(super) id: String,
-    pub(super) thing_type: Option<String>,
+    pub(super) type_name: Option<String>,
     pub(super) attributes: BTreeMap<String, String>,
     pub(super) version: i64,
 }

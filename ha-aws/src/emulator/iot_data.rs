@@ -371,14 +371,14 @@ impl IotData {
         );
         let mut shadows = lock(&self.core.shadows);
         let current = shadows.get(&key).cloned().unwrap_or_default();
-        if let Some(expected) = call.document.get("version") {
-            if expected.as_u64() != Some(current.version) {
-                return Reply::Error(ErrorShape::sender(
-                    409,
-                    "ConflictException",
-                    "Version conflict",
-                ));
-            }
+        if let Some(expected) = call.document.get("version")
+            && expected.as_u64() != Some(current.version)
+        {
+            return Reply::Error(ErrorShape::sender(
+                409,
+                "ConflictException",
+                "Version conflict",
+            ));
         }
         let mut next = current;
         let now = now_secs();

@@ -339,14 +339,14 @@ fn checked_rule(call: &TopicRuleCall) -> Result<Rule, Reply> {
 
 /// Answers a registry or rules request, or `None` for any other.
 #[expect(clippy::too_many_lines, reason = "one arm per operation, each short")]
-pub(super) fn reply(core: &IotCore, request: &Request, id: String) -> Option<Reply> {
+pub(super) fn reply(core: &IotCore, request: &Request, id: &str) -> Option<Reply> {
     Some(match request {
         Request::IotCreateThing(call) => {
             let mut things = lock(&core.things);
             let name = &call.thing_name;
             if let Some(existing) = things.get(name) {
                 if existing.attributes != call.attributes
-                    || existing.thing_type != call.thing_type_name
+                    || existing.type_name != call.thing_type_name
                 {
                     return Some(conflict(
                         "ResourceAlreadyExistsException",
@@ -367,8 +367,8 @@ pub(super) fn reply(core: &IotCore, request: &Request, id: String) -> Option<Rep
             things.insert(
                 name.clone(),
                 Thing {
-                    id: id.clone(),
-                    thing_type: call.thing_type_name.clone(),
+                    id: id.to_owned(),
+                    type_name: call.thing_type_name.clone(),
                     attributes: call.attributes.clone(),
                     version: 1,
                 },
@@ -385,7 +385,7 @@ pub(super) fn reply(core: &IotCore, request: &Request, id: String) -> Option<Rep
                     "attributes": thing.attributes,
                     "version": thing.version,
                 });
-                if let Some(kind) = &thing.thing_type {
+                if let Some(kind) = &thing.type_name {
                     body["thingTypeName"] = json!(kind);
                 }
                 Reply::Json(body)
@@ -444,7 +444,7 @@ pub(super) fn reply(core: &IotCore, request: &Request, id: String) -> Option<Rep
                         "attributes": thing.attributes,
                         "version": thing.version,
                     });
-                    if let Some(kind) = &thing.thing_type {
+                    if let Some(kind) = &thing.type_name {
                         item["thingTypeName"] = json!(kind);
                     }
                     item

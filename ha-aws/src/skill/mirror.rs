@@ -430,10 +430,10 @@ impl Mirrored {
     /// endpoint's connectivity for a change of availability).
     pub fn apply(&mut self, entry: &Entry) -> Vec<Report> {
         let device = self.tracker.device().clone();
-        let Ok(decoder) = device.decoder() else {
+        let Ok(reader) = device.decoder() else {
             return Vec::new();
         };
-        let Ok(decoded) = decoder.decode(&entry.topic, entry.text.as_bytes()) else {
+        let Ok(decoded) = reader.decode(&entry.topic, entry.text.as_bytes()) else {
             return Vec::new();
         };
         self.tracker.handle(&decoded.message);
@@ -478,25 +478,24 @@ pub struct Report {
 /// device: what the `skill_mirror` fuzz target runs. Never panics.
 #[doc(hidden)]
 pub fn fuzz_mirror(data: &[u8]) {
-    if let Ok(mirror) = Mirror::from_shadow(data) {
-        if let Ok(Some(mut mirrored)) = mirror.mirrored() {
-            for entry in mirror.entries.values() {
-                mirrored.apply(entry);
-            }
-            let device = mirrored.tracker.device().clone();
-            let _ = ha_alexa::tasmota::endpoints(&device);
-            for (i, entity) in device.entities.iter().enumerate() {
-                if let Some(state) = mirrored.tracker.state(i) {
-                    let _ =
-                        ha_alexa::tasmota::properties(entity, state, mirrored.tracker.available());
-                }
+    if let Ok(mirror) = Mirror::from_shadow(data)
+        && let Ok(Some(mut mirrored)) = mirror.mirrored()
+    {
+        for entry in mirror.entries.values() {
+            mirrored.apply(entry);
+        }
+        let device = mirrored.tracker.device().clone();
+        let _ = ha_alexa::tasmota::endpoints(&device);
+        for (i, entity) in device.entities.iter().enumerate() {
+            if let Some(state) = mirrored.tracker.state(i) {
+                let _ = ha_alexa::tasmota::properties(entity, state, mirrored.tracker.available());
             }
         }
     }
-    if let Ok(value) = serde_json::from_slice::<Value>(data) {
-        if let Ok(event) = RuleEvent::from_json(&value) {
-            let _ = event.kind();
-        }
+    if let Ok(value) = serde_json::from_slice::<Value>(data)
+        && let Ok(event) = RuleEvent::from_json(&value)
+    {
+        let _ = event.kind();
     }
 }
 

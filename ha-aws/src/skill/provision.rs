@@ -141,8 +141,7 @@ impl SkillProvisioner {
         self.ensure_thing(token_thing, false, &mut done).await?;
         for kind in Kind::ALL {
             let name = rule_name(kind);
-            self.ensure_rule(&name, &rule_sql(kind), function_arn, &mut done)
-                .await?;
+            Box::pin(self.ensure_rule(&name, &rule_sql(kind), function_arn, &mut done)).await?;
             let source_arn = self.account.arn(&format!("rule/{name}"));
             let grant = InvokeGrant {
                 function_arn,
@@ -251,33 +250,33 @@ impl SkillProvisioner {
                 None
             }
         };
-        match existing {
-            Some(rule) => {
-                let same = rule.sql() == Some(sql)
-                    && rule.rule_disabled() != Some(true)
-                    && rule.actions().len() == 1
-                    && rule.actions()[0].lambda().map(|l| l.function_arn()) == Some(function_arn);
-                if !same {
-                    self.iot
-                        .replace_topic_rule()
-                        .rule_name(name)
-                        .topic_rule_payload(payload)
-                        .send()
-                        .await
-                        .map_err(|e| from_sdk(e, Operation::IOT_REPLACE_TOPIC_RULE, Some(name)))?;
-                    done.rules_changed.push(name.to_owned());
-                }
-            }
-            None => {
+        if let Some(rule) = existing {
+            let same = rule.sql() == Some(sql)
+                && rule.rule_disabled() != Some(true)
+                && rule.actions().len() == 1
+                && rule.actions()[0]
+                    .lambda()
+                    .map(aws_sdk_iot::types::LambdaAction::function_arn)
+                    == Some(function_arn);
+            if !same {
                 self.iot
-                    .create_topic_rule()
+                    .replace_topic_rule()
                     .rule_name(name)
                     .topic_rule_payload(payload)
                     .send()
                     .await
-                    .map_err(|e| from_sdk(e, Operation::IOT_CREATE_TOPIC_RULE, Some(name)))?;
+                    .map_err(|e| from_sdk(e, Operation::IOT_REPLACE_TOPIC_RULE, Some(name)))?;
                 done.rules_changed.push(name.to_owned());
             }
+        } else {
+            self.iot
+                .create_topic_rule()
+                .rule_name(name)
+                .topic_rule_payload(payload)
+                .send()
+                .await
+                .map_err(|e| from_sdk(e, Operation::IOT_CREATE_TOPIC_RULE, Some(name)))?;
+            done.rules_changed.push(name.to_owned());
         }
         Ok(())
     }

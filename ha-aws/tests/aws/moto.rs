@@ -783,6 +783,10 @@ mod skill {
     use super::{MotoServer, sdk_client};
 
     #[tokio::test]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one flow over things, shadows and their listing, run on both servers"
+    )]
     async fn things_and_shadows_contract() {
         let moto = MotoServer::start();
         let emulator = Emulator::start().await;
@@ -903,13 +907,13 @@ mod skill {
                     && document["state"]["reported"]["state"].is_object(),
                 "{name}: updates merge"
             );
-            let named = data
+            let shadow_names = data
                 .list_named_shadows_for_thing()
                 .thing_name("plug")
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(named.results(), ["tasmota"], "{name}");
+            assert_eq!(shadow_names.results(), ["tasmota"], "{name}");
             data.publish()
                 .topic("cmnd/plug/POWER")
                 .qos(1)
@@ -978,7 +982,9 @@ mod skill {
             let rule = rule.rule().unwrap();
             assert_eq!(rule.sql(), Some(lwt.as_str()), "{name}");
             assert_eq!(
-                rule.actions()[0].lambda().map(|l| l.function_arn()),
+                rule.actions()[0]
+                    .lambda()
+                    .map(aws_sdk_iot::types::LambdaAction::function_arn),
                 Some("arn:aws:lambda:us-east-1:123456789012:function:skill"),
                 "{name}"
             );

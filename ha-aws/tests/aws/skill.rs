@@ -63,13 +63,16 @@ pub(crate) fn plug_config(topic: &str, mac: &str) -> Value {
     })
 }
 
+/// Device messages held back (topic, payload) until a test lets them through.
+type Held = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 /// The emulator, the skill served as its function, simulated devices and Amazon's stand-in.
 pub(crate) struct Rig {
     pub(crate) emulator: Arc<Emulator>,
     pub(crate) skill: Arc<Skill>,
     amazon: MockServer,
     behaviour: Arc<Mutex<HashMap<String, Behaviour>>>,
-    held: Arc<Mutex<Vec<(String, Vec<u8>)>>>,
+    held: Held,
 }
 
 impl Rig {
@@ -122,7 +125,7 @@ impl Rig {
         let (sender, mut commands) = mpsc::unbounded_channel();
         emulator.connect_mqtt(Arc::new(Link(sender)));
         let behaviour: Arc<Mutex<HashMap<String, Behaviour>>> = Arc::default();
-        let held: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+        let held: Held = Arc::default();
         let (devices, state, later) = (
             Arc::clone(&emulator),
             Arc::clone(&behaviour),
@@ -555,11 +558,11 @@ async fn a_change_by_hand_reaches_alexa_as_a_change_report() {
 
 #[tokio::test]
 async fn an_older_message_does_not_replace_a_newer_one_and_strangers_are_skipped() {
+    use base64::Engine as _;
     let rig = Rig::start(quick()).await;
     let newer = rig.mirrored("plug").unwrap()["state"]["at"]
         .as_i64()
         .unwrap();
-    use base64::Engine as _;
     let old = json!({"topic": "tele/plug/STATE", "at": newer - 1000,
         "payload": base64::engine::general_purpose::STANDARD.encode(br#"{"POWER":"ON"}"#)});
     let outcome = rig.skill.handle(&old).await.unwrap();
