@@ -84,7 +84,7 @@ fn skill(session: &ha_aws::Session) -> Skill {
         session,
         skill_config(),
         lwa,
-        GatewayConfig::with_url("http://127.0.0.1:9/v3/events").expect("a URL"),
+        GatewayConfig::with_loopback_url("http://127.0.0.1:9/v3/events").expect("a URL"),
     )
 }
 

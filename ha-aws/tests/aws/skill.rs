@@ -104,9 +104,10 @@ impl Rig {
             ClientSecret::try_new("secret").unwrap(),
         )
         .unwrap()
-        .with_token_url(&format!("{}/auth/o2/token", amazon.uri()))
+        .with_loopback_token_url(&format!("{}/auth/o2/token", amazon.uri()))
         .unwrap();
-        let gateway = GatewayConfig::with_url(&format!("{}/v3/events", amazon.uri())).unwrap();
+        let gateway =
+            GatewayConfig::with_loopback_url(&format!("{}/v3/events", amazon.uri())).unwrap();
         let skill = Arc::new(Skill::new(
             &session,
             config.with_token_thing(TOKEN_THING),
