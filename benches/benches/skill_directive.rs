@@ -188,13 +188,7 @@ fn setup() -> Setup {
             let document = emulator.iot_shadow(&topic(i), Some("tasmota")).expect("a shadow").to_string();
             mirrors.push(Mirror::from_shadow(document.as_bytes()).expect("a mirror").mirrored().expect("decodes").expect("a device"));
         }
-        let served = Arc::new(skill(&session));
-        emulator.serve_function("tasmota-alexa-skill", move |event| {
-            let skill = Arc::clone(&served);
-            async move {
-                let _ = skill.handle(&event).await;
-            }
-        });
+        Arc::new(skill(&session)).serve_on(&emulator, "tasmota-alexa-skill");
         let (sender, mut commands) = mpsc::unbounded_channel::<(String, Vec<u8>)>();
         emulator.connect_mqtt(Arc::new(Devices(sender)));
         let devices = Arc::clone(&emulator);

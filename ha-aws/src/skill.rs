@@ -279,6 +279,24 @@ fn properties_of(mirrored: &Mirrored, index: usize) -> Vec<Property> {
         .collect()
 }
 
+#[cfg(feature = "emulator")]
+impl Skill {
+    /// Serves this skill as the emulator's Lambda function `name`, so that the emulated topic
+    /// rules' Lambda actions (and the skill's own asynchronous self-invocation) reach
+    /// [`Skill::handle`]; an invocation that fails is logged, as Lambda would.
+    pub fn serve_on(self: &Arc<Self>, emulator: &crate::emulator::Emulator, name: &str) {
+        let served = Arc::clone(self);
+        emulator.serve_function(name, move |event| {
+            let skill = Arc::clone(&served);
+            async move {
+                if let Err(error) = skill.handle(&event).await {
+                    tracing::warn!(%error, "skill invocation failed");
+                }
+            }
+        });
+    }
+}
+
 impl Skill {
     /// The skill on `session`'s account, with Login-with-Amazon settings `lwa` (the "Send
     /// Alexa Events" credentials) and the event gateway of `gateway`.

@@ -140,15 +140,7 @@ impl SkillCloud {
             lwa,
             gateway,
         ));
-        let served = Arc::clone(&skill);
-        emulator.serve_function("tasmota-alexa-skill", move |event| {
-            let skill = Arc::clone(&served);
-            async move {
-                if let Err(error) = skill.handle(&event).await {
-                    tracing::warn!(%error, "skill: invocation failed");
-                }
-            }
-        });
+        skill.serve_on(&emulator, "tasmota-alexa-skill");
         let (client, mut events) = Client::spawn(options)?;
         client.subscribe(&[
             ("tasmota/discovery/#", Qos::AtLeastOnce),

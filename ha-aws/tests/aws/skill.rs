@@ -114,15 +114,7 @@ impl Rig {
             lwa,
             gateway,
         ));
-        let served = Arc::clone(&skill);
-        emulator.serve_function("tasmota-alexa-skill", move |event| {
-            let skill = Arc::clone(&served);
-            async move {
-                if let Err(error) = skill.handle(&event).await {
-                    tracing::warn!(%error, "skill invocation failed");
-                }
-            }
-        });
+        skill.serve_on(&emulator, "tasmota-alexa-skill");
         let (sender, mut commands) = mpsc::unbounded_channel();
         emulator.connect_mqtt(Arc::new(Link(sender)));
         let behaviour: Arc<Mutex<HashMap<String, Behaviour>>> = Arc::default();
